@@ -1,0 +1,283 @@
+/**
+ * Accounts: users and roles, password log-in with server-side sessions, and API tokens for
+ * machines. Secrets (passwords, session ids, tokens) are stored only as hashes and never
+ * returned once created.
+ */
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../audit/audit.repository.js';
+import { type Actor, type Role, isRole } from '../domain/account/roles.js';
+import { DomainError, notFound, validationError } from '../domain/errors.js';
+import type { DB, UserRow } from '../store/schema.js';
+import { generatePassword, hashPassword, hashSecret, randomSecret, verifyPassword } from './password.js';
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+  orgUnit: string | null;
+  createdAt: string;
+}
+
+export interface ApiToken {
+  id: number;
+  userId: number;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export const TOKEN_PREFIX = 'bh_';
+const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/;
+export const MIN_PASSWORD = 10;
+
+export function presentUser(r: UserRow): User {
+  return {
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    role: r.role as Role,
+    disabled: r.disabled === 1,
+    orgUnit: r.org_unit,
+    createdAt: r.created_at,
+  };
+}
+
+function checkPassword(password: string, field = 'password'): void {
+  if (password.length < MIN_PASSWORD) throw validationError(field, `at least ${MIN_PASSWORD} characters`);
+  if (password.length > 200) throw validationError(field, 'at most 200 characters');
+}
+
+export interface NewUser {
+  username: string;
+  displayName?: string;
+  role: string;
+  password?: string;
+  orgUnit?: string | null;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly now: () => Date,
+    private readonly sessionTtlMinutes: number,
+  ) {}
+
+  async userCount(): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /**
+   * First start: when there is no user at all, creates `admin` with the given password or a
+   * generated one. Returns the password only when it was generated (to be shown once).
+   */
+  async ensureFirstAdmin(actor: Actor, password?: string): Promise<{ created: boolean; username: string; generatedPassword?: string }> {
+    if ((await this.userCount()) > 0) return { created: false, username: 'admin' };
+    const generated = password ? undefined : generatePassword();
+    await this.createUser(actor, { username: 'admin', displayName: '管理员', role: 'admin', password: password ?? generated });
+    return { created: true, username: 'admin', generatedPassword: generated };
+  }
+
+  async createUser(actor: Actor, input: NewUser): Promise<{ user: User; generatedPassword?: string }> {
+    if (!USERNAME.test(input.username)) throw validationError('username', '2–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    if (!isRole(input.role)) throw validationError('role', `must be one of admin, commander, handler, monitor, viewer; got "${input.role}"`);
+    const generated = input.password === undefined ? generatePassword() : undefined;
+    const password = input.password ?? generated!;
+    checkPassword(password);
+    const displayName = (input.displayName ?? input.username).trim().slice(0, 100) || input.username;
+    const passwordHash = await hashPassword(password);
+    return this.db.transaction().execute(async (trx) => {
+      if (await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst()) {
+        throw new DomainError('conflict', `a user named "${input.username}" already exists`, { field: 'username' });
+      }
+      if (input.orgUnit && !(await trx.selectFrom('org_units').select('code').where('code', '=', input.orgUnit).executeTakeFirst())) {
+        throw validationError('orgUnit', `org unit "${input.orgUnit}" does not exist`);
+      }
+      const at = this.now().toISOString();
+      const row = await trx
+        .insertInto('users')
+        .values({
+          username: input.username,
+          display_name: displayName,
+          role: input.role,
+          password_hash: passwordHash,
+          disabled: 0,
+          org_unit: input.orgUnit ?? null,
+          created_at: at,
+          updated_at: at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const user = presentUser(row);
+      await writeAudit(trx, { actor, action: 'user.create', entityType: 'user', entityId: user.id, after: user, at });
+      return { user, generatedPassword: generated };
+    });
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.db.selectFrom('users').selectAll().orderBy('id').execute()).map(presentUser);
+  }
+
+  async getUser(id: number): Promise<User> {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) throw notFound('user', id);
+    return presentUser(r);
+  }
+
+  async updateUser(actor: Actor, id: number, patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string }): Promise<User> {
+    if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of admin, commander, handler, monitor, viewer; got "${patch.role}"`);
+    if (patch.password !== undefined) checkPassword(patch.password);
+    const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('user', id);
+      const before = presentUser(row);
+      if (before.role === 'admin' && ((patch.role && patch.role !== 'admin') || patch.disabled === true)) {
+        const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).execute();
+        if (admins.length <= 1) throw new DomainError('conflict', 'this is the last active admin: make another admin first');
+      }
+      if (patch.orgUnit && !(await trx.selectFrom('org_units').select('code').where('code', '=', patch.orgUnit).executeTakeFirst())) {
+        throw validationError('orgUnit', `org unit "${patch.orgUnit}" does not exist`);
+      }
+      const at = this.now().toISOString();
+      const updated = await trx
+        .updateTable('users')
+        .set({
+          ...(patch.displayName !== undefined ? { display_name: patch.displayName.trim().slice(0, 100) || row.username } : {}),
+          ...(patch.role !== undefined ? { role: patch.role } : {}),
+          ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+          ...(patch.orgUnit !== undefined ? { org_unit: patch.orgUnit } : {}),
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // A disabled user, or one whose password changed, is signed out everywhere.
+      if (patch.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      const after = presentUser(updated);
+      await writeAudit(trx, {
+        actor,
+        action: passwordHash ? 'user.update+password' : 'user.update',
+        entityType: 'user',
+        entityId: id,
+        before,
+        after,
+        at,
+      });
+      return after;
+    });
+  }
+
+  /** Password log-in. The same message for an unknown user and a wrong password. */
+  async login(username: string, password: string): Promise<{ sessionId: string; user: User; expiresAt: string }> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    const ok = row?.password_hash ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);
+    if (!row || !ok || row.disabled) throw new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled');
+    const sessionId = randomSecret();
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.sessionTtlMinutes * 60_000).toISOString();
+    const user = presentUser(row);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({ token_hash: hashSecret(sessionId), user_id: row.id, created_at: now.toISOString(), expires_at: expiresAt, last_seen_at: now.toISOString() })
+        .execute();
+      await writeAudit(trx, { actor: { kind: 'user', userId: row.id, username: row.username, role: user.role, via: 'session' }, action: 'session.login', entityType: 'user', entityId: row.id, at: now.toISOString() });
+    });
+    return { sessionId, user, expiresAt };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', hashSecret(sessionId)).execute();
+  }
+
+  /** Resolves a session cookie or a bearer token to the acting user, or undefined. */
+  async authenticate(credential: { sessionId?: string; token?: string }): Promise<Actor | undefined> {
+    const now = this.now().toISOString();
+    if (credential.token) {
+      if (!credential.token.startsWith(TOKEN_PREFIX) || credential.token.length > 200) return undefined;
+      const r = await this.db
+        .selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled'])
+        .where('api_tokens.token_hash', '=', hashSecret(credential.token))
+        .executeTakeFirst();
+      if (!r || r.revoked_at || r.disabled || (r.expires_at && r.expires_at <= now)) return undefined;
+      // last use is kept to the minute: no write per request
+      if (!r.last_used_at || r.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
+        await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.token_id).execute();
+      }
+      return { kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'token' };
+    }
+    if (credential.sessionId && credential.sessionId.length <= 200) {
+      const r = await this.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['sessions.token_hash', 'sessions.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled'])
+        .where('sessions.token_hash', '=', hashSecret(credential.sessionId))
+        .executeTakeFirst();
+      if (!r || r.disabled || r.expires_at <= now) return undefined;
+      return { kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'session' };
+    }
+    return undefined;
+  }
+
+  async createToken(actor: Actor, userId: number, name: string, expiresAt?: string | null): Promise<{ token: string; info: ApiToken }> {
+    const clean = name.trim();
+    if (!clean || clean.length > 100) throw validationError('name', 'a token name of 1–100 characters is required');
+    if (expiresAt && (Number.isNaN(Date.parse(expiresAt)) || Date.parse(expiresAt) <= this.now().getTime())) {
+      throw validationError('expiresAt', 'must be a date-time in the future');
+    }
+    const token = TOKEN_PREFIX + randomSecret();
+    return this.db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('users').select(['id', 'disabled']).where('id', '=', userId).executeTakeFirst();
+      if (!user) throw notFound('user', userId);
+      const at = this.now().toISOString();
+      const row = await trx
+        .insertInto('api_tokens')
+        .values({
+          user_id: userId,
+          name: clean,
+          token_hash: hashSecret(token),
+          prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+          created_at: at,
+          expires_at: expiresAt ? new Date(expiresAt).toISOString() : null,
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const info = presentToken(row);
+      await writeAudit(trx, { actor, action: 'token.create', entityType: 'api_token', entityId: info.id, after: info, at });
+      return { token, info };
+    });
+  }
+
+  async listTokens(userId?: number): Promise<ApiToken[]> {
+    let q = this.db.selectFrom('api_tokens').selectAll().orderBy('id');
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    return (await q.execute()).map(presentToken);
+  }
+
+  async revokeToken(actor: Actor, id: number, ownerOnly?: number): Promise<ApiToken> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row || (ownerOnly !== undefined && row.user_id !== ownerOnly)) throw notFound('API token', id);
+      if (row.revoked_at) return presentToken(row);
+      const at = this.now().toISOString();
+      const after = await trx.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'api_token', entityId: id, before: presentToken(row), after: presentToken(after), at });
+      return presentToken(after);
+    });
+  }
+}
+
+function presentToken(r: { id: number; user_id: number; name: string; prefix: string; created_at: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null }): ApiToken {
+  return { id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+}

@@ -1,0 +1,40 @@
+/**
+ * Wires the product together for one database: opens it, migrates, seeds the defaults, and
+ * builds the services. Used by `serve`, the CLI and the tests alike.
+ */
+import path from 'node:path';
+import { AccountService } from './account/account.service.js';
+import type { Config } from './config.js';
+import { EvidenceStore } from './evidence/evidence.store.js';
+import { IncidentService } from './incident/incident.service.js';
+import { SettingsService } from './settings/settings.service.js';
+import { type Database, openDatabase } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+
+export interface Services {
+  database: Database;
+  config: Config;
+  settings: SettingsService;
+  accounts: AccountService;
+  incidents: IncidentService;
+  evidence: EvidenceStore;
+  now: () => Date;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config, opts: { now?: () => Date; migrate?: boolean } = {}): Promise<Services> {
+  const now = opts.now ?? (() => new Date());
+  const database = openDatabase(config.databaseUrl);
+  try {
+    if (opts.migrate !== false) await migrateToLatest(database.db);
+    const settings = new SettingsService(database.db, now);
+    if (opts.migrate !== false) await settings.ensureDefaults();
+    const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
+    const accounts = new AccountService(database.db, now, config.sessionTtlMinutes);
+    const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone);
+    return { database, config, settings, accounts, incidents, evidence, now, close: () => database.close() };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One typed configuration, read at boot from defaults, then an optional YAML file
+ * (`BIHUAN_CONFIG`, or `./bihuan.yaml` when present), then environment variables. A bad value
+ * stops the start with a message naming the key.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** `sqlite:./data/bihuan.db` (default) or `postgres://user@host/db` */
+  databaseUrl: string;
+  /** where the SQLite file (by default) and evidence files live */
+  dataDir: string;
+  /** IANA zone for incident ids (the day in INC-YYYYMMDD-NNNN) and reports */
+  timeZone: string;
+  evidenceMaxBytes: number;
+  sessionTtlMinutes: number;
+  /** Secure flag on the session cookie: `auto` sets it when the request came over HTTPS */
+  cookieSecure: 'auto' | 'always' | 'never';
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** password for the first admin; generated and shown once when absent */
+  adminPassword?: string;
+  /** request body limit for JSON bodies */
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`configuration ${key}: ${message}`);
+  }
+}
+
+const KEYS: Record<keyof Config, string> = {
+  host: 'BIHUAN_HOST',
+  port: 'BIHUAN_PORT',
+  databaseUrl: 'BIHUAN_DATABASE_URL',
+  dataDir: 'BIHUAN_DATA_DIR',
+  timeZone: 'BIHUAN_TIMEZONE',
+  evidenceMaxBytes: 'BIHUAN_EVIDENCE_MAX_BYTES',
+  sessionTtlMinutes: 'BIHUAN_SESSION_TTL_MINUTES',
+  cookieSecure: 'BIHUAN_COOKIE_SECURE',
+  trustProxy: 'BIHUAN_TRUST_PROXY',
+  logLevel: 'BIHUAN_LOG_LEVEL',
+  adminPassword: 'BIHUAN_ADMIN_PASSWORD',
+  bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  let file: Record<string, unknown> = {};
+  const explicit = env.BIHUAN_CONFIG;
+  const candidate = explicit ?? (fs.existsSync('bihuan.yaml') ? 'bihuan.yaml' : undefined);
+  if (candidate) {
+    let text: string;
+    try {
+      text = fs.readFileSync(candidate, 'utf8');
+    } catch (e) {
+      throw new ConfigError('BIHUAN_CONFIG', `cannot read ${candidate}: ${(e as Error).message}`);
+    }
+    const parsed = YAML.parse(text) as unknown;
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new ConfigError(candidate, 'must be a YAML mapping of keys to values');
+    file = (parsed as Record<string, unknown>) ?? {};
+    for (const k of Object.keys(file)) if (!(k in KEYS)) throw new ConfigError(`${candidate}: ${k}`, `unknown key (known: ${Object.keys(KEYS).join(', ')})`);
+  }
+  const raw = (key: keyof Config): unknown => (overrides[key] !== undefined ? overrides[key] : env[KEYS[key]] ?? file[key]);
+  const name = (key: keyof Config) => (env[KEYS[key]] !== undefined ? KEYS[key] : key);
+
+  const str = (key: keyof Config, def: string): string => {
+    const v = raw(key);
+    if (v === undefined || v === '') return def;
+    if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(name(key), 'must be text');
+    return String(v);
+  };
+  const int = (key: keyof Config, def: number, min: number, max: number): number => {
+    const v = raw(key);
+    if (v === undefined || v === '') return def;
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name(key), `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const oneOf = <T extends string>(key: keyof Config, def: T, allowed: readonly T[]): T => {
+    const v = str(key, def);
+    if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(name(key), `must be one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+
+  const dataDir = path.resolve(str('dataDir', './data'));
+  const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new ConfigError(name('timeZone'), `"${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  const adminPassword = str('adminPassword', '') || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError(name('adminPassword'), 'must be at least 10 characters');
+  return {
+    host: str('host', '127.0.0.1'),
+    port: int('port', 8080, 0, 65535),
+    databaseUrl: str('databaseUrl', `sqlite:${path.join(dataDir, 'bihuan.db')}`),
+    dataDir,
+    timeZone,
+    evidenceMaxBytes: int('evidenceMaxBytes', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
+    sessionTtlMinutes: int('sessionTtlMinutes', 12 * 60, 5, 90 * 24 * 60),
+    cookieSecure: oneOf('cookieSecure', 'auto', ['auto', 'always', 'never'] as const),
+    trustProxy: oneOf('trustProxy', 'false', ['true', 'false'] as const) === 'true',
+    logLevel: oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    adminPassword,
+    bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Roles and what each may do. Every endpoint and command names the permission it needs; this
+ * table is the one place that grants them.
+ */
+export const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_NAMES_ZH: Record<Role, string> = {
+  admin: '管理员',
+  commander: '指挥组',
+  handler: '处置组',
+  monitor: '监控组',
+  viewer: '只读',
+};
+
+export type Permission =
+  | 'incident.read'
+  | 'incident.create'
+  | 'incident.update' // fields, assets, observables, timeline, tasks, comments, evidence
+  | 'incident.advance' // phase moves inside the working phases
+  | 'incident.grade' // change type / level
+  | 'incident.close' // close and reopen
+  | 'incident.override' // move past refusing gates
+  | 'settings.read'
+  | 'settings.write' // grading table, SLA, playbooks, org units
+  | 'users.manage'
+  | 'audit.read'
+  | 'tokens.own'; // create and revoke one's own API tokens
+
+const ALL: readonly Permission[] = [
+  'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
+  'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own',
+];
+
+export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  admin: new Set(ALL),
+  commander: new Set<Permission>([
+    'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
+    'settings.read', 'audit.read', 'tokens.own',
+  ]),
+  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own']),
+  monitor: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own']),
+  viewer: new Set<Permission>(['incident.read', 'settings.read']),
+};
+
+export function isRole(s: unknown): s is Role {
+  return typeof s === 'string' && (ROLES as readonly string[]).includes(s);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].has(permission);
+}
+
+/** Who did something: a signed-in user (or their API token), or the local CLI / the system. */
+export type Actor =
+  | { kind: 'user'; userId: number; username: string; role: Role; via: 'session' | 'token' }
+  | { kind: 'cli'; label: string }
+  | { kind: 'system'; label: string };
+
+export function actorLabel(a: Actor): string {
+  return a.kind === 'user' ? a.username : `${a.kind}:${a.label}`;
+}
+
+export function actorUserId(a: Actor): number | null {
+  return a.kind === 'user' ? a.userId : null;
+}
+
+/** The CLI runs with direct access to the database, as its operator: all permissions. */
+export function actorCan(a: Actor, permission: Permission): boolean {
+  return a.kind === 'user' ? can(a.role, permission) : true;
+}

@@ -1,0 +1,66 @@
+/**
+ * The incident and its parts, as the domain sees them: the people-readable id, observables and
+ * their validation, the bounds on every text a user types.
+ */
+import validator from 'validator';
+import { validationError } from '../errors.js';
+
+/** `INC-20261125-0007`: the day (in the organisation's time zone) and a per-day sequence. */
+export function formatIncidentId(day: string, seq: number): string {
+  return `INC-${day}-${String(seq).padStart(4, '0')}`;
+}
+
+export const INCIDENT_ID = /^INC-\d{8}-\d{4,}$/;
+
+/** YYYYMMDD of an instant in an IANA time zone. */
+export function dayInZone(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}${get('month')}${get('day')}`;
+}
+
+export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'account', 'file_path', 'process', 'email'] as const;
+export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+
+const HASH_LENGTHS: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'sha256', 128: 'sha512' };
+
+/** Validates and normalizes an observable's value; throws naming the field and the reason. */
+export function normalizeObservable(type: ObservableType, raw: string, field = 'value'): string {
+  const value = raw.trim();
+  if (!value) throw validationError(field, 'must not be empty');
+  if (value.length > 2048) throw validationError(field, 'at most 2048 characters');
+  switch (type) {
+    case 'ip':
+      if (!validator.isIP(value)) throw validationError(field, `"${value}" is not an IPv4 or IPv6 address`);
+      return value.toLowerCase();
+    case 'domain':
+      if (!validator.isFQDN(value, { require_tld: true, allow_underscores: true, allow_trailing_dot: true })) {
+        throw validationError(field, `"${value}" is not a domain name`);
+      }
+      return value.toLowerCase().replace(/\.$/, '');
+    case 'url':
+      if (!validator.isURL(value, { require_protocol: true, require_tld: false, protocols: ['http', 'https', 'ftp', 'ftps', 'ws', 'wss', 'smb', 'file'] })) {
+        throw validationError(field, `"${value}" is not a URL with a scheme (http://, https://, …)`);
+      }
+      return value;
+    case 'hash': {
+      const h = value.toLowerCase();
+      if (!/^[0-9a-f]+$/.test(h) || !HASH_LENGTHS[h.length]) {
+        throw validationError(field, `"${value}" is not an MD5, SHA-1, SHA-256 or SHA-512 hex digest`);
+      }
+      return h;
+    }
+    case 'email':
+      if (!validator.isEmail(value)) throw validationError(field, `"${value}" is not an e-mail address`);
+      return value.toLowerCase();
+    case 'account':
+    case 'file_path':
+    case 'process':
+      if (/[\u0000-\u001f]/.test(value)) throw validationError(field, 'must not contain control characters');
+      return value;
+  }
+}
+
+export function hashAlgorithm(hex: string): string | undefined {
+  return HASH_LENGTHS[hex.length];
+}

@@ -1,0 +1,728 @@
+/**
+ * The incident service: every operation on an incident, each on one transaction that also
+ * writes its audit row (and timeline entry where a person would look for one). A failed
+ * operation writes nothing.
+ */
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../audit/audit.repository.js';
+import { type Actor, type Permission, actorCan, actorLabel } from '../domain/account/roles.js';
+import { DomainError, notFound, validationError } from '../domain/errors.js';
+import { type GradingTable, type Level, gradeOf, isLevel } from '../domain/grading/grading.js';
+import { type ObservableType, OBSERVABLE_TYPES, dayInZone, formatIncidentId, normalizeObservable } from '../domain/incident/incident.js';
+import {
+  type Phase,
+  type Resolution,
+  type TaskStatus,
+  PHASES,
+  RESOLUTIONS,
+  TASK_STATUSES,
+  WORKING_PHASES,
+  isPhase,
+  isTaskOpen,
+  judgeMove,
+} from '../domain/incident/phase.js';
+import { planTasks } from '../domain/incident/playbook.js';
+import { type Deadlines, dueAtFor, planDeadlines } from '../domain/incident/sla.js';
+import { instant, optionalText, pastInstant, requiredText } from '../domain/text.js';
+import type { EvidenceStore } from '../evidence/evidence.store.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { DB, IncidentRow } from '../store/schema.js';
+import * as repo from './incident.repository.js';
+import type { IncidentDetail, IncidentListQuery, Task } from './incident.repository.js';
+
+export interface AssetInput {
+  ip?: string | null;
+  hostname?: string | null;
+  businessSystem?: string | null;
+  orgUnit?: string | null;
+  note?: string | null;
+}
+
+export interface ObservableInput {
+  type: string;
+  value: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  note?: string | null;
+}
+
+export interface CreateIncidentInput {
+  title: string;
+  description?: string;
+  type: string;
+  level?: number;
+  levelReason?: string;
+  orgUnit?: string;
+  ownerId?: number | null;
+  team?: string | null;
+  detectedAt?: string;
+  assets?: AssetInput[];
+  observables?: ObservableInput[];
+}
+
+export interface UpdateIncidentInput {
+  title?: string;
+  description?: string;
+  ownerId?: number | null;
+  team?: string | null;
+  orgUnit?: string;
+  detectedAt?: string;
+  resolution?: string | null;
+  conclusion?: string | null;
+  recommendations?: string | null;
+}
+
+export interface MoveInput {
+  to: string;
+  reason?: string;
+  override?: boolean;
+}
+
+const LIMITS = { title: 200, description: 20_000, team: 100, reason: 2_000, longText: 20_000, note: 2_000, timeline: 5_000, recipients: 1_000 };
+const PHASE_ZH: Record<Phase, string> = { discovery: '发现', report: '上报', analysis: '分析', handling: '处置', summary: '总结', closed: '关闭' };
+
+function require(actor: Actor, permission: Permission, what: string): void {
+  if (!actorCan(actor, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
+}
+
+interface TimelineInput {
+  occurredAt: string;
+  source: string;
+  kind: string;
+  text: string;
+  data?: unknown;
+}
+
+export class IncidentService {
+  private readonly gradingCache = new Map<number, GradingTable>();
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly settings: SettingsService,
+    private readonly evidence: EvidenceStore,
+    private readonly now: () => Date,
+    private readonly timeZone: string,
+  ) {}
+
+  // ---------------------------------------------------------------- reading
+
+  async list(q: IncidentListQuery) {
+    return repo.listIncidents(this.db, q, this.now().toISOString());
+  }
+
+  async get(id: string): Promise<IncidentDetail & { typeName: { zh: string; en: string } }> {
+    const detail = await repo.loadDetail(this.db, id, this.now().toISOString());
+    const entry = (await this.gradingVersion(detail.gradingVersion)).entries.find((e) => e.type === detail.type);
+    return { ...detail, typeName: { zh: entry?.nameZh ?? detail.type, en: entry?.nameEn ?? detail.type } };
+  }
+
+  /** Grading versions never change once written, so they are cached. */
+  private async gradingVersion(v: number): Promise<GradingTable> {
+    let t = this.gradingCache.get(v);
+    if (!t) {
+      t = await this.settings.gradingAt(v);
+      this.gradingCache.set(v, t);
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- creating
+
+  async create(actor: Actor, input: CreateIncidentInput): Promise<IncidentDetail> {
+    require(actor, 'incident.create', 'create incidents');
+    const now = this.now();
+    const at = now.toISOString();
+    const title = requiredText('title', input.title, LIMITS.title);
+    const description = optionalText('description', input.description, LIMITS.description) ?? '';
+    const team = optionalText('team', input.team, LIMITS.team);
+    const detectedAt = input.detectedAt === undefined ? at : pastInstant('detectedAt', input.detectedAt, now);
+    if (input.level !== undefined && !isLevel(input.level)) throw validationError('level', `must be 1, 2, 3 or 4 (1 is the most severe), got ${input.level}`);
+    const assets = (input.assets ?? []).map((a, i) => this.checkAsset(a, `assets/${i}`));
+    const observables = (input.observables ?? []).map((o, i) => this.checkObservable(o, `observables/${i}`, detectedAt));
+    if (assets.length > 1000) throw validationError('assets', 'at most 1000 assets at creation');
+    if (observables.length > 1000) throw validationError('observables', 'at most 1000 observables at creation');
+
+    const id = await this.db.transaction().execute(async (trx) => {
+      const grading = await this.settings.grading(trx);
+      const entry = gradeOf(grading, input.type);
+      const level = (input.level ?? entry.level) as Level;
+      let levelReason = `按定级表（第 ${grading.version} 版）：${entry.nameZh} → ${level} 级`;
+      if (level !== entry.level) {
+        const why = optionalText('levelReason', input.levelReason, LIMITS.reason);
+        if (!why) throw validationError('levelReason', `the grading table gives ${entry.type} level ${entry.level}; say why this incident is level ${level}`);
+        levelReason = why;
+      }
+      const orgUnit = input.orgUnit ?? (await this.defaultOrgUnit(trx));
+      await this.checkOrgUnit(trx, orgUnit, 'orgUnit');
+      for (const [i, a] of assets.entries()) if (a.org_unit) await this.checkOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
+      if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
+
+      const seq = await repo.nextSequence(trx, dayInZone(now, this.timeZone));
+      const id = formatIncidentId(dayInZone(now, this.timeZone), seq);
+      const sla = await this.settings.sla(trx);
+      const { tier, deadlines } = planDeadlines(sla, level, detectedAt);
+      const row: IncidentRow = {
+        id,
+        title,
+        description,
+        type: entry.type,
+        level,
+        grading_version: grading.version,
+        priority_tier: tier,
+        phase: 'discovery',
+        phase_entered_at: at,
+        phase_due_at: dueAtFor(deadlines, 'discovery'),
+        deadlines: JSON.stringify(deadlines),
+        owner_id: input.ownerId ?? null,
+        team,
+        org_unit: orgUnit,
+        detected_at: detectedAt,
+        created_at: at,
+        created_by: actorLabel(actor),
+        updated_at: at,
+        closed_at: null,
+        report_sent_at: null,
+        report_sent_to: null,
+        report_channel: null,
+        resolution: null,
+        conclusion: null,
+        recommendations: null,
+      };
+      await trx.insertInto('incidents').values(row).execute();
+      for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
+      for (const o of observables) await this.upsertObservable(trx, id, o, at);
+      await trx
+        .insertInto('level_changes')
+        .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason })
+        .execute();
+      await this.planTasks(trx, id, level, deadlines, at);
+      await this.timeline(trx, id, actor, {
+        occurredAt: detectedAt,
+        source: 'system',
+        kind: 'created',
+        text: `发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
+        data: { type: entry.type, level, tier },
+      });
+      await writeAudit(trx, { actor, action: 'incident.create', entityType: 'incident', entityId: id, after: { ...row, assets, observables }, at });
+      return id;
+    });
+    return this.get(id);
+  }
+
+  // ---------------------------------------------------------------- editing
+
+  async update(actor: Actor, id: string, patch: UpdateIncidentInput): Promise<IncidentDetail> {
+    require(actor, 'incident.update', 'edit incidents');
+    const now = this.now();
+    const changes: Partial<IncidentRow> = {};
+    if (patch.title !== undefined) changes.title = requiredText('title', patch.title, LIMITS.title);
+    if (patch.description !== undefined) changes.description = optionalText('description', patch.description, LIMITS.description) ?? '';
+    if (patch.team !== undefined) changes.team = optionalText('team', patch.team, LIMITS.team);
+    if (patch.ownerId !== undefined) changes.owner_id = patch.ownerId;
+    if (patch.orgUnit !== undefined) changes.org_unit = requiredText('orgUnit', patch.orgUnit, 32);
+    if (patch.detectedAt !== undefined) changes.detected_at = pastInstant('detectedAt', patch.detectedAt, now);
+    if (patch.resolution !== undefined) {
+      if (patch.resolution !== null && !(RESOLUTIONS as readonly string[]).includes(patch.resolution)) {
+        throw validationError('resolution', `must be one of ${RESOLUTIONS.join(', ')}`);
+      }
+      changes.resolution = patch.resolution;
+    }
+    if (patch.conclusion !== undefined) changes.conclusion = optionalText('conclusion', patch.conclusion, LIMITS.longText);
+    if (patch.recommendations !== undefined) changes.recommendations = optionalText('recommendations', patch.recommendations, LIMITS.longText);
+    if (Object.keys(changes).length === 0) throw validationError('body', 'nothing to change: give at least one field');
+
+    await this.mutate(actor, id, 'incident.update', async (trx, row, at) => {
+      if (changes.owner_id != null) await this.checkUser(trx, changes.owner_id, 'ownerId');
+      if (changes.org_unit) await this.checkOrgUnit(trx, changes.org_unit, 'orgUnit');
+      if (changes.detected_at && changes.detected_at !== row.detected_at) {
+        // detection time anchors every deadline: re-plan them
+        const sla = await this.settings.sla(trx);
+        const { deadlines } = planDeadlines(sla, row.level as Level, changes.detected_at);
+        changes.deadlines = JSON.stringify(deadlines);
+        changes.phase_due_at = dueAtFor(deadlines, row.phase as Phase);
+        await this.redateTasks(trx, id, deadlines, at);
+      }
+      const after = { ...row, ...changes, updated_at: at };
+      await trx.updateTable('incidents').set({ ...changes, updated_at: at }).where('id', '=', id).execute();
+      return { before: pick(row, Object.keys(changes)), after: pick(after, Object.keys(changes)) };
+    });
+    return this.get(id);
+  }
+
+  /** Re-grade: a new type and/or level. Re-plans deadlines and playbook tasks; always explained. */
+  async grade(actor: Actor, id: string, input: { type?: string; level?: number; reason: string }): Promise<IncidentDetail> {
+    require(actor, 'incident.grade', 'change the type or level of incidents');
+    const reason = requiredText('reason', input.reason, LIMITS.reason);
+    if (input.type === undefined && input.level === undefined) throw validationError('level', 'give a new level, a new type, or both');
+    if (input.level !== undefined && !isLevel(input.level)) throw validationError('level', `must be 1, 2, 3 or 4, got ${input.level}`);
+    await this.mutate(actor, id, 'incident.grade', async (trx, row, at) => {
+      const grading = await this.settings.grading(trx);
+      const entry = gradeOf(grading, input.type ?? row.type);
+      const level = (input.level ?? (input.type !== undefined ? entry.level : row.level)) as Level;
+      if (level === row.level && entry.type === row.type) throw new DomainError('conflict', `incident ${id} is already ${entry.type} at level ${level}`);
+      const sla = await this.settings.sla(trx);
+      const { tier, deadlines } = planDeadlines(sla, level, row.detected_at);
+      const changes = {
+        type: entry.type,
+        level,
+        grading_version: grading.version,
+        priority_tier: tier,
+        deadlines: JSON.stringify(deadlines),
+        phase_due_at: dueAtFor(deadlines, row.phase as Phase),
+        updated_at: at,
+      };
+      await trx.updateTable('incidents').set(changes).where('id', '=', id).execute();
+      const taskPlan = level !== row.level ? await this.planTasks(trx, id, level, deadlines, at) : await this.redateTasks(trx, id, deadlines, at);
+      await trx
+        .insertInto('level_changes')
+        .values({ incident_id: id, from_type: row.type, to_type: entry.type, from_level: row.level, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason })
+        .execute();
+      const direction = level < row.level ? '升级' : level > row.level ? '降级' : '调整';
+      await this.timeline(trx, id, actor, {
+        occurredAt: at,
+        source: 'system',
+        kind: 'level_changed',
+        text: `事件定级${direction}：${row.level} 级 → ${level} 级（${entry.nameZh}，${tierZh(tier)}）。原因：${reason}`,
+        data: { fromLevel: row.level, toLevel: level, fromType: row.type, toType: entry.type, tier, reason, tasks: taskPlan },
+      });
+      return {
+        before: { type: row.type, level: row.level, priority_tier: row.priority_tier, deadlines: JSON.parse(row.deadlines) },
+        after: { type: entry.type, level, priority_tier: tier, deadlines, reason, tasks: taskPlan },
+      };
+    });
+    return this.get(id);
+  }
+
+  // ---------------------------------------------------------------- the phase machine
+
+  async move(actor: Actor, id: string, input: MoveInput): Promise<IncidentDetail> {
+    require(actor, 'incident.advance', 'move incidents between phases');
+    if (!isPhase(input.to)) throw validationError('to', `must be one of ${PHASES.join(', ')}`);
+    const to: Phase = input.to;
+    const reason = optionalText('reason', input.reason, LIMITS.reason);
+    await this.mutate(
+      actor,
+      id,
+      'incident.phase',
+      async (trx, row, at) => {
+        const from = row.phase as Phase;
+        const tasks = await repo.tasksOf(trx, id);
+        const judgement = judgeMove(
+          {
+            phase: from,
+            affectedAssetCount: await repo.countAssets(trx, id),
+            reportSentAt: row.report_sent_at,
+            resolution: row.resolution as Resolution | null,
+            conclusion: row.conclusion,
+            tasks: tasks.map((t) => ({ id: t.id, phase: t.phase as Phase, title: t.title, mandatory: t.mandatory === 1, status: t.status as TaskStatus })),
+          },
+          to,
+        );
+        if (!judgement.ok) throw new DomainError('conflict', `cannot move ${id} from ${from} to ${to}: ${judgement.invalid}`, { from, to });
+        if (to === 'closed' || judgement.kind === 'reopen') require(actor, 'incident.close', judgement.kind === 'reopen' ? 'reopen incidents' : 'close incidents');
+        if ((judgement.kind === 'back' || judgement.kind === 'reopen') && !reason) {
+          throw validationError('reason', `going back from ${from} to ${to} needs a reason`);
+        }
+        const refusals = judgement.refusals;
+        if (refusals.length > 0) {
+          if (!input.override) {
+            throw new DomainError('gate_refused', `${id} cannot leave ${from} for ${to}: ${refusals.map((r) => r.message).join(' | ')}`, { from, to, gates: refusals });
+          }
+          require(actor, 'incident.override', 'override phase gates');
+          if (!reason) throw validationError('reason', 'an override needs a reason');
+        }
+        const deadlines = JSON.parse(row.deadlines) as Deadlines;
+        await trx
+          .updateTable('incidents')
+          .set({
+            phase: to,
+            phase_entered_at: at,
+            phase_due_at: dueAtFor(deadlines, to),
+            closed_at: to === 'closed' ? at : null,
+            updated_at: at,
+          })
+          .where('id', '=', id)
+          .execute();
+        if (to === 'closed') {
+          const open = tasks.filter((t) => isTaskOpen(t.status as TaskStatus));
+          if (open.length) {
+            await trx
+              .updateTable('tasks')
+              .set({ status: 'cancelled', note: '随事件关闭而取消 (cancelled when the incident closed)', updated_at: at })
+              .where('id', 'in', open.map((t) => t.id))
+              .execute();
+          }
+        }
+        const overridden = refusals.length > 0;
+        await trx
+          .insertInto('phase_changes')
+          .values({ incident_id: id, from_phase: from, to_phase: to, at, actor: actorLabel(actor), reason, override: overridden ? 1 : 0, bypassed: overridden ? JSON.stringify(refusals) : null })
+          .execute();
+        const verb = judgement.kind === 'reopen' ? '重新打开' : judgement.kind === 'back' ? '退回' : '进入';
+        await this.timeline(trx, id, actor, {
+          occurredAt: at,
+          source: 'system',
+          kind: overridden ? 'phase_override' : 'phase_changed',
+          text:
+            `${PHASE_ZH[from]} → ${PHASE_ZH[to]}：${verb}${PHASE_ZH[to]}阶段` +
+            (reason ? `。原因：${reason}` : '') +
+            (overridden ? `。管理员越过关卡：${refusals.map((r) => r.gate).join(', ')}` : ''),
+          data: { from, to, kind: judgement.kind, reason, override: overridden, bypassed: overridden ? refusals : undefined },
+        });
+        return { before: { phase: from }, after: { phase: to, reason, override: overridden, bypassed: overridden ? refusals : undefined } };
+      },
+      { allowClosed: true },
+    );
+    return this.get(id);
+  }
+
+  async recordReportSent(actor: Actor, id: string, input: { recipients: string; channel?: string; sentAt?: string; note?: string }): Promise<IncidentDetail> {
+    require(actor, 'incident.update', 'record reports');
+    const recipients = requiredText('recipients', input.recipients, LIMITS.recipients);
+    const channel = optionalText('channel', input.channel, 50) ?? 'other';
+    const note = optionalText('note', input.note, LIMITS.note);
+    const sentAt = input.sentAt === undefined ? this.now().toISOString() : pastInstant('sentAt', input.sentAt, this.now());
+    await this.mutate(actor, id, 'incident.report_sent', async (trx, row, at) => {
+      await trx.updateTable('incidents').set({ report_sent_at: sentAt, report_sent_to: recipients, report_channel: channel, updated_at: at }).where('id', '=', id).execute();
+      await this.timeline(trx, id, actor, {
+        occurredAt: sentAt,
+        source: 'manual',
+        kind: 'report_sent',
+        text: `事件上报表已报送：${recipients}（${channel}）${note ? `。${note}` : ''}`,
+        data: { recipients, channel, note },
+      });
+      return { before: { report_sent_at: row.report_sent_at, report_sent_to: row.report_sent_to }, after: { report_sent_at: sentAt, report_sent_to: recipients, report_channel: channel, note } };
+    });
+    return this.get(id);
+  }
+
+  // ---------------------------------------------------------------- parts of an incident
+
+  async addAsset(actor: Actor, id: string, input: AssetInput) {
+    require(actor, 'incident.update', 'edit incidents');
+    const asset = this.checkAsset(input, '');
+    return this.mutate(actor, id, 'incident.asset.add', async (trx, _row, at) => {
+      if (asset.org_unit) await this.checkOrgUnit(trx, asset.org_unit, 'orgUnit');
+      const r = await trx.insertInto('affected_assets').values({ ...asset, incident_id: id, created_at: at }).returning('id').executeTakeFirstOrThrow();
+      return { after: { id: r.id, ...asset }, result: { id: r.id } };
+    });
+  }
+
+  async removeAsset(actor: Actor, id: string, assetId: number) {
+    require(actor, 'incident.update', 'edit incidents');
+    return this.mutate(actor, id, 'incident.asset.remove', async (trx) => {
+      const a = await trx.selectFrom('affected_assets').selectAll().where('id', '=', assetId).where('incident_id', '=', id).executeTakeFirst();
+      if (!a) throw notFound('affected asset', assetId);
+      await trx.deleteFrom('affected_assets').where('id', '=', assetId).execute();
+      return { before: a };
+    });
+  }
+
+  async addObservable(actor: Actor, id: string, input: ObservableInput) {
+    require(actor, 'incident.update', 'edit incidents');
+    const o = this.checkObservable(input, '', this.now().toISOString());
+    return this.mutate(actor, id, 'incident.observable.add', async (trx, _row, at) => {
+      const { before, after } = await this.upsertObservable(trx, id, o, at);
+      return { before, after, result: { id: after.id } };
+    });
+  }
+
+  async removeObservable(actor: Actor, id: string, observableId: number) {
+    require(actor, 'incident.update', 'edit incidents');
+    return this.mutate(actor, id, 'incident.observable.remove', async (trx) => {
+      const o = await trx.selectFrom('observables').selectAll().where('id', '=', observableId).where('incident_id', '=', id).executeTakeFirst();
+      if (!o) throw notFound('observable', observableId);
+      await trx.deleteFrom('observables').where('id', '=', observableId).execute();
+      return { before: o };
+    });
+  }
+
+  async addTimelineEntry(actor: Actor, id: string, input: { occurredAt: string; text: string; source?: string }) {
+    require(actor, 'incident.update', 'edit incidents');
+    const occurredAt = pastInstant('occurredAt', input.occurredAt, this.now());
+    const text = requiredText('text', input.text, LIMITS.timeline);
+    const source = optionalText('source', input.source, 100) ?? 'manual';
+    return this.mutate(actor, id, 'incident.timeline.add', async (trx) => {
+      const entryId = await this.timeline(trx, id, actor, { occurredAt, source, kind: 'note', text });
+      return { after: { id: entryId, occurredAt, source, text }, result: { id: entryId } };
+    });
+  }
+
+  async addComment(actor: Actor, id: string, text: string) {
+    require(actor, 'incident.update', 'comment on incidents');
+    const body = requiredText('text', text, LIMITS.longText);
+    return this.mutate(
+      actor,
+      id,
+      'incident.comment.add',
+      async (trx, _row, at) => {
+        const r = await trx
+          .insertInto('comments')
+          .values({ incident_id: id, author: actorLabel(actor), author_id: actor.kind === 'user' ? actor.userId : null, text: body, created_at: at })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return { after: { id: r.id, text: body }, result: { id: r.id } };
+      },
+      { allowClosed: true },
+    );
+  }
+
+  async addTask(actor: Actor, id: string, input: { phase: string; title: string; mandatory?: boolean; assigneeId?: number | null; dueAt?: string | null }) {
+    require(actor, 'incident.update', 'edit incidents');
+    if (!(WORKING_PHASES as readonly string[]).includes(input.phase)) throw validationError('phase', `must be one of ${WORKING_PHASES.join(', ')}`);
+    const title = requiredText('title', input.title, 300);
+    const dueAt = input.dueAt ? instant('dueAt', input.dueAt) : null;
+    return this.mutate(actor, id, 'incident.task.add', async (trx, row, at) => {
+      if (input.assigneeId != null) await this.checkUser(trx, input.assigneeId, 'assigneeId');
+      const deadlines = JSON.parse(row.deadlines) as Deadlines;
+      const values = {
+        incident_id: id,
+        phase: input.phase,
+        title,
+        title_en: null,
+        mandatory: input.mandatory ? 1 : 0,
+        status: 'open',
+        assignee_id: input.assigneeId ?? null,
+        due_at: dueAt ?? dueAtFor(deadlines, input.phase as Phase),
+        playbook_key: null,
+        note: null,
+        created_at: at,
+        updated_at: at,
+        done_at: null,
+        done_by: null,
+      };
+      const r = await trx.insertInto('tasks').values(values).returning('id').executeTakeFirstOrThrow();
+      return { after: { id: r.id, ...values }, result: { id: r.id } };
+    });
+  }
+
+  async updateTask(actor: Actor, id: string, taskId: number, input: { status?: string; assigneeId?: number | null; note?: string | null; dueAt?: string | null }): Promise<Task> {
+    require(actor, 'incident.update', 'edit incidents');
+    if (input.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(input.status)) {
+      throw validationError('status', `must be one of ${TASK_STATUSES.join(', ')}`);
+    }
+    const note = input.note === undefined ? undefined : optionalText('note', input.note, LIMITS.note);
+    const dueAt = input.dueAt === undefined ? undefined : input.dueAt === null ? null : instant('dueAt', input.dueAt);
+    const result = await this.mutate(actor, id, 'incident.task.update', async (trx, _row, at) => {
+      const t = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).where('incident_id', '=', id).executeTakeFirst();
+      if (!t) throw notFound('task', taskId);
+      const status = input.status as TaskStatus | undefined;
+      if (status === 'skipped' && !(note ?? t.note)) throw validationError('note', 'skipping a task needs a note saying why');
+      if (status === 'cancelled' && t.playbook_key) throw new DomainError('conflict', 'playbook tasks are cancelled only by re-planning; skip it with a note instead', { field: 'status' });
+      if (input.assigneeId != null) await this.checkUser(trx, input.assigneeId, 'assigneeId');
+      const finished = status === 'done' || status === 'skipped';
+      const set = {
+        ...(status !== undefined ? { status, done_at: finished ? at : null, done_by: finished ? actorLabel(actor) : null } : {}),
+        ...(input.assigneeId !== undefined ? { assignee_id: input.assigneeId } : {}),
+        ...(note !== undefined ? { note } : {}),
+        ...(dueAt !== undefined ? { due_at: dueAt } : {}),
+        updated_at: at,
+      };
+      const updated = await trx.updateTable('tasks').set(set).where('id', '=', taskId).returningAll().executeTakeFirstOrThrow();
+      return { before: repo.presentTask(t), after: repo.presentTask(updated), result: repo.presentTask(updated) };
+    });
+    return result;
+  }
+
+  async addEvidence(actor: Actor, id: string, file: { filename: string; contentType?: string; stream: Readable; note?: string; isTruncated?: () => boolean }) {
+    require(actor, 'incident.update', 'upload evidence');
+    const filename = requiredText('filename', file.filename.replace(/[\\/\u0000-\u001f]/g, '_'), 255);
+    const note = optionalText('note', file.note, LIMITS.note);
+    await repo.requireIncident(this.db, id); // before streaming a large body into the store
+    const stored = await this.evidence.put(file.stream, file.isTruncated);
+    return this.mutate(actor, id, 'incident.evidence.add', async (trx, _row, at) => {
+      const values = {
+        incident_id: id,
+        filename,
+        content_type: (file.contentType ?? 'application/octet-stream').slice(0, 200),
+        size: stored.size,
+        sha256: stored.sha256,
+        note,
+        uploaded_by: actorLabel(actor),
+        uploaded_at: at,
+      };
+      const r = await trx.insertInto('evidence').values(values).returning('id').executeTakeFirstOrThrow();
+      await this.timeline(trx, id, actor, {
+        occurredAt: at,
+        source: 'manual',
+        kind: 'evidence_added',
+        text: `上传证据：${filename}（${stored.size} 字节，SHA-256 ${stored.sha256}）`,
+        data: { evidenceId: r.id, filename, size: stored.size, sha256: stored.sha256 },
+      });
+      return { after: { id: r.id, ...values }, result: { id: r.id, ...stored, filename } };
+    }, { allowClosed: true });
+  }
+
+  async openEvidence(id: string, evidenceId: number) {
+    const e = await this.db.selectFrom('evidence').selectAll().where('id', '=', evidenceId).where('incident_id', '=', id).executeTakeFirst();
+    if (!e) throw notFound('evidence', evidenceId);
+    return { filename: e.filename, contentType: e.content_type, size: e.size, sha256: e.sha256, stream: this.evidence.open(e.sha256) };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Runs one change to an incident on a transaction: loads it (404 if missing), refuses closed
+   * incidents unless allowed, stamps updated_at, and writes the audit row with what `fn` says
+   * changed.
+   */
+  private async mutate<R = undefined>(
+    actor: Actor,
+    id: string,
+    action: string,
+    fn: (trx: Kysely<DB>, row: IncidentRow, at: string) => Promise<{ before?: unknown; after?: unknown; result?: R }>,
+    opts: { allowClosed?: boolean } = {},
+  ): Promise<R> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await repo.requireIncident(trx, id);
+      if (row.phase === 'closed' && !opts.allowClosed) {
+        throw new DomainError('conflict', `incident ${id} is closed; reopen it (move it back to a working phase) to change it`, { phase: 'closed' });
+      }
+      const at = this.now().toISOString();
+      const { before, after, result } = await fn(trx, row, at);
+      await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
+      await writeAudit(trx, { actor, action, entityType: 'incident', entityId: id, before, after, at });
+      return result as R;
+    });
+  }
+
+  private async timeline(trx: Kysely<DB>, id: string, actor: Actor, e: TimelineInput): Promise<number> {
+    const r = await trx
+      .insertInto('timeline_entries')
+      .values({
+        incident_id: id,
+        occurred_at: e.occurredAt,
+        recorded_at: this.now().toISOString(),
+        source: e.source,
+        actor: actorLabel(actor),
+        kind: e.kind,
+        text: e.text,
+        data: e.data === undefined ? null : JSON.stringify(e.data),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  /** Applies the level's playbook to the incident's tasks (add, update, cancel), dated by its deadlines. */
+  private async planTasks(trx: Kysely<DB>, id: string, level: Level, deadlines: Deadlines, at: string) {
+    const playbook = await this.settings.playbook(level, trx);
+    const existing = await repo.tasksOf(trx, id);
+    const plan = planTasks(
+      playbook,
+      existing.map((t) => ({ id: t.id, playbookKey: t.playbook_key, status: t.status as TaskStatus })),
+    );
+    for (const t of plan.add) {
+      await trx
+        .insertInto('tasks')
+        .values({
+          incident_id: id,
+          phase: t.phase,
+          title: t.title,
+          title_en: t.titleEn,
+          mandatory: t.mandatory ? 1 : 0,
+          status: 'open',
+          assignee_id: null,
+          due_at: deadlines[t.phase],
+          playbook_key: t.key,
+          note: null,
+          created_at: at,
+          updated_at: at,
+          done_at: null,
+          done_by: null,
+        })
+        .execute();
+    }
+    for (const u of plan.update) {
+      await trx
+        .updateTable('tasks')
+        .set({ title: u.task.title, title_en: u.task.titleEn, mandatory: u.task.mandatory ? 1 : 0, phase: u.task.phase, due_at: deadlines[u.task.phase], updated_at: at })
+        .where('id', '=', u.id)
+        .execute();
+    }
+    if (plan.cancel.length) {
+      await trx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', note: `不在 ${level} 级预案中，已取消 (not in the level-${level} playbook)`, updated_at: at })
+        .where('id', 'in', plan.cancel)
+        .execute();
+    }
+    return { playbook: playbook.name, added: plan.add.map((t) => t.key), updated: plan.update.length, cancelled: plan.cancel };
+  }
+
+  /** New deadlines, same level: open playbook tasks follow their phase's deadline. */
+  private async redateTasks(trx: Kysely<DB>, id: string, deadlines: Deadlines, at: string) {
+    const tasks = await repo.tasksOf(trx, id);
+    for (const t of tasks) {
+      if (t.playbook_key && isTaskOpen(t.status as TaskStatus) && t.phase !== 'closed') {
+        await trx.updateTable('tasks').set({ due_at: deadlines[t.phase as keyof Deadlines], updated_at: at }).where('id', '=', t.id).execute();
+      }
+    }
+    return { redated: true };
+  }
+
+  private async upsertObservable(trx: Kysely<DB>, id: string, o: { type: ObservableType; value: string; first_seen: string; last_seen: string; note: string | null }, at: string) {
+    const existing = await trx.selectFrom('observables').selectAll().where('incident_id', '=', id).where('type', '=', o.type).where('value', '=', o.value).executeTakeFirst();
+    if (existing) {
+      const first_seen = o.first_seen < existing.first_seen ? o.first_seen : existing.first_seen;
+      const last_seen = o.last_seen > existing.last_seen ? o.last_seen : existing.last_seen;
+      const after = await trx
+        .updateTable('observables')
+        .set({ first_seen, last_seen, note: o.note ?? existing.note })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { before: existing, after };
+    }
+    const after = await trx.insertInto('observables').values({ ...o, incident_id: id, created_at: at }).returningAll().executeTakeFirstOrThrow();
+    return { before: undefined, after };
+  }
+
+  private checkAsset(a: AssetInput, at: string) {
+    const p = at ? `${at}/` : '';
+    const ip = a.ip ? normalizeObservable('ip', a.ip, `${p}ip`) : null;
+    const hostname = optionalText(`${p}hostname`, a.hostname, 255);
+    const business_system = optionalText(`${p}businessSystem`, a.businessSystem, 200);
+    if (!ip && !hostname && !business_system) throw validationError(at || 'asset', 'an affected asset needs an IP, a hostname or a business system');
+    return { ip, hostname, business_system, org_unit: optionalText(`${p}orgUnit`, a.orgUnit, 32), note: optionalText(`${p}note`, a.note, LIMITS.note) };
+  }
+
+  private checkObservable(o: ObservableInput, at: string, defaultSeen: string) {
+    const p = at ? `${at}/` : '';
+    if (!(OBSERVABLE_TYPES as readonly string[]).includes(o.type)) throw validationError(`${p}type`, `must be one of ${OBSERVABLE_TYPES.join(', ')}`);
+    const type = o.type as ObservableType;
+    const value = normalizeObservable(type, String(o.value ?? ''), `${p}value`);
+    const first_seen = o.firstSeen ? instant(`${p}firstSeen`, o.firstSeen) : defaultSeen;
+    const last_seen = o.lastSeen ? instant(`${p}lastSeen`, o.lastSeen) : first_seen;
+    if (last_seen < first_seen) throw validationError(`${p}lastSeen`, 'is before firstSeen');
+    return { type, value, first_seen, last_seen, note: optionalText(`${p}note`, o.note, LIMITS.note) };
+  }
+
+  private async checkOrgUnit(trx: Kysely<DB>, code: string, field: string) {
+    if (!(await trx.selectFrom('org_units').select('code').where('code', '=', code).executeTakeFirst())) {
+      throw validationError(field, `org unit "${code}" does not exist`);
+    }
+  }
+
+  private async checkUser(trx: Kysely<DB>, userId: number, field: string) {
+    const u = await trx.selectFrom('users').select(['id', 'disabled']).where('id', '=', userId).executeTakeFirst();
+    if (!u) throw validationError(field, `user ${userId} does not exist`);
+    if (u.disabled) throw validationError(field, `user ${userId} is disabled`);
+  }
+
+  private async defaultOrgUnit(trx: Kysely<DB>): Promise<string> {
+    const hq = await trx.selectFrom('org_units').select('code').where('kind', '=', 'hq').orderBy('code').executeTakeFirst();
+    if (!hq) throw validationError('orgUnit', 'no headquarters org unit is configured; name the org unit');
+    return hq.code;
+  }
+}
+
+function tierZh(tier: string): string {
+  return ({ hour: '小时级', day: '日级', week: '周级', month: '月级' } as Record<string, string>)[tier] ?? tier;
+}
+
+function pick(o: object, keys: string[]): Record<string, unknown> {
+  const src = o as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, src[k]]));
+}

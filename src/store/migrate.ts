@@ -1,0 +1,26 @@
+/**
+ * Applies the timestamped migrations (the same files for SQLite and PostgreSQL). Migrations
+ * are imported statically so the built product needs no file-system discovery.
+ */
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import * as foundation from './migrations/20261125T1100_foundation.js';
+import type { DB } from './schema.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '20261125T1100_foundation': foundation,
+};
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationOutcome> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`database migration ${failed} failed: ${cause}`);
+  }
+  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

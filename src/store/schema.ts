@@ -1,0 +1,232 @@
+/**
+ * Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC strings (`toISOString()`) in
+ * both dialects: they sort as text, compare as text, and come back identical from SQLite and
+ * PostgreSQL, so one query path serves both. Booleans are 0/1 integers for the same reason.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+type Id = Generated<number>;
+
+export interface OrgUnitTable {
+  code: string;
+  name: string;
+  kind: string; // hq | branch
+  created_at: string;
+}
+
+export interface UserTable {
+  id: Id;
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string | null;
+  disabled: number;
+  org_unit: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokenTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface GradingVersionTable {
+  version: number;
+  entries: string; // JSON GradingEntry[]
+  note: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string; // JSON
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface IncidentCounterTable {
+  day: string;
+  last: number;
+}
+
+export interface IncidentTable {
+  id: string;
+  title: string;
+  description: string;
+  type: string;
+  level: number;
+  grading_version: number;
+  priority_tier: string;
+  phase: string;
+  phase_entered_at: string;
+  phase_due_at: string | null;
+  deadlines: string; // JSON Deadlines
+  owner_id: number | null;
+  team: string | null;
+  org_unit: string;
+  detected_at: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  closed_at: string | null;
+  report_sent_at: string | null;
+  report_sent_to: string | null;
+  report_channel: string | null;
+  resolution: string | null;
+  conclusion: string | null;
+  recommendations: string | null;
+}
+
+export interface AffectedAssetTable {
+  id: Id;
+  incident_id: string;
+  ip: string | null;
+  hostname: string | null;
+  business_system: string | null;
+  org_unit: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface ObservableTable {
+  id: Id;
+  incident_id: string;
+  type: string;
+  value: string;
+  first_seen: string;
+  last_seen: string;
+  note: string | null;
+  created_at: string;
+}
+
+export interface TimelineEntryTable {
+  id: Id;
+  incident_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  source: string;
+  actor: string;
+  kind: string;
+  /** a sentence in the default language (zh-CN) */
+  text: string;
+  /** the same facts, structured (JSON), so any language can render them */
+  data: string | null;
+}
+
+export interface TaskTable {
+  id: Id;
+  incident_id: string;
+  phase: string;
+  title: string;
+  title_en: string | null;
+  mandatory: number;
+  status: string;
+  assignee_id: number | null;
+  due_at: string | null;
+  playbook_key: string | null;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+  done_at: string | null;
+  done_by: string | null;
+}
+
+export interface CommentTable {
+  id: Id;
+  incident_id: string;
+  author: string;
+  author_id: number | null;
+  text: string;
+  created_at: string;
+}
+
+export interface EvidenceTable {
+  id: Id;
+  incident_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  note: string | null;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
+export interface PhaseChangeTable {
+  id: Id;
+  incident_id: string;
+  from_phase: string;
+  to_phase: string;
+  at: string;
+  actor: string;
+  reason: string | null;
+  override: number;
+  bypassed: string | null; // JSON GateRefusal[]
+}
+
+export interface LevelChangeTable {
+  id: Id;
+  incident_id: string;
+  from_type: string | null;
+  to_type: string;
+  from_level: number | null;
+  to_level: number;
+  grading_version: number;
+  at: string;
+  actor: string;
+  reason: string;
+}
+
+export interface AuditTable {
+  id: Id;
+  at: string;
+  actor: string;
+  actor_user_id: number | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface DB {
+  org_units: OrgUnitTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  grading_versions: GradingVersionTable;
+  settings: SettingTable;
+  incident_counters: IncidentCounterTable;
+  incidents: IncidentTable;
+  affected_assets: AffectedAssetTable;
+  observables: ObservableTable;
+  timeline_entries: TimelineEntryTable;
+  tasks: TaskTable;
+  comments: CommentTable;
+  evidence: EvidenceTable;
+  phase_changes: PhaseChangeTable;
+  level_changes: LevelChangeTable;
+  audit_log: AuditTable;
+}
+
+export type IncidentRow = Selectable<IncidentTable>;
+export type NewIncidentRow = Insertable<IncidentTable>;
+export type TaskRow = Selectable<TaskTable>;
+export type UserRow = Selectable<UserTable>;

@@ -31,6 +31,8 @@ import type { DB, IncidentRow } from '../store/schema.js';
 import * as repo from './incident.repository.js';
 import type { IncidentDetail, IncidentListQuery, Task } from './incident.repository.js';
 
+export type IncidentView = IncidentDetail & { typeName: { zh: string; en: string } };
+
 export interface AssetInput {
   ip?: string | null;
   hostname?: string | null;
@@ -111,7 +113,7 @@ export class IncidentService {
     return repo.listIncidents(this.db, q, this.now().toISOString());
   }
 
-  async get(id: string): Promise<IncidentDetail & { typeName: { zh: string; en: string } }> {
+  async get(id: string): Promise<IncidentView> {
     const detail = await repo.loadDetail(this.db, id, this.now().toISOString());
     const entry = (await this.gradingVersion(detail.gradingVersion)).entries.find((e) => e.type === detail.type);
     return { ...detail, typeName: { zh: entry?.nameZh ?? detail.type, en: entry?.nameEn ?? detail.type } };
@@ -129,7 +131,7 @@ export class IncidentService {
 
   // ---------------------------------------------------------------- creating
 
-  async create(actor: Actor, input: CreateIncidentInput): Promise<IncidentDetail> {
+  async create(actor: Actor, input: CreateIncidentInput): Promise<IncidentView> {
     require(actor, 'incident.create', 'create incidents');
     const now = this.now();
     const at = now.toISOString();
@@ -212,7 +214,7 @@ export class IncidentService {
 
   // ---------------------------------------------------------------- editing
 
-  async update(actor: Actor, id: string, patch: UpdateIncidentInput): Promise<IncidentDetail> {
+  async update(actor: Actor, id: string, patch: UpdateIncidentInput): Promise<IncidentView> {
     require(actor, 'incident.update', 'edit incidents');
     const now = this.now();
     const changes: Partial<IncidentRow> = {};
@@ -251,7 +253,7 @@ export class IncidentService {
   }
 
   /** Re-grade: a new type and/or level. Re-plans deadlines and playbook tasks; always explained. */
-  async grade(actor: Actor, id: string, input: { type?: string; level?: number; reason: string }): Promise<IncidentDetail> {
+  async grade(actor: Actor, id: string, input: { type?: string; level?: number; reason: string }): Promise<IncidentView> {
     require(actor, 'incident.grade', 'change the type or level of incidents');
     const reason = requiredText('reason', input.reason, LIMITS.reason);
     if (input.type === undefined && input.level === undefined) throw validationError('level', 'give a new level, a new type, or both');
@@ -296,7 +298,7 @@ export class IncidentService {
 
   // ---------------------------------------------------------------- the phase machine
 
-  async move(actor: Actor, id: string, input: MoveInput): Promise<IncidentDetail> {
+  async move(actor: Actor, id: string, input: MoveInput): Promise<IncidentView> {
     require(actor, 'incident.advance', 'move incidents between phases');
     if (!isPhase(input.to)) throw validationError('to', `must be one of ${PHASES.join(', ')}`);
     const to: Phase = input.to;
@@ -377,7 +379,7 @@ export class IncidentService {
     return this.get(id);
   }
 
-  async recordReportSent(actor: Actor, id: string, input: { recipients: string; channel?: string; sentAt?: string; note?: string }): Promise<IncidentDetail> {
+  async recordReportSent(actor: Actor, id: string, input: { recipients: string; channel?: string; sentAt?: string; note?: string }): Promise<IncidentView> {
     require(actor, 'incident.update', 'record reports');
     const recipients = requiredText('recipients', input.recipients, LIMITS.recipients);
     const channel = optionalText('channel', input.channel, 50) ?? 'other';

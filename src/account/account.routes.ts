@@ -1,0 +1,154 @@
+/** Log-in, sessions, users and API tokens. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../config.js';
+import { GRANTS, can } from '../domain/account/roles.js';
+import { DomainError } from '../domain/errors.js';
+import { SESSION_COOKIE, requireActor } from '../http/auth.js';
+import { DateTime, Nullable, Role, errorResponses } from '../http/schemas.js';
+import type { AccountService } from './account.service.js';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService; config: Config }> = async (app, { accounts, config }) => {
+  app.post(
+    '/api/auth/login',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with user name and password; sets an HTTP-only session cookie',
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: Type.Ref('User'), expiresAt: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { sessionId, user, expiresAt } = await accounts.login(req.body.username, req.body.password);
+      const secure = config.cookieSecure === 'always' || (config.cookieSecure === 'auto' && req.protocol === 'https');
+      reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: new Date(expiresAt) });
+      return { user, expiresAt };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Sign out (ends the session)', response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const sid = req.cookies[SESSION_COOKIE];
+      if (sid) await accounts.logout(sid);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: 'Who am I, and what may I do', response: { 200: Type.Object({ user: Type.Ref('User'), via: Type.String(), permissions: Type.Array(Type.String()) }), ...errorResponses } },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      const user = await accounts.getUser(actor.userId);
+      return { user, via: actor.via, permissions: [...GRANTS[actor.role]] };
+    },
+  );
+
+  app.get(
+    '/api/users',
+    { config: { access: 'incident.read' }, schema: { tags: ['users'], summary: 'List users (to assign owners and tasks)', response: { 200: Type.Array(Type.Ref('User')), ...errorResponses } } },
+    async () => accounts.listUsers(),
+  );
+
+  app.post(
+    '/api/users',
+    {
+      config: { access: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user; without a password one is generated and returned once',
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 2, maxLength: 64 }),
+            displayName: Type.Optional(Type.String({ maxLength: 100 })),
+            role: Role,
+            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+            orgUnit: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ user: Type.Ref('User'), generatedPassword: Type.Optional(Type.String()) }), ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await accounts.createUser(requireActor(req), req.body)),
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      config: { access: 'users.manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user: name, role, org unit, disable, new password',
+        params: IdParams,
+        body: Type.Object(
+          {
+            displayName: Type.Optional(Type.String({ maxLength: 100 })),
+            role: Type.Optional(Role),
+            disabled: Type.Optional(Type.Boolean()),
+            orgUnit: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Ref('User'), ...errorResponses },
+      },
+    },
+    async (req) => accounts.updateUser(requireActor(req), req.params.id, req.body),
+  );
+
+  app.get(
+    '/api/tokens',
+    {
+      config: { access: 'tokens.own' },
+      schema: { tags: ['tokens'], summary: "API tokens: one's own (an admin sees all)", response: { 200: Type.Array(Type.Ref('ApiToken')), ...errorResponses } },
+    },
+    async (req) => {
+      const actor = requireActor(req);
+      return accounts.listTokens(can(actor.role, 'users.manage') ? undefined : actor.userId);
+    },
+  );
+
+  app.post(
+    '/api/tokens',
+    {
+      config: { access: 'tokens.own' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token for machines; the token is returned once and stored only as a hash. An admin may create one for another user (userId).',
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(Nullable(DateTime())), userId: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ token: Type.String(), info: Type.Ref('ApiToken') }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      const userId = req.body.userId ?? actor.userId;
+      if (userId !== actor.userId && !can(actor.role, 'users.manage')) {
+        throw new DomainError('forbidden', 'only an admin may create tokens for another user');
+      }
+      return reply.status(201).send(await accounts.createToken(actor, userId, req.body.name, req.body.expiresAt));
+    },
+  );
+
+  app.delete(
+    '/api/tokens/:id',
+    { config: { access: 'tokens.own' }, schema: { tags: ['tokens'], summary: 'Revoke an API token', params: IdParams, response: { 200: Type.Ref('ApiToken'), ...errorResponses } } },
+    async (req) => {
+      const actor = requireActor(req);
+      return accounts.revokeToken(actor, req.params.id, can(actor.role, 'users.manage') ? undefined : actor.userId);
+    },
+  );
+};

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { errorResponses } from '../http/schemas.js';
+import type { DB } from '../store/schema.js';
+import { listAudit } from './audit.repository.js';
+
+export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB> }> = async (app, { db }) => {
+  app.get(
+    '/api/audit',
+    {
+      config: { access: 'audit.read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit trail, newest first (who, when, what, before/after)',
+        querystring: Type.Object(
+          {
+            entityType: Type.Optional(Type.String({ maxLength: 50 })),
+            entityId: Type.Optional(Type.String({ maxLength: 100 })),
+            actor: Type.Optional(Type.String({ maxLength: 100 })),
+            action: Type.Optional(Type.String({ maxLength: 100 })),
+            before: Type.Optional(Type.Integer({ minimum: 1, description: 'cursor: rows with a smaller id' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Array(
+            Type.Object({ id: Type.Integer(), at: Type.String(), actor: Type.String(), action: Type.String(), entityType: Type.String(), entityId: Type.String(), before: Type.Unknown(), after: Type.Unknown() }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => listAudit(db, { ...req.query, limit: req.query.limit ?? 100 }),
+  );
+};

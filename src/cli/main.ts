@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** The `bihuan` command. Thin: parse arguments, call the services, print. */
+import { pathToFileURL } from 'node:url';
+import { runCli } from './program.js';
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env }).then(
+    (code) => {
+      if (code !== 0) process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`bihuan: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,420 @@
+/**
+ * The CLI program. It works on the database directly (as the operator of this installation,
+ * audited as `cli:<os user>`), so it is usable before any account exists and when the server
+ * is down.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import YAML from 'yaml';
+import { type Services, openServices } from '../app.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
+import type { Actor } from '../domain/account/roles.js';
+import { ROLES } from '../domain/account/roles.js';
+import { DomainError } from '../domain/errors.js';
+import type { GradingEntry, Level } from '../domain/grading/grading.js';
+import { OBSERVABLE_TYPES } from '../domain/incident/incident.js';
+import { PHASES, type Phase } from '../domain/incident/phase.js';
+import { SORTS, type IncidentSort } from '../incident/incident.repository.js';
+import type { AssetInput, ObservableInput } from '../incident/incident.service.js';
+import { buildServer } from '../http/server.js';
+import { openDatabase } from '../store/database.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { printIncident, printIncidentList, printGrading } from './print.js';
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function int(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new DomainError('validation', `${name}: "${v}" is not a whole number`, [{ field: name, message: 'not a whole number' }]);
+    return n;
+  };
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const actor: Actor = { kind: 'cli', label: os.userInfo().username };
+  const print = (s = '') => io.out(`${s}\n`);
+  let services: Services | undefined;
+
+  const program = new Command('bihuan')
+    .description('Bihuan (闭环): closed-loop security incident response')
+    .option('-c, --config <file>', 'YAML configuration file (or BIHUAN_CONFIG)')
+    .option('--database <url>', 'database URL (or BIHUAN_DATABASE_URL): sqlite:PATH or postgres://…')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  const config = (): Config => {
+    const g = program.opts<{ config?: string; database?: string }>();
+    return loadConfig({ ...io.env, ...(g.config ? { BIHUAN_CONFIG: g.config } : {}) }, g.database ? { databaseUrl: g.database } : {});
+  };
+  const open = async (): Promise<Services> => (services ??= await openServices(config()));
+
+  program
+    .command('serve')
+    .description('run the server (API, OpenAPI document at /docs) on the configured database')
+    .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
+    .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
+    .action(async (o: { port?: number; host?: string }) => {
+      const cfg = config();
+      if (o.port !== undefined) cfg.port = o.port;
+      if (o.host) cfg.host = o.host;
+      const s = await openServices(cfg);
+      const admin = await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword);
+      const app = await buildServer(s);
+      await app.listen({ port: cfg.port, host: cfg.host });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+      const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+      const url = `http://${shown}:${port}`;
+      print('');
+      print(`Bihuan (闭环) is running at ${url}`);
+      print(`  API document:  ${url}/docs`);
+      print(`  database:      ${s.database.describe}`);
+      if (admin.created) {
+        print('');
+        print('First start: the admin account was created.');
+        print(`  user name:  ${admin.username}`);
+        if (admin.generatedPassword) {
+          print(`  password:   ${admin.generatedPassword}`);
+          print('  (shown only this once — keep it; set BIHUAN_ADMIN_PASSWORD before the first start to choose it)');
+        } else {
+          print('  password:   the value of BIHUAN_ADMIN_PASSWORD');
+        }
+        print(`  sign in:    curl -c cookies.txt -H 'content-type: application/json' -d '{"username":"admin","password":"…"}' ${url}/api/auth/login`);
+      }
+      print('');
+      const stop = async () => {
+        await app.close();
+        await s.close();
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+    });
+
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply pending migrations (the server also does this at start)')
+    .action(async () => {
+      const cfg = config();
+      const database = openDatabase(cfg.databaseUrl);
+      try {
+        const { applied } = await migrateToLatest(database.db);
+        print(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+        print(`database: ${database.describe}`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  const user = program.command('user').description('accounts');
+  user
+    .command('add <username>')
+    .description('add a user; without --password one is generated and printed once')
+    .addOption(new Option('-r, --role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+    .option('-n, --name <display name>', 'display name')
+    .option('--password <password>', 'password (at least 10 characters)')
+    .option('--org <code>', 'org unit')
+    .action(async (username: string, o: { role: string; name?: string; password?: string; org?: string }) => {
+      const s = await open();
+      const { user: u, generatedPassword } = await s.accounts.createUser(actor, { username, role: o.role, displayName: o.name, password: o.password, orgUnit: o.org });
+      print(`created user ${u.username} (id ${u.id}, role ${u.role})`);
+      if (generatedPassword) print(`password: ${generatedPassword}   (shown only this once)`);
+    });
+  user
+    .command('list')
+    .description('list users')
+    .action(async () => {
+      const s = await open();
+      for (const u of await s.accounts.listUsers()) print(`${String(u.id).padStart(4)}  ${u.username.padEnd(20)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : ''}`);
+    });
+
+  const incident = program.command('incident').description('incidents');
+  incident
+    .command('list')
+    .description('list incidents (default: least SLA time left first)')
+    .option('--level <levels>', 'level(s), e.g. 1 or 1,2')
+    .addOption(new Option('--phase <phase>', 'phase').choices([...PHASES]))
+    .option('--type <type>', 'incident type')
+    .option('--owner <userId>', 'owner user id', int('owner'))
+    .option('--org <code>', 'org unit')
+    .option('--overdue', 'only overdue')
+    .option('-q, --text <text>', 'text in id, title, description, observables, assets')
+    .addOption(new Option('--sort <sort>', 'sort order').choices([...SORTS]).default('due'))
+    .option('--limit <n>', 'page size (1–200)', int('limit'), 50)
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--json', 'JSON output')
+    .action(async (o: { level?: string; phase?: Phase; type?: string; owner?: number; org?: string; overdue?: boolean; text?: string; sort: IncidentSort; limit: number; cursor?: string; json?: boolean }) => {
+      const s = await open();
+      if (o.level && !/^[1-4](,[1-4])*$/.test(o.level)) throw new DomainError('validation', `--level: "${o.level}" is not a level or a comma-separated list of levels 1–4`);
+      if (o.limit < 1 || o.limit > 200) throw new DomainError('validation', '--limit: must be from 1 to 200');
+      const page = await s.incidents.list({
+        levels: o.level?.split(',').map((l) => Number(l) as Level),
+        phases: o.phase ? [o.phase] : undefined,
+        type: o.type,
+        ownerId: o.owner,
+        orgUnit: o.org,
+        overdue: o.overdue,
+        q: o.text,
+        sort: o.sort,
+        limit: o.limit,
+        cursor: o.cursor,
+      });
+      if (o.json) print(JSON.stringify(page, null, 2));
+      else printIncidentList(print, page);
+    });
+
+  incident
+    .command('show <id>')
+    .description('one incident with tasks, timeline and history')
+    .option('--json', 'JSON output')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const s = await open();
+      const d = await s.incidents.get(id);
+      if (o.json) print(JSON.stringify(d, null, 2));
+      else printIncident(print, d, s.now());
+    });
+
+  incident
+    .command('create')
+    .description('create an incident: graded from the grading table, with its playbook tasks and deadlines')
+    .requiredOption('-t, --title <title>', 'title')
+    .requiredOption('--type <type>', 'incident type from the grading table (see `bihuan grading show`)')
+    .option('-d, --description <text>', 'description')
+    .option('--level <level>', 'level 1–4, only to deviate from the grading table (needs --level-reason)', int('level'))
+    .option('--level-reason <text>', 'why the level differs from the table')
+    .option('--org <code>', 'org unit (default: HQ)')
+    .option('--owner <userId>', 'owner user id', int('owner'))
+    .option('--team <team>', 'team, e.g. 处置组')
+    .option('--detected-at <time>', 'when it was detected (ISO-8601); deadlines count from it')
+    .option('--asset <ip|hostname>', 'affected asset (repeatable)', collect)
+    .option('--observable <type:value>', `observable (repeatable); types: ${OBSERVABLE_TYPES.join(', ')}`, collect)
+    .option('--json', 'JSON output')
+    .action(async (o: { title: string; type: string; description?: string; level?: number; levelReason?: string; org?: string; owner?: number; team?: string; detectedAt?: string; asset?: string[]; observable?: string[]; json?: boolean }) => {
+      const s = await open();
+      const d = await s.incidents.create(actor, {
+        title: o.title,
+        type: o.type,
+        description: o.description,
+        level: o.level,
+        levelReason: o.levelReason,
+        orgUnit: o.org,
+        ownerId: o.owner,
+        team: o.team,
+        detectedAt: o.detectedAt,
+        assets: (o.asset ?? []).map(assetArg),
+        observables: (o.observable ?? []).map(observableArg),
+      });
+      if (o.json) print(JSON.stringify(d, null, 2));
+      else {
+        print(`created ${d.id}: level ${d.level} ${d.typeName.zh}, ${d.priorityTier} tier, ${d.tasks.length} playbook tasks`);
+        print(`next: report due ${d.deadlines.report}`);
+      }
+    });
+
+  incident
+    .command('advance <id> <phase>')
+    .description(`move an incident to a phase (${PHASES.join(' → ')}); going back needs --reason`)
+    .option('--reason <text>', 'reason (required to go back, to reopen, or with --override)')
+    .option('--override', 'admin: move although gates refuse (recorded with the reason)')
+    .action(async (id: string, phase: string, o: { reason?: string; override?: boolean }) => {
+      const s = await open();
+      const d = await s.incidents.move(actor, id, { to: phase, reason: o.reason, override: o.override });
+      print(`${d.id} is now in phase ${d.phase}${d.phaseDueAt ? ` (due ${d.phaseDueAt})` : ''}`);
+    });
+
+  incident
+    .command('grade <id>')
+    .description('change the level and/or type; re-plans deadlines and tasks')
+    .option('--level <level>', 'new level 1–4', int('level'))
+    .option('--type <type>', 'new incident type')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (id: string, o: { level?: number; type?: string; reason: string }) => {
+      const s = await open();
+      const d = await s.incidents.grade(actor, id, o);
+      print(`${d.id}: level ${d.level} (${d.typeName.zh}), ${d.priorityTier} tier; ${d.phase} due ${d.phaseDueAt ?? '-'}`);
+    });
+
+  incident
+    .command('update <id>')
+    .description('edit facts and closure data')
+    .option('--title <title>')
+    .option('--description <text>')
+    .option('--owner <userId>', 'owner user id', int('owner'))
+    .option('--team <team>')
+    .option('--org <code>')
+    .addOption(new Option('--resolution <resolution>').choices(['true_positive', 'false_positive', 'duplicate', 'drill']))
+    .option('--conclusion <text>')
+    .option('--recommendations <text>')
+    .action(async (id: string, o: { title?: string; description?: string; owner?: number; team?: string; org?: string; resolution?: string; conclusion?: string; recommendations?: string }) => {
+      const s = await open();
+      const d = await s.incidents.update(actor, id, {
+        title: o.title,
+        description: o.description,
+        ownerId: o.owner,
+        team: o.team,
+        orgUnit: o.org,
+        resolution: o.resolution,
+        conclusion: o.conclusion,
+        recommendations: o.recommendations,
+      });
+      print(`updated ${d.id}`);
+    });
+
+  incident
+    .command('asset <id>')
+    .description('add an affected asset')
+    .option('--ip <ip>')
+    .option('--hostname <name>')
+    .option('--system <name>', 'business system')
+    .option('--org <code>', 'org unit of the asset')
+    .action(async (id: string, o: { ip?: string; hostname?: string; system?: string; org?: string }) => {
+      const s = await open();
+      const r = await s.incidents.addAsset(actor, id, { ip: o.ip, hostname: o.hostname, businessSystem: o.system, orgUnit: o.org });
+      print(`added asset ${r.id} to ${id}`);
+    });
+
+  incident
+    .command('observable <id> <type> <value>')
+    .description(`add an observable (${OBSERVABLE_TYPES.join(', ')})`)
+    .action(async (id: string, type: string, value: string) => {
+      const s = await open();
+      const r = await s.incidents.addObservable(actor, id, { type, value });
+      print(`observable ${r.id} on ${id}`);
+    });
+
+  incident
+    .command('report-sent <id>')
+    .description('record that the incident report (事件上报表) was sent')
+    .requiredOption('--to <recipients>', 'who received it, e.g. "指挥组, 处置组"')
+    .option('--channel <channel>', 'email, phone, im …', 'email')
+    .option('--at <time>', 'when it was sent (ISO-8601; default now)')
+    .action(async (id: string, o: { to: string; channel: string; at?: string }) => {
+      const s = await open();
+      await s.incidents.recordReportSent(actor, id, { recipients: o.to, channel: o.channel, sentAt: o.at });
+      print(`recorded: report of ${id} sent to ${o.to}`);
+    });
+
+  incident
+    .command('task <id> <taskIds...>')
+    .description('set the status of tasks (default: done)')
+    .addOption(new Option('--status <status>').choices(['open', 'in_progress', 'done', 'skipped']).default('done'))
+    .option('--note <text>', 'note (required to skip)')
+    .action(async (id: string, taskIds: string[], o: { status: string; note?: string }) => {
+      const s = await open();
+      for (const t of taskIds) {
+        const task = await s.incidents.updateTask(actor, id, int('taskId')(t), { status: o.status, note: o.note });
+        print(`task ${task.id} ${task.status}: ${task.title}`);
+      }
+    });
+
+  incident
+    .command('timeline <id> <occurredAt> <text>')
+    .description('add a timeline entry at the time it happened (ISO-8601)')
+    .option('--source <source>', 'where it came from', 'manual')
+    .action(async (id: string, occurredAt: string, text: string, o: { source: string }) => {
+      const s = await open();
+      await s.incidents.addTimelineEntry(actor, id, { occurredAt, text, source: o.source });
+      print(`added to the timeline of ${id}`);
+    });
+
+  const grading = program.command('grading').description('the incident grading table (事件定级表)');
+  grading
+    .command('show')
+    .description('show the current grading table')
+    .option('--version <n>', 'an earlier version', int('version'))
+    .option('--json', 'JSON output')
+    .action(async (o: { version?: number; json?: boolean }) => {
+      const s = await open();
+      const t = o.version ? await s.settings.gradingAt(o.version) : await s.settings.grading();
+      if (o.json) print(JSON.stringify(t, null, 2));
+      else printGrading(print, t);
+    });
+  grading
+    .command('set [type] [level]')
+    .description('set one type\'s level (adds the type when --name-zh and --name-en are given), or replace the table from --file')
+    .option('--name-zh <name>', 'Chinese name')
+    .option('--name-en <name>', 'English name')
+    .option('--file <file>', 'YAML/JSON list of {type, nameZh, nameEn, level} replacing the table')
+    .option('--note <text>', 'note for this version')
+    .action(async (type: string | undefined, level: string | undefined, o: { nameZh?: string; nameEn?: string; file?: string; note?: string }) => {
+      const s = await open();
+      let t;
+      if (o.file) {
+        const doc = YAML.parse(fs.readFileSync(o.file, 'utf8')) as unknown;
+        const entries = Array.isArray(doc) ? doc : (doc as { entries?: unknown })?.entries;
+        if (!Array.isArray(entries)) throw new DomainError('validation', `${o.file}: expected a list of {type, nameZh, nameEn, level} (or {entries: [...]})`);
+        t = await s.settings.setGrading(actor, entries as GradingEntry[], o.note ?? `from ${o.file}`);
+      } else {
+        if (!type || !level) throw new DomainError('validation', 'give TYPE and LEVEL (e.g. `bihuan grading set brute_force 2`) or --file');
+        t = await s.settings.setGradingLevel(actor, type, int('level')(level), { nameZh: o.nameZh, nameEn: o.nameEn }, o.note);
+      }
+      print(`grading table version ${t.version} saved`);
+      printGrading(print, t);
+    });
+
+  const settings = program.command('settings').description('grading table, SLA tiers, playbooks and org units as one YAML document');
+  settings
+    .command('export')
+    .description('write all settings as YAML (stdout or --file)')
+    .option('--file <file>', 'write to this file')
+    .action(async (o: { file?: string }) => {
+      const s = await open();
+      const text = YAML.stringify(await s.settings.exportAll());
+      if (o.file) {
+        fs.writeFileSync(o.file, text);
+        print(`settings written to ${o.file}`);
+      } else io.out(text);
+    });
+  settings
+    .command('import <file>')
+    .description('apply a settings document (YAML or JSON); all of it is checked before anything is written')
+    .action(async (file: string) => {
+      const s = await open();
+      let doc: unknown;
+      try {
+        doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new DomainError('validation', `${file}: ${(e as Error).message}`);
+      }
+      const changed = await s.settings.importAll(actor, doc);
+      print(changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed: the settings already match');
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof DomainError) {
+      io.err(`error [${e.code}]: ${e.message}\n`);
+      const gates = (e.details as { gates?: Array<{ gate: string; message: string }> } | undefined)?.gates;
+      if (gates) for (const g of gates) io.err(`  gate ${g.gate}: ${g.message}\n`);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      io.err(`error [config]: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await services?.close();
+  }
+}
+
+function assetArg(v: string): AssetInput {
+  return /^[0-9a-f.:]+$/i.test(v) && /[.:]/.test(v) ? { ip: v } : { hostname: v };
+}
+
+function observableArg(v: string): ObservableInput {
+  const i = v.indexOf(':');
+  if (i < 1) throw new DomainError('validation', `--observable: "${v}" should be TYPE:VALUE, e.g. domain:t.awcna.com`);
+  return { type: v.slice(0, i), value: v.slice(i + 1) };
+}

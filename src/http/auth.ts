@@ -1,0 +1,58 @@
+/**
+ * Authentication and authorization for every route. Each `/api` route declares in its config
+ * the permission it needs (or `public` / `authenticated`); a route that declares nothing makes
+ * the server refuse to start. Credentials: the session cookie or `Authorization: Bearer bh_…`.
+ */
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountService } from '../account/account.service.js';
+import { type Actor, type Permission, can } from '../domain/account/roles.js';
+import { DomainError } from '../domain/errors.js';
+
+export const SESSION_COOKIE = 'bihuan_session';
+
+export type Access = Permission | 'public' | 'authenticated';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+}
+
+export function requireActor(request: FastifyRequest): Actor & { kind: 'user' } {
+  const a = request.actor;
+  if (!a || a.kind !== 'user') throw new DomainError('unauthenticated', 'sign in or send an API token');
+  return a;
+}
+
+export function registerAuth(app: FastifyInstance, accounts: AccountService): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && !route.config?.access) {
+      throw new Error(`route ${route.method} ${route.url} declares no access rule`);
+    }
+  });
+  app.decorateRequest('actor', undefined);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === 'public') return;
+    const header = request.headers.authorization;
+    let actor: Actor | undefined;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw new DomainError('unauthenticated', 'Authorization header must be "Bearer <token>"');
+      actor = await accounts.authenticate({ token: m[1] });
+      if (!actor) throw new DomainError('unauthenticated', 'the API token is unknown, revoked or expired');
+    } else {
+      const sid = request.cookies[SESSION_COOKIE];
+      actor = sid ? await accounts.authenticate({ sessionId: sid }) : undefined;
+      if (!actor) throw new DomainError('unauthenticated', sid ? 'the session has expired; sign in again' : 'sign in or send an API token');
+    }
+    request.actor = actor;
+    if (access !== 'authenticated' && actor.kind === 'user' && !can(actor.role, access)) {
+      throw new DomainError('forbidden', `the role ${actor.role} may not do this (needs ${access})`, { permission: access, role: actor.role });
+    }
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The HTTP server: Fastify with TypeBox schemas, the OpenAPI document at /docs, one error
+ * shape, and every /api route behind its declared access rule.
+ */
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { accountRoutes } from '../account/account.routes.js';
+import type { Services } from '../app.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import { incidentRoutes } from '../incident/incident.routes.js';
+import { settingsRoutes } from '../settings/settings.routes.js';
+import { registerAuth } from './auth.js';
+import { errorHandler } from './errors.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+
+export async function buildServer(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: config.evidenceMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 20 }, throwFileSizeLimit: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Bihuan (闭环) API', version: '0.1.0', description: 'Closed-loop security incident response. Authenticate with the session cookie (POST /api/auth/login) or `Authorization: Bearer bh_…`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'bihuan_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, services.accounts);
+
+  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Liveness and database reachability' } }, async () => {
+    await services.database.db.selectFrom('org_units').select('code').limit(1).execute();
+    return { status: 'ok', database: services.database.dialect };
+  });
+  await app.register(accountRoutes, { accounts: services.accounts, config });
+  await app.register(incidentRoutes, { incidents: services.incidents });
+  await app.register(settingsRoutes, { settings: services.settings });
+  await app.register(auditRoutes, { db: services.database.db });
+
+  // The web console arrives with its own issue; until then the root leads to the API document.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+  return app;
+}

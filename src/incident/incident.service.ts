@@ -639,7 +639,15 @@ export class IncidentService {
     for (const u of plan.update) {
       await trx
         .updateTable('tasks')
-        .set({ title: u.task.title, title_en: u.task.titleEn, mandatory: u.task.mandatory ? 1 : 0, phase: u.task.phase, due_at: deadlines[u.task.phase], updated_at: at })
+        .set({
+          title: u.task.title,
+          title_en: u.task.titleEn,
+          mandatory: u.task.mandatory ? 1 : 0,
+          phase: u.task.phase,
+          due_at: deadlines[u.task.phase],
+          updated_at: at,
+          ...(u.revive ? { status: 'open', note: null } : {}),
+        })
         .where('id', '=', u.id)
         .execute();
     }
@@ -650,7 +658,7 @@ export class IncidentService {
         .where('id', 'in', plan.cancel)
         .execute();
     }
-    return { playbook: playbook.name, added: plan.add.map((t) => t.key), updated: plan.update.length, cancelled: plan.cancel };
+    return { playbook: playbook.name, added: plan.add.map((t) => t.key), revived: plan.update.filter((u) => u.revive).map((u) => u.id), cancelled: plan.cancel };
   }
 
   /** New deadlines, same level: open playbook tasks follow their phase's deadline. */
@@ -695,8 +703,9 @@ export class IncidentService {
     if (!(OBSERVABLE_TYPES as readonly string[]).includes(o.type)) throw validationError(`${p}type`, `must be one of ${OBSERVABLE_TYPES.join(', ')}`);
     const type = o.type as ObservableType;
     const value = normalizeObservable(type, String(o.value ?? ''), `${p}value`);
-    const first_seen = o.firstSeen ? instant(`${p}firstSeen`, o.firstSeen) : defaultSeen;
-    const last_seen = o.lastSeen ? instant(`${p}lastSeen`, o.lastSeen) : first_seen;
+    const given = { first: o.firstSeen ? instant(`${p}firstSeen`, o.firstSeen) : null, last: o.lastSeen ? instant(`${p}lastSeen`, o.lastSeen) : null };
+    const first_seen = given.first ?? given.last ?? defaultSeen;
+    const last_seen = given.last ?? first_seen;
     if (last_seen < first_seen) throw validationError(`${p}lastSeen`, 'is before firstSeen');
     return { type, value, first_seen, last_seen, note: optionalText(`${p}note`, o.note, LIMITS.note) };
   }

@@ -171,8 +171,11 @@ export interface ExistingTask {
 export interface TaskPlan {
   /** playbook tasks the incident does not have yet */
   add: PlaybookTask[];
-  /** existing tasks (by id) whose playbook definition changed (mandatory flag, title) */
-  update: Array<{ id: number; task: PlaybookTask }>;
+  /**
+   * existing open tasks (by id) to bring in line with the playbook (title, mandatory flag,
+   * due); `revive` marks tasks an earlier re-plan cancelled, which become open again
+   */
+  update: Array<{ id: number; task: PlaybookTask; revive: boolean }>;
   /** open playbook tasks that the new playbook no longer has: cancelled, never deleted */
   cancel: number[];
 }
@@ -188,8 +191,9 @@ export function planTasks(playbook: Playbook, existing: readonly ExistingTask[])
   const update: TaskPlan['update'] = [];
   for (const task of playbook.tasks) {
     const have = byKey.get(task.key);
-    if (!have || have.status === 'cancelled') add.push(task);
-    else if (isTaskOpen(have.status)) update.push({ id: have.id, task });
+    if (!have) add.push(task);
+    else if (have.status === 'cancelled') update.push({ id: have.id, task, revive: true });
+    else if (isTaskOpen(have.status)) update.push({ id: have.id, task, revive: false });
   }
   const cancel = existing
     .filter((e) => e.playbookKey && !wanted.has(e.playbookKey) && isTaskOpen(e.status))

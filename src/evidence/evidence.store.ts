@@ -45,19 +45,16 @@ export class EvidenceStore {
         cb(null, chunk);
       },
     });
-    const handle = await fs.promises.open(tmp, 'w', 0o600);
     try {
-      await pipeline(source, meter, handle.createWriteStream({ autoClose: false }));
+      // flush: the file is fsynced before it closes, so the rename below publishes durable bytes
+      await pipeline(source, meter, fs.createWriteStream(tmp, { mode: 0o600, flush: true }));
       if (isTruncated?.()) {
         throw new DomainError('payload_too_large', `evidence file is larger than the limit of ${max} bytes`, { limitBytes: max });
       }
-      await handle.sync();
     } catch (e) {
-      await handle.close().catch(() => undefined);
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
-    await handle.close();
     const sha256 = hash.digest('hex');
     const final = this.pathOf(sha256);
     await fs.promises.mkdir(path.dirname(final), { recursive: true });

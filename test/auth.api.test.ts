@@ -1,0 +1,131 @@
+/** Accounts over HTTP: log-in and session cookie, API tokens, roles on every endpoint, secrets never returned. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/dialects.js';
+import { ADMIN_PASSWORD, type Harness, startHarness } from './support/harness.js';
+
+for (const dialect of DIALECTS) {
+  describe(`accounts on ${dialect}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(dialect);
+    });
+    afterAll(async () => h?.close());
+
+    const login = async (username: string, password: string) => h.req({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+
+    it('signs in with a password into an HTTP-only, same-site session cookie, and out again', async () => {
+      const r = await login('admin', ADMIN_PASSWORD);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().user).toMatchObject({ username: 'admin', role: 'admin' });
+      expect(JSON.stringify(r.json())).not.toContain('password');
+      const setCookie = String(r.headers['set-cookie']);
+      expect(setCookie).toMatch(/^bihuan_session=[\w-]{40,};/);
+      expect(setCookie).toContain('HttpOnly');
+      expect(setCookie).toContain('SameSite=Strict');
+      const cookie = setCookie.split(';')[0]!;
+      const me = await h.req({ method: 'GET', url: '/api/auth/me', headers: { cookie } });
+      expect(me.json()).toMatchObject({ user: { username: 'admin' }, via: 'session' });
+      // only a hash of the session id is stored
+      const sid = cookie.split('=')[1]!;
+      const rows = await h.services.database.db.selectFrom('sessions').select('token_hash').execute();
+      expect(rows.some((s) => s.token_hash === sid)).toBe(false);
+      await h.req({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+      expect((await h.req({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    });
+
+    it('sets the Secure flag when the request came over HTTPS (behind a proxy) or when configured', async () => {
+      const p = await startHarness(dialect, { BIHUAN_COOKIE_SECURE: 'always' });
+      try {
+        const r = await p.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+        expect(String(r.headers['set-cookie'])).toContain('Secure');
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('refuses a wrong password or unknown user with the same message, and a disabled user', async () => {
+      const a = await login('admin', 'wrong-password!');
+      const b = await login('nobody', 'wrong-password!');
+      expect(a.statusCode).toBe(401);
+      expect(b.json().message).toBe(a.json().message);
+      const created = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'leaver', role: 'handler', password: 'leaver-password' }, as: 'admin' });
+      expect(created.statusCode, created.body).toBe(201);
+      expect((await login('leaver', 'leaver-password')).statusCode).toBe(200);
+      await h.req({ method: 'PATCH', url: `/api/users/${created.json().user.id}`, payload: { disabled: true }, as: 'admin' });
+      expect((await login('leaver', 'leaver-password')).statusCode).toBe(401);
+    });
+
+    it('creates API tokens shown once and stored only as a hash; revoked tokens stop working', async () => {
+      const headers = await h.as('monitor');
+      const r = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'suricata forwarder' }, headers });
+      expect(r.statusCode, r.body).toBe(201);
+      const { token, info } = r.json();
+      expect(token).toMatch(/^bh_[\w-]{40,}$/);
+      expect(info.prefix).toBe(token.slice(0, 9));
+      const stored = await h.services.database.db.selectFrom('api_tokens').selectAll().where('id', '=', info.id).executeTakeFirstOrThrow();
+      expect(stored.token_hash).not.toContain(token.slice(3));
+      const listed = await h.req({ method: 'GET', url: '/api/tokens', headers });
+      expect(listed.body).not.toContain(token);
+      const me = await h.req({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+      expect(me.json()).toMatchObject({ user: { username: 'monitor-user' }, via: 'token' });
+      await h.req({ method: 'DELETE', url: `/api/tokens/${info.id}`, headers });
+      const after = await h.req({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } });
+      expect(after.statusCode).toBe(401);
+      expect(after.json().message).toContain('revoked');
+      // a non-admin may not mint tokens for someone else
+      const other = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'x', userId: 1 }, headers });
+      expect(other.statusCode).toBe(403);
+    });
+
+    it('keeps 401 (who are you?) and 403 (you may not) apart, per role', async () => {
+      const body = { title: 't', type: 'scanning' };
+      expect((await h.req({ method: 'POST', url: '/api/incidents', payload: body })).statusCode).toBe(401);
+      expect((await h.req({ method: 'POST', url: '/api/incidents', payload: body, headers: { authorization: 'Bearer bh_forged' } })).statusCode).toBe(401);
+      expect((await h.req({ method: 'POST', url: '/api/incidents', payload: body, headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);
+      const viewer = await h.req({ method: 'POST', url: '/api/incidents', payload: body, as: 'viewer' });
+      expect(viewer.statusCode).toBe(403);
+      expect(viewer.json()).toMatchObject({ code: 'forbidden', details: { permission: 'incident.create', role: 'viewer' } });
+      for (const role of ['monitor', 'handler', 'commander', 'admin'] as const) {
+        expect((await h.req({ method: 'POST', url: '/api/incidents', payload: body, as: role })).statusCode, role).toBe(201);
+      }
+      expect((await h.req({ method: 'PUT', url: '/api/grading', payload: { entries: [] }, as: 'commander' })).statusCode).toBe(403);
+      expect((await h.req({ method: 'POST', url: '/api/users', payload: { username: 'x1', role: 'viewer' }, as: 'commander' })).statusCode).toBe(403);
+    });
+
+    it('refuses every API endpoint without credentials, except log-in, log-out and health', async () => {
+      const doc = (await h.req({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+      const open: string[] = [];
+      for (const [p, methods] of Object.entries(doc.paths)) {
+        for (const method of Object.keys(methods)) {
+          const url = p.replace('{id}', 'INC-20260101-0001').replace(/\{[^}]+\}/g, '1');
+          const r = await h.app.inject({ method: method.toUpperCase() as 'GET', url, payload: method === 'get' || method === 'delete' ? undefined : {} });
+          if (r.statusCode !== 401) open.push(`${method.toUpperCase()} ${p} → ${r.statusCode}`);
+        }
+      }
+      expect(open.sort()).toEqual(['GET /api/health → 200', 'POST /api/auth/login → 400', 'POST /api/auth/logout → 204']);
+      expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
+    });
+
+    it('creates users with a generated password shown once, never returning hashes', async () => {
+      const r = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'zhang.san', displayName: '张三', role: 'commander' }, as: 'admin' });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json().generatedPassword).toMatch(/^[\w-]{20,}$/);
+      expect((await login('zhang.san', r.json().generatedPassword)).statusCode).toBe(200);
+      const users = await h.req({ method: 'GET', url: '/api/users', as: 'viewer' });
+      expect(users.body).not.toMatch(/scrypt|password/i);
+      const dup = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'zhang.san', role: 'viewer' }, as: 'admin' });
+      expect(dup.statusCode).toBe(409);
+      const weak = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'li.si', role: 'viewer', password: 'short' }, as: 'admin' });
+      expect(weak.statusCode).toBe(400);
+      expect(weak.json().details[0]).toMatchObject({ field: 'password' });
+      const audit = await h.req({ method: 'GET', url: '/api/audit?entityType=user', as: 'admin' });
+      expect(audit.body).not.toMatch(/scrypt\$/);
+    });
+
+    it('will not demote or disable the last admin', async () => {
+      const r = await h.req({ method: 'PATCH', url: '/api/users/1', payload: { role: 'viewer' }, as: 'admin' });
+      expect(r.statusCode).toBe(409);
+      expect(r.json().message).toContain('last active admin');
+    });
+  });
+}

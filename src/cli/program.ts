@@ -90,6 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(`  sign in:    curl -c cookies.txt -H 'content-type: application/json' -d '{"username":"admin","password":"…"}' ${url}/api/auth/login`);
       }
       print('');
+      print('Press Ctrl+C to stop.');
       const stop = async () => {
         await app.close();
         await s.close();

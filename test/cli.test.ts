@@ -1,0 +1,119 @@
+/** The CLI against a real database: migrate, users, the incident loop, grading and settings. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/program.js';
+import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
+
+for (const dialect of DIALECTS) {
+  describe(`bihuan CLI on ${dialect}`, () => {
+    let t: TestDatabase;
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+    });
+    afterAll(async () => t?.drop());
+
+    const cli = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli(['--database', t.url, ...args], {
+        out: (s) => (out += s),
+        err: (s) => (err += s),
+        env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', PATH: process.env.PATH },
+      });
+      return { code, out, err };
+    };
+    const ok = async (...args: string[]) => {
+      const r = await cli(...args);
+      expect(r.code, `${args.join(' ')}\n${r.err}`).toBe(0);
+      return r.out;
+    };
+
+    it('migrates the database, and says so once', async () => {
+      expect(await ok('db', 'migrate')).toContain('applied: 20261125T1100_foundation');
+      expect(await ok('db', 'migrate')).toContain('up to date');
+    });
+
+    it('adds users with a generated password shown once', async () => {
+      const out = await ok('user', 'add', 'wang.wu', '--role', 'handler', '--name', '王五');
+      expect(out).toMatch(/created user wang\.wu \(id \d+, role handler\)\npassword: [\w-]{20,}/);
+      const bad = await cli('user', 'add', 'x', '--role', 'king');
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain("Allowed choices are admin, commander, handler, monitor, viewer");
+    });
+
+    it('walks an incident from discovery to closed, printing the gate that refuses each bad move', async () => {
+      const created = JSON.parse(
+        await ok('incident', 'create', '--title', '10.164.1.8 请求 C&C 域名', '--type', 'trojan', '--detected-at', '2019-12-02T04:57:00+08:00', '--observable', 'domain:t.awcna.com', '--json'),
+      );
+      const id: string = created.id;
+      expect(created).toMatchObject({ level: 1, priorityTier: 'hour', phase: 'discovery' });
+
+      let r = await cli('incident', 'advance', id, 'report');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('error [gate_refused]');
+      expect(r.err).toContain('gate scope_missing');
+      expect(r.err).toContain('gate mandatory_tasks_open');
+
+      await ok('incident', 'asset', id, '--ip', '10.164.1.8', '--hostname', 'sh-fileserver');
+      const doneAll = async (phase: string) => {
+        const d = JSON.parse(await ok('incident', 'show', id, '--json'));
+        const open = d.tasks.filter((x: { phase: string; status: string }) => x.phase === phase && x.status === 'open').map((x: { id: number }) => String(x.id));
+        if (open.length) await ok('incident', 'task', id, ...open);
+      };
+      await doneAll('discovery');
+      expect(await ok('incident', 'advance', id, 'report')).toContain(`${id} is now in phase report`);
+      await doneAll('report');
+      r = await cli('incident', 'advance', id, 'analysis');
+      expect(r.err).toContain('gate report_not_sent');
+      await ok('incident', 'report-sent', id, '--to', '指挥组, 处置组');
+      await ok('incident', 'advance', id, 'analysis');
+      await doneAll('analysis');
+      await ok('incident', 'advance', id, 'handling');
+      await ok('incident', 'timeline', id, '2019-12-02T10:30:00+08:00', '分公司管理员找到若干主机，杀毒软件无法清除');
+      await doneAll('handling');
+      await ok('incident', 'advance', id, 'summary');
+      await doneAll('summary');
+      r = await cli('incident', 'advance', id, 'closed');
+      expect(r.err).toContain('gate resolution_missing');
+      await ok('incident', 'update', id, '--resolution', 'true_positive', '--conclusion', '驱动人生木马，已清除', '--recommendations', '关闭对外 RDP');
+      await ok('incident', 'advance', id, 'closed');
+
+      const shown = await ok('incident', 'show', id);
+      expect(shown).toContain(`${id}  10.164.1.8 请求 C&C 域名`);
+      expect(shown).toContain('phase closed');
+      expect(shown).toContain('分公司管理员找到若干主机');
+      const list = await ok('incident', 'list', '--phase', 'closed');
+      expect(list).toContain(id);
+      expect(await ok('incident', 'list', '--level', '4')).toContain('no incidents');
+    });
+
+    it('says clearly what is wrong with bad input', async () => {
+      let r = await cli('incident', 'create', '--title', 'x', '--type', 'ddos');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('error [validation]: type: "ddos" is not an incident type');
+      r = await cli('incident', 'show', 'INC-20200101-0001');
+      expect(r.err).toContain('error [not_found]: incident INC-20200101-0001 does not exist');
+      r = await cli('incident', 'create', '--title', 'x', '--type', 'trojan', '--observable', 'ip:999.1.1.1');
+      expect(r.err).toContain('observables/0/value');
+    });
+
+    it('shows and edits the grading table; settings export and import round-trip through YAML', async () => {
+      expect(await ok('grading', 'show')).toContain('internal_brute_force');
+      const set = await ok('grading', 'set', 'brute_force', '2');
+      expect(set).toContain('grading table version 2 saved');
+      expect(set).toMatch(/brute_force\s+level 2/);
+      expect(await ok('grading', 'show', '--version', '1')).toMatch(/brute_force\s+level 3/);
+      const file = path.join(t.dataDir, 'settings.yaml');
+      await ok('settings', 'export', '--file', file);
+      const yaml = fs.readFileSync(file, 'utf8');
+      expect(yaml).toContain('nameZh: 爆破事件');
+      fs.writeFileSync(file, yaml.replace('code: HQ', 'code: HQ\n    ').concat('\n'));
+      expect(await ok('settings', 'import', file)).toContain('nothing changed');
+      fs.writeFileSync(file, `${yaml}\nbogus: 1\n`);
+      const r = await cli('settings', 'import', file);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('bogus');
+    });
+  });
+}

@@ -4,6 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { runCli } from './program.js';
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // `bihuan incident list | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   runCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env }).then(
     (code) => {
       if (code !== 0) process.exitCode = code;

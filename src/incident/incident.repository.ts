@@ -203,7 +203,8 @@ const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 function sortExpr(sort: IncidentSort) {
   switch (sort) {
     case 'due':
-      return { expr: sql<string>`coalesce(incidents.phase_due_at, ${FAR_FUTURE})`, key: (r: IncidentRow) => r.phase_due_at ?? FAR_FUTURE, desc: false };
+      // the literal (not a parameter) matches the expression of incidents_queue_idx
+      return { expr: sql<string>`coalesce(incidents.phase_due_at, ${sql.lit(FAR_FUTURE)})`, key: (r: IncidentRow) => r.phase_due_at ?? FAR_FUTURE, desc: false };
     case 'created':
     case '-created':
       return { expr: sql<string>`incidents.created_at`, key: (r: IncidentRow) => r.created_at, desc: sort === '-created' };

@@ -615,25 +615,27 @@ export class IncidentService {
       playbook,
       existing.map((t) => ({ id: t.id, playbookKey: t.playbook_key, status: t.status as TaskStatus })),
     );
-    for (const t of plan.add) {
+    if (plan.add.length) {
       await trx
         .insertInto('tasks')
-        .values({
-          incident_id: id,
-          phase: t.phase,
-          title: t.title,
-          title_en: t.titleEn,
-          mandatory: t.mandatory ? 1 : 0,
-          status: 'open',
-          assignee_id: null,
-          due_at: deadlines[t.phase],
-          playbook_key: t.key,
-          note: null,
-          created_at: at,
-          updated_at: at,
-          done_at: null,
-          done_by: null,
-        })
+        .values(
+          plan.add.map((t) => ({
+            incident_id: id,
+            phase: t.phase,
+            title: t.title,
+            title_en: t.titleEn,
+            mandatory: t.mandatory ? 1 : 0,
+            status: 'open',
+            assignee_id: null,
+            due_at: deadlines[t.phase],
+            playbook_key: t.key,
+            note: null,
+            created_at: at,
+            updated_at: at,
+            done_at: null,
+            done_by: null,
+          })),
+        )
         .execute();
     }
     for (const u of plan.update) {

@@ -12,9 +12,17 @@ export function formatIncidentId(day: string, seq: number): string {
 
 export const INCIDENT_ID = /^INC-\d{8}-\d{4,}$/;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYYMMDD of an instant in an IANA time zone. */
 export function dayInZone(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // building a formatter costs far more than using one
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}${get('month')}${get('day')}`;
 }

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- [name…]`: benchmarks that print figures and their ratio to a baseline
+ * measured in the same run. Names: incidents (default: all).
+ */
+import { incidentsBench } from './incidents.bench.js';
+
+const BENCHES: Record<string, () => Promise<void>> = { incidents: incidentsBench };
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !BENCHES[w]);
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  console.log(`\n== ${name} ==`);
+  await BENCHES[name]!();
+}

@@ -26,6 +26,8 @@ export interface Config {
   adminPassword?: string;
   /** request body limit for JSON bodies */
   bodyLimitBytes: number;
+  /** log-in attempts allowed per client address per minute */
+  loginAttemptsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +52,7 @@ const KEYS: Record<keyof Config, string> = {
   logLevel: 'BIHUAN_LOG_LEVEL',
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
+  loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -112,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
   };
 }

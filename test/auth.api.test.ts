@@ -43,6 +43,22 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('limits log-in attempts per address and says when to retry', async () => {
+      const p = await startHarness(dialect, { BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE: '3' });
+      try {
+        const attempt = () => p.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'guess-guess-guess' } });
+        for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
+        const r = await attempt();
+        expect(r.statusCode).toBe(429);
+        expect(r.json()).toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: expect.any(Number) } });
+        expect(r.headers['retry-after']).toBeDefined();
+        // even the right password waits: the limit is per address, not per success
+        expect((await p.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } })).statusCode).toBe(429);
+      } finally {
+        await p.close();
+      }
+    });
+
     it('refuses a wrong password or unknown user with the same message, and a disabled user', async () => {
       const a = await login('admin', 'wrong-password!');
       const b = await login('nobody', 'wrong-password!');

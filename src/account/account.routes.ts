@@ -14,12 +14,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: { max: config.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with user name and password; sets an HTTP-only session cookie',
         body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: Type.Ref('User'), expiresAt: Type.String() }), ...errorResponses },
+        response: { 200: Type.Object({ user: Type.Ref('User'), expiresAt: Type.String() }), ...errorResponses, 429: Type.Ref('Error') },
       },
     },
     async (req, reply) => {

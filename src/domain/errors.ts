@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'conflict' // 409: the state does not allow it (duplicate, already closed …)
   | 'gate_refused' // 409: a phase gate refused the move; details list the gates
   | 'payload_too_large' // 413
+  | 'rate_limited' // 429: too many attempts; details say when to retry
   | 'internal'; // 500
 
 export interface FieldProblem {

@@ -10,6 +10,7 @@ export const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   gate_refused: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   internal: 500,
 };
 

@@ -4,6 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +14,7 @@ import type { Services } from '../app.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { incidentRoutes } from '../incident/incident.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
+import { DomainError } from '../domain/errors.js';
 import { registerAuth } from './auth.js';
 import { errorHandler } from './errors.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -44,6 +46,12 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Only routes that ask for it are limited (log-in): brute force is what this product detects.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new DomainError('rate_limited', `too many attempts from this address; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+  });
   registerAuth(app, services.accounts);
 
   app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Liveness and database reachability' } }, async () => {

@@ -2,7 +2,7 @@
  * The foundation schema. Migrations use `Kysely<any>` and the schema builder only, never app
  * code; dialect-specific SQL appears only inside an explicit `pg` branch.
  */
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type CreateTableBuilder, type Kysely, PostgresAdapter, sql } from 'kysely';
 
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -11,8 +11,8 @@ export function isPostgres(db: Kysely<any>): boolean {
 export async function up(db: Kysely<any>): Promise<void> {
   const pg = isPostgres(db);
   const idType = pg ? 'serial' : 'integer';
-  const withId = <T extends { addColumn: Function }>(t: T): T =>
-    (t as any).addColumn('id', idType, (c: any) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
+    t.addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
 
   await db.schema
     .createTable('org_units')

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, type Role, isRole } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
+import { requireOrgUnit } from '../settings/settings.repository.js';
 import type { DB, UserRow } from '../store/schema.js';
 import { generatePassword, hashPassword, hashSecret, randomSecret, verifyPassword } from './password.js';
 
@@ -95,9 +96,7 @@ export class AccountService {
       if (await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst()) {
         throw new DomainError('conflict', `a user named "${input.username}" already exists`, { field: 'username' });
       }
-      if (input.orgUnit && !(await trx.selectFrom('org_units').select('code').where('code', '=', input.orgUnit).executeTakeFirst())) {
-        throw validationError('orgUnit', `org unit "${input.orgUnit}" does not exist`);
-      }
+      if (input.orgUnit) await requireOrgUnit(trx, input.orgUnit, 'orgUnit');
       const at = this.now().toISOString();
       const row = await trx
         .insertInto('users')
@@ -141,9 +140,7 @@ export class AccountService {
         const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).execute();
         if (admins.length <= 1) throw new DomainError('conflict', 'this is the last active admin: make another admin first');
       }
-      if (patch.orgUnit && !(await trx.selectFrom('org_units').select('code').where('code', '=', patch.orgUnit).executeTakeFirst())) {
-        throw validationError('orgUnit', `org unit "${patch.orgUnit}" does not exist`);
-      }
+      if (patch.orgUnit) await requireOrgUnit(trx, patch.orgUnit, 'orgUnit');
       const at = this.now().toISOString();
       const updated = await trx
         .updateTable('users')

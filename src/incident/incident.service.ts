@@ -26,6 +26,7 @@ import { planTasks } from '../domain/incident/playbook.js';
 import { type Deadlines, dueAtFor, planDeadlines } from '../domain/incident/sla.js';
 import { instant, optionalText, pastInstant, requiredText } from '../domain/text.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
+import { requireOrgUnit } from '../settings/settings.repository.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { DB, IncidentRow } from '../store/schema.js';
 import * as repo from './incident.repository.js';
@@ -156,8 +157,8 @@ export class IncidentService {
         levelReason = why;
       }
       const orgUnit = input.orgUnit ?? (await this.defaultOrgUnit(trx));
-      await this.checkOrgUnit(trx, orgUnit, 'orgUnit');
-      for (const [i, a] of assets.entries()) if (a.org_unit) await this.checkOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
+      await requireOrgUnit(trx, orgUnit, 'orgUnit');
+      for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
       if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
 
       const seq = await repo.nextSequence(trx, dayInZone(now, this.timeZone));
@@ -236,7 +237,7 @@ export class IncidentService {
 
     await this.mutate(actor, id, 'incident.update', async (trx, row, at) => {
       if (changes.owner_id != null) await this.checkUser(trx, changes.owner_id, 'ownerId');
-      if (changes.org_unit) await this.checkOrgUnit(trx, changes.org_unit, 'orgUnit');
+      if (changes.org_unit) await requireOrgUnit(trx, changes.org_unit, 'orgUnit');
       if (changes.detected_at && changes.detected_at !== row.detected_at) {
         // detection time anchors every deadline: re-plan them
         const sla = await this.settings.sla(trx);
@@ -405,7 +406,7 @@ export class IncidentService {
     require(actor, 'incident.update', 'edit incidents');
     const asset = this.checkAsset(input, '');
     return this.mutate(actor, id, 'incident.asset.add', async (trx, _row, at) => {
-      if (asset.org_unit) await this.checkOrgUnit(trx, asset.org_unit, 'orgUnit');
+      if (asset.org_unit) await requireOrgUnit(trx, asset.org_unit, 'orgUnit');
       const r = await trx.insertInto('affected_assets').values({ ...asset, incident_id: id, created_at: at }).returning('id').executeTakeFirstOrThrow();
       return { after: { id: r.id, ...asset }, result: { id: r.id } };
     });
@@ -710,12 +711,6 @@ export class IncidentService {
     const last_seen = given.last ?? first_seen;
     if (last_seen < first_seen) throw validationError(`${p}lastSeen`, 'is before firstSeen');
     return { type, value, first_seen, last_seen, note: optionalText(`${p}note`, o.note, LIMITS.note) };
-  }
-
-  private async checkOrgUnit(trx: Kysely<DB>, code: string, field: string) {
-    if (!(await trx.selectFrom('org_units').select('code').where('code', '=', code).executeTakeFirst())) {
-      throw validationError(field, `org unit "${code}" does not exist`);
-    }
   }
 
   private async checkUser(trx: Kysely<DB>, userId: number, field: string) {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { validationError } from '../domain/errors.js';
 import type { GradingEntry, GradingTable } from '../domain/grading/grading.js';
 import type { DB } from '../store/schema.js';
 
@@ -56,4 +57,11 @@ export async function listOrgUnits(db: Kysely<DB>): Promise<OrgUnit[]> {
 export async function findOrgUnit(db: Kysely<DB>, code: string): Promise<OrgUnit | undefined> {
   const r = await db.selectFrom('org_units').select(['code', 'name', 'kind']).where('code', '=', code).executeTakeFirst();
   return r && { code: r.code, name: r.name, kind: r.kind === 'hq' ? 'hq' : 'branch' };
+}
+
+/** For input that names an org unit: a validation error on `field` when it does not exist. */
+export async function requireOrgUnit(db: Kysely<DB>, code: string, field: string): Promise<OrgUnit> {
+  const unit = await findOrgUnit(db, code);
+  if (!unit) throw validationError(field, `org unit "${code}" does not exist`);
+  return unit;
 }

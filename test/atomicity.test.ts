@@ -35,6 +35,18 @@ for (const dialect of DIALECTS) {
       expect(after.updatedAt).toBe(before.updatedAt);
     });
 
+    it('of concurrent moves of one incident exactly one wins; the others see the phase it left', async () => {
+      const { id: other } = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: 'race', type: 'scanning', assets: [{ ip: '192.0.2.1' }] }, as: 'handler' })).json();
+      const d = (await h.req({ method: 'GET', url: `/api/incidents/${other}`, as: 'viewer' })).json();
+      for (const t of d.tasks.filter((x: { phase: string }) => x.phase === 'discovery')) {
+        await h.req({ method: 'PATCH', url: `/api/incidents/${other}/tasks/${t.id}`, payload: { status: 'done' }, as: 'handler' });
+      }
+      const results = await Promise.all(Array.from({ length: 6 }, () => h.req({ method: 'POST', url: `/api/incidents/${other}/phase`, payload: { to: 'report' }, as: 'handler' })));
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+      const after = (await h.req({ method: 'GET', url: `/api/incidents/${other}`, as: 'viewer' })).json();
+      expect(after.phaseHistory).toHaveLength(1);
+    });
+
     it('comments stay possible on a closed incident; other changes do not', async () => {
       const c = await h.req({ method: 'POST', url: `/api/incidents/${id}/comments`, payload: { text: '已通知员工勿点击链接' }, as: 'monitor' });
       expect(c.statusCode, c.body).toBe(201);

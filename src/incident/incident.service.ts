@@ -106,6 +106,8 @@ export class IncidentService {
     private readonly evidence: EvidenceStore,
     private readonly now: () => Date,
     private readonly timeZone: string,
+    /** PostgreSQL: lock the incident row for the transaction (SQLite transactions are already serial) */
+    private readonly lockRows: boolean,
   ) {}
 
   // ---------------------------------------------------------------- reading
@@ -578,6 +580,8 @@ export class IncidentService {
     opts: { allowClosed?: boolean } = {},
   ): Promise<R> {
     return this.db.transaction().execute(async (trx) => {
+      // concurrent changes to one incident queue here, so each judges the state the last one left
+      if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
       const row = await repo.requireIncident(trx, id);
       if (row.phase === 'closed' && !opts.allowClosed) {
         throw new DomainError('conflict', `incident ${id} is closed; reopen it (move it back to a working phase) to change it`, { phase: 'closed' });

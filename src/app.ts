@@ -31,7 +31,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     if (opts.migrate !== false) await settings.ensureDefaults();
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes);
-    const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone);
+    const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
     return { database, config, settings, accounts, incidents, evidence, now, close: () => database.close() };
   } catch (e) {
     await database.close();

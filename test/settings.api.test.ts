@@ -41,6 +41,18 @@ for (const dialect of DIALECTS) {
       expect((await h.req({ method: 'GET', url: '/api/grading', as: 'viewer' })).json().version).toBe(v.version);
     });
 
+    it('two simultaneous edits of the grading table make two versions or a clear 409, never a 500', async () => {
+      const v = (await h.req({ method: 'GET', url: '/api/grading', as: 'viewer' })).json();
+      const results = await Promise.all(
+        [1, 2, 3].map((n) => h.req({ method: 'PUT', url: '/api/grading', payload: { entries: v.entries, note: `edit ${n}` }, as: 'admin' })),
+      );
+      const codes = results.map((r) => r.statusCode);
+      expect(codes.every((c) => c === 200 || c === 409), codes.join()).toBe(true);
+      const ok = codes.filter((c) => c === 200).length;
+      expect((await h.req({ method: 'GET', url: '/api/grading', as: 'viewer' })).json().version).toBe(v.version + ok);
+      for (const r of results.filter((x) => x.statusCode === 409)) expect(r.json().code).toBe('conflict');
+    });
+
     it('SLA tiers decide the deadlines of incidents graded afterwards', async () => {
       const sla = structuredClone(DEFAULT_SLA);
       sla.tiers.hour.report = 30;

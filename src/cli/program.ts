@@ -20,6 +20,7 @@ import type { AssetInput, ObservableInput } from '../incident/incident.service.j
 import { buildServer } from '../http/server.js';
 import { openDatabase } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
 
 export interface CliIo {
@@ -392,7 +393,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
-  } catch (e) {
+  } catch (caught) {
+    const e = storageConflict(caught) ?? caught;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof DomainError) {
       io.err(`error [${e.code}]: ${e.message}\n`);

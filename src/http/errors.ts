@@ -1,6 +1,7 @@
 /** The one place where errors become HTTP responses: `{code, message, details}`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { storageConflict } from '../store/errors.js';
 
 export const STATUS: Record<ErrorCode, number> = {
   validation: 400,
@@ -35,6 +36,7 @@ function messageOf(issue: AjvIssue): string {
 }
 
 export function toErrorBody(error: unknown): { status: number; body: { code: ErrorCode; message: string; details?: unknown } } {
+  error = storageConflict(error) ?? error;
   if (error instanceof DomainError) {
     return { status: STATUS[error.code], body: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } };
   }

@@ -1,0 +1,63 @@
+/**
+ * The normalized alert: one schema for every device, with Elastic Common Schema (ECS) field
+ * names. The original record is kept verbatim beside it (see the intake store).
+ */
+export interface Endpoint {
+  ip?: string;
+  port?: number;
+  /** is the address inside the organisation's internal networks (zones) */
+  internal?: boolean;
+  /** the org unit (HQ or branch) whose network holds the address */
+  org_unit?: string;
+  domain?: string;
+}
+
+export interface Alert {
+  '@timestamp': string;
+  message?: string;
+  event: {
+    kind: 'alert' | 'event';
+    category: string[];
+    type?: string[];
+    action?: string;
+    outcome?: 'success' | 'failure' | 'unknown';
+    code?: string;
+    severity?: number;
+    dataset?: string;
+  };
+  source?: Endpoint;
+  destination?: Endpoint;
+  dns?: { question: { name: string; type?: string }; response_code?: string; type?: 'query' | 'answer' };
+  user?: { name?: string; domain?: string };
+  host?: { name?: string; ip?: string[] };
+  rule?: { name?: string; id?: string; category?: string };
+  observer: { vendor?: string; product?: string; type?: string; hostname?: string };
+  network?: { transport?: string; protocol?: string };
+  url?: { full?: string; path?: string; domain?: string };
+  http?: { request?: { method?: string }; response?: { status_code?: number } };
+  user_agent?: { original?: string };
+  file?: { path?: string; name?: string; hash?: { md5?: string; sha1?: string; sha256?: string } };
+  process?: { executable?: string; command_line?: string; pid?: number; parent?: { executable?: string; pid?: number } };
+  threat?: { indicator?: { type: string; value: string; source?: string; confidence?: string } };
+  /** Windows events keep their event data as Winlogbeat does, for detection rules */
+  winlog?: { event_id: number; channel?: string; provider_name?: string; computer_name?: string; record_id?: string; event_data?: Record<string, string> };
+}
+
+export const ALERT_FORMATS = ['suricata', 'sshd', 'windows', 'dns', 'cef'] as const;
+export type AlertFormat = (typeof ALERT_FORMATS)[number];
+
+/** Drops undefined values and empty objects so stored documents stay small and honest. */
+export function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compact) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const c = compact(v);
+      if (c === undefined || c === null || c === '') continue;
+      if (typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+      out[k] = c;
+    }
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+/**
+ * Which format a record is, from its content where the content says so. JSON records are
+ * parsed once here and handed to the parser.
+ */
+import type { AlertFormat } from '../domain/alert/alert.js';
+import type { FormatParser } from './format.js';
+import { cef } from './formats/cef.js';
+import { dns } from './formats/dns.js';
+import { sshd } from './formats/sshd.js';
+import { suricata } from './formats/suricata.js';
+import { windows } from './formats/windows.js';
+import { ParseError } from './parse-error.js';
+
+/** Most specific first: CEF and sshd lines can carry syslog headers that other tests would accept. */
+export const PARSERS: readonly FormatParser[] = [suricata, windows, cef, sshd, dns];
+export const PARSER_BY_FORMAT = new Map<AlertFormat, FormatParser>(PARSERS.map((p) => [p.format, p]));
+
+export interface Candidate {
+  text: string;
+  json: unknown;
+}
+
+export function readRecord(text: string): Candidate {
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    try {
+      return { text: t, json: JSON.parse(t) as unknown };
+    } catch (e) {
+      throw new ParseError(`not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  return { text: t, json: undefined };
+}
+
+export function detectFormat(c: Candidate, forced?: AlertFormat): FormatParser {
+  if (forced) return PARSER_BY_FORMAT.get(forced)!;
+  const p = PARSERS.find((x) => x.detect(c.text, c.json));
+  if (!p) {
+    throw new ParseError(
+      c.json !== undefined
+        ? 'JSON of no known format (Suricata EVE, Winlogbeat/NXLog Windows events, DNS JSON); name one with --format'
+        : 'a line of no known format (sshd, CEF, BIND query log); name one with --format',
+    );
+  }
+  return p;
+}

@@ -1,0 +1,32 @@
+/** What every format parser is: a content test, and record → normalized alert (or a reason to skip it). */
+import type { Alert, AlertFormat } from '../domain/alert/alert.js';
+
+export interface ParseContext {
+  /** the zone of devices that log local time without an offset */
+  timeZone: string;
+  now: Date;
+}
+
+export type ParseResult =
+  | { alert: Alert; /** the record's own id, when the format has one (dedup) */ sourceId?: string }
+  | { skip: string };
+
+export interface FormatParser {
+  format: AlertFormat;
+  /** does this record say it is of this format (`json` is the parsed record when it is JSON) */
+  detect(text: string, json: unknown): boolean;
+  /** throws ParseError with a reason when the record is malformed */
+  parse(text: string, json: unknown, ctx: ParseContext): ParseResult;
+}
+
+export function str(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = String(v).trim();
+  return s === '' || s === '-' ? undefined : s;
+}
+
+export function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '' || v === '-') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}

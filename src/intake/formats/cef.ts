@@ -1,0 +1,90 @@
+/**
+ * ArcSight Common Event Format (firewalls, WAFs, IDS), bare or behind a syslog header:
+ * `CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|k=v k=v …`.
+ */
+import type { Alert } from '../../domain/alert/alert.js';
+import { type FormatParser, num, str } from '../format.js';
+import { ParseError } from '../parse-error.js';
+import { looksLikeSyslog, parseSyslog } from '../syslog.js';
+import { cefTime } from '../time.js';
+
+/** Splits the six header fields after `CEF:N|` on unescaped pipes; the rest is the extension. */
+function header(cef: string): { fields: string[]; extension: string } {
+  const fields: string[] = [];
+  let cur = '';
+  let i = 0;
+  for (; i < cef.length && fields.length < 6; i++) {
+    const c = cef[i]!;
+    if (c === '\\' && (cef[i + 1] === '|' || cef[i + 1] === '\\')) {
+      cur += cef[++i];
+    } else if (c === '|') {
+      fields.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (fields.length < 6) throw new ParseError(`the CEF header has ${fields.length + 1} of its 7 "|"-separated parts (version, vendor, product, version, signature id, name, severity)`);
+  return { fields, extension: cef.slice(i) };
+}
+
+/** `k=v` pairs where a value runs to the next ` key=`; `\=`, `\\`, `\n`, `\r` are escapes. */
+function extension(ext: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const keyAt = /(?:^|\s)([A-Za-z0-9_.[\]-]+)=/g;
+  const marks: Array<{ key: string; start: number; valueStart: number }> = [];
+  for (let m = keyAt.exec(ext); m; m = keyAt.exec(ext)) {
+    if (m.index > 0 && ext[m.index - 1] === '\\') continue;
+    marks.push({ key: m[1]!, start: m.index, valueStart: m.index + m[0].length });
+  }
+  marks.forEach((mk, i) => {
+    const end = i + 1 < marks.length ? marks[i + 1]!.start : ext.length;
+    out[mk.key] = ext
+      .slice(mk.valueStart, end)
+      .trim()
+      .replace(/\\([=\\nr])/g, (_s, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+  });
+  return out;
+}
+
+const SEVERITY_WORDS: Record<string, number> = { low: 3, medium: 5, high: 8, 'very-high': 10 };
+
+export const cef: FormatParser = {
+  format: 'cef',
+  detect: (text) => /(^|\s)CEF:\d+\|/.test(text),
+  parse(text, _json, ctx) {
+    const at = text.search(/CEF:\d+\|/);
+    const pre = text.slice(0, at).trim();
+    const sys = pre && looksLikeSyslog(`${pre} x`) ? parseSyslog(`${pre} ${text.slice(at)}`, ctx.timeZone, ctx.now) : undefined;
+    const { fields, extension: ext } = header(text.slice(at + text.slice(at).indexOf('|') + 1));
+    const [vendor, product, , signatureId, name, severityText] = fields as [string, string, string, string, string, string];
+    const x = extension(ext);
+    const sevNum = Number(severityText);
+    const severity = Number.isFinite(sevNum) ? sevNum : SEVERITY_WORDS[severityText.toLowerCase()];
+    let ts: string;
+    if (x.rt) ts = cefTime(x.rt, ctx.timeZone);
+    else if (sys) ts = sys.timestamp;
+    else throw new ParseError('no time: neither a CEF "rt" field nor a syslog header');
+    const outcome = str(x.outcome)?.toLowerCase();
+    const hash = str(x.fileHash)?.toLowerCase();
+    const alert: Alert = {
+      '@timestamp': ts,
+      message: str(x.msg) ?? name,
+      event: {
+        kind: 'alert',
+        category: ['network'],
+        action: str(x.act),
+        outcome: outcome === 'success' || outcome === 'failure' ? outcome : undefined,
+        severity,
+        dataset: `cef.${product.toLowerCase().replace(/\s+/g, '_')}`,
+      },
+      rule: { id: str(signatureId), name: str(name), category: str(x.cat) },
+      source: { ip: str(x.src), port: num(x.spt), domain: str(x.shost) },
+      destination: { ip: str(x.dst), port: num(x.dpt), domain: str(x.dhost) },
+      user: str(x.suser) || str(x.duser) ? { name: str(x.duser) ?? str(x.suser) } : undefined,
+      network: { transport: str(x.proto)?.toLowerCase() },
+      url: str(x.request) ? { full: str(x.request) } : undefined,
+      file: str(x.fname) || hash ? { name: str(x.fname), hash: hash?.length === 64 ? { sha256: hash } : hash?.length === 40 ? { sha1: hash } : hash?.length === 32 ? { md5: hash } : undefined } : undefined,
+      observer: { vendor: str(vendor), product: str(product), hostname: str(x.dvchost) ?? sys?.hostname },
+    };
+    return { alert, sourceId: str(x.externalId) ? `cef:${vendor}:${product}:${x.externalId}` : undefined };
+  },
+};

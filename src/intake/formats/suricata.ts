@@ -1,0 +1,101 @@
+/** Suricata EVE JSON: alert, dns, http and anomaly events (others are skipped with the reason). */
+import type { Alert } from '../../domain/alert/alert.js';
+import { type FormatParser, num, str } from '../format.js';
+import { ParseError } from '../parse-error.js';
+import { isoTime } from '../time.js';
+
+interface Eve {
+  timestamp?: string;
+  event_type?: string;
+  flow_id?: number;
+  src_ip?: string;
+  src_port?: number;
+  dest_ip?: string;
+  dest_port?: number;
+  proto?: string;
+  app_proto?: string;
+  host?: string;
+  alert?: { action?: string; signature_id?: number; signature?: string; category?: string; severity?: number; rev?: number };
+  dns?: { type?: string; rrname?: string; rrtype?: string; rcode?: string; queries?: Array<{ rrname?: string; rrtype?: string }> };
+  http?: { hostname?: string; url?: string; http_method?: string; status?: number; http_user_agent?: string; protocol?: string };
+  anomaly?: { type?: string; event?: string; layer?: string };
+}
+
+const TAKEN = ['alert', 'dns', 'http', 'anomaly'] as const;
+type Taken = (typeof TAKEN)[number];
+
+export const suricata: FormatParser = {
+  format: 'suricata',
+  detect: (_text, json) => {
+    const e = json as Eve | undefined;
+    return !!e && typeof e === 'object' && typeof e.event_type === 'string' && typeof e.timestamp === 'string' && ('src_ip' in e || 'flow_id' in e || e.event_type === 'stats');
+  },
+  parse(_text, json, ctx) {
+    const e = json as Eve;
+    if (!(TAKEN as readonly unknown[]).includes(e.event_type)) return { skip: `suricata event_type "${e.event_type}" is not taken (alert, dns, http, anomaly)` };
+    const ts = isoTime(e.timestamp, ctx.timeZone, 'timestamp');
+    const transport = str(e.proto)?.toLowerCase();
+    const base: Alert = {
+      '@timestamp': ts,
+      event: { kind: 'event', category: ['network'], dataset: `suricata.${e.event_type}` },
+      source: { ip: str(e.src_ip), port: num(e.src_port) },
+      destination: { ip: str(e.dest_ip), port: num(e.dest_port) },
+      network: { transport, protocol: str(e.app_proto)?.toLowerCase() },
+      observer: { vendor: 'OISF', product: 'Suricata', type: 'ids', hostname: str(e.host) },
+    };
+    switch (e.event_type as Taken) {
+      case 'alert': {
+        const a = e.alert;
+        if (!a || !a.signature) throw new ParseError('an alert event without alert.signature');
+        return {
+          alert: {
+            ...base,
+            message: a.signature,
+            event: { kind: 'alert', category: ['intrusion_detection', 'network'], action: str(a.action), severity: num(a.severity), dataset: 'suricata.alert' },
+            rule: { name: a.signature, id: a.signature_id !== undefined ? String(a.signature_id) : undefined, category: str(a.category) },
+            url: e.http?.hostname ? { domain: e.http.hostname, full: e.http.url ? `http://${e.http.hostname}${e.http.url}` : undefined } : undefined,
+          },
+        };
+      }
+      case 'dns': {
+        const d = e.dns;
+        const name = str(d?.rrname ?? d?.queries?.[0]?.rrname);
+        if (!name) throw new ParseError('a dns event without dns.rrname');
+        const type = str(d?.rrtype ?? d?.queries?.[0]?.rrtype);
+        return {
+          alert: {
+            ...base,
+            message: `DNS ${d?.type ?? 'query'} ${name}${type ? ` ${type}` : ''}`,
+            event: { ...base.event, category: ['network'], action: `dns_${d?.type ?? 'query'}` },
+            dns: { question: { name: name.toLowerCase().replace(/\.$/, ''), type }, type: d?.type === 'answer' ? 'answer' : 'query', response_code: str(d?.rcode) },
+          },
+        };
+      }
+      case 'http': {
+        const h = e.http ?? {};
+        const domain = str(h.hostname);
+        return {
+          alert: {
+            ...base,
+            message: `${h.http_method ?? 'HTTP'} ${domain ?? ''}${h.url ?? ''}`,
+            event: { ...base.event, category: ['network', 'web'], action: 'http_request' },
+            url: { domain, path: str(h.url), full: domain ? `http://${domain}${h.url ?? '/'}` : undefined },
+            http: { request: { method: str(h.http_method) }, response: { status_code: num(h.status) } },
+            user_agent: { original: str(h.http_user_agent) },
+          },
+        };
+      }
+      case 'anomaly': {
+        const an = e.anomaly ?? {};
+        return {
+          alert: {
+            ...base,
+            message: `anomaly ${an.type ?? ''} ${an.event ?? ''}`.trim(),
+            event: { ...base.event, category: ['network'], action: str(an.event) ?? 'anomaly' },
+            rule: { name: str(an.event), category: str(an.type) },
+          },
+        };
+      }
+    }
+  },
+};

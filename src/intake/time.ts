@@ -1,0 +1,56 @@
+/** Device timestamps, in every form the formats use, to UTC ISO-8601 (luxon does the parsing). */
+import { DateTime } from 'luxon';
+import { ParseError } from './parse-error.js';
+
+/** ISO-8601 with or without offset (`+0800` or `+08:00`); without one, `zone` is assumed. */
+export function isoTime(value: unknown, zone: string, field: string): string {
+  if (typeof value !== 'string' || !value) throw new ParseError(`${field} is missing`);
+  const dt = DateTime.fromISO(value.trim().replace(' ', 'T'), { zone, setZone: true });
+  if (!dt.isValid) throw new ParseError(`${field} "${value}" is not a date-time`);
+  return dt.toUTC().toISO()!;
+}
+
+/** `yyyy-MM-dd HH:mm:ss` local times (NXLog EventTime, HFish, many CSV exports). */
+export function localTime(value: string, zone: string, field: string): string {
+  const dt = DateTime.fromFormat(value.trim(), 'yyyy-MM-dd HH:mm:ss', { zone });
+  if (!dt.isValid) return isoTime(value, zone, field);
+  return dt.toUTC().toISO()!;
+}
+
+/**
+ * RFC 3164 `MMM dd HH:mm:ss` (no year, no zone): the device's local time in `zone`, in the
+ * year that does not put it more than a day in the future.
+ */
+export function bsdTime(value: string, zone: string, now: Date): string {
+  const text = value.trim().replace(/\s+/g, ' ');
+  const ref = DateTime.fromJSDate(now, { zone });
+  let dt = DateTime.fromFormat(`${ref.year} ${text}`, 'yyyy LLL d HH:mm:ss', { zone });
+  if (!dt.isValid) throw new ParseError(`syslog time "${value}" is not "MMM dd HH:mm:ss"`);
+  if (dt.toMillis() > now.getTime() + 86_400_000) dt = dt.minus({ years: 1 });
+  return dt.toUTC().toISO()!;
+}
+
+/** BIND query-log time: `02-Dec-2019 04:57:00.123`. */
+export function bindTime(value: string, zone: string): string {
+  const dt = DateTime.fromFormat(value, value.includes('.') ? 'dd-LLL-yyyy HH:mm:ss.SSS' : 'dd-LLL-yyyy HH:mm:ss', { zone });
+  if (!dt.isValid) throw new ParseError(`BIND time "${value}" is not "dd-MMM-yyyy HH:mm:ss.SSS"`);
+  return dt.toUTC().toISO()!;
+}
+
+/** Epoch milliseconds or seconds (CEF `rt`, many JSON exports). */
+export function epochTime(value: string | number, field: string): string {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ParseError(`${field} "${value}" is not a time`);
+  const ms = n > 1e11 ? n : n * 1000;
+  return new Date(ms).toISOString();
+}
+
+/** CEF `rt`: epoch milliseconds, `MMM dd yyyy HH:mm:ss[.SSS][ zone]`, or ISO-8601. */
+export function cefTime(value: string, zone: string): string {
+  if (/^\d+$/.test(value)) return epochTime(value, 'rt');
+  for (const f of ['LLL dd yyyy HH:mm:ss.SSS z', 'LLL dd yyyy HH:mm:ss z', 'LLL dd yyyy HH:mm:ss.SSS', 'LLL dd yyyy HH:mm:ss']) {
+    const dt = DateTime.fromFormat(value, f, { zone, setZone: true });
+    if (dt.isValid) return dt.toUTC().toISO()!;
+  }
+  return isoTime(value, zone, 'rt');
+}

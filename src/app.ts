@@ -7,6 +7,7 @@ import { AccountService } from './account/account.service.js';
 import type { Config } from './config.js';
 import { EvidenceStore } from './evidence/evidence.store.js';
 import { IncidentService } from './incident/incident.service.js';
+import { IntakeService } from './intake/intake.service.js';
 import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -17,6 +18,7 @@ export interface Services {
   settings: SettingsService;
   accounts: AccountService;
   incidents: IncidentService;
+  intake: IntakeService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -32,7 +34,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes);
     const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
-    return { database, config, settings, accounts, incidents, evidence, now, close: () => database.close() };
+    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes);
+    return { database, config, settings, accounts, incidents, intake, evidence, now, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;

@@ -28,6 +28,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** log-in attempts allowed per client address per minute */
   loginAttemptsPerMinute: number;
+  /** body limit of one alert batch (POST /api/alerts) */
+  ingestBodyLimitBytes: number;
+  /** one alert record at most */
+  maxRecordBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +57,8 @@ const KEYS: Record<keyof Config, string> = {
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
   loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
+  ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
+  maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -116,5 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),
     loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
+    ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
   };
 }

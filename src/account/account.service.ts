@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
-import { type Actor, type Role, isRole } from '../domain/account/roles.js';
+import { type Actor, ROLES, type Role, isRole } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { requireOrgUnit } from '../settings/settings.repository.js';
 import type { DB, UserRow } from '../store/schema.js';
@@ -86,7 +86,7 @@ export class AccountService {
 
   async createUser(actor: Actor, input: NewUser): Promise<{ user: User; generatedPassword?: string }> {
     if (!USERNAME.test(input.username)) throw validationError('username', '2–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-    if (!isRole(input.role)) throw validationError('role', `must be one of admin, commander, handler, monitor, viewer; got "${input.role}"`);
+    if (!isRole(input.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${input.role}"`);
     const generated = input.password === undefined ? generatePassword() : undefined;
     const password = input.password ?? generated!;
     checkPassword(password);
@@ -129,7 +129,7 @@ export class AccountService {
   }
 
   async updateUser(actor: Actor, id: number, patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string }): Promise<User> {
-    if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of admin, commander, handler, monitor, viewer; got "${patch.role}"`);
+    if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${patch.role}"`);
     if (patch.password !== undefined) checkPassword(patch.password);
     const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
     return this.db.transaction().execute(async (trx) => {

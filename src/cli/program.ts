@@ -22,6 +22,10 @@ import { openDatabase } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
+import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
+import { instant } from '../domain/text.js';
+import { searchAlerts } from '../intake/alert.repository.js';
+import { maybeGunzip, readLines } from '../intake/lines.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -325,6 +329,78 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const s = await open();
       await s.incidents.addTimelineEntry(actor, id, { occurredAt, text, source: o.source });
       print(`added to the timeline of ${id}`);
+    });
+
+  program
+    .command('ingest [files...]')
+    .description('read alerts from files (plain or gzip) or standard input ("-" or none), streaming; formats are detected per record')
+    .addOption(new Option('--format <format>', 'force a format').choices([...ALERT_FORMATS]))
+    .option('--json', 'JSON output')
+    .action(async (files: string[], o: { format?: AlertFormat; json?: boolean }) => {
+      const s = await open();
+      const inputs = files.length ? files : ['-'];
+      let failed = false;
+      for (const file of inputs) {
+        const source = file === '-' ? process.stdin : fs.createReadStream(file);
+        const stream = await maybeGunzip(source);
+        const records = readLines(stream, s.config.maxRecordBytes);
+        const outcome = await s.intake.ingest(records, { channel: file === '-' ? 'stdin' : 'file', format: o.format });
+        failed ||= outcome.rejected > 0;
+        if (o.json) print(JSON.stringify({ file, ...outcome }));
+        else {
+          print(`${file}: ${outcome.accepted} accepted, ${outcome.duplicates} duplicates, ${outcome.skipped} skipped, ${outcome.rejected} rejected`);
+          for (const r of outcome.rejects.slice(0, 20)) print(`  line ${r.line}: ${r.reason}`);
+          if (outcome.rejects.length > 20) print(`  … ${outcome.rejected - 20} more rejects: bihuan alerts rejects`);
+        }
+      }
+      if (failed) process.exitCode = 1;
+    });
+
+  const alerts = program.command('alerts').description('stored alerts');
+  alerts
+    .command('search')
+    .description('search alerts, newest first')
+    .option('--from <time>', 'from (ISO-8601)')
+    .option('--to <time>', 'until (ISO-8601)')
+    .option('--ip <ip|cidr>', 'source or destination')
+    .option('--src <ip|cidr>', 'source')
+    .option('--dst <ip|cidr>', 'destination')
+    .addOption(new Option('--format <format>').choices([...ALERT_FORMATS]))
+    .option('--rule <text>', 'rule name contains')
+    .option('--org <code>', 'org unit of source or destination')
+    .option('--indicator <value>', 'matched threat indicator (* for any)')
+    .option('-q, --text <text>', 'free text')
+    .option('--limit <n>', 'how many (1–500)', int('limit'), 50)
+    .option('--json', 'JSON output')
+    .action(async (o: { from?: string; to?: string; ip?: string; src?: string; dst?: string; format?: string; rule?: string; org?: string; indicator?: string; text?: string; limit: number; json?: boolean }) => {
+      const s = await open();
+      const iso = (v: string | undefined, f: string) => (v === undefined ? undefined : instant(f, v));
+      const page = await searchAlerts(s.database.db, {
+        from: iso(o.from, '--from'),
+        to: iso(o.to, '--to'),
+        ip: o.ip,
+        src: o.src,
+        dst: o.dst,
+        format: o.format,
+        rule: o.rule,
+        orgUnit: o.org,
+        indicator: o.indicator,
+        q: o.text,
+        limit: Math.min(Math.max(o.limit, 1), 500),
+      });
+      if (o.json) print(JSON.stringify(page, null, 2));
+      else if (!page.items.length) print('no alerts');
+      else for (const a of page.items) print(`${a.timestamp}  ${a.format.padEnd(8)} ${(a.alert.source?.ip ?? '-').padEnd(15)} → ${(a.alert.destination?.ip ?? '-').padEnd(15)} ${a.alert.rule?.name ?? a.alert.message ?? a.alert.event.action ?? ''}`);
+    });
+  alerts
+    .command('rejects')
+    .description('recently rejected records, newest first')
+    .option('--limit <n>', 'how many', int('limit'), 50)
+    .action(async (o: { limit: number }) => {
+      const s = await open();
+      const list = await s.intake.recentRejects(Math.min(Math.max(o.limit, 1), 1000));
+      if (!list.length) print('no rejected records');
+      for (const r of list) print(`${r.at}  ${r.channel} line ${r.line ?? '-'}: ${r.reason}${r.sample ? `\n    ${r.sample.slice(0, 200)}` : ''}`);
     });
 
   const grading = program.command('grading').description('the incident grading table (事件定级表)');

@@ -3,7 +3,7 @@
  * both dialects: they sort as text, compare as text, and come back identical from SQLite and
  * PostgreSQL, so one query path serves both. Booleans are 0/1 integers for the same reason.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 type Id = Generated<number>;
 
@@ -206,7 +206,68 @@ export interface AuditTable {
   after: string | null;
 }
 
+export interface AlertTable {
+  id: Generated<number>;
+  ts: string;
+  received_at: string;
+  format: string;
+  channel: string;
+  dedup_key: string;
+  kind: string;
+  category: string;
+  action: string | null;
+  outcome: string | null;
+  severity: number | null;
+  source_ip: string | null;
+  source_ip_key: string | null;
+  source_port: number | null;
+  source_internal: number | null;
+  source_org_unit: string | null;
+  destination_ip: string | null;
+  destination_ip_key: string | null;
+  destination_port: number | null;
+  destination_internal: number | null;
+  destination_org_unit: string | null;
+  dns_question_name: string | null;
+  user_name: string | null;
+  host_name: string | null;
+  rule_name: string | null;
+  rule_id: string | null;
+  observer_vendor: string | null;
+  observer_product: string | null;
+  observer_type: string | null;
+  network_transport: string | null;
+  url_full: string | null;
+  file_hash: string | null;
+  indicator: string | null;
+  message: string | null;
+  /** the normalized alert (JSON) */
+  doc: string;
+  /** the record exactly as it came in */
+  original: string;
+}
+
+export interface IntakeCounterTable {
+  day: string;
+  channel: string;
+  outcome: string;
+  n: ColumnType<number | string, number, number>;
+}
+
+export interface IntakeRejectTable {
+  id: Generated<number>;
+  at: string;
+  channel: string;
+  line: number | null;
+  format: string | null;
+  reason: string;
+  sample: string;
+}
+
 export interface DB {
+  alerts: AlertTable;
+  intake_counters: IntakeCounterTable;
+  intake_rejects: IntakeRejectTable;
   org_units: OrgUnitTable;
   users: UserTable;
   sessions: SessionTable;

@@ -2,7 +2,7 @@
  * Roles and what each may do. Every endpoint and command names the permission it needs; this
  * table is the one place that grants them.
  */
-export const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer'] as const;
+export const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_NAMES_ZH: Record<Role, string> = {
@@ -11,6 +11,7 @@ export const ROLE_NAMES_ZH: Record<Role, string> = {
   handler: '处置组',
   monitor: '监控组',
   viewer: '只读',
+  ingest: '数据接入',
 };
 
 export type Permission =
@@ -25,22 +26,28 @@ export type Permission =
   | 'settings.write' // grading table, SLA, playbooks, org units
   | 'users.manage'
   | 'audit.read'
-  | 'tokens.own'; // create and revoke one's own API tokens
+  | 'tokens.own' // create and revoke one's own API tokens
+  | 'alerts.read'
+  | 'alerts.ingest'; // send alerts in (devices and forwarders, with an API token)
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-  'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own',
+  'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(ALL),
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-    'settings.read', 'audit.read', 'tokens.own',
+    'settings.read', 'audit.read', 'tokens.own', 'alerts.read',
   ]),
-  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own']),
-  monitor: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own']),
-  viewer: new Set<Permission>(['incident.read', 'settings.read']),
+  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read']),
+  monitor: new Set<Permission>([
+    'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest',
+  ]),
+  viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read']),
+  /** a machine: a forwarder or a device sending alerts with an API token */
+  ingest: new Set<Permission>(['alerts.ingest', 'tokens.own']),
 };
 
 export function isRole(s: unknown): s is Role {

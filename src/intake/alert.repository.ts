@@ -1,0 +1,93 @@
+/** Searching stored alerts: time range, addresses or CIDRs, type, rule, branch, indicator, text. */
+import { type Kysely, sql } from 'kysely';
+import type { Alert } from '../domain/alert/alert.js';
+import { cidrKeyRange } from '../domain/alert/network.js';
+import { DomainError } from '../domain/errors.js';
+import type { DB } from '../store/schema.js';
+
+export interface AlertQuery {
+  from?: string;
+  to?: string;
+  /** an address or CIDR on either side */
+  ip?: string;
+  src?: string;
+  dst?: string;
+  format?: string;
+  kind?: string;
+  category?: string;
+  rule?: string;
+  /** org unit of source or destination */
+  orgUnit?: string;
+  indicator?: string;
+  q?: string;
+  limit: number;
+  /** continue after this point (results are newest first, by the device's time) */
+  cursor?: string;
+}
+
+export interface AlertSummary {
+  id: number;
+  timestamp: string;
+  receivedAt: string;
+  format: string;
+  channel: string;
+  alert: Alert;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+  let query = db.selectFrom('alerts').select(['id', 'ts', 'received_at', 'format', 'channel', 'doc']);
+  if (q.from) query = query.where('ts', '>=', q.from);
+  if (q.to) query = query.where('ts', '<', q.to);
+  const range = (field: string, v: string) => cidrKeyRange(v, field);
+  if (q.src) {
+    const [lo, hi] = range('src', q.src);
+    query = query.where('source_ip_key', '>=', lo).where('source_ip_key', '<=', hi);
+  }
+  if (q.dst) {
+    const [lo, hi] = range('dst', q.dst);
+    query = query.where('destination_ip_key', '>=', lo).where('destination_ip_key', '<=', hi);
+  }
+  if (q.ip) {
+    const [lo, hi] = range('ip', q.ip);
+    query = query.where((eb) =>
+      eb.or([eb.and([eb('source_ip_key', '>=', lo), eb('source_ip_key', '<=', hi)]), eb.and([eb('destination_ip_key', '>=', lo), eb('destination_ip_key', '<=', hi)])]),
+    );
+  }
+  if (q.format) query = query.where('format', '=', q.format);
+  if (q.kind) query = query.where('kind', '=', q.kind);
+  if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
+  if (q.rule) query = query.where(sql<boolean>`lower(rule_name) like ${`%${escapeLike(q.rule.toLowerCase())}%`} escape '\\'`);
+  if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
+  if (q.indicator) query = q.indicator === '*' ? query.where('indicator', 'is not', null) : query.where('indicator', '=', q.indicator.toLowerCase());
+  if (q.q) {
+    const like = `%${escapeLike(q.q.toLowerCase())}%`;
+    query = query.where((eb) =>
+      eb.or(
+        ['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`),
+      ),
+    );
+  }
+  if (q.cursor) {
+    const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(\d{1,18})$/.exec(q.cursor);
+    if (!m) throw new DomainError('validation', 'cursor: not a cursor returned by this search', [{ field: 'cursor', message: 'invalid cursor' }]);
+    const [, ts, id] = m as unknown as [string, string, string];
+    query = query.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('id', '<', Number(id))])]));
+  }
+  const rows = await query.orderBy('ts', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({ id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert })),
+    nextCursor: rows.length > q.limit && last ? `${last.ts}|${last.id}` : null,
+  };
+}
+
+export async function getAlert(db: Kysely<DB>, id: number) {
+  const r = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new DomainError('not_found', `alert ${id} does not exist`, { entity: 'alert', id });
+  return { id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert, original: r.original };
+}

@@ -1,0 +1,171 @@
+/** Alerts over REST: the batch way in (JSON array or NDJSON), search, one alert with its raw record, rejects and counters, network zones. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
+import { DomainError } from '../domain/errors.js';
+import { requireActor } from '../http/auth.js';
+import { StringEnum, errorResponses } from '../http/schemas.js';
+import type { DB } from '../store/schema.js';
+import { getAlert, searchAlerts } from './alert.repository.js';
+import type { IntakeRecord, IntakeService } from './intake.service.js';
+
+const Problem = Type.Object({ line: Type.Integer(), reason: Type.String(), format: Type.Optional(Type.String()) });
+const Outcome = Type.Object({
+  accepted: Type.Integer({ description: 'new alerts stored (on disk before this answer)' }),
+  duplicates: Type.Integer({ description: 'records already stored (same source id or same content)' }),
+  skipped: Type.Integer({ description: 'well-formed records that are not security events (e.g. Suricata flow records)' }),
+  rejected: Type.Integer(),
+  errors: Type.Boolean(),
+  rejects: Type.Array(Problem, { description: 'line (or array position, from 1) and reason of each rejected record (first 1000)' }),
+  skips: Type.Array(Problem),
+});
+const tags = ['alerts'];
+
+function* jsonRecords(body: unknown): Generator<IntakeRecord> {
+  const items = Array.isArray(body) ? body : [body];
+  let line = 0;
+  for (const item of items) {
+    line++;
+    yield { line, text: typeof item === 'string' ? item : JSON.stringify(item) };
+  }
+}
+
+function* textRecords(body: string): Generator<IntakeRecord> {
+  let line = 0;
+  for (const text of body.split('\n')) {
+    line++;
+    yield { line, text: text.replace(/\r$/, '') };
+  }
+}
+
+export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; db: Kysely<DB>; bodyLimit: number }> = async (app, { intake, db, bodyLimit }) => {
+  // NDJSON and plain lines arrive as text; JSON keeps Fastify's parser (array or one object)
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/api/alerts',
+    {
+      bodyLimit,
+      config: { access: 'alerts.ingest' },
+      schema: {
+        tags,
+        summary: 'Send alerts: a JSON array (or one object), or NDJSON / text lines. Each record is answered: accepted, duplicate, skipped or rejected with its line and reason.',
+        querystring: Type.Object({ format: Type.Optional(StringEnum(ALERT_FORMATS, { description: 'force a format instead of detecting it per record' })) }, { additionalProperties: false }),
+        consumes: ['application/json', 'application/x-ndjson', 'text/plain'],
+        response: { 200: Outcome, ...errorResponses, 413: Type.Ref('Error') },
+      },
+    },
+    async (req) => {
+      requireActor(req);
+      const body = req.body as unknown;
+      if (body === undefined || body === null || body === '') throw new DomainError('validation', 'the body is empty: send a JSON array of records or one record per line', [{ in: 'body', field: '(root)', message: 'empty' }]);
+      const records = typeof body === 'string' ? textRecords(body) : jsonRecords(body);
+      const outcome = await intake.ingest(records, { channel: 'http', format: req.query.format as AlertFormat | undefined });
+      return { ...outcome, errors: outcome.rejected > 0 };
+    },
+  );
+
+  app.get(
+    '/api/alerts',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        tags,
+        summary: 'Search alerts, newest (device time) first',
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            ip: Type.Optional(Type.String({ maxLength: 64, description: 'address or CIDR, source or destination' })),
+            src: Type.Optional(Type.String({ maxLength: 64, description: 'source address or CIDR' })),
+            dst: Type.Optional(Type.String({ maxLength: 64, description: 'destination address or CIDR' })),
+            format: Type.Optional(StringEnum(ALERT_FORMATS)),
+            kind: Type.Optional(StringEnum(['alert', 'event'] as const)),
+            category: Type.Optional(Type.String({ maxLength: 50, description: 'ECS event.category, e.g. authentication' })),
+            rule: Type.Optional(Type.String({ maxLength: 200 })),
+            orgUnit: Type.Optional(Type.String({ maxLength: 32, description: 'branch (org unit) of source or destination' })),
+            indicator: Type.Optional(Type.String({ maxLength: 2048, description: 'a matched threat indicator, or * for any' })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ id: Type.Integer(), timestamp: Type.String(), receivedAt: Type.String(), format: Type.String(), channel: Type.String(), alert: Type.Unknown() })),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const toIso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
+      return searchAlerts(db, { ...req.query, from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
+    },
+  );
+
+  app.get(
+    '/api/alerts/:id',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        tags,
+        summary: 'One alert, with the record exactly as it came in',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ id: Type.Integer(), timestamp: Type.String(), receivedAt: Type.String(), format: Type.String(), channel: Type.String(), alert: Type.Unknown(), original: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req) => getAlert(db, req.params.id),
+  );
+
+  app.get(
+    '/api/intake/rejects',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        tags,
+        summary: 'Recently rejected records (the last 10000 are kept), newest first',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Array(Type.Object({ id: Type.Integer(), at: Type.String(), channel: Type.String(), line: Type.Union([Type.Integer(), Type.Null()]), format: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), sample: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => intake.recentRejects(req.query.limit ?? 100),
+  );
+
+  app.get(
+    '/api/intake/counters',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        tags,
+        summary: 'Records per day, way in and outcome (accepted, duplicate, skipped, rejected)',
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 7 })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(Type.Object({ day: Type.String(), channel: Type.String(), outcome: Type.String(), count: Type.Integer() })), ...errorResponses },
+      },
+    },
+    async (req) => intake.counters(req.query.days ?? 7),
+  );
+
+  const Zones = Type.Object(
+    {
+      internal: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10000 }),
+      internetFacing: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10000 }),
+      orgUnits: Type.Record(Type.String(), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10000 })),
+    },
+    { additionalProperties: false },
+  );
+  app.get('/api/network', { config: { access: 'settings.read' }, schema: { tags: ['settings'], summary: 'Network zones: internal networks, internet-facing hosts, org units by CIDR', response: { 200: Zones, ...errorResponses } } }, async () =>
+    intake.networkZones(),
+  );
+  app.put(
+    '/api/network',
+    { config: { access: 'settings.write' }, schema: { tags: ['settings'], summary: 'Set the network zones (applies to alerts from now on)', body: Zones, response: { 200: Zones, ...errorResponses } } },
+    async (req) => intake.setNetworkZones(requireActor(req), req.body),
+  );
+};

@@ -1,0 +1,245 @@
+/**
+ * Intake: records in (any way in), normalized alerts out, every record accounted for. Records
+ * are parsed one by one and written in batches, each batch on one transaction together with
+ * its counters and rejects; a caller acknowledges only after `ingest` has returned, i.e. after
+ * the commit. The same record twice (its own id, or else the same content) is stored once.
+ */
+import { createHash } from 'node:crypto';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
+import { DEFAULT_ZONES, type NetworkZones, ZoneMap, ipKey, parseIp, validateZones } from '../domain/alert/network.js';
+import type { Actor } from '../domain/account/roles.js';
+import { validationError } from '../domain/errors.js';
+import { actorLabel } from '../domain/account/roles.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import * as settingsRepo from '../settings/settings.repository.js';
+import type { AlertTable, DB } from '../store/schema.js';
+import { detectFormat, readRecord } from './detect.js';
+import { ParseError } from './parse-error.js';
+
+export interface IntakeRecord {
+  /** line (or record) number in its source, for the report */
+  line: number;
+  text?: string;
+  /** set instead of text when the record was over the size limit */
+  tooLong?: number;
+}
+
+export interface IntakeOptions {
+  /** where the records come from: http, file, stdin, syslog-udp, syslog-tcp */
+  channel: string;
+  /** force a format instead of detecting it per record */
+  format?: AlertFormat;
+}
+
+export interface RecordProblem {
+  line: number;
+  reason: string;
+  format?: string;
+}
+
+export interface IntakeOutcome {
+  accepted: number;
+  duplicates: number;
+  skipped: number;
+  rejected: number;
+  /** the first REPORT_LIMIT rejected records, with line and reason */
+  rejects: RecordProblem[];
+  /** the first REPORT_LIMIT skipped records (well-formed, but not security events) */
+  skips: RecordProblem[];
+}
+
+const REPORT_LIMIT = 1000;
+const KEEP_REJECTS = 10_000;
+
+export class IntakeService {
+  private zones?: ZoneMap;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly now: () => Date,
+    private readonly timeZone: string,
+    readonly maxRecordBytes: number,
+    private readonly batchSize = 500,
+  ) {}
+
+  async networkZones(): Promise<NetworkZones> {
+    return (await settingsRepo.getSetting<NetworkZones>(this.db, 'network')) ?? DEFAULT_ZONES;
+  }
+
+  async setNetworkZones(actor: Actor, input: unknown): Promise<NetworkZones> {
+    const zones = validateZones(input);
+    const units = new Set((await settingsRepo.listOrgUnits(this.db)).map((u) => u.code));
+    for (const code of Object.keys(zones.orgUnits)) {
+      if (!units.has(code)) throw validationError(`orgUnits/${code}`, `org unit "${code}" does not exist`);
+    }
+    const before = await this.networkZones();
+    await this.db.transaction().execute(async (trx) => {
+      const at = this.now().toISOString();
+      await writeAudit(trx, { actor, action: 'network.set', entityType: 'settings', entityId: 'network', before, after: zones, at });
+      await settingsRepo.putSetting(trx, 'network', zones, at, actorLabel(actor));
+    });
+    this.zones = new ZoneMap(zones);
+    return zones;
+  }
+
+  private async zoneMap(): Promise<ZoneMap> {
+    return (this.zones ??= new ZoneMap(await this.networkZones()));
+  }
+
+  async ingest(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: IntakeOptions): Promise<IntakeOutcome> {
+    const zones = await this.zoneMap();
+    const outcome: IntakeOutcome = { accepted: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
+    let rows: Array<Insertable<AlertTable>> = [];
+    let rejects: Array<RecordProblem & { sample: string }> = [];
+    let skipped = 0;
+    const flush = async () => {
+      if (rows.length === 0 && rejects.length === 0 && skipped === 0) return;
+      const batch = rows;
+      const batchRejects = rejects;
+      const batchSkipped = skipped;
+      rows = [];
+      rejects = [];
+      skipped = 0;
+      const inserted = await this.writeBatch(batch, batchRejects, batchSkipped, opts.channel);
+      outcome.accepted += inserted;
+      outcome.duplicates += batch.length - inserted;
+    };
+
+    const receivedAt = this.now().toISOString();
+    const ctx = { timeZone: this.timeZone, now: this.now() };
+    for await (const r of records) {
+      if (r.text === undefined || r.tooLong !== undefined) {
+        const reason = `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${this.maxRecordBytes}`;
+        outcome.rejected++;
+        if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason });
+        rejects.push({ line: r.line, reason, sample: '' });
+        continue;
+      }
+      if (r.text.trim() === '') continue;
+      let format: string | undefined;
+      try {
+        if (Buffer.byteLength(r.text) > this.maxRecordBytes) throw new ParseError(`the record is ${Buffer.byteLength(r.text)} bytes, over the limit of ${this.maxRecordBytes}`);
+        const candidate = readRecord(r.text);
+        const parser = detectFormat(candidate, opts.format);
+        format = parser.format;
+        const result = parser.parse(candidate.text, candidate.json, ctx);
+        if ('skip' in result) {
+          outcome.skipped++;
+          skipped++;
+          if (outcome.skips.length < REPORT_LIMIT) outcome.skips.push({ line: r.line, reason: result.skip, format });
+          continue;
+        }
+        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones));
+      } catch (e) {
+        if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
+        const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
+        outcome.rejected++;
+        if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason, format });
+        rejects.push({ line: r.line, reason, format, sample: r.text.slice(0, 500) });
+      }
+      if (rows.length >= this.batchSize || rejects.length >= this.batchSize) await flush();
+    }
+    await flush();
+    return outcome;
+  }
+
+  private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap): Insertable<AlertTable> {
+    const src = zones.describe(alert.source?.ip);
+    const dst = zones.describe(alert.destination?.ip);
+    if (alert.source?.ip) Object.assign(alert.source, { internal: src.internal, org_unit: src.org_unit });
+    if (alert.destination?.ip) Object.assign(alert.destination, { internal: dst.internal, org_unit: dst.org_unit });
+    const key = (ip: string | undefined) => {
+      const a = ip ? parseIp(ip) : undefined;
+      return a ? ipKey(a) : null;
+    };
+    const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
+    const hash = alert.file?.hash;
+    return {
+      ts: alert['@timestamp'],
+      received_at: receivedAt,
+      format,
+      channel,
+      dedup_key: sourceId ?? `sha256:${createHash('sha256').update(original.trim()).digest('hex')}`,
+      kind: alert.event.kind,
+      category: alert.event.category.join(','),
+      action: alert.event.action ?? null,
+      outcome: alert.event.outcome ?? null,
+      severity: alert.event.severity ?? null,
+      source_ip: alert.source?.ip ?? null,
+      source_ip_key: key(alert.source?.ip),
+      source_port: alert.source?.port ?? null,
+      source_internal: bool(alert.source?.internal),
+      source_org_unit: alert.source?.org_unit ?? null,
+      destination_ip: alert.destination?.ip ?? null,
+      destination_ip_key: key(alert.destination?.ip),
+      destination_port: alert.destination?.port ?? null,
+      destination_internal: bool(alert.destination?.internal),
+      destination_org_unit: alert.destination?.org_unit ?? null,
+      dns_question_name: alert.dns?.question.name ?? null,
+      user_name: alert.user?.name ?? null,
+      host_name: alert.host?.name ?? null,
+      rule_name: alert.rule?.name ?? null,
+      rule_id: alert.rule?.id ?? null,
+      observer_vendor: alert.observer.vendor ?? null,
+      observer_product: alert.observer.product ?? null,
+      observer_type: alert.observer.type ?? null,
+      network_transport: alert.network?.transport ?? null,
+      url_full: alert.url?.full ?? null,
+      file_hash: hash?.sha256 ?? hash?.sha1 ?? hash?.md5 ?? null,
+      indicator: alert.threat?.indicator?.value ?? null,
+      message: alert.message?.slice(0, 1000) ?? null,
+      doc: JSON.stringify(alert),
+      original,
+    };
+  }
+
+  /** One transaction: the alerts (duplicates ignored), the day's counters, the rejects. Returns how many alerts were new. */
+  private async writeBatch(rows: Array<Insertable<AlertTable>>, rejects: Array<RecordProblem & { sample: string }>, skipped: number, channel: string): Promise<number> {
+    const at = this.now().toISOString();
+    const day = at.slice(0, 10);
+    const kind = channel.split(':')[0]!;
+    return this.db.transaction().execute(async (trx) => {
+      let inserted = 0;
+      if (rows.length) {
+        const r = await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').execute();
+        inserted = r.length;
+      }
+      const counts: Array<[string, number]> = [
+        ['accepted', inserted],
+        ['duplicate', rows.length - inserted],
+        ['rejected', rejects.length],
+        ['skipped', skipped],
+      ];
+      const values = counts.filter(([, n]) => n > 0).map(([outcome, n]) => ({ day, channel: kind, outcome, n }));
+      if (values.length) {
+        await trx
+          .insertInto('intake_counters')
+          .values(values)
+          .onConflict((oc) => oc.columns(['day', 'channel', 'outcome']).doUpdateSet({ n: sql`intake_counters.n + excluded.n` }))
+          .execute();
+      }
+      if (rejects.length) {
+        await trx
+          .insertInto('intake_rejects')
+          .values(rejects.map((x) => ({ at, channel, line: x.line, format: x.format ?? null, reason: x.reason.slice(0, 1000), sample: x.sample })))
+          .execute();
+        const newest = await trx.selectFrom('intake_rejects').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+        const keepFrom = Number(newest?.id ?? 0) - KEEP_REJECTS;
+        if (keepFrom > 0) await trx.deleteFrom('intake_rejects').where('id', '<=', keepFrom).execute();
+      }
+      return inserted;
+    });
+  }
+
+  async recentRejects(limit: number) {
+    const rows = await this.db.selectFrom('intake_rejects').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), at: r.at, channel: r.channel, line: r.line, format: r.format, reason: r.reason, sample: r.sample }));
+  }
+
+  async counters(days: number) {
+    const since = new Date(this.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
+    const rows = await this.db.selectFrom('intake_counters').selectAll().where('day', '>=', since).orderBy('day', 'desc').orderBy('channel').orderBy('outcome').execute();
+    return rows.map((r) => ({ day: r.day, channel: r.channel, outcome: r.outcome, count: Number(r.n) }));
+  }
+}

@@ -1,0 +1,72 @@
+/** Alerts as they come in (normalized + verbatim), intake counters and recent rejects. */
+import type { CreateTableBuilder, Kysely } from 'kysely';
+import { isPostgres } from './20261125T1100_foundation.js';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  const pg = isPostgres(db);
+  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
+    t.addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
+
+  await withId(db.schema.createTable('alerts'))
+    .addColumn('ts', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull())
+    .addColumn('format', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('dedup_key', 'text', (c) => c.notNull().unique())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('category', 'text', (c) => c.notNull())
+    .addColumn('action', 'text')
+    .addColumn('outcome', 'text')
+    .addColumn('severity', 'integer')
+    .addColumn('source_ip', 'text')
+    .addColumn('source_ip_key', 'text')
+    .addColumn('source_port', 'integer')
+    .addColumn('source_internal', 'integer')
+    .addColumn('source_org_unit', 'text')
+    .addColumn('destination_ip', 'text')
+    .addColumn('destination_ip_key', 'text')
+    .addColumn('destination_port', 'integer')
+    .addColumn('destination_internal', 'integer')
+    .addColumn('destination_org_unit', 'text')
+    .addColumn('dns_question_name', 'text')
+    .addColumn('user_name', 'text')
+    .addColumn('host_name', 'text')
+    .addColumn('rule_name', 'text')
+    .addColumn('rule_id', 'text')
+    .addColumn('observer_vendor', 'text')
+    .addColumn('observer_product', 'text')
+    .addColumn('observer_type', 'text')
+    .addColumn('network_transport', 'text')
+    .addColumn('url_full', 'text')
+    .addColumn('file_hash', 'text')
+    .addColumn('indicator', 'text')
+    .addColumn('message', 'text')
+    .addColumn('doc', 'text', (c) => c.notNull())
+    .addColumn('original', 'text', (c) => c.notNull())
+    .execute();
+  for (const cols of [['ts'], ['source_ip_key', 'ts'], ['destination_ip_key', 'ts'], ['rule_name'], ['dns_question_name'], ['source_org_unit'], ['destination_org_unit'], ['indicator'], ['format']]) {
+    await db.schema.createIndex(`alerts_${cols.join('_')}_idx`).on('alerts').columns(cols).execute();
+  }
+
+  await db.schema
+    .createTable('intake_counters')
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('n', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('intake_counters_pk', ['day', 'channel', 'outcome'])
+    .execute();
+
+  await withId(db.schema.createTable('intake_rejects'))
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('line', 'integer')
+    .addColumn('format', 'text')
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('sample', 'text', (c) => c.notNull())
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const t of ['intake_rejects', 'intake_counters', 'alerts']) await db.schema.dropTable(t).ifExists().execute();
+}

@@ -1,0 +1,122 @@
+/** Alerts in over HTTP (JSON array, NDJSON), every record answered, duplicates counted once, and searched. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/dialects.js';
+import { type Harness, startHarness } from './support/harness.js';
+
+const fixtures = path.resolve(import.meta.dirname, 'fixtures/intake');
+const FILES = ['suricata-eve.json', 'auth.log', 'winlogbeat-security.ndjson', 'nxlog-security.ndjson', 'bind-query.log', 'dns.ndjson', 'cef.log'];
+const allLines = FILES.flatMap((f) => fs.readFileSync(path.join(fixtures, f), 'utf8').split('\n').filter((l) => l.trim()));
+
+for (const dialect of DIALECTS) {
+  describe(`alert intake over HTTP on ${dialect}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(dialect, { BIHUAN_MAX_RECORD_BYTES: '4096', BIHUAN_INGEST_BODY_LIMIT_BYTES: String(256 * 1024) });
+      await h.req({ method: 'PUT', url: '/api/org-units/SH', payload: { name: '上海分公司', kind: 'branch' }, as: 'admin' });
+      const z = await h.req({ method: 'PUT', url: '/api/network', payload: { internal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], internetFacing: ['10.1.8.20'], orgUnits: { SH: ['10.164.0.0/16'], HQ: ['10.1.0.0/16'] } }, as: 'admin' });
+      expect(z.statusCode, z.body).toBe(200);
+    });
+    afterAll(async () => h?.close());
+
+    const post = (payload: string | unknown[], type = 'application/x-ndjson', as: 'ingest' | 'monitor' | 'viewer' | 'admin' = 'ingest', qs = '') =>
+      h.req({ method: 'POST', url: `/api/alerts${qs}`, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': type }, as });
+
+    it('takes every format in one NDJSON batch, answering per record, and counts a resent batch as duplicates', async () => {
+      const r = await post(allLines.join('\n'));
+      expect(r.statusCode, r.body).toBe(200);
+      const out = r.json();
+      // 5 suricata (1 skipped: flow), 6 sshd (1 skipped: pam), 4 winlogbeat, 2 nxlog, 3 bind, 2 dns json, 2 cef
+      expect(out).toMatchObject({ accepted: 22, duplicates: 0, skipped: 2, rejected: 0, errors: false });
+      expect(out.skips.map((s: { line: number }) => s.line)).toEqual([5, 10]);
+      const again = (await post(allLines.join('\n'))).json();
+      expect(again).toMatchObject({ accepted: 0, duplicates: 22, skipped: 2 });
+    });
+
+    it('keeps the good records of a batch and names each bad one by position and reason', async () => {
+      const records = [
+        { timestamp: '2019-12-02T07:00:00+0800', event_type: 'alert', src_ip: '198.51.100.9', src_port: 1, dest_ip: '10.1.8.20', dest_port: 80, proto: 'TCP', alert: { signature: 'ET WEB_SERVER Possible SQL Injection', signature_id: 2006445, category: 'Web Application Attack', severity: 1 } },
+        { hello: 'world' },
+        { timestamp: 'not a time', event_type: 'alert', src_ip: '1.1.1.1', alert: { signature: 'x' } },
+        'Dec  2 07:01:00 sh-fs02 sshd[9]: Failed password for root from 10.164.2.33 port 1 ssh2',
+        'x'.repeat(5000),
+      ];
+      const r = await post(records, 'application/json');
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({
+        accepted: 2,
+        rejected: 3,
+        errors: true,
+        rejects: [
+          { line: 2, reason: expect.stringContaining('JSON of no known format') },
+          { line: 3, reason: 'timestamp "not a time" is not a date-time', format: 'suricata' },
+          { line: 5, reason: expect.stringContaining('over the limit of 4096') },
+        ],
+      });
+      const rejects = (await h.req({ method: 'GET', url: '/api/intake/rejects?limit=3', as: 'viewer' })).json();
+      expect(rejects.map((x: { line: number }) => x.line)).toEqual([5, 3, 2]);
+      expect(rejects[1]).toMatchObject({ channel: 'http', format: 'suricata', sample: expect.stringContaining('not a time') });
+      const counters = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json();
+      const n = (o: string) => counters.filter((c: { outcome: string }) => c.outcome === o).reduce((a: number, c: { count: number }) => a + c.count, 0);
+      expect([n('accepted'), n('duplicate'), n('skipped'), n('rejected')]).toEqual([24, 22, 4, 3]);
+    });
+
+    it('refuses an oversized body with 413 and stores nothing of it', async () => {
+      const before = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json();
+      const line = allLines[0]!.replace('t.awcna.com', 'big.example.com');
+      const r = await post(Array.from({ length: 1200 }, (_, i) => line.replace('"flow_id":1480203811223344', `"flow_id":${i}`)).join('\n'));
+      expect(r.statusCode).toBe(413);
+      expect(r.json().code).toBe('payload_too_large');
+      expect((await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json()).toEqual(before);
+    });
+
+    it('needs the ingest permission to send and the read permission to search', async () => {
+      expect((await post(allLines[0]!, 'application/x-ndjson', 'viewer')).statusCode).toBe(403);
+      expect((await post(allLines[0]!, 'application/x-ndjson', 'monitor')).statusCode).toBe(200);
+      expect((await h.req({ method: 'GET', url: '/api/alerts', as: 'ingest' })).statusCode).toBe(403);
+      expect((await h.req({ method: 'POST', url: '/api/alerts', payload: '[]', headers: { 'content-type': 'application/json' } })).statusCode).toBe(401);
+    });
+
+    it('knows internal addresses and branches, and searches by CIDR, format, rule, branch, text and time', async () => {
+      const search = async (qs: string) => {
+        const r = await h.req({ method: 'GET', url: `/api/alerts?${qs}`, as: 'viewer' });
+        expect(r.statusCode, r.body).toBe(200);
+        return r.json().items as Array<{ id: number; timestamp: string; format: string; alert: any }>;
+      };
+      const eternal = await search('rule=eternalblue');
+      expect(eternal).toHaveLength(1);
+      expect(eternal[0]!.alert.source).toEqual({ ip: '10.164.2.15', port: 49812, internal: true, org_unit: 'SH' });
+      expect(eternal[0]!.alert.destination).toMatchObject({ ip: '10.1.20.5', internal: true, org_unit: 'HQ' });
+      const external = (await search('src=45.77.10.3'))[0]!;
+      expect(external.alert.source.internal).toBe(false);
+
+      const fromBranch = await search('src=10.164.0.0/16&limit=500');
+      expect(new Set(fromBranch.map((a) => a.alert.source.ip))).toEqual(new Set(['10.164.1.8', '10.164.2.15', '10.164.2.116', '10.164.2.13', '10.164.2.56', '10.164.2.91', '10.164.2.33']));
+      expect((await search('orgUnit=SH&limit=500')).length).toBe(fromBranch.length);
+      const dnsHits = await search('q=awcna&format=dns');
+      expect(dnsHits.map((a) => a.alert.source.ip).sort()).toEqual(['10.164.1.8', '10.164.2.56', '10.164.2.91']);
+      expect(await search('dst=10.1.30.8')).toHaveLength(1);
+      expect((await search('category=authentication&limit=500')).every((a) => a.alert.event.category.includes('authentication'))).toBe(true);
+      // newest first, by the devices' own time; a time window
+      const window = await search(`from=${encodeURIComponent('2019-12-02T05:00:00+08:00')}&to=${encodeURIComponent('2019-12-02T05:30:00+08:00')}&limit=500`);
+      expect(window.length).toBeGreaterThan(4);
+      expect(window.map((a) => a.timestamp)).toEqual([...window.map((a) => a.timestamp)].sort().reverse());
+      expect(window.every((a) => a.timestamp >= '2019-12-01T21:00:00.000Z' && a.timestamp < '2019-12-01T21:30:00.000Z')).toBe(true);
+      // paging by cursor visits everything once
+      const all = await search('limit=500');
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: { items: Array<{ id: number }>; nextCursor: string | null } = (await h.req({ method: 'GET', url: `/api/alerts?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, as: 'viewer' })).json();
+        seen.push(...r.items.map((i) => i.id));
+        cursor = r.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(all.map((a) => a.id));
+      // the raw record is one request away, byte for byte
+      const raw = (await h.req({ method: 'GET', url: `/api/alerts/${eternal[0]!.id}`, as: 'viewer' })).json();
+      expect(raw.original).toBe(allLines[1]);
+      expect((await h.req({ method: 'GET', url: '/api/alerts?src=10.164.0.0/33', as: 'viewer' })).json().details[0]).toMatchObject({ field: 'src' });
+    });
+  });
+}

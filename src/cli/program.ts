@@ -47,6 +47,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const actor: Actor = { kind: 'cli', label: os.userInfo().username };
   const print = (s = '') => io.out(`${s}\n`);
   let services: Services | undefined;
+  /** set by a command that finished but must report failure (e.g. rejected records) */
+  let exitCode = 0;
 
   const program = new Command('bihuan')
     .description('Bihuan (闭环): closed-loop security incident response')
@@ -353,7 +355,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           if (outcome.rejects.length > 20) print(`  … ${outcome.rejected - 20} more rejects: bihuan alerts rejects`);
         }
       }
-      if (failed) process.exitCode = 1;
+      if (failed) exitCode = 1;
     });
 
   const alerts = program.command('alerts').description('stored alerts');
@@ -468,7 +470,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (caught) {
     const e = storageConflict(caught) ?? caught;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { EvidenceStore } from './evidence/evidence.store.js';
 import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
+import { IntelService } from './intel/intel.service.js';
 import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -19,6 +20,7 @@ export interface Services {
   accounts: AccountService;
   incidents: IncidentService;
   intake: IntakeService;
+  intel: IntelService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -34,8 +36,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes);
     const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
-    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes);
-    return { database, config, settings, accounts, incidents, intake, evidence, now, close: () => database.close() };
+    const intel = new IntelService(database.db, now);
+    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher());
+    return { database, config, settings, accounts, incidents, intake, intel, evidence, now, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;

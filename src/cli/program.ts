@@ -24,6 +24,7 @@ import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
+import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
 
@@ -403,6 +404,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const list = await s.intake.recentRejects(Math.min(Math.max(o.limit, 1), 1000));
       if (!list.length) print('no rejected records');
       for (const r of list) print(`${r.at}  ${r.channel} line ${r.line ?? '-'}: ${r.reason}${r.sample ? `\n    ${r.sample.slice(0, 200)}` : ''}`);
+    });
+
+  const intel = program.command('intel').description('threat intelligence (威胁情报)');
+  intel
+    .command('import <file>')
+    .description('import indicators: plain lines, CSV, a STIX 2.1 bundle or a MISP event; alerts are matched against them')
+    .requiredOption('--source <name>', 'the feed, e.g. 360-TI')
+    .addOption(new Option('--format <format>', 'instead of detecting it').choices([...INTEL_FORMATS]))
+    .option('--confidence <0-100>', 'for entries that carry none', int('confidence'))
+    .action(async (file: string, o: { source: string; format?: IntelFormat; confidence?: number }) => {
+      const s = await open();
+      const r = await s.intel.import(actor, fs.readFileSync(file, 'utf8'), o);
+      print(`${file}: ${r.indicators} indicators from ${r.source} (${r.format}); ${r.skipped.length} entries skipped; ${r.indexed} indicators loaded in all`);
+      for (const x of r.skipped.slice(0, 20)) print(`  entry ${x.entry}: ${x.reason}`);
+    });
+  intel
+    .command('sources')
+    .description('the feeds and how many indicators each has')
+    .action(async () => {
+      const s = await open();
+      const list = await s.intel.sources();
+      if (!list.length) print('no indicators');
+      for (const x of list) print(`${x.source.padEnd(30)} ${String(x.indicators).padStart(9)}  ${String(x.updatedAt ?? '')}`);
     });
 
   const grading = program.command('grading').description('the incident grading table (事件定级表)');

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
+import type { IndicatorIndex } from '../domain/alert/indicator.js';
 import { DEFAULT_ZONES, type NetworkZones, ZoneMap, ipKey, parseIp, validateZones } from '../domain/alert/network.js';
 import type { Actor } from '../domain/account/roles.js';
 import { validationError } from '../domain/errors.js';
@@ -60,6 +61,8 @@ export class IntakeService {
     private readonly now: () => Date,
     private readonly timeZone: string,
     readonly maxRecordBytes: number,
+    /** the threat-indicator index every alert is matched against */
+    private readonly indicators: () => Promise<IndicatorIndex>,
     private readonly batchSize = 500,
   ) {}
 
@@ -89,6 +92,7 @@ export class IntakeService {
 
   async ingest(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: IntakeOptions): Promise<IntakeOutcome> {
     const zones = await this.zoneMap();
+    const intel = await this.indicators();
     const outcome: IntakeOutcome = { accepted: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
     let rows: Array<Insertable<AlertTable>> = [];
     let rejects: Array<RecordProblem & { sample: string }> = [];
@@ -130,7 +134,7 @@ export class IntakeService {
           if (outcome.skips.length < REPORT_LIMIT) outcome.skips.push({ line: r.line, reason: result.skip, format });
           continue;
         }
-        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones));
+        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones, intel));
       } catch (e) {
         if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
         const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
@@ -144,7 +148,20 @@ export class IntakeService {
     return outcome;
   }
 
-  private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap): Insertable<AlertTable> {
+  private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap, intel: IndicatorIndex): Insertable<AlertTable> {
+    const hit = intel.match({
+      domains: [alert.dns?.question.name, alert.url?.domain, alert.destination?.domain],
+      ips: [alert.destination?.ip, alert.source?.ip],
+      urls: [alert.url?.full],
+      hashes: [alert.file?.hash?.sha256, alert.file?.hash?.sha1, alert.file?.hash?.md5],
+    });
+    if (hit) {
+      // a match with threat intelligence makes any event an alert (e.g. a DNS query for a C&C domain)
+      alert.threat = { indicator: { type: hit.type, value: hit.value, source: hit.source, confidence: hit.confidence === null ? undefined : String(hit.confidence) } };
+      alert.event.kind = 'alert';
+      if (!alert.event.category.includes('threat')) alert.event.category.push('threat');
+      alert.rule ??= { name: `威胁情报命中 threat intelligence: ${hit.value} (${hit.source})`, category: 'threat-intel' };
+    }
     const src = zones.describe(alert.source?.ip);
     const dst = zones.describe(alert.destination?.ip);
     if (alert.source?.ip) Object.assign(alert.source, { internal: src.internal, org_unit: src.org_unit });

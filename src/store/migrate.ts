@@ -5,11 +5,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import * as foundation from './migrations/20261125T1100_foundation.js';
 import * as alerts from './migrations/20261125T1300_alerts.js';
+import * as indicators from './migrations/20261125T1400_indicators.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1100_foundation': foundation,
   '20261125T1300_alerts': alerts,
+  '20261125T1400_indicators': indicators,
 };
 
 export interface MigrationOutcome {

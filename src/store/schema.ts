@@ -264,7 +264,19 @@ export interface IntakeRejectTable {
   sample: string;
 }
 
+export interface IndicatorRowTable {
+  id: Generated<number>;
+  type: string;
+  value: string;
+  source: string;
+  confidence: number | null;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
+  indicators: IndicatorRowTable;
   alerts: AlertTable;
   intake_counters: IntakeCounterTable;
   intake_rejects: IntakeRejectTable;

@@ -28,22 +28,23 @@ export type Permission =
   | 'audit.read'
   | 'tokens.own' // create and revoke one's own API tokens
   | 'alerts.read'
-  | 'alerts.ingest'; // send alerts in (devices and forwarders, with an API token)
+  | 'alerts.ingest' // send alerts in (devices and forwarders, with an API token)
+  | 'intel.write'; // import threat-intelligence indicators
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-  'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest',
+  'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(ALL),
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-    'settings.read', 'audit.read', 'tokens.own', 'alerts.read',
+    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write',
   ]),
   handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read']),
   monitor: new Set<Permission>([
-    'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest',
+    'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
   ]),
   viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read']),
   /** a machine: a forwarder or a device sending alerts with an API token */

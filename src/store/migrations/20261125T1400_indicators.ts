@@ -1,0 +1,24 @@
+/** Threat indicators from intelligence feeds. */
+import type { CreateTableBuilder, Kysely } from 'kysely';
+import { isPostgres } from './20261125T1100_foundation.js';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  const pg = isPostgres(db);
+  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
+    t.addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
+  await withId(db.schema.createTable('indicators'))
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('confidence', 'integer')
+    .addColumn('description', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('indicators_type_value_source_uq', ['type', 'value', 'source'])
+    .execute();
+  await db.schema.createIndex('indicators_value_idx').on('indicators').column('value').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('indicators').ifExists().execute();
+}

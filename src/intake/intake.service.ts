@@ -5,7 +5,7 @@
  * the commit. The same record twice (its own id, or else the same content) is stored once.
  */
 import { createHash } from 'node:crypto';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
 import { DEFAULT_ZONES, type NetworkZones, ZoneMap, ipKey, parseIp, validateZones } from '../domain/alert/network.js';
@@ -218,10 +218,7 @@ export class IntakeService {
     const kind = channel.split(':')[0]!;
     return this.db.transaction().execute(async (trx) => {
       let inserted = 0;
-      if (rows.length) {
-        const r = await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').execute();
-        inserted = r.length;
-      }
+      if (rows.length) inserted = await this.insertAlerts(trx, rows);
       const counts: Array<[string, number]> = [
         ['accepted', inserted],
         ['duplicate', rows.length - inserted],
@@ -247,6 +244,27 @@ export class IntakeService {
       }
       return inserted;
     });
+  }
+
+  /**
+   * The hot statement of intake. Kysely builds the multi-row INSERT once per batch size; later
+   * batches of that size reuse its SQL with their own parameters (every row has the same
+   * columns in the same order, see toRow), which saves compiling ~18k parameters per batch.
+   */
+  private readonly insertSql = new Map<number, { sql: string; columns: string[] }>();
+
+  private async insertAlerts(trx: Kysely<DB>, rows: Array<Insertable<AlertTable>>): Promise<number> {
+    let cached = this.insertSql.get(rows.length);
+    if (!cached) {
+      const compiled = trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').compile();
+      cached = { sql: compiled.sql, columns: Object.keys(rows[0]!) };
+      if (compiled.parameters.length !== rows.length * cached.columns.length) throw new Error('alert rows do not all have the same columns');
+      this.insertSql.set(rows.length, cached);
+    }
+    const params: unknown[] = [];
+    for (const row of rows) for (const c of cached.columns) params.push((row as Record<string, unknown>)[c]);
+    const result = await trx.executeQuery(CompiledQuery.raw(cached.sql, params));
+    return result.rows.length;
   }
 
   async recentRejects(limit: number) {

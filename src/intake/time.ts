@@ -2,9 +2,19 @@
 import { DateTime } from 'luxon';
 import { ParseError } from './parse-error.js';
 
+// Complete ISO-8601 date-times with an explicit offset: the platform's Date reads them exactly
+// (Suricata's `+0800` only needs its colon); everything else goes through luxon.
+const FULL_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/;
+
 /** ISO-8601 with or without offset (`+0800` or `+08:00`); without one, `zone` is assumed. */
 export function isoTime(value: unknown, zone: string, field: string): string {
   if (typeof value !== 'string' || !value) throw new ParseError(`${field} is missing`);
+  const fast = FULL_ISO.exec(value);
+  if (fast) {
+    const offset = fast[2]!.length === 5 ? `${fast[2]!.slice(0, 3)}:${fast[2]!.slice(3)}` : fast[2]!;
+    const ms = Date.parse(`${fast[1]!.replace(/(\.\d{3})\d+$/, '$1')}${offset}`);
+    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+  }
   const dt = DateTime.fromISO(value.trim().replace(' ', 'T'), { zone, setZone: true });
   if (!dt.isValid) throw new ParseError(`${field} "${value}" is not a date-time`);
   return dt.toUTC().toISO()!;

@@ -32,6 +32,9 @@ export interface Config {
   ingestBodyLimitBytes: number;
   /** one alert record at most */
   maxRecordBytes: number;
+  /** syslog listeners, HOST:PORT each; off when unset */
+  syslogUdp?: string;
+  syslogTcp?: string;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,8 @@ const KEYS: Record<keyof Config, string> = {
   loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
   ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
+  syslogUdp: 'BIHUAN_SYSLOG_UDP',
+  syslogTcp: 'BIHUAN_SYSLOG_TCP',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -99,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return v as T;
   };
 
+  const listen = (key: keyof Config): string | undefined => {
+    const v = str(key, '');
+    if (!v) return undefined;
+    if (!/^(?:\[[^\]]+\]|[^:]+):\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535) throw new ConfigError(name(key), `must be HOST:PORT (e.g. 0.0.0.0:5514), got "${v}"`);
+    return v;
+  };
   const dataDir = path.resolve(str('dataDir', './data'));
   const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai');
   try {
@@ -124,5 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
     ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
+    syslogUdp: listen('syslogUdp'),
+    syslogTcp: listen('syslogTcp'),
   };
 }

@@ -62,6 +62,14 @@ for (const dialect of DIALECTS) {
       expect([n('accepted'), n('duplicate'), n('skipped'), n('rejected')]).toEqual([24, 22, 4, 3]);
     });
 
+    it('stores records with NUL bytes on both databases (as U+FFFD), never losing the batch', async () => {
+      const r = await post('Dec  2 07:02:00 sh-fs02 sshd[9]: Failed password for ro\u0000ot from 192.0.2.34 port 1 ssh2\n\u0000\u0001binary');
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({ accepted: 1, rejected: 1 });
+      const got = (await h.req({ method: 'GET', url: '/api/alerts?src=192.0.2.34', as: 'viewer' })).json().items;
+      expect(got[0].alert.user.name).toBe('ro\uFFFDot');
+    });
+
     it('refuses an oversized body with 413 and stores nothing of it', async () => {
       const before = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json();
       const line = allLines[0]!.replace('t.awcna.com', 'big.example.com');

@@ -27,6 +27,7 @@ import { instant } from '../domain/text.js';
 import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
+import { SyslogListener, parseListenAddress } from '../intake/syslog-listener.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -77,6 +78,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const admin = await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword);
       const app = await buildServer(s);
       await app.listen({ port: cfg.port, host: cfg.host });
+      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log) : undefined;
+      const syslogPorts = await syslog?.start({
+        udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,
+        tcp: cfg.syslogTcp ? parseListenAddress(cfg.syslogTcp, 'BIHUAN_SYSLOG_TCP') : undefined,
+      });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
       const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
@@ -85,6 +91,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(`Bihuan (闭环) is running at ${url}`);
       print(`  API document:  ${url}/docs`);
       print(`  database:      ${s.database.describe}`);
+      if (syslogPorts?.udp) print(`  syslog (UDP):  ${cfg.syslogUdp!.replace(/:\d+$/, '')}:${syslogPorts.udp}`);
+      if (syslogPorts?.tcp) print(`  syslog (TCP):  ${cfg.syslogTcp!.replace(/:\d+$/, '')}:${syslogPorts.tcp}`);
       if (admin.created) {
         print('');
         print('First start: the admin account was created.');
@@ -100,6 +108,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print('');
       print('Press Ctrl+C to stop.');
       const stop = async () => {
+        await syslog?.stop();
         await app.close();
         await s.close();
       };

@@ -10,6 +10,7 @@ import { sshd } from './formats/sshd.js';
 import { suricata } from './formats/suricata.js';
 import { windows } from './formats/windows.js';
 import { ParseError } from './parse-error.js';
+import { looksLikeSyslog } from './syslog.js';
 
 /** Most specific first: CEF and sshd lines can carry syslog headers that other tests would accept. */
 export const PARSERS: readonly FormatParser[] = [suricata, windows, cef, sshd, dns];
@@ -27,6 +28,15 @@ export function readRecord(text: string): Candidate {
       return { text: t, json: JSON.parse(t) as unknown };
     } catch (e) {
       throw new ParseError(`not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  // JSON sent over syslog (Suricata's eve-log to syslog, many appliances): the message is the record
+  const brace = t.indexOf(': {');
+  if (brace > 0 && looksLikeSyslog(t)) {
+    try {
+      return { text: t, json: JSON.parse(t.slice(brace + 2)) as unknown };
+    } catch {
+      /* not JSON after all: a plain syslog line */
     }
   }
   return { text: t, json: undefined };

@@ -24,6 +24,8 @@ export interface IntakeRecord {
   text?: string;
   /** set instead of text when the record was over the size limit */
   tooLong?: number;
+  /** set instead of text when the way in already knows the record is bad (e.g. broken framing) */
+  problem?: string;
 }
 
 export interface IntakeOptions {
@@ -113,14 +115,16 @@ export class IntakeService {
     const receivedAt = this.now().toISOString();
     const ctx = { timeZone: this.timeZone, now: this.now() };
     for await (const r of records) {
-      if (r.text === undefined || r.tooLong !== undefined) {
-        const reason = `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${this.maxRecordBytes}`;
+      if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
+        const reason = r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${this.maxRecordBytes}`;
         outcome.rejected++;
         if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason });
         rejects.push({ line: r.line, reason, sample: '' });
         continue;
       }
       if (r.text.trim() === '') continue;
+      // NUL cannot be stored in PostgreSQL text (nor shown anywhere useful): it becomes U+FFFD
+      if (r.text.includes('\u0000')) r.text = r.text.replaceAll('\u0000', '\uFFFD');
       let format: string | undefined;
       try {
         if (Buffer.byteLength(r.text) > this.maxRecordBytes) throw new ParseError(`the record is ${Buffer.byteLength(r.text)} bytes, over the limit of ${this.maxRecordBytes}`);

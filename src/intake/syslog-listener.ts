@@ -1,0 +1,168 @@
+/**
+ * The syslog way in: UDP datagrams and TCP streams (RFC 6587 octet-counting `LEN SP MSG` or
+ * newline-delimited framing, told apart per frame). Messages are collected for a short moment
+ * and written in batches; a TCP sender is paused while its batch is written, so a fast sender
+ * is slowed, never dropped. Garbage (binary, endless lines, bad lengths) is rejected by count
+ * and reason; the listener carries on.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { IntakeRecord, IntakeService } from './intake.service.js';
+
+export interface SyslogAddress {
+  host: string;
+  port: number;
+}
+
+export function parseListenAddress(text: string, key: string): SyslogAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`${key}: "${text}" is not HOST:PORT (e.g. 0.0.0.0:5514)`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+type Channel = 'syslog-udp' | 'syslog-tcp';
+
+export class SyslogListener {
+  private udp?: dgram.Socket;
+  private tcp?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private pending: Record<Channel, IntakeRecord[]> = { 'syslog-udp': [], 'syslog-tcp': [] };
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private seq = 0;
+
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly log: Pick<Logger, 'warn' | 'error'>,
+    private readonly opts: { batchSize?: number; flushMs?: number } = {},
+  ) {}
+
+  async start(addr: { udp?: SyslogAddress; tcp?: SyslogAddress }): Promise<{ udp?: number; tcp?: number }> {
+    const bound: { udp?: number; tcp?: number } = {};
+    if (addr.udp) {
+      const { host, port } = addr.udp;
+      const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: 8 << 20 });
+      socket.on('message', (msg) => this.take('syslog-udp', msg.toString('utf8').replace(/[\r\n\0]+$/, ''), msg.length));
+      socket.on('error', (e) => this.log.error({ err: e }, 'syslog UDP socket error'));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(port, host, () => resolve());
+      });
+      this.udp = socket;
+      bound.udp = socket.address().port;
+    }
+    if (addr.tcp) {
+      const server = net.createServer((s) => this.connection(s));
+      server.on('error', (e) => this.log.error({ err: e }, 'syslog TCP server error'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(addr.tcp!.port, addr.tcp!.host, () => resolve());
+      });
+      this.tcp = server;
+      bound.tcp = (server.address() as net.AddressInfo).port;
+    }
+    return bound;
+  }
+
+  private connection(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(10 * 60_000, () => socket.destroy());
+    let buf: Buffer = Buffer.alloc(0);
+    let discarding = false; // inside a newline-framed message that was too long
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      for (;;) {
+        if (buf.length === 0) break;
+        if (discarding) {
+          const nl = buf.indexOf(0x0a);
+          if (nl === -1) {
+            buf = Buffer.alloc(0);
+            break;
+          }
+          buf = buf.subarray(nl + 1);
+          discarding = false;
+          continue;
+        }
+        // RFC 6587 octet counting: "LEN SP MSG"
+        const m = /^(\d{1,10}) /.exec(buf.subarray(0, 12).toString('latin1'));
+        if (m) {
+          const len = Number(m[1]);
+          const start = m[0].length;
+          if (len > this.intake.maxRecordBytes) {
+            this.reject('syslog-tcp', `an octet-counted frame of ${len} bytes, over the limit of ${this.intake.maxRecordBytes}; connection closed`);
+            socket.destroy();
+            return;
+          }
+          if (buf.length < start + len) break;
+          this.take('syslog-tcp', buf.subarray(start, start + len).toString('utf8').replace(/[\r\n\0]+$/, ''), len);
+          buf = buf.subarray(start + len);
+          continue;
+        }
+        const nl = buf.indexOf(0x0a);
+        if (nl === -1) {
+          if (buf.length > this.intake.maxRecordBytes) {
+            this.reject('syslog-tcp', `a line of more than ${this.intake.maxRecordBytes} bytes without a newline`);
+            buf = Buffer.alloc(0);
+            discarding = true;
+          }
+          break;
+        }
+        this.take('syslog-tcp', buf.subarray(0, nl).toString('utf8').replace(/[\r\0]+$/, ''), nl);
+        buf = buf.subarray(nl + 1);
+      }
+      if (this.pending['syslog-tcp'].length >= (this.opts.batchSize ?? 500)) {
+        socket.pause();
+        void this.flush().finally(() => socket.resume());
+      }
+    });
+  }
+
+  private take(channel: Channel, text: string, bytes: number): void {
+    this.seq++;
+    if (bytes > this.intake.maxRecordBytes) this.pending[channel].push({ line: this.seq, tooLong: bytes });
+    else if (text.trim()) this.pending[channel].push({ line: this.seq, text });
+    this.schedule();
+  }
+
+  private reject(channel: Channel, reason: string): void {
+    this.seq++;
+    this.pending[channel].push({ line: this.seq, problem: reason });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const n = this.pending['syslog-udp'].length + this.pending['syslog-tcp'].length;
+    if (n >= (this.opts.batchSize ?? 500)) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
+  }
+
+  /** Writes what has arrived; resolves when it is on disk. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushing.then(async () => {
+      for (const channel of ['syslog-udp', 'syslog-tcp'] as const) {
+        const batch = this.pending[channel];
+        if (batch.length === 0) continue;
+        this.pending[channel] = [];
+        try {
+          await this.intake.ingest(batch, { channel });
+        } catch (e) {
+          this.log.error({ err: e, records: batch.length }, 'syslog batch could not be stored');
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    await this.flush();
+  }
+}

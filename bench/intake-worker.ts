@@ -12,6 +12,7 @@ import SQLite from 'better-sqlite3';
 import { openServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { readLines } from '../src/intake/lines.js';
+import { FILE_BATCH } from '../src/cli/program.js';
 
 const [mode, file] = process.argv.slice(2) as [string, string];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bihuan-bench-${mode}-`));
@@ -19,7 +20,7 @@ const t0 = performance.now();
 let records = 0;
 if (mode === 'pipeline') {
   const s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai' }, { logLevel: 'silent' }));
-  const out = await s.intake.ingest(readLines(fs.createReadStream(file, { highWaterMark: 1 << 20 }), s.config.maxRecordBytes), { channel: 'file' });
+  const out = await s.intake.ingest(readLines(fs.createReadStream(file, { highWaterMark: 1 << 20 }), s.config.maxRecordBytes), { channel: 'file', batchSize: FILE_BATCH });
   records = out.accepted;
   if (out.rejected) throw new Error(`${out.rejected} rejected: ${out.rejects[0]?.reason}`);
   await s.close();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { FILE_BATCH, runCli } from '../src/cli/program.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -120,13 +120,13 @@ describe('bihuan ingest as a process (SQLite)', () => {
     const exited = finish(p);
     // wait until some batches are committed, then kill without warning
     const deadline = Date.now() + 60_000;
-    while (count() - before < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (count() - before < FILE_BATCH && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     p.kill('SIGKILL');
     await exited;
     const afterKill = count() - before;
-    expect(afterKill).toBeGreaterThanOrEqual(2000);
+    expect(afterKill).toBeGreaterThanOrEqual(FILE_BATCH);
     expect(afterKill).toBeLessThan(total);
-    expect(afterKill % 500).toBe(0); // whole batches only: nothing half-written
+    expect(afterKill % FILE_BATCH).toBe(0); // whole batches only: nothing half-written
 
     const again = await finish(run(['ingest', file, '--json']));
     expect(again.code, again.out).toBe(0);

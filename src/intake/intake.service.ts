@@ -33,6 +33,8 @@ export interface IntakeOptions {
   channel: string;
   /** force a format instead of detecting it per record */
   format?: AlertFormat;
+  /** records per transaction: small where a sender waits for the answer, large for files */
+  batchSize?: number;
 }
 
 export interface RecordProblem {
@@ -146,7 +148,8 @@ export class IntakeService {
         if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason, format });
         rejects.push({ line: r.line, reason, format, sample: r.text.slice(0, 500) });
       }
-      if (rows.length >= this.batchSize || rejects.length >= this.batchSize) await flush();
+      const batchSize = opts.batchSize ?? this.batchSize;
+      if (rows.length >= batchSize || rejects.length >= batchSize) await flush();
     }
     await flush();
     return outcome;
@@ -222,7 +225,8 @@ export class IntakeService {
     const kind = channel.split(':')[0]!;
     return this.db.transaction().execute(async (trx) => {
       let inserted = 0;
-      if (rows.length) inserted = await this.insertAlerts(trx, rows);
+      // one statement holds at most 500 rows (SQLite allows 32766 parameters per statement)
+      for (let i = 0; i < rows.length; i += 500) inserted += await this.insertAlerts(trx, rows.slice(i, i + 500));
       const counts: Array<[string, number]> = [
         ['accepted', inserted],
         ['duplicate', rows.length - inserted],

@@ -9,6 +9,7 @@ import { EvidenceStore } from './evidence/evidence.store.js';
 import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
+import { AssetService } from './asset/asset.service.js';
 import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -21,6 +22,7 @@ export interface Services {
   incidents: IncidentService;
   intake: IntakeService;
   intel: IntelService;
+  assets: AssetService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -37,8 +39,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes);
     const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
     const intel = new IntelService(database.db, now);
-    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher());
-    return { database, config, settings, accounts, incidents, intake, intel, evidence, now, close: () => database.close() };
+    const assets = new AssetService(database.db, now);
+    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex());
+    return { database, config, settings, accounts, incidents, intake, intel, assets, evidence, now, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;

@@ -442,6 +442,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       for (const x of list) print(`${x.source.padEnd(30)} ${String(x.indicators).padStart(9)}  ${String(x.updatedAt ?? '')}`);
     });
 
+  const assets = program.command('assets').description('the asset inventory (资产台账)');
+  assets
+    .command('import <file>')
+    .description('import hosts from CSV (ip, hostname, org_unit, zone, owner, business_system, criticality; Chinese headers too)')
+    .option('--replace', 'the file is the whole inventory: remove hosts it does not list')
+    .action(async (file: string, o: { replace?: boolean }) => {
+      const s = await open();
+      const r = await s.assets.import(actor, fs.readFileSync(file, 'utf8'), { replace: o.replace });
+      print(`${file}: ${r.imported} hosts imported, ${r.removed} removed; ${r.total} in the inventory`);
+      for (const p of r.problems.slice(0, 20)) print(`  ${p.row > 0 ? `row ${p.row}` : 'row'} ${p.field}: ${p.reason}`);
+      if (r.problems.length) exitCode = 1;
+    });
+  assets
+    .command('list')
+    .description('list hosts')
+    .option('--org <code>', 'org unit')
+    .option('-q, --text <text>', 'ip, hostname, business system or owner contains')
+    .option('--limit <n>', 'how many', int('limit'), 200)
+    .action(async (o: { org?: string; text?: string; limit: number }) => {
+      const s = await open();
+      const list = await s.assets.list({ orgUnit: o.org, q: o.text, limit: Math.min(Math.max(o.limit, 1), 1000) });
+      if (!list.length) print('no assets');
+      for (const a of list) print(`${a.ip.padEnd(16)} ${(a.hostname ?? '-').padEnd(20)} ${(a.orgUnit ?? '-').padEnd(6)} ${(a.businessSystem ?? '-').padEnd(16)} ${a.criticality ?? '-'}`);
+    });
+
   const grading = program.command('grading').description('the incident grading table (事件定级表)');
   grading
     .command('show')

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
+import type { AssetIndex } from '../asset/asset.service.js';
 import { DEFAULT_ZONES, type NetworkZones, ZoneMap, ipKey, parseIp, validateZones } from '../domain/alert/network.js';
 import type { Actor } from '../domain/account/roles.js';
 import { validationError } from '../domain/errors.js';
@@ -67,6 +68,8 @@ export class IntakeService {
     readonly maxRecordBytes: number,
     /** the threat-indicator index every alert is matched against */
     private readonly indicators: () => Promise<IndicatorIndex>,
+    /** the asset inventory every address is looked up in */
+    private readonly assets: () => Promise<AssetIndex>,
     private readonly batchSize = 500,
   ) {}
 
@@ -97,6 +100,7 @@ export class IntakeService {
   async ingest(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: IntakeOptions): Promise<IntakeOutcome> {
     const zones = await this.zoneMap();
     const intel = await this.indicators();
+    const inventory = await this.assets();
     const outcome: IntakeOutcome = { accepted: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
     let rows: Array<Insertable<AlertTable>> = [];
     let rejects: Array<RecordProblem & { sample: string }> = [];
@@ -140,7 +144,7 @@ export class IntakeService {
           if (outcome.skips.length < REPORT_LIMIT) outcome.skips.push({ line: r.line, reason: result.skip, format });
           continue;
         }
-        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones, intel));
+        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones, intel, inventory));
       } catch (e) {
         if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
         const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
@@ -155,7 +159,7 @@ export class IntakeService {
     return outcome;
   }
 
-  private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap, intel: IndicatorIndex): Insertable<AlertTable> {
+  private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap, intel: IndicatorIndex, inventory: AssetIndex): Insertable<AlertTable> {
     const hit = intel.match({
       domains: [alert.dns?.question.name, alert.url?.domain, alert.destination?.domain],
       ips: [alert.destination?.ip, alert.source?.ip],
@@ -169,10 +173,17 @@ export class IntakeService {
       if (!alert.event.category.includes('threat')) alert.event.category.push('threat');
       alert.rule ??= { name: `威胁情报命中 threat intelligence: ${hit.value} (${hit.source})`, category: 'threat-intel' };
     }
-    const src = zones.describe(alert.source?.ip);
-    const dst = zones.describe(alert.destination?.ip);
-    if (alert.source?.ip) Object.assign(alert.source, { internal: src.internal, org_unit: src.org_unit });
-    if (alert.destination?.ip) Object.assign(alert.destination, { internal: dst.internal, org_unit: dst.org_unit });
+    for (const end of [alert.source, alert.destination]) {
+      if (!end?.ip) continue;
+      const zone = zones.describe(end.ip);
+      const asset = inventory.size ? inventory.get(end.ip) : undefined;
+      // an inventoried host is ours, and the inventory knows its org unit better than a CIDR does
+      end.internal = asset ? true : zone.internal;
+      end.org_unit = asset?.orgUnit ?? zone.org_unit;
+      if (asset) {
+        end.asset = compact({ hostname: asset.hostname ?? undefined, business_system: asset.businessSystem ?? undefined, criticality: asset.criticality ?? undefined, owner: asset.owner ?? undefined, zone: asset.zone ?? undefined });
+      }
+    }
     const key = (ip: string | undefined) => {
       const a = ip ? parseIp(ip) : undefined;
       return a ? ipKey(a) : null;

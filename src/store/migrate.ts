@@ -6,12 +6,14 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator } from '
 import * as foundation from './migrations/20261125T1100_foundation.js';
 import * as alerts from './migrations/20261125T1300_alerts.js';
 import * as indicators from './migrations/20261125T1400_indicators.js';
+import * as assets from './migrations/20261125T1500_assets.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1100_foundation': foundation,
   '20261125T1300_alerts': alerts,
   '20261125T1400_indicators': indicators,
+  '20261125T1500_assets': assets,
 };
 
 export interface MigrationOutcome {

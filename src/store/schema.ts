@@ -275,7 +275,19 @@ export interface IndicatorRowTable {
   updated_at: string;
 }
 
+export interface AssetTable {
+  ip: string;
+  hostname: string | null;
+  org_unit: string | null;
+  zone: string | null;
+  owner: string | null;
+  business_system: string | null;
+  criticality: number | null;
+  updated_at: string;
+}
+
 export interface DB {
+  assets: AssetTable;
   indicators: IndicatorRowTable;
   alerts: AlertTable;
   intake_counters: IntakeCounterTable;

@@ -10,6 +10,8 @@ export interface Endpoint {
   /** the org unit (HQ or branch) whose network holds the address */
   org_unit?: string;
   domain?: string;
+  /** Bihuan extension: the host behind the address, from the asset inventory */
+  asset?: { hostname?: string; business_system?: string; criticality?: number; owner?: string; zone?: string };
 }
 
 export interface Alert {

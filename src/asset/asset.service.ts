@@ -1,0 +1,106 @@
+/**
+ * The asset inventory: imported from CSV, kept current by re-import (merge, or replace the
+ * whole inventory), and held in memory to enrich every alert with the host behind an address.
+ */
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../audit/audit.repository.js';
+import type { Actor } from '../domain/account/roles.js';
+import { type Asset, parseAssetCsv } from '../domain/alert/asset.js';
+import { validationError } from '../domain/errors.js';
+import { listOrgUnits } from '../settings/settings.repository.js';
+import type { DB } from '../store/schema.js';
+
+export type AssetIndex = ReadonlyMap<string, Asset>;
+
+export interface AssetImportResult {
+  imported: number;
+  removed: number;
+  problems: Array<{ row: number; field: string; reason: string }>;
+  total: number;
+}
+
+function fromRow(r: { ip: string; hostname: string | null; org_unit: string | null; zone: string | null; owner: string | null; business_system: string | null; criticality: number | null }): Asset {
+  return { ip: r.ip, hostname: r.hostname, orgUnit: r.org_unit, zone: r.zone, owner: r.owner, businessSystem: r.business_system, criticality: r.criticality };
+}
+
+export class AssetService {
+  private index?: Promise<Map<string, Asset>>;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly now: () => Date,
+  ) {}
+
+  lookupIndex(): Promise<AssetIndex> {
+    return (this.index ??= this.db
+      .selectFrom('assets')
+      .selectAll()
+      .execute()
+      .then((rows) => new Map(rows.map((r) => [r.ip, fromRow(r)]))));
+  }
+
+  async import(actor: Actor, text: string, opts: { replace?: boolean } = {}): Promise<AssetImportResult> {
+    const { assets, problems } = parseAssetCsv(text);
+    const units = new Set((await listOrgUnits(this.db)).map((u) => u.code));
+    const good = assets.filter((a) => {
+      if (a.orgUnit && !units.has(a.orgUnit)) {
+        problems.push({ row: -1, field: 'orgUnit', reason: `${a.ip}: org unit "${a.orgUnit}" does not exist (known: ${[...units].join(', ')})` });
+        return false;
+      }
+      return true;
+    });
+    if (good.length === 0) throw validationError('file', `no usable asset row${problems.length ? `; first problem: ${problems[0]!.reason}` : ''}`);
+    const at = this.now().toISOString();
+    let removed = 0;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < good.length; i += 500) {
+        const rows = good.slice(i, i + 500).map((a) => ({
+          ip: a.ip,
+          hostname: a.hostname,
+          org_unit: a.orgUnit,
+          zone: a.zone,
+          owner: a.owner,
+          business_system: a.businessSystem,
+          criticality: a.criticality,
+          updated_at: at,
+        }));
+        await trx
+          .insertInto('assets')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('ip').doUpdateSet((eb) => ({
+              hostname: eb.ref('excluded.hostname'),
+              org_unit: eb.ref('excluded.org_unit'),
+              zone: eb.ref('excluded.zone'),
+              owner: eb.ref('excluded.owner'),
+              business_system: eb.ref('excluded.business_system'),
+              criticality: eb.ref('excluded.criticality'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+      if (opts.replace) {
+        // the file is the whole inventory: hosts it does not list are gone
+        const listed = new Set(good.map((a) => a.ip));
+        const gone = (await trx.selectFrom('assets').select('ip').execute()).map((r) => r.ip).filter((ip) => !listed.has(ip));
+        for (let i = 0; i < gone.length; i += 500) await trx.deleteFrom('assets').where('ip', 'in', gone.slice(i, i + 500)).execute();
+        removed = gone.length;
+      }
+      await writeAudit(trx, { actor, action: 'assets.import', entityType: 'assets', entityId: 'inventory', after: { imported: good.length, removed, problems: problems.length, replace: !!opts.replace }, at });
+    });
+    this.index = undefined;
+    const total = (await this.lookupIndex()).size;
+    return { imported: good.length, removed, problems: problems.slice(0, 1000), total };
+  }
+
+  async list(q: { orgUnit?: string; q?: string; limit: number }) {
+    let query = this.db.selectFrom('assets').selectAll().orderBy('ip').limit(q.limit);
+    if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
+    if (q.q) {
+      const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => eb(eb.fn('lower', [eb.ref(c as 'ip')]), 'like', like))));
+    }
+    return (await query.execute()).map(fromRow);
+  }
+}

@@ -10,6 +10,7 @@ import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
 import { AssetService } from './asset/asset.service.js';
+import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -40,7 +41,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);
-    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex());
+    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
     return { database, config, settings, accounts, incidents, intake, intel, assets, evidence, now, close: () => database.close() };
   } catch (e) {
     await database.close();

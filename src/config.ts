@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { type JsonMapping, validateMapping } from './intake/formats/mapped-json.js';
 
 export interface Config {
   host: string;
@@ -35,6 +36,8 @@ export interface Config {
   /** syslog listeners, HOST:PORT each; off when unset */
   syslogUdp?: string;
   syslogTcp?: string;
+  /** generic JSON formats (YAML file only), see src/intake/formats/mapped-json.ts */
+  jsonMappings: JsonMapping[];
 }
 
 export class ConfigError extends Error {
@@ -64,6 +67,7 @@ const KEYS: Record<keyof Config, string> = {
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
   syslogTcp: 'BIHUAN_SYSLOG_TCP',
+  jsonMappings: 'BIHUAN_JSON_MAPPINGS',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -110,6 +114,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!/^(?:\[[^\]]+\]|[^:]+):\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535) throw new ConfigError(name(key), `must be HOST:PORT (e.g. 0.0.0.0:5514), got "${v}"`);
     return v;
   };
+  const mappings = (): JsonMapping[] => {
+    let v: unknown = overrides.jsonMappings ?? file.jsonMappings;
+    if (env.BIHUAN_JSON_MAPPINGS) {
+      try {
+        v = JSON.parse(env.BIHUAN_JSON_MAPPINGS);
+      } catch (e) {
+        throw new ConfigError('BIHUAN_JSON_MAPPINGS', `not JSON: ${(e as Error).message}`);
+      }
+    }
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) throw new ConfigError('jsonMappings', 'must be a list of mappings');
+    const names = new Set<string>();
+    return v.map((m, i) => {
+      let mapping: JsonMapping;
+      try {
+        mapping = validateMapping(m, `jsonMappings[${i}]`);
+      } catch (e) {
+        throw new ConfigError('jsonMappings', (e as Error).message);
+      }
+      if (names.has(mapping.name)) throw new ConfigError(`jsonMappings[${i}].name`, `"${mapping.name}" is used twice`);
+      names.add(mapping.name);
+      return mapping;
+    });
+  };
   const dataDir = path.resolve(str('dataDir', './data'));
   const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai');
   try {
@@ -137,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),
     syslogTcp: listen('syslogTcp'),
+    jsonMappings: mappings(),
   };
 }

@@ -27,10 +27,15 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => t?.drop());
 
-    const cli = async (...args: string[]) => {
+    const cli = async (...args: string[]) => cliWith({}, ...args);
+    const cliWith = async (env: Record<string, string>, ...args: string[]) => {
       let out = '';
       let err = '';
-      const code = await runCli(['--database', t.url, ...args], { out: (s) => (out += s), err: (s) => (err += s), env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_MAX_RECORD_BYTES: '2048' } });
+      const code = await runCli(['--database', t.url, ...args], {
+        out: (s) => (out += s),
+        err: (s) => (err += s),
+        env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_MAX_RECORD_BYTES: '2048', ...env },
+      });
       return { code, out, err };
     };
 
@@ -59,6 +64,16 @@ for (const dialect of DIALECTS) {
       expect(r.code).toBe(1);
       expect(r.out).toContain('0 accepted');
       expect(r.out).toContain('line 1: no "client ADDRESS#PORT');
+    });
+
+    it('reads JSON of a device without a parser through a mapping from the configuration', async () => {
+      const mapping = { name: 'safeline', when: { field: 'event_id' }, timestamp: { field: 'req_start_time', format: 'epoch' }, id: 'event_id', fields: { 'source.ip': 'src_ip', 'rule.name': 'reason' } };
+      const file = path.join(fixtures, 'safeline-waf.ndjson');
+      expect((await cli('ingest', file)).out).toContain('0 accepted');
+      const r = await cliWith({ BIHUAN_JSON_MAPPINGS: JSON.stringify([mapping]) }, 'ingest', file);
+      expect(r.out).toContain('safeline-waf.ndjson: 1 accepted, 0 duplicates, 0 skipped, 1 rejected');
+      expect(r.out).toContain('line 2: req_start_time "soon" is not a time');
+      expect((await cli('alerts', 'search', '--format', 'json')).out).toContain('SQL injection');
     });
 
     it('searches what came in', async () => {

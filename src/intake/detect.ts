@@ -42,9 +42,19 @@ export function readRecord(text: string): Candidate {
   return { text: t, json: undefined };
 }
 
-export function detectFormat(c: Candidate, forced?: AlertFormat): FormatParser {
+/**
+ * The parser for a record: the forced format's, or the first whose test the content passes.
+ * `mapped` are the generic-JSON mappings from configuration; they are tried first, since a
+ * mapping is an explicit statement about a device.
+ */
+export function detectFormat(c: Candidate, forced?: AlertFormat, mapped: readonly FormatParser[] = []): FormatParser {
+  if (forced === 'json') {
+    const m = mapped.find((x) => x.detect(c.text, c.json));
+    if (!m) throw new ParseError(mapped.length ? 'no JSON mapping of the configuration recognises this record (its "when" field)' : 'no JSON mappings are configured (jsonMappings in the configuration file)');
+    return m;
+  }
   if (forced) return PARSER_BY_FORMAT.get(forced)!;
-  const p = PARSERS.find((x) => x.detect(c.text, c.json));
+  const p = mapped.find((x) => x.detect(c.text, c.json)) ?? PARSERS.find((x) => x.detect(c.text, c.json));
   if (!p) {
     throw new ParseError(
       c.json !== undefined

@@ -123,7 +123,7 @@ describe('DNS query logs', () => {
       ['2019-12-01T21:19:31.000Z', '10.164.2.13', 'down.ackng.com'],
     ]);
     expect(out[0]).toMatchObject({ destination: { ip: '10.1.1.53' }, observer: { product: 'BIND' } });
-    expect(out[2]!.observer.hostname).toBe('hq-dns1');
+    expect(out[2]!.observer?.hostname).toBe('hq-dns1');
   });
   it('reads the generic JSON form, with ISO or epoch times', () => {
     const out = parseFile('dns.ndjson').map((o) => alertOf(o.result));

@@ -18,6 +18,7 @@ import * as settingsRepo from '../settings/settings.repository.js';
 import type { AlertTable, DB } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
 import { ParseError } from './parse-error.js';
+import type { FormatParser } from './format.js';
 
 export interface IntakeRecord {
   /** line (or record) number in its source, for the report */
@@ -70,6 +71,8 @@ export class IntakeService {
     private readonly indicators: () => Promise<IndicatorIndex>,
     /** the asset inventory every address is looked up in */
     private readonly assets: () => Promise<AssetIndex>,
+    /** generic-JSON parsers from the configuration's jsonMappings */
+    private readonly mapped: readonly FormatParser[] = [],
     private readonly batchSize = 500,
   ) {}
 
@@ -135,7 +138,7 @@ export class IntakeService {
       try {
         if (Buffer.byteLength(r.text) > this.maxRecordBytes) throw new ParseError(`the record is ${Buffer.byteLength(r.text)} bytes, over the limit of ${this.maxRecordBytes}`);
         const candidate = readRecord(r.text);
-        const parser = detectFormat(candidate, opts.format);
+        const parser = detectFormat(candidate, opts.format, this.mapped);
         format = parser.format;
         const result = parser.parse(candidate.text, candidate.json, ctx);
         if ('skip' in result) {
@@ -216,9 +219,9 @@ export class IntakeService {
       host_name: alert.host?.name ?? null,
       rule_name: alert.rule?.name ?? null,
       rule_id: alert.rule?.id ?? null,
-      observer_vendor: alert.observer.vendor ?? null,
-      observer_product: alert.observer.product ?? null,
-      observer_type: alert.observer.type ?? null,
+      observer_vendor: alert.observer?.vendor ?? null,
+      observer_product: alert.observer?.product ?? null,
+      observer_type: alert.observer?.type ?? null,
       network_transport: alert.network?.transport ?? null,
       url_full: alert.url?.full ?? null,
       file_hash: hash?.sha256 ?? hash?.sha1 ?? hash?.md5 ?? null,

@@ -33,7 +33,8 @@ export interface Alert {
   user?: { name?: string; domain?: string };
   host?: { name?: string; ip?: string[] };
   rule?: { name?: string; id?: string; category?: string };
-  observer: { vendor?: string; product?: string; type?: string; hostname?: string };
+  /** the device that reported it (absent when nothing is known of it) */
+  observer?: { vendor?: string; product?: string; type?: string; hostname?: string };
   network?: { transport?: string; protocol?: string };
   url?: { full?: string; path?: string; domain?: string };
   http?: { request?: { method?: string }; response?: { status_code?: number } };
@@ -45,7 +46,7 @@ export interface Alert {
   winlog?: { event_id: number; channel?: string; provider_name?: string; computer_name?: string; record_id?: string; event_data?: Record<string, string> };
 }
 
-export const ALERT_FORMATS = ['suricata', 'sshd', 'windows', 'dns', 'cef'] as const;
+export const ALERT_FORMATS = ['suricata', 'sshd', 'windows', 'dns', 'cef', 'json'] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
 
 /** Drops undefined values and empty objects so stored documents stay small and honest. */

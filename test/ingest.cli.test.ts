@@ -76,6 +76,13 @@ for (const dialect of DIALECTS) {
       expect((await cli('alerts', 'search', '--format', 'json')).out).toContain('SQL injection');
     });
 
+    it('reads an EVTX XML export, one record per <Event> wherever the lines break', async () => {
+      const r = await cli('ingest', path.join(fixtures, 'security-export.xml'));
+      expect(r.out).toContain('security-export.xml: 3 accepted, 0 duplicates, 0 skipped, 1 rejected');
+      expect(r.out).toContain('line 18: <EventID> is not a number');
+      expect((await cli('alerts', 'search', '--src', '198.51.100.45', '--json')).out).toContain('"event_id": 4625');
+    });
+
     it('searches what came in', async () => {
       const r = await cli('alerts', 'search', '--src', '10.164.2.0/24', '--format', 'suricata');
       expect(r.out).toContain('ET EXPLOIT Possible ETERNALBLUE MS17-010 Echo Response');

@@ -163,3 +163,34 @@ describe('bad records', () => {
     expect(() => parseSyslog('<999>Dec  2 04:50:01 h sshd[1]: x', 'UTC', ctx.now)).toThrow('out of range');
   });
 });
+
+describe('Windows events exported as XML', () => {
+  it('reads <Event> elements across lines and several on a line, with EventData and UserData', async () => {
+    const { xmlEventRecords } = await import('./xml-events.js');
+    const lines = fs.readFileSync(path.join(dir, 'security-export.xml'), 'utf8').split('\n').map((text, i) => ({ line: i + 1, text }));
+    const records = [];
+    for await (const r of xmlEventRecords(lines, 65536)) records.push(r);
+    expect(records.map((r) => r.line)).toEqual([3, 17, 17, 18]);
+    const parsed = records.map((r) => {
+      const c = readRecord(r.text!);
+      const p = detectFormat(c);
+      expect(p.format).toBe('windows');
+      try {
+        return p.parse(c.text, c.json, ctx);
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    });
+    expect(alertOf(parsed[0] as ParseResult)).toMatchObject({
+      '@timestamp': '2019-12-01T20:45:51.123Z',
+      event: { action: 'logon-failed', outcome: 'failure', code: '4625' },
+      user: { name: 'administrator' },
+      source: { ip: '198.51.100.45', port: 50119 },
+      winlog: { event_id: 4625, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing', record_id: '88119', event_data: { LogonType: '10', Status: '0xc000006d' } },
+    });
+    expect(parsed[0]).toMatchObject({ sourceId: 'win:SH-FS01.sh.corp:Security:88119' });
+    expect(alertOf(parsed[1] as ParseResult)).toMatchObject({ event: { action: 'added-user-account' }, user: { name: 'k8h3d' } });
+    expect(alertOf(parsed[2] as ParseResult).winlog).toMatchObject({ event_id: 1102, event_data: { SubjectUserName: 'administrator' } });
+    expect(parsed[3]).toEqual({ error: '<EventID> is not a number' });
+  });
+});

@@ -18,6 +18,7 @@ import * as settingsRepo from '../settings/settings.repository.js';
 import type { AlertTable, DB } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
 import { ParseError } from './parse-error.js';
+import { xmlEventRecords } from './xml-events.js';
 import type { FormatParser } from './format.js';
 
 export interface IntakeRecord {
@@ -123,7 +124,7 @@ export class IntakeService {
 
     const receivedAt = this.now().toISOString();
     const ctx = { timeZone: this.timeZone, now: this.now() };
-    for await (const r of records) {
+    for await (const r of xmlEventRecords(records, this.maxRecordBytes)) {
       if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
         const reason = r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${this.maxRecordBytes}`;
         outcome.rejected++;

@@ -7,6 +7,7 @@ import type { Alert } from '../../domain/alert/alert.js';
 import { type FormatParser, num, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { isoTime, localTime } from '../time.js';
+import { XMLParser } from 'fast-xml-parser';
 
 interface Common {
   eventId: number;
@@ -44,6 +45,51 @@ function fromWinlogbeat(j: Record<string, any>, zone: string): Common {
     timestamp: isoTime(j['@timestamp'], zone, '@timestamp'),
     data,
     message: str(j.message),
+  };
+}
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => name === 'Data', processEntities: true });
+
+const text = (v: unknown): string | undefined => (v && typeof v === 'object' ? str((v as Record<string, unknown>)['#text']) : str(v));
+
+/** An `<Event>` element of an EVTX XML export (the same element wevtutil and Event Viewer write). */
+function fromEventXml(source: string, zone: string): Common {
+  let doc: Record<string, any>;
+  try {
+    doc = xml.parse(source, true) as Record<string, any>;
+  } catch (e) {
+    throw new ParseError(`not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const ev = doc.Event;
+  const sys = ev?.System;
+  if (!sys) throw new ParseError('an <Event> without <System>');
+  const eventId = Number(text(sys.EventID));
+  if (!Number.isInteger(eventId)) throw new ParseError('<EventID> is not a number');
+  const data: Record<string, string> = {};
+  const datas: Array<Record<string, unknown>> = ev.EventData?.Data ?? [];
+  datas.forEach((d, i) => {
+    const name = str(d['@Name']) ?? `Data${i}`;
+    data[name] = typeof d === 'object' ? String(d['#text'] ?? '') : String(d);
+  });
+  // UserData carries event-specific XML (e.g. 1102 log cleared): its leaves become event data
+  const walk = (o: unknown, prefix = ''): void => {
+    if (!o || typeof o !== 'object') return;
+    for (const [k, v] of Object.entries(o)) {
+      if (k.startsWith('@')) continue;
+      if (v && typeof v === 'object') walk(v, k);
+      else data[k === '#text' ? prefix : k] = String(v);
+    }
+  };
+  for (const v of Object.values((ev.UserData ?? {}) as Record<string, unknown>)) walk(v);
+  const t = sys.TimeCreated?.['@SystemTime'];
+  return {
+    eventId,
+    channel: text(sys.Channel),
+    provider: str(sys.Provider?.['@Name']),
+    computer: text(sys.Computer),
+    recordId: text(sys.EventRecordID),
+    timestamp: isoTime(typeof t === 'string' ? t.replace(/(\.\d{3})\d+/, '$1') : t, zone, 'TimeCreated/@SystemTime'),
+    data,
   };
 }
 
@@ -101,13 +147,14 @@ function meaning(c: Common): Partial<Alert> {
 
 export const windows: FormatParser = {
   format: 'windows',
-  detect: (_text, json) => {
+  detect: (text, json) => {
+    if (json === undefined) return text.startsWith('<Event') && text.includes('<System>');
     const j = json as Record<string, any> | undefined;
     return !!j && typeof j === 'object' && ((typeof j.winlog === 'object' && j.winlog !== null && 'event_id' in j.winlog) || ('EventID' in j && ('Channel' in j || 'SourceName' in j)));
   },
   parse(_text, json, ctx) {
-    const j = json as Record<string, any>;
-    const c = j.winlog ? fromWinlogbeat(j, ctx.timeZone) : fromNxlog(j, ctx.timeZone);
+    const j = json as Record<string, any> | undefined;
+    const c = j === undefined ? fromEventXml(_text, ctx.timeZone) : j.winlog ? fromWinlogbeat(j, ctx.timeZone) : fromNxlog(j, ctx.timeZone);
     const m = meaning(c);
     const alert: Alert = {
       '@timestamp': c.timestamp,

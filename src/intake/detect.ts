@@ -6,6 +6,7 @@ import type { AlertFormat } from '../domain/alert/alert.js';
 import type { FormatParser } from './format.js';
 import { cef } from './formats/cef.js';
 import { dns } from './formats/dns.js';
+import { hfish } from './formats/hfish.js';
 import { sshd } from './formats/sshd.js';
 import { suricata } from './formats/suricata.js';
 import { windows } from './formats/windows.js';
@@ -13,7 +14,7 @@ import { ParseError } from './parse-error.js';
 import { looksLikeSyslog } from './syslog.js';
 
 /** Most specific first: CEF and sshd lines can carry syslog headers that other tests would accept. */
-export const PARSERS: readonly FormatParser[] = [suricata, windows, cef, sshd, dns];
+export const PARSERS: readonly FormatParser[] = [suricata, windows, hfish, cef, sshd, dns];
 export const PARSER_BY_FORMAT = new Map<AlertFormat, FormatParser>(PARSERS.map((p) => [p.format, p]));
 
 export interface Candidate {
@@ -58,7 +59,7 @@ export function detectFormat(c: Candidate, forced?: AlertFormat, mapped: readonl
   if (!p) {
     throw new ParseError(
       c.json !== undefined
-        ? 'JSON of no known format (Suricata EVE, Winlogbeat/NXLog Windows events, DNS JSON); name one with --format'
+        ? 'JSON of no known format (Suricata EVE, Winlogbeat/NXLog Windows events, HFish, DNS JSON); name one with --format'
         : 'a line of no known format (sshd, CEF, BIND query log); name one with --format',
     );
   }

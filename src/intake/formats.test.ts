@@ -194,3 +194,29 @@ describe('Windows events exported as XML', () => {
     expect(parsed[3]).toEqual({ error: '<EventID> is not a number' });
   });
 });
+
+describe('HFish', () => {
+  it('reads WebHook JSON and API rows, with the honeypot as protocol and port, and refuses updates without an attacker', () => {
+    const lines = fs.readFileSync(path.join(dir, 'hfish.ndjson'), 'utf8').split('\n').filter(Boolean);
+    const parse = (line: string) => {
+      const c = readRecord(line);
+      const p = detectFormat(c);
+      expect(p.format).toBe('hfish');
+      return p.parse(c.text, c.json, ctx);
+    };
+    expect(parse(lines[0]!)).toMatchObject({
+      sourceId: 'hfish:hq-honeypot-01:1207',
+      alert: {
+        '@timestamp': '2019-12-01T22:50:11.000Z',
+        event: { kind: 'alert', action: 'honeypot_ssh' },
+        source: { ip: '10.164.2.33' },
+        destination: { port: 22 },
+        user: { name: 'root' },
+        rule: { name: 'HFish SSH honeypot: SSH蜜罐' },
+        observer: { product: 'HFish', type: 'honeypot', hostname: 'hq-honeypot-01' },
+      },
+    });
+    expect(parse(lines[1]!)).toMatchObject({ alert: { destination: { port: 3306 }, network: { protocol: 'mysql' } } });
+    expect(() => parse(lines[2]!)).toThrow('without "ip"');
+  });
+});

@@ -46,7 +46,7 @@ export interface Alert {
   winlog?: { event_id: number; channel?: string; provider_name?: string; computer_name?: string; record_id?: string; event_data?: Record<string, string> };
 }
 
-export const ALERT_FORMATS = ['suricata', 'sshd', 'windows', 'dns', 'cef', 'json'] as const;
+export const ALERT_FORMATS = ['suricata', 'sshd', 'windows', 'dns', 'cef', 'hfish', 'json'] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
 
 /** Drops undefined values and empty objects so stored documents stay small and honest. */

@@ -2,17 +2,11 @@
  * The foundation schema. Migrations use `Kysely<any>` and the schema builder only, never app
  * code; dialect-specific SQL appears only inside an explicit `pg` branch.
  */
-import { type CreateTableBuilder, type Kysely, PostgresAdapter, sql } from 'kysely';
-
-export function isPostgres(db: Kysely<any>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
+import { type Kysely, sql } from 'kysely';
+import { isPostgres, withId } from './helpers.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   const pg = isPostgres(db);
-  const idType = pg ? 'serial' : 'integer';
-  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
-    t.addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
 
   await db.schema
     .createTable('org_units')
@@ -22,7 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await withId(db.schema.createTable('users'))
+  await withId(db, db.schema.createTable('users'))
     .addColumn('username', 'text', (c) => c.notNull().unique())
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull())
@@ -42,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .execute();
 
-  await withId(db.schema.createTable('api_tokens'))
+  await withId(db, db.schema.createTable('api_tokens'))
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -116,7 +110,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   const child = (name: string) =>
-    withId(db.schema.createTable(name)).addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id'));
+    withId(db, db.schema.createTable(name)).addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id'));
 
   await child('affected_assets')
     .addColumn('ip', 'text')
@@ -206,7 +200,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.createIndex(`${t}_incident_idx`).on(t).column('incident_id').execute();
   }
 
-  await withId(db.schema.createTable('audit_log'))
+  await withId(db, db.schema.createTable('audit_log'))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('actor_user_id', 'integer')

@@ -1,13 +1,10 @@
 /** Alerts as they come in (normalized + verbatim), intake counters and recent rejects. */
-import type { CreateTableBuilder, Kysely } from 'kysely';
-import { isPostgres } from './20261125T1100_foundation.js';
+import type { Kysely } from 'kysely';
+import { withId } from './helpers.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const pg = isPostgres(db);
-  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
-    t.addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
 
-  await withId(db.schema.createTable('alerts'))
+  await withId(db, db.schema.createTable('alerts'), true)
     .addColumn('ts', 'text', (c) => c.notNull())
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('format', 'text', (c) => c.notNull())
@@ -61,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('intake_counters_pk', ['day', 'channel', 'outcome'])
     .execute();
 
-  await withId(db.schema.createTable('intake_rejects'))
+  await withId(db, db.schema.createTable('intake_rejects'), true)
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull())
     .addColumn('line', 'integer')

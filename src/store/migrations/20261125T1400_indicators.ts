@@ -1,12 +1,9 @@
 /** Threat indicators from intelligence feeds. */
-import type { CreateTableBuilder, Kysely } from 'kysely';
-import { isPostgres } from './20261125T1100_foundation.js';
+import type { Kysely } from 'kysely';
+import { withId } from './helpers.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const pg = isPostgres(db);
-  const withId = <T extends CreateTableBuilder<any, any>>(t: T): T =>
-    t.addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement())) as T;
-  await withId(db.schema.createTable('indicators'))
+  await withId(db, db.schema.createTable('indicators'), true)
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('source', 'text', (c) => c.notNull())

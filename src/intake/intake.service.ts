@@ -199,7 +199,9 @@ export class IntakeService {
       received_at: receivedAt,
       format,
       channel,
-      dedup_key: sourceId ?? `sha256:${createHash('sha256').update(original.trim()).digest('hex')}`,
+      // time first: a record sent twice has the same time, and time-ordered keys keep the unique
+      // index appending instead of writing all over a large B-tree
+      dedup_key: `${alert['@timestamp']}|${sourceId ?? `sha256:${createHash('sha256').update(original.trim()).digest('hex')}`}`,
       kind: alert.event.kind,
       category: alert.event.category.join(','),
       action: alert.event.action ?? null,

@@ -9,7 +9,7 @@ import { CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
 import type { AssetIndex } from '../asset/asset.service.js';
-import { DEFAULT_ZONES, type NetworkZones, ZoneMap, ipKey, parseIp, validateZones } from '../domain/alert/network.js';
+import { DEFAULT_ZONES, type NetworkZones, ZoneMap, validateZones } from '../domain/alert/network.js';
 import type { Actor } from '../domain/account/roles.js';
 import { validationError } from '../domain/errors.js';
 import { actorLabel } from '../domain/account/roles.js';
@@ -188,10 +188,7 @@ export class IntakeService {
         end.asset = compact({ hostname: asset.hostname ?? undefined, business_system: asset.businessSystem ?? undefined, criticality: asset.criticality ?? undefined, owner: asset.owner ?? undefined, zone: asset.zone ?? undefined });
       }
     }
-    const key = (ip: string | undefined) => {
-      const a = ip ? parseIp(ip) : undefined;
-      return a ? ipKey(a) : null;
-    };
+    const key = (ip: string | undefined) => zones.describe(ip).key ?? null;
     const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
     const hash = alert.file?.hash;
     return {

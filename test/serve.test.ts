@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -50,7 +51,7 @@ function stop(proc: ChildProcess): Promise<number | null> {
 describe('bihuan serve (first start on the embedded default)', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it('creates the database, prints how to sign in once, serves the API and the OpenAPI document, and keeps the data across a restart', async () => {
+  it('creates the database, prints how to sign in once, serves the API and the OpenAPI document, keeps the data across a restart, and an acknowledged alert survives a kill', async () => {
     const first = await start();
     const password = /password:\s+(\S+)/.exec(first.out())?.[1];
     expect(first.out()).toContain('user name:  admin');
@@ -78,6 +79,21 @@ describe('bihuan serve (first start on the embedded default)', () => {
     const got = await fetch(`${second.url}/api/incidents/${id}`, { headers: { cookie: cookie2 } });
     expect(got.status).toBe(200);
     expect(((await got.json()) as { title: string }).title).toBe('首个事件');
-    expect(await stop(second.proc)).toBe(0);
+
+    // an acknowledged alert batch is on disk: the process is killed right after the answer
+    const token = await fetch(`${second.url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie2 }, body: JSON.stringify({ name: 'sensor' }) });
+    const { token: bearer } = (await token.json()) as { token: string };
+    const eve = fs.readFileSync(path.join(root, 'test/fixtures/intake/suricata-eve.json'), 'utf8');
+    const sent = await fetch(`${second.url}/api/alerts`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${bearer}` }, body: eve });
+    expect(((await sent.json()) as { accepted: number }).accepted).toBe(4);
+    second.proc.removeAllListeners('exit');
+    second.proc.kill('SIGKILL');
+    await new Promise((r) => second.proc.once('exit', r));
+    const db = new SQLite(path.join(dataDir, 'bihuan.db'), { readonly: true });
+    try {
+      expect((db.prepare('select count(*) n from alerts').get() as { n: number }).n).toBe(4);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { Actor } from '../domain/account/roles.js';
 import { type Asset, parseAssetCsv } from '../domain/alert/asset.js';
 import { validationError } from '../domain/errors.js';
 import { listOrgUnits } from '../settings/settings.repository.js';
+import { containsText } from '../store/like.js';
 import type { DB } from '../store/schema.js';
 
 export type AssetIndex = ReadonlyMap<string, Asset>;
@@ -98,8 +99,8 @@ export class AssetService {
     let query = this.db.selectFrom('assets').selectAll().orderBy('ip').limit(q.limit);
     if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
     if (q.q) {
-      const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => eb(eb.fn('lower', [eb.ref(c as 'ip')]), 'like', like))));
+      const text = q.q;
+      query = query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => containsText(c, text))));
     }
     return (await query.execute()).map(fromRow);
   }

@@ -7,6 +7,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Level } from '../domain/grading/grading.js';
 import type { Phase, Resolution, TaskStatus } from '../domain/incident/phase.js';
 import type { Deadlines, Tier } from '../domain/incident/sla.js';
+import { escapeLike } from '../store/like.js';
 import type { DB, IncidentRow, TaskRow } from '../store/schema.js';
 
 export interface IncidentSummary {
@@ -215,10 +216,6 @@ function sortExpr(sort: IncidentSort) {
     case '-level':
       return { expr: sql<number>`incidents.level`, key: (r: IncidentRow) => r.level, desc: sort === '-level' };
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export function encodeCursor(value: string | number, id: string): string {

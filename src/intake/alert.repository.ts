@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Alert } from '../domain/alert/alert.js';
 import { cidrKeyRange } from '../domain/alert/network.js';
 import { DomainError } from '../domain/errors.js';
+import { containsText, escapeLike } from '../store/like.js';
 import type { DB } from '../store/schema.js';
 
 export interface AlertQuery {
@@ -34,10 +35,6 @@ export interface AlertSummary {
   alert: Alert;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
   let query = db.selectFrom('alerts').select(['id', 'ts', 'received_at', 'format', 'channel', 'doc']);
   if (q.from) query = query.where('ts', '>=', q.from);
@@ -60,16 +57,12 @@ export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ ite
   if (q.format) query = query.where('format', '=', q.format);
   if (q.kind) query = query.where('kind', '=', q.kind);
   if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
-  if (q.rule) query = query.where(sql<boolean>`lower(rule_name) like ${`%${escapeLike(q.rule.toLowerCase())}%`} escape '\\'`);
+  if (q.rule) query = query.where(containsText('rule_name', q.rule));
   if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
   if (q.indicator) query = q.indicator === '*' ? query.where('indicator', 'is not', null) : query.where('indicator', '=', q.indicator.toLowerCase());
   if (q.q) {
-    const like = `%${escapeLike(q.q.toLowerCase())}%`;
-    query = query.where((eb) =>
-      eb.or(
-        ['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`),
-      ),
-    );
+    const text = q.q;
+    query = query.where((eb) => eb.or(['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => containsText(c, text))));
   }
   if (q.cursor) {
     const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(\d{1,18})$/.exec(q.cursor);

@@ -177,9 +177,14 @@ export class IntakeService {
       if (!alert.event.category.includes('threat')) alert.event.category.push('threat');
       alert.rule ??= { name: `威胁情报命中 threat intelligence: ${hit.value} (${hit.source})`, category: 'threat-intel' };
     }
+    const keys: Array<string | null> = [];
     for (const end of [alert.source, alert.destination]) {
-      if (!end?.ip) continue;
+      if (!end?.ip) {
+        keys.push(null);
+        continue;
+      }
       const zone = zones.describe(end.ip);
+      keys.push(zone.key ?? null);
       const asset = inventory.size ? inventory.get(end.ip) : undefined;
       // an inventoried host is ours, and the inventory knows its org unit better than a CIDR does
       end.internal = asset ? true : zone.internal;
@@ -188,7 +193,6 @@ export class IntakeService {
         end.asset = compact({ hostname: asset.hostname ?? undefined, business_system: asset.businessSystem ?? undefined, criticality: asset.criticality ?? undefined, owner: asset.owner ?? undefined, zone: asset.zone ?? undefined });
       }
     }
-    const key = (ip: string | undefined) => zones.describe(ip).key ?? null;
     const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
     const hash = alert.file?.hash;
     return {
@@ -205,12 +209,12 @@ export class IntakeService {
       outcome: alert.event.outcome ?? null,
       severity: alert.event.severity ?? null,
       source_ip: alert.source?.ip ?? null,
-      source_ip_key: key(alert.source?.ip),
+      source_ip_key: keys[0] ?? null,
       source_port: alert.source?.port ?? null,
       source_internal: bool(alert.source?.internal),
       source_org_unit: alert.source?.org_unit ?? null,
       destination_ip: alert.destination?.ip ?? null,
-      destination_ip_key: key(alert.destination?.ip),
+      destination_ip_key: keys[1] ?? null,
       destination_port: alert.destination?.port ?? null,
       destination_internal: bool(alert.destination?.internal),
       destination_org_unit: alert.destination?.org_unit ?? null,

@@ -1,0 +1,115 @@
+/**
+ * What a Sigma rule sees of an event: field values by Sigma name (through a configurable field
+ * mapping, so `Image` or `DestinationIp` find their value whether the device wrote them that way
+ * or the alert carries them under ECS names), the event's logsource, its time, and its whole
+ * text for keyword searches. Each field is looked up and lower-cased once per event, however
+ * many rules ask for it.
+ */
+
+export interface LogSource {
+  product?: string;
+  category?: string;
+  service?: string;
+}
+
+/** An event's logsource: one event may belong to several categories (Sysmon 13 is registry_set and registry_event). */
+export interface EventLogSource {
+  product?: string;
+  service?: string;
+  categories?: readonly string[];
+}
+
+/** Sigma field name → further places to look, in order, when the event has no field of that name. */
+export type FieldMapping = Record<string, readonly string[]>;
+
+export interface FieldSlot {
+  present: boolean;
+  /** the scalar values (an array field gives each element); objects are left out */
+  values: unknown[];
+  strings: string[];
+  lowers: string[];
+}
+
+const ABSENT: FieldSlot = Object.freeze({ present: false, values: [], strings: [], lowers: [] }) as FieldSlot;
+
+const pathCache = new Map<string, string[]>();
+function splitPath(path: string): string[] {
+  let parts = pathCache.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (pathCache.size < 100_000) pathCache.set(path, parts);
+  }
+  return parts;
+}
+
+/** The value at a dotted path: a key that itself contains the dots wins, then the nested walk. */
+export function valueAt(doc: Record<string, unknown>, path: string): unknown {
+  const flat = doc[path];
+  if (flat !== undefined || !path.includes('.')) return flat;
+  let cur: unknown = doc;
+  for (const key of splitPath(path)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}
+
+export class SigmaEvent {
+  private readonly slots = new Map<string, FieldSlot>();
+  private keywordText?: { raw: string[]; lowers: string[] };
+
+  constructor(
+    /** the event's fields, nested or flat */
+    readonly doc: Record<string, unknown>,
+    readonly logsource: EventLogSource,
+    /** epoch milliseconds */
+    readonly time: number,
+    private readonly mapping: FieldMapping = {},
+  ) {}
+
+  field(name: string): FieldSlot {
+    let slot = this.slots.get(name);
+    if (slot) return slot;
+    let value = valueAt(this.doc, name);
+    if (value === undefined) {
+      for (const alt of this.mapping[name] ?? []) {
+        value = valueAt(this.doc, alt);
+        if (value !== undefined) break;
+      }
+    }
+    slot = value === undefined ? ABSENT : makeSlot(value);
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  /** Every string and number in the event (as written and lower-cased): what a keyword search looks through. */
+  keywords(): { raw: string[]; lowers: string[] } {
+    if (!this.keywordText) {
+      const raw: string[] = [];
+      collectText(this.doc, raw, 0);
+      this.keywordText = { raw, lowers: raw.map((s) => s.toLowerCase()) };
+    }
+    return this.keywordText;
+  }
+}
+
+function makeSlot(value: unknown): FieldSlot {
+  const values: unknown[] = [];
+  const add = (v: unknown) => {
+    if (v === null || typeof v !== 'object') values.push(v);
+  };
+  if (Array.isArray(value)) for (const v of value) add(v);
+  else add(value);
+  const strings: string[] = [];
+  for (const v of values) if (v !== null && v !== undefined) strings.push(typeof v === 'string' ? v : String(v));
+  return { present: true, values, strings, lowers: strings.map((s) => s.toLowerCase()) };
+}
+
+function collectText(v: unknown, out: string[], depth: number): void {
+  if (depth > 32) return;
+  if (typeof v === 'string') out.push(v);
+  else if (typeof v === 'number' || typeof v === 'bigint') out.push(String(v));
+  else if (Array.isArray(v)) for (const x of v) collectText(x, out, depth + 1);
+  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) collectText(x, out, depth + 1);
+}

@@ -1,11 +1,12 @@
 /**
  * `npm run bench -- [name…]`: benchmarks that print figures and their ratio to a baseline
- * measured in the same run. Names: incidents, intake (default: all).
+ * measured in the same run. Names: incidents, intake, detect (default: all).
  */
+import { detectBench } from './detect.bench.js';
 import { incidentsBench } from './incidents.bench.js';
 import { intakeBench } from './intake.bench.js';
 
-const BENCHES: Record<string, () => Promise<void>> = { incidents: incidentsBench, intake: intakeBench };
+const BENCHES: Record<string, () => Promise<void>> = { incidents: incidentsBench, intake: intakeBench, detect: detectBench };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHES[w]);

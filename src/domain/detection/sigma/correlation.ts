@@ -1,0 +1,277 @@
+/**
+ * Sigma correlation rules over a stream of rule matches: event_count, value_count, value_sum,
+ * value_avg, temporal and temporal_ordered, each per group-by value (with field aliases) within
+ * its timespan. Correlations can reference correlations (chains). State is bounded: groups idle
+ * longer than their timespan are dropped, and each correlation keeps at most MAX_GROUPS groups.
+ *
+ * Windows: with a lower bound in the condition (gt, gte, eq) the window slides and the
+ * correlation fires as soon as the condition holds; with only upper bounds (lt, lte, neq) it
+ * cannot know before the window ends, so the window starts at a group's first event and the
+ * condition is judged when it closes (a later event past its end, or `flush`).
+ */
+import type { SigmaEvent } from './event.js';
+import type { CorrelationRule, CountOperator, SigmaRule } from './rule.js';
+
+export interface RuleHit {
+  /** the detection or correlation rule that matched */
+  rule: SigmaRule | CorrelationRule;
+  time: number;
+  event?: SigmaEvent;
+  /** for a correlation's own hit: its group-by values */
+  group?: Record<string, string>;
+  /** for a correlation's own hit: the hits that made it */
+  members?: RuleHit[];
+}
+
+export interface CorrelationHit extends RuleHit {
+  rule: CorrelationRule;
+  group: Record<string, string>;
+  members: RuleHit[];
+  /** the count, distinct-value count, sum or average the condition was judged on */
+  value: number;
+  /** when the window opened */
+  from: number;
+}
+
+export interface ReferenceProblem {
+  correlation: CorrelationRule;
+  reason: string;
+}
+
+const MAX_GROUPS = 100_000;
+const MAX_MEMBERS = 100;
+
+interface GroupState {
+  first: number;
+  last: number;
+  hits: RuleHit[];
+  /** temporal_ordered: for each referenced rule, the latest start of a chain in order up to it */
+  chain?: Array<number | undefined>;
+}
+
+interface Compiled {
+  rule: CorrelationRule;
+  /** key of a referenced rule (id or name) → its position in `rules` */
+  positions: Map<string, number>;
+  eager: boolean;
+  groups: Map<string, GroupState>;
+}
+
+function keysOf(rule: SigmaRule | CorrelationRule): string[] {
+  return [rule.id, rule.name].filter((k): k is string => !!k);
+}
+
+export function compare(op: CountOperator, actual: number, wanted: number): boolean {
+  switch (op) {
+    case 'gt':
+      return actual > wanted;
+    case 'gte':
+      return actual >= wanted;
+    case 'lt':
+      return actual < wanted;
+    case 'lte':
+      return actual <= wanted;
+    case 'eq':
+      return actual === wanted;
+    case 'neq':
+      return actual !== wanted;
+  }
+}
+
+export class CorrelationEngine {
+  private readonly byReference = new Map<string, Compiled[]>();
+  readonly problems: ReferenceProblem[] = [];
+  /** ids/names of rules that only feed correlations (generate: false) */
+  private readonly feedOnly = new Set<string>();
+
+  constructor(correlations: readonly CorrelationRule[], rules: readonly SigmaRule[]) {
+    const known = new Set<string>([...rules, ...correlations].flatMap(keysOf));
+    for (const rule of correlations) {
+      const missing = rule.rules.filter((r) => !known.has(r));
+      if (missing.length) {
+        this.problems.push({ correlation: rule, reason: `references unknown rule(s) ${missing.join(', ')}` });
+        continue;
+      }
+      const c: Compiled = {
+        rule,
+        positions: new Map(rule.rules.map((r, i) => [r, i])),
+        eager: rule.condition.some((x) => x.op === 'gt' || x.op === 'gte' || x.op === 'eq'),
+        groups: new Map(),
+      };
+      for (const ref of rule.rules) {
+        const list = this.byReference.get(ref) ?? [];
+        list.push(c);
+        this.byReference.set(ref, list);
+        if (!rule.generate) this.feedOnly.add(ref);
+      }
+    }
+  }
+
+  /** Whether a rule's own matches should be raised (false for rules that only feed a correlation). */
+  standalone(rule: SigmaRule | CorrelationRule): boolean {
+    return !keysOf(rule).some((k) => this.feedOnly.has(k));
+  }
+
+  /** Whether any correlation listens to this rule. */
+  listensTo(rule: SigmaRule | CorrelationRule): boolean {
+    return keysOf(rule).some((k) => this.byReference.has(k));
+  }
+
+  /** Feeds one rule match; returns the correlations it completes (chains included). */
+  feed(hit: RuleHit): CorrelationHit[] {
+    const out: CorrelationHit[] = [];
+    const queue: RuleHit[] = [hit];
+    while (queue.length) {
+      const h = queue.shift()!;
+      const seen = new Set<Compiled>();
+      for (const key of keysOf(h.rule)) {
+        for (const c of this.byReference.get(key) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          for (const fired of this.apply(c, h, key)) {
+            out.push(fired);
+            queue.push(fired);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Closes every window that has ended by `now` (upper-bound conditions are judged then). */
+  flush(now = Infinity): CorrelationHit[] {
+    const out: CorrelationHit[] = [];
+    for (const list of new Set([...this.byReference.values()].flat())) {
+      for (const [key, g] of list.groups) {
+        if (g.first + list.rule.timespanMs > now) continue;
+        list.groups.delete(key);
+        if (!list.eager) {
+          const fired = this.judge(list, g);
+          if (fired) {
+            out.push(fired);
+            out.push(...this.feed(fired));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private groupValues(c: Compiled, hit: RuleHit): Record<string, string> | undefined {
+    const values: Record<string, string> = {};
+    for (const g of c.rule.groupBy) {
+      const alias = c.rule.aliases[g];
+      const field = (alias && (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id ?? ''])) ?? g;
+      let v: string | undefined;
+      if (hit.event) v = hit.event.field(field).strings[0];
+      else v = hit.group?.[field] ?? hit.group?.[g];
+      // an event without the group-by field cannot be grouped with anything
+      if (v === undefined) return undefined;
+      values[g] = v;
+    }
+    return values;
+  }
+
+  private apply(c: Compiled, hit: RuleHit, reference: string): CorrelationHit[] {
+    const group = this.groupValues(c, hit);
+    if (!group) return [];
+    const key = JSON.stringify(c.rule.groupBy.map((g) => group[g]!.toLowerCase()));
+    const span = c.rule.timespanMs;
+    const out: CorrelationHit[] = [];
+    let g = c.groups.get(key);
+    if (g && !c.eager && hit.time >= g.first + span) {
+      // the fixed window of an upper-bound condition has ended: judge it, start a new one
+      c.groups.delete(key);
+      const fired = this.judge(c, g);
+      if (fired) out.push(fired);
+      g = undefined;
+    }
+    if (!g) {
+      if (c.groups.size >= MAX_GROUPS) {
+        // drop the oldest group (Map keeps insertion order)
+        c.groups.delete(c.groups.keys().next().value!);
+      }
+      g = { first: hit.time, last: hit.time, hits: [] };
+      c.groups.set(key, g);
+    }
+    g.last = Math.max(g.last, hit.time);
+    if (c.eager) {
+      // sliding: forget what fell out of the window
+      const from = hit.time - span;
+      if (g.hits.length && g.hits[0]!.time < from) g.hits = g.hits.filter((h) => h.time >= from);
+      g.first = g.hits.length ? Math.min(...g.hits.map((h) => h.time), hit.time) : hit.time;
+    }
+    g.hits.push(hit);
+    if (c.rule.type === 'temporal_ordered') this.advanceChain(c, g, hit, reference);
+    if (c.eager) {
+      const fired = this.judge(c, g);
+      if (fired) {
+        c.groups.delete(key);
+        out.push(fired);
+      }
+    }
+    return out;
+  }
+
+  private advanceChain(c: Compiled, g: GroupState, hit: RuleHit, reference: string): void {
+    const n = c.rule.rules.length;
+    g.chain ??= new Array<number | undefined>(n).fill(undefined);
+    const k = c.positions.get(reference)!;
+    const span = c.rule.timespanMs;
+    if (k === 0) g.chain[0] = Math.max(g.chain[0] ?? -Infinity, hit.time);
+    else {
+      const start = g.chain[k - 1];
+      if (start !== undefined && hit.time - start <= span) g.chain[k] = Math.max(g.chain[k] ?? -Infinity, start);
+    }
+  }
+
+  /** The aggregate the condition is judged on, for the hits in the window. */
+  private measure(c: Compiled, g: GroupState): number {
+    const rule = c.rule;
+    const fieldValues = (h: RuleHit) => {
+      const parts = (rule.field ?? []).map((f) => (h.event ? h.event.field(f).strings[0] : h.group?.[f]));
+      return parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
+    };
+    switch (rule.type) {
+      case 'event_count':
+        return g.hits.length;
+      case 'value_count':
+        return new Set(g.hits.map(fieldValues).filter((v) => v !== undefined).map((v) => v!.toLowerCase())).size;
+      case 'value_sum':
+      case 'value_avg': {
+        const nums = g.hits.map(fieldValues).map(Number).filter(Number.isFinite);
+        const sum = nums.reduce((a, b) => a + b, 0);
+        return rule.type === 'value_sum' ? sum : nums.length ? sum / nums.length : NaN;
+      }
+      case 'temporal': {
+        const distinct = new Set<number>();
+        for (const h of g.hits) for (const k of keysOf(h.rule)) if (c.positions.has(k)) distinct.add(c.positions.get(k)!);
+        return distinct.size;
+      }
+      case 'temporal_ordered': {
+        // how many of the referenced rules occurred in order (the longest chain prefix)
+        let n = 0;
+        while (n < rule.rules.length && g.chain?.[n] !== undefined) n++;
+        return n;
+      }
+    }
+  }
+
+  private judge(c: Compiled, g: GroupState): CorrelationHit | undefined {
+    const value = this.measure(c, g);
+    if (!c.rule.condition.every((x) => compare(x.op, value, x.value))) return undefined;
+    // an ordered chain is made of the hits from its start on (earlier ones were out of order)
+    const start = c.rule.type === 'temporal_ordered' ? g.chain?.[c.rule.rules.length - 1] : undefined;
+    const members = start === undefined ? g.hits : g.hits.filter((h) => h.time >= start);
+    const group = this.groupValues(c, members[0]!) ?? {};
+    const last = members.reduce((m, h) => (h.time > m ? h.time : m), members[0]!.time);
+    return {
+      rule: c.rule,
+      time: last,
+      from: members.reduce((m, h) => (h.time < m ? h.time : m), last),
+      group,
+      value,
+      members: members.slice(-MAX_MEMBERS),
+    };
+  }
+}

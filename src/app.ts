@@ -10,10 +10,13 @@ import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
 import { AssetService } from './asset/asset.service.js';
+import { DetectionService } from './detection/detection.service.js';
+import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
+import { DEFAULT_POLICY } from './domain/detection/policy.js';
 
 export interface Services {
   database: Database;
@@ -24,6 +27,7 @@ export interface Services {
   intake: IntakeService;
   intel: IntelService;
   assets: AssetService;
+  detection: DetectionService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -42,7 +46,29 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
-    return { database, config, settings, accounts, incidents, intake, intel, assets, evidence, now, close: () => database.close() };
+    const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
+    const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
+    // new alerts are picked up from the table after each committed batch, one run at a time
+    intake.onCommitted = () => {
+      detection.catchUp().catch((e: unknown) => detection.onError?.(e));
+    };
+    return {
+      database,
+      config,
+      settings,
+      accounts,
+      incidents,
+      intake,
+      intel,
+      assets,
+      detection,
+      evidence,
+      now,
+      close: async () => {
+        await detection.idle();
+        await database.close();
+      },
+    };
   } catch (e) {
     await database.close();
     throw e;

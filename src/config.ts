@@ -38,6 +38,21 @@ export interface Config {
   syslogTcp?: string;
   /** generic JSON formats (YAML file only), see src/intake/formats/mapped-json.ts */
   jsonMappings: JsonMapping[];
+  /** detection rules and how matches become incidents */
+  detection: DetectionConfig;
+}
+
+export interface DetectionConfig {
+  /** load the built-in rule pack (rules/builtin) */
+  builtinRules: boolean;
+  /** further directories of Sigma rules (env BIHUAN_RULES_DIRS, separated by the path delimiter) */
+  rulesDirs: string[];
+  /** values of `|expand` placeholders, e.g. {Administrators: [admin, root]} */
+  placeholders: Record<string, string[]>;
+  /** extra Sigma field name → places to look in an alert (added before the defaults) */
+  fieldMapping: Record<string, string[]>;
+  /** how long an incident stays open to new matches after its last one */
+  correlationWindowHours: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +83,7 @@ const KEYS: Record<keyof Config, string> = {
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
   syslogTcp: 'BIHUAN_SYSLOG_TCP',
   jsonMappings: 'BIHUAN_JSON_MAPPINGS',
+  detection: 'BIHUAN_DETECTION',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -138,6 +154,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       return mapping;
     });
   };
+  const detection = (): DetectionConfig => {
+    let v: unknown = overrides.detection ?? file.detection;
+    if (env.BIHUAN_DETECTION) {
+      try {
+        v = JSON.parse(env.BIHUAN_DETECTION);
+      } catch (e) {
+        throw new ConfigError('BIHUAN_DETECTION', `not JSON: ${(e as Error).message}`);
+      }
+    }
+    const d = (v ?? {}) as Record<string, unknown>;
+    if (typeof d !== 'object' || Array.isArray(d)) throw new ConfigError('detection', 'must be a mapping');
+    const known = ['builtinRules', 'rulesDirs', 'placeholders', 'fieldMapping', 'correlationWindowHours'];
+    for (const k of Object.keys(d)) if (!known.includes(k)) throw new ConfigError(`detection.${k}`, `unknown key (known: ${known.join(', ')})`);
+    const stringLists = (key: string): Record<string, string[]> => {
+      const m = d[key] ?? {};
+      if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new ConfigError(`detection.${key}`, 'must map names to lists of text');
+      for (const [k, list] of Object.entries(m)) {
+        if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new ConfigError(`detection.${key}.${k}`, 'must be a list of text');
+      }
+      return m as Record<string, string[]>;
+    };
+    let dirs = d.rulesDirs ?? [];
+    if (env.BIHUAN_RULES_DIRS) dirs = env.BIHUAN_RULES_DIRS.split(path.delimiter).filter(Boolean);
+    if (!Array.isArray(dirs) || !dirs.every((x) => typeof x === 'string')) throw new ConfigError('detection.rulesDirs', 'must be a list of directories');
+    const hours = d.correlationWindowHours ?? 24;
+    if (typeof hours !== 'number' || !(hours > 0 && hours <= 24 * 90)) throw new ConfigError('detection.correlationWindowHours', 'must be a number of hours from 0 to 2160');
+    const builtin = d.builtinRules ?? true;
+    if (typeof builtin !== 'boolean') throw new ConfigError('detection.builtinRules', 'must be true or false');
+    return { builtinRules: builtin, rulesDirs: (dirs as string[]).map((x) => path.resolve(x)), placeholders: stringLists('placeholders'), fieldMapping: stringLists('fieldMapping'), correlationWindowHours: hours };
+  };
   const dataDir = path.resolve(str('dataDir', './data'));
   const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai');
   try {
@@ -166,5 +212,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     syslogUdp: listen('syslogUdp'),
     syslogTcp: listen('syslogTcp'),
     jsonMappings: mappings(),
+    detection: detection(),
   };
 }

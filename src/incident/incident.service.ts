@@ -76,6 +76,28 @@ export interface UpdateIncidentInput {
   recommendations?: string | null;
 }
 
+export interface DetectionInput {
+  /** the open incident the match joins; absent: create one from `create` */
+  incidentId?: string;
+  create?: CreateIncidentInput;
+  /** the incident type the match means (the level follows from the grading table) */
+  type: string;
+  /** why the level rises, when it does */
+  levelReason: string;
+  timeline?: { occurredAt: string; text: string; data?: unknown };
+  assets: AssetInput[];
+  observables: ObservableInput[];
+  /** the caller's own rows, on the same transaction */
+  write?: (trx: Kysely<DB>, incidentId: string, at: string) => Promise<void>;
+}
+
+export interface DetectionOutcome {
+  incidentId: string;
+  created: boolean;
+  addedHosts: string[];
+  regraded?: { from: Level; to: Level; type: string };
+}
+
 export interface MoveInput {
   to: string;
   reason?: string;
@@ -148,71 +170,82 @@ export class IncidentService {
     if (assets.length > 1000) throw validationError('assets', 'at most 1000 assets at creation');
     if (observables.length > 1000) throw validationError('observables', 'at most 1000 observables at creation');
 
-    const id = await this.db.transaction().execute(async (trx) => {
-      const grading = await this.settings.grading(trx);
-      const entry = gradeOf(grading, input.type);
-      const level = (input.level ?? entry.level) as Level;
-      let levelReason = `按定级表（第 ${grading.version} 版）：${entry.nameZh} → ${level} 级`;
-      if (level !== entry.level) {
-        const why = optionalText('levelReason', input.levelReason, LIMITS.reason);
-        if (!why) throw validationError('levelReason', `the grading table gives ${entry.type} level ${entry.level}; say why this incident is level ${level}`);
-        levelReason = why;
-      }
-      const orgUnit = input.orgUnit ?? (await this.defaultOrgUnit(trx));
-      await requireOrgUnit(trx, orgUnit, 'orgUnit');
-      for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
-      if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
-
-      const seq = await repo.nextSequence(trx, dayInZone(now, this.timeZone));
-      const id = formatIncidentId(dayInZone(now, this.timeZone), seq);
-      const sla = await this.settings.sla(trx);
-      const { tier, deadlines } = planDeadlines(sla, level, detectedAt);
-      const row: IncidentRow = {
-        id,
-        title,
-        description,
-        type: entry.type,
-        level,
-        grading_version: grading.version,
-        priority_tier: tier,
-        phase: 'discovery',
-        phase_entered_at: at,
-        phase_due_at: dueAtFor(deadlines, 'discovery'),
-        deadlines: JSON.stringify(deadlines),
-        owner_id: input.ownerId ?? null,
-        team,
-        org_unit: orgUnit,
-        detected_at: detectedAt,
-        created_at: at,
-        created_by: actorLabel(actor),
-        updated_at: at,
-        closed_at: null,
-        report_sent_at: null,
-        report_sent_to: null,
-        report_channel: null,
-        resolution: null,
-        conclusion: null,
-        recommendations: null,
-      };
-      await trx.insertInto('incidents').values(row).execute();
-      for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
-      for (const o of observables) await this.upsertObservable(trx, id, o, at);
-      await trx
-        .insertInto('level_changes')
-        .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason })
-        .execute();
-      await this.planTasks(trx, id, level, deadlines, at);
-      await this.timeline(trx, id, actor, {
-        occurredAt: detectedAt,
-        source: 'system',
-        kind: 'created',
-        text: `发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
-        data: { type: entry.type, level, tier },
-      });
-      await writeAudit(trx, { actor, action: 'incident.create', entityType: 'incident', entityId: id, after: { ...row, assets, observables }, at });
-      return id;
-    });
+    const id = await this.db.transaction().execute((trx) => this.insertIncident(trx, actor, input, { now, title, description, team, detectedAt, assets, observables }));
     return this.get(id);
+  }
+
+
+  /** Inserts a checked new incident with its assets, observables, level history, tasks and first timeline entry, on `trx`. */
+  private async insertIncident(
+    trx: Kysely<DB>,
+    actor: Actor,
+    input: CreateIncidentInput,
+    c: { now: Date; title: string; description: string; team: string | null; detectedAt: string; assets: ReturnType<IncidentService['checkAsset']>[]; observables: ReturnType<IncidentService['checkObservable']>[] },
+  ): Promise<string> {
+    const { now, title, description, team, detectedAt, assets, observables } = c;
+    const at = now.toISOString();
+    const grading = await this.settings.grading(trx);
+    const entry = gradeOf(grading, input.type);
+    const level = (input.level ?? entry.level) as Level;
+    let levelReason = `按定级表（第 ${grading.version} 版）：${entry.nameZh} → ${level} 级`;
+    if (level !== entry.level) {
+      const why = optionalText('levelReason', input.levelReason, LIMITS.reason);
+      if (!why) throw validationError('levelReason', `the grading table gives ${entry.type} level ${entry.level}; say why this incident is level ${level}`);
+      levelReason = why;
+    }
+    const orgUnit = input.orgUnit ?? (await this.defaultOrgUnit(trx));
+    await requireOrgUnit(trx, orgUnit, 'orgUnit');
+    for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
+    if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
+
+    const seq = await repo.nextSequence(trx, dayInZone(now, this.timeZone));
+    const id = formatIncidentId(dayInZone(now, this.timeZone), seq);
+    const sla = await this.settings.sla(trx);
+    const { tier, deadlines } = planDeadlines(sla, level, detectedAt);
+    const row: IncidentRow = {
+      id,
+      title,
+      description,
+      type: entry.type,
+      level,
+      grading_version: grading.version,
+      priority_tier: tier,
+      phase: 'discovery',
+      phase_entered_at: at,
+      phase_due_at: dueAtFor(deadlines, 'discovery'),
+      deadlines: JSON.stringify(deadlines),
+      owner_id: input.ownerId ?? null,
+      team,
+      org_unit: orgUnit,
+      detected_at: detectedAt,
+      created_at: at,
+      created_by: actorLabel(actor),
+      updated_at: at,
+      closed_at: null,
+      report_sent_at: null,
+      report_sent_to: null,
+      report_channel: null,
+      resolution: null,
+      conclusion: null,
+      recommendations: null,
+    };
+    await trx.insertInto('incidents').values(row).execute();
+    for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
+    for (const o of observables) await this.upsertObservable(trx, id, o, at);
+    await trx
+      .insertInto('level_changes')
+      .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason })
+      .execute();
+    await this.planTasks(trx, id, level, deadlines, at);
+    await this.timeline(trx, id, actor, {
+      occurredAt: detectedAt,
+      source: 'system',
+      kind: 'created',
+      text: `发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
+      data: { type: entry.type, level, tier },
+    });
+    await writeAudit(trx, { actor, action: 'incident.create', entityType: 'incident', entityId: id, after: { ...row, assets, observables }, at });
+    return id;
   }
 
   // ---------------------------------------------------------------- editing
@@ -261,42 +294,126 @@ export class IncidentService {
     const reason = requiredText('reason', input.reason, LIMITS.reason);
     if (input.type === undefined && input.level === undefined) throw validationError('level', 'give a new level, a new type, or both');
     if (input.level !== undefined && !isLevel(input.level)) throw validationError('level', `must be 1, 2, 3 or 4, got ${input.level}`);
-    await this.mutate(actor, id, 'incident.grade', async (trx, row, at) => {
-      const grading = await this.settings.grading(trx);
-      const entry = gradeOf(grading, input.type ?? row.type);
-      const level = (input.level ?? (input.type !== undefined ? entry.level : row.level)) as Level;
-      if (level === row.level && entry.type === row.type) throw new DomainError('conflict', `incident ${id} is already ${entry.type} at level ${level}`);
-      const sla = await this.settings.sla(trx);
-      const { tier, deadlines } = planDeadlines(sla, level, row.detected_at);
-      const changes = {
-        type: entry.type,
-        level,
-        grading_version: grading.version,
-        priority_tier: tier,
-        deadlines: JSON.stringify(deadlines),
-        phase_due_at: dueAtFor(deadlines, row.phase as Phase),
-        updated_at: at,
-      };
-      await trx.updateTable('incidents').set(changes).where('id', '=', id).execute();
-      const taskPlan = level !== row.level ? await this.planTasks(trx, id, level, deadlines, at) : await this.redateTasks(trx, id, deadlines, at);
-      await trx
-        .insertInto('level_changes')
-        .values({ incident_id: id, from_type: row.type, to_type: entry.type, from_level: row.level, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason })
-        .execute();
-      const direction = level < row.level ? '升级' : level > row.level ? '降级' : '调整';
-      await this.timeline(trx, id, actor, {
-        occurredAt: at,
-        source: 'system',
-        kind: 'level_changed',
-        text: `事件定级${direction}：${row.level} 级 → ${level} 级（${entry.nameZh}，${tierZh(tier)}）。原因：${reason}`,
-        data: { fromLevel: row.level, toLevel: level, fromType: row.type, toType: entry.type, tier, reason, tasks: taskPlan },
-      });
-      return {
-        before: { type: row.type, level: row.level, priority_tier: row.priority_tier, deadlines: JSON.parse(row.deadlines) },
-        after: { type: entry.type, level, priority_tier: tier, deadlines, reason, tasks: taskPlan },
-      };
-    });
+    await this.mutate(actor, id, 'incident.grade', (trx, row, at) => this.regrade(trx, row, actor, { type: input.type, level: input.level, reason }, at));
     return this.get(id);
+  }
+
+
+  /** Changes type and/or level on `trx`: deadlines, playbook tasks, level history and a timeline entry saying why. */
+  private async regrade(trx: Kysely<DB>, row: IncidentRow, actor: Actor, input: { type?: string; level?: number; reason: string }, at: string) {
+    const reason = input.reason;
+    const grading = await this.settings.grading(trx);
+    const entry = gradeOf(grading, input.type ?? row.type);
+    const level = (input.level ?? (input.type !== undefined ? entry.level : row.level)) as Level;
+    if (level === row.level && entry.type === row.type) throw new DomainError('conflict', `incident ${row.id} is already ${entry.type} at level ${level}`);
+    const sla = await this.settings.sla(trx);
+    const { tier, deadlines } = planDeadlines(sla, level, row.detected_at);
+    const changes = {
+      type: entry.type,
+      level,
+      grading_version: grading.version,
+      priority_tier: tier,
+      deadlines: JSON.stringify(deadlines),
+      phase_due_at: dueAtFor(deadlines, row.phase as Phase),
+      updated_at: at,
+    };
+    await trx.updateTable('incidents').set(changes).where('id', '=', row.id).execute();
+    const taskPlan = level !== row.level ? await this.planTasks(trx, row.id, level, deadlines, at) : await this.redateTasks(trx, row.id, deadlines, at);
+    await trx
+      .insertInto('level_changes')
+      .values({ incident_id: row.id, from_type: row.type, to_type: entry.type, from_level: row.level, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason })
+      .execute();
+    const direction = level < row.level ? '升级' : level > row.level ? '降级' : '调整';
+    await this.timeline(trx, row.id, actor, {
+      occurredAt: at,
+      source: 'system',
+      kind: 'level_changed',
+      text: `事件定级${direction}：${row.level} 级 → ${level} 级（${entry.nameZh}，${tierZh(tier)}）。原因：${reason}`,
+      data: { fromLevel: row.level, toLevel: level, fromType: row.type, toType: entry.type, tier, reason, tasks: taskPlan },
+    });
+    return {
+      before: { type: row.type, level: row.level, priority_tier: row.priority_tier, deadlines: JSON.parse(row.deadlines) },
+      after: { type: entry.type, level, priority_tier: tier, deadlines, reason, tasks: taskPlan },
+    };
+  }
+
+
+  /**
+   * What detection does to an incident, on one transaction: create it or join an open one,
+   * add the hosts and observables a match brings (hosts already listed are not repeated), put
+   * the match on the timeline at the device's time, raise the level when the match is more
+   * severe (never lower it), and let the caller write its own rows (`write`) on the same
+   * transaction. Returns the incident id and what changed.
+   */
+  async recordDetection(actor: Actor, input: DetectionInput): Promise<DetectionOutcome> {
+    return this.db.transaction().execute((trx) => this.recordDetectionIn(trx, actor, input));
+  }
+
+  /** recordDetection on the caller's transaction (detection files a whole batch of alerts on one). */
+  async recordDetectionIn(trx: Kysely<DB>, actor: Actor, input: DetectionInput): Promise<DetectionOutcome> {
+    require(actor, 'incident.update', 'record detections on incidents');
+    const now = this.now();
+    const assets = input.assets.map((a, i) => this.checkAsset(a, `assets/${i}`));
+    const observables = input.observables.map((o, i) => this.checkObservable(o, `observables/${i}`, now.toISOString()));
+    {
+      const at = now.toISOString();
+      let id = input.incidentId;
+      let created = false;
+      if (id) {
+        if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
+        const row = await repo.requireIncident(trx, id);
+        if (row.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed`, { phase: 'closed' });
+      } else {
+        if (!input.create) throw validationError('create', 'a new incident needs its details');
+        const c = input.create;
+        const detectedAt = c.detectedAt && Date.parse(c.detectedAt) < now.getTime() ? new Date(c.detectedAt).toISOString() : at;
+        id = await this.insertIncident(trx, actor, c, {
+          now,
+          title: requiredText('title', c.title, LIMITS.title),
+          description: optionalText('description', c.description, LIMITS.description) ?? '',
+          team: null,
+          detectedAt,
+          assets: [],
+          observables: [],
+        });
+        created = true;
+      }
+      const row = await repo.requireIncident(trx, id);
+      const addedHosts: string[] = [];
+      for (const a of assets) {
+        const name = a.ip ?? a.hostname?.toLowerCase();
+        if (!name) continue;
+        // a host already listed (by address, or by name when that is all we know) is not repeated
+        const listed = await trx
+          .selectFrom('affected_assets')
+          .select('id')
+          .where('incident_id', '=', id)
+          .where((eb) => (a.ip ? eb('ip', '=', a.ip) : eb.and([eb('ip', 'is', null), eb('hostname', '=', a.hostname!)])))
+          .executeTakeFirst();
+        if (listed) continue;
+        if (a.org_unit && !(await trx.selectFrom('org_units').select('code').where('code', '=', a.org_unit).executeTakeFirst())) a.org_unit = null;
+        await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
+        addedHosts.push(name);
+      }
+      for (const o of observables) await this.upsertObservable(trx, id, o, at);
+      if (input.timeline) {
+        const occurredAt = Date.parse(input.timeline.occurredAt) < now.getTime() ? new Date(input.timeline.occurredAt).toISOString() : at;
+        await this.timeline(trx, id, actor, { occurredAt, source: 'detection', kind: 'alert', text: input.timeline.text.slice(0, LIMITS.timeline), data: input.timeline.data });
+      }
+      let regraded: DetectionOutcome['regraded'];
+      if (!created) {
+        const grading = await this.settings.grading(trx);
+        const entry = gradeOf(grading, input.type);
+        if (entry.level < row.level) {
+          await this.regrade(trx, row, actor, { type: entry.type, reason: input.levelReason }, at);
+          regraded = { from: row.level as Level, to: entry.level, type: entry.type };
+        }
+      }
+      await input.write?.(trx, id, at);
+      await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
+      await writeAudit(trx, { actor, action: created ? 'incident.create' : 'incident.detection', entityType: 'incident', entityId: id, after: { created, addedHosts, observables: observables.length, regraded, timeline: input.timeline?.text }, at });
+      return { incidentId: id, created, addedHosts, regraded };
+    }
   }
 
   // ---------------------------------------------------------------- the phase machine

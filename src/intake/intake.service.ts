@@ -62,6 +62,8 @@ const KEEP_REJECTS = 10_000;
 
 export class IntakeService {
   private zones?: ZoneMap;
+  /** told after each committed batch that stored new alerts (detection picks them up from the table) */
+  onCommitted?: () => void;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -118,6 +120,7 @@ export class IntakeService {
       rejects = [];
       skipped = 0;
       const inserted = await this.writeBatch(batch, batchRejects, batchSkipped, opts.channel);
+      if (inserted > 0) this.onCommitted?.();
       outcome.accepted += inserted;
       outcome.duplicates += batch.length - inserted;
     };

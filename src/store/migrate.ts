@@ -7,6 +7,7 @@ import * as foundation from './migrations/20261125T1100_foundation.js';
 import * as alerts from './migrations/20261125T1300_alerts.js';
 import * as indicators from './migrations/20261125T1400_indicators.js';
 import * as assets from './migrations/20261125T1500_assets.js';
+import * as detection from './migrations/20261125T1600_detection.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1300_alerts': alerts,
   '20261125T1400_indicators': indicators,
   '20261125T1500_assets': assets,
+  '20261125T1600_detection': detection,
 };
 
 export interface MigrationOutcome {

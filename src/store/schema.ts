@@ -286,7 +286,76 @@ export interface AssetTable {
   updated_at: string;
 }
 
+export interface DetectionSignalTable {
+  id: Generated<number>;
+  incident_id: string;
+  signature: string;
+  rule_key: string;
+  rule_title: string;
+  rule_file: string | null;
+  type: string;
+  level: number;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  first_alert_id: number | null;
+  last_alert_id: number | null;
+  source_ip: string | null;
+  destination_ip: string | null;
+  host_ip: string | null;
+  indicator: string | null;
+  /** JSON: why the rule matched (selections, correlation group and value) */
+  explanation: string;
+  created_at: string;
+}
+
+export interface SignalAlertTable {
+  signal_id: number;
+  alert_id: number;
+}
+
+export interface IncidentKeyTable {
+  family: string;
+  key: string;
+  incident_id: string;
+  last_seen: string;
+}
+
+export interface DetectionStateTable {
+  name: string;
+  value: string;
+}
+
+export interface AlertTriageTable {
+  alert_id: number;
+  verdict: string;
+  reason: string;
+  actor: string;
+  at: string;
+  expires_at: string | null;
+  suppression_id: number | null;
+}
+
+export interface SuppressionTable {
+  id: Generated<number>;
+  rule_key: string | null;
+  source_ip: string | null;
+  indicator: string | null;
+  reason: string;
+  actor: string;
+  created_at: string;
+  expires_at: string | null;
+  hits: Generated<number>;
+  last_hit_at: string | null;
+}
+
 export interface DB {
+  detection_signals: DetectionSignalTable;
+  signal_alerts: SignalAlertTable;
+  incident_keys: IncidentKeyTable;
+  detection_state: DetectionStateTable;
+  alert_triage: AlertTriageTable;
+  suppressions: SuppressionTable;
   assets: AssetTable;
   indicators: IndicatorRowTable;
   alerts: AlertTable;

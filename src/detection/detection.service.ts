@@ -1,0 +1,509 @@
+/**
+ * Detection: reads stored alerts in order (a cursor in the database, so a restart neither
+ * skips nor repeats work), runs the rules in force over each, feeds the correlation rules, and
+ * turns every match that names an incident type into a signal that creates or joins an
+ * incident (src/domain/detection/policy.ts says how). Repeats of one pattern are counted on
+ * one signal; the level only rises; suppressed patterns are counted and go no further.
+ */
+import type { Kysely } from 'kysely';
+import type { Alert } from '../domain/alert/alert.js';
+import type { Actor } from '../domain/account/roles.js';
+import { type GradingTable, gradeOf } from '../domain/grading/grading.js';
+import {
+  type CorrelationPolicy,
+  DEFAULT_POLICY,
+  INCIDENT_SIGMA_LEVELS,
+  type Signal,
+  affectedHosts,
+  familyOf,
+  incidentType,
+  signalKeys,
+  signature,
+  typeFromTags,
+} from '../domain/detection/policy.js';
+import type { CorrelationHit, RuleHit } from '../domain/detection/sigma/correlation.js';
+import type { SigmaEvent } from '../domain/detection/sigma/event.js';
+import type { CorrelationRule, SigmaRule } from '../domain/detection/sigma/rule.js';
+import type { IncidentService, ObservableInput } from '../incident/incident.service.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import type { DB } from '../store/schema.js';
+import { alertEvent } from './alert-event.js';
+import { type HostEvidence, spreadOf } from '../domain/detection/spread.js';
+import { requireIncident as repoRequireIncident } from '../incident/incident.repository.js';
+import { type RuleLibrary, ruleKey } from './rule-library.js';
+
+const CURSOR = 'alert_cursor';
+const BATCH = 500;
+/** alerts remembered per signal (the count says how many in all) */
+const ALERTS_PER_SIGNAL = 1000;
+const SYSTEM: Actor = { kind: 'system', label: 'detection' };
+
+export interface DetectionRun {
+  alerts: number;
+  matches: number;
+  signals: number;
+  suppressed: number;
+  incidentsCreated: string[];
+  incidentsUpdated: string[];
+}
+
+interface AlertRow {
+  id: number;
+  format: string;
+  doc: string;
+  original: string;
+}
+
+interface BatchContext {
+  grading: GradingTable;
+  suppressions: SuppressionRow[];
+}
+
+interface SuppressionRow {
+  id: number;
+  rule_key: string | null;
+  source_ip: string | null;
+  indicator: string | null;
+}
+
+/** A suppression matches on every part it names (and names at least one). */
+function suppresses(r: SuppressionRow, s: Signal): boolean {
+  if (r.rule_key === null && r.source_ip === null && r.indicator === null) return false;
+  return (
+    (r.rule_key === null || r.rule_key === s.ruleKey) &&
+    (r.source_ip === null || r.source_ip === s.source?.ip || r.source_ip === s.host?.ip) &&
+    (r.indicator === null || r.indicator.toLowerCase() === s.indicator?.value.toLowerCase())
+  );
+}
+
+/** Signals of one pattern within a batch become one, counted (repeats cost one write, not one each). */
+function mergeSignals(signals: Signal[], policy: CorrelationPolicy): Signal[] {
+  const byKey = new Map<string, Signal>();
+  for (const s of signals) {
+    const key = signature(incidentType(policy, s), s);
+    const cur = byKey.get(key);
+    if (!cur) {
+      byKey.set(key, { ...s, alertIds: [...s.alertIds], lastTime: s.lastTime ?? s.time });
+      continue;
+    }
+    cur.count += s.count;
+    if (cur.alertIds.length < ALERTS_PER_SIGNAL) cur.alertIds.push(...s.alertIds.slice(0, ALERTS_PER_SIGNAL - cur.alertIds.length));
+    if (Date.parse(s.time) < Date.parse(cur.time)) cur.time = s.time;
+    const end = s.lastTime ?? s.time;
+    if (Date.parse(end) > Date.parse(cur.lastTime!)) cur.lastTime = end;
+  }
+  return [...byKey.values()];
+}
+
+interface StoredAlert {
+  id: number;
+  alert: Alert;
+}
+
+export class DetectionService {
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending?: Promise<DetectionRun>;
+  private readonly alertOf = new WeakMap<SigmaEvent, StoredAlert>();
+  /** called after each run that changed incidents (live updates) */
+  onChange?: (run: DetectionRun) => void;
+  /** called when a run triggered in the background fails (the alerts stay stored; the next run retries) */
+  onError?: (e: unknown) => void;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly incidents: IncidentService,
+    private readonly settings: SettingsService,
+    private library: RuleLibrary,
+    private readonly now: () => Date,
+    private readonly policy: CorrelationPolicy = DEFAULT_POLICY,
+    /** PostgreSQL: lock an incident before joining it */
+    private readonly lockRows = false,
+  ) {}
+
+  get rules(): RuleLibrary {
+    return this.library;
+  }
+
+  /** Replaces the rules in force (correlation state starts afresh). */
+  reload(library: RuleLibrary): void {
+    this.library = library;
+  }
+
+  /** Processes every stored alert detection has not seen yet. Runs one at a time; callers wait for their turn. */
+  catchUp(): Promise<DetectionRun> {
+    // a run not yet started will see every alert stored so far: share it
+    if (this.pending) return this.pending;
+    const run = this.queue.then(() => {
+      this.pending = undefined;
+      return this.runOnce();
+    });
+    this.pending = run;
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when no run is pending. */
+  async idle(): Promise<void> {
+    let q: Promise<unknown>;
+    do {
+      q = this.queue;
+      await q;
+    } while (q !== this.queue);
+  }
+
+  private async runOnce(): Promise<DetectionRun> {
+    const run: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
+    let cursor = await this.cursor(this.db);
+    for (;;) {
+      const rows = (await this.db
+        .selectFrom('alerts')
+        .select(['id', 'format', 'doc', 'original'])
+        .where('id', '>', cursor)
+        .orderBy('id')
+        .limit(BATCH)
+        .execute()) as unknown as AlertRow[];
+      if (rows.length === 0) break;
+      const signals: Signal[] = [];
+      for (const row of rows) signals.push(...this.signalsOf({ ...row, id: Number(row.id) }, run));
+      const last = Number(rows[rows.length - 1]!.id);
+      // the batch's incidents and the cursor move together: no alert is filed twice, none skipped
+      await this.db.transaction().execute(async (trx) => {
+        const ctx: BatchContext = { grading: await this.settings.grading(trx), suppressions: await this.activeSuppressions(trx) };
+        for (const s of mergeSignals(signals, this.policy)) await this.apply(trx, s, run, ctx);
+        await this.setCursor(trx, last);
+      });
+      cursor = last;
+      run.alerts += rows.length;
+    }
+    if (run.incidentsCreated.length || run.incidentsUpdated.length) this.onChange?.(run);
+    return run;
+  }
+
+  private async cursor(db: Kysely<DB>): Promise<number> {
+    const row = await db.selectFrom('detection_state').select('value').where('name', '=', CURSOR).executeTakeFirst();
+    return row ? Number(row.value) : 0;
+  }
+
+  private async setCursor(db: Kysely<DB>, id: number): Promise<void> {
+    await db
+      .insertInto('detection_state')
+      .values({ name: CURSOR, value: String(id) })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: String(id) }))
+      .execute();
+  }
+
+  /** Runs the rules over one alert (and the correlations they feed); returns the signals that name an incident type. */
+  private signalsOf(row: AlertRow, run: DetectionRun): Signal[] {
+    const lib = this.library;
+    const alert = JSON.parse(row.doc) as Alert;
+    const event = alertEvent(alert, row.format, row.original, lib.fieldMapping);
+    this.alertOf.set(event, { id: row.id, alert });
+    const matched = lib.ruleSet.match(event);
+    run.matches += matched.length;
+    const signals: Signal[] = [];
+    for (const rule of matched) {
+      if (lib.engine.standalone(rule)) {
+        const type = this.typeOf(rule);
+        if (type) signals.push(this.alertSignal(rule, type, { id: row.id, alert }, event));
+      }
+      if (lib.engine.listensTo(rule)) {
+        for (const hit of lib.engine.feed({ rule, time: event.time, event })) {
+          const type = this.typeOf(hit.rule);
+          if (type && lib.engine.standalone(hit.rule)) signals.push(this.correlationSignal(hit, type));
+        }
+      }
+    }
+    return signals;
+  }
+
+  /** The incident type a rule's match means, if any. */
+  private typeOf(rule: SigmaRule | CorrelationRule): string | undefined {
+    const declared = rule.document.incident_type;
+    if (typeof declared === 'string') return declared;
+    if (!rule.level || !INCIDENT_SIGMA_LEVELS.has(rule.level)) return undefined;
+    const fromTags = typeFromTags(rule.tags);
+    if (fromTags) return fromTags;
+    const product = rule.kind === 'detection' ? rule.logsource.product : undefined;
+    return product === 'windows' || product === 'linux' || product === 'macos' ? 'trojan' : 'exploitation';
+  }
+
+  private alertSignal(rule: SigmaRule, type: string, stored: StoredAlert, event: SigmaEvent): Signal {
+    const a = stored.alert;
+    return {
+      ruleKey: ruleKey(rule),
+      ruleTitle: rule.title,
+      ruleFile: `${rule.source.file}:${rule.source.line}`,
+      ruleType: type,
+      time: a['@timestamp'],
+      alertIds: [stored.id],
+      count: 1,
+      ...endpoints(a),
+      explanation: { kind: 'detection', rule: rule.title, level: rule.level, selections: rule.detection.explain(event), alert: stored.id, message: a.message ?? a.rule?.name },
+    };
+  }
+
+  private correlationSignal(hit: CorrelationHit, type: string): Signal {
+    const members = flatten(hit).map((e) => this.alertOf.get(e)).filter((x): x is StoredAlert => !!x);
+    const first = members[0];
+    const ends = first ? endpoints(first.alert) : {};
+    // a correlation over many destinations has no single destination
+    if (new Set(members.map((m) => m.alert.destination?.ip)).size > 1) delete ends.destination;
+    return {
+      ruleKey: ruleKey(hit.rule),
+      ruleTitle: hit.rule.title,
+      ruleFile: `${hit.rule.source.file}:${hit.rule.source.line}`,
+      ruleType: type,
+      time: new Date(hit.from).toISOString(),
+      alertIds: [...new Set(members.map((m) => m.id))],
+      count: members.length,
+      ...ends,
+      explanation: { kind: 'correlation', rule: hit.rule.title, type: hit.rule.type, group: hit.group, value: hit.value, timespan: hit.rule.timespan, condition: hit.rule.condition, from: new Date(hit.from).toISOString(), to: new Date(hit.time).toISOString() },
+    };
+  }
+
+  /** Files one signal on the batch's transaction: suppressed, or onto an open incident of its family, or a new incident. */
+  private async apply(trx: Kysely<DB>, s: Signal, run: DetectionRun, ctx: BatchContext): Promise<void> {
+    const type = incidentType(this.policy, s);
+    let entry;
+    try {
+      entry = gradeOf(ctx.grading, type);
+    } catch {
+      return; // the organisation's table has no such type: the match stays on its alert only
+    }
+    const suppression = ctx.suppressions.find((r) => suppresses(r, s));
+    if (suppression) {
+      run.suppressed++;
+      await trx
+        .updateTable('suppressions')
+        .set((eb) => ({ hits: eb('hits', '+', s.count), last_hit_at: this.now().toISOString() }))
+        .where('id', '=', suppression.id)
+        .execute();
+      return;
+    }
+    run.signals++;
+    const family = familyOf(this.policy, type);
+    const keys = signalKeys(this.policy, type, s);
+    const sig = signature(type, s);
+    const hosts = affectedHosts(type, this.policy, s);
+    const time = s.time;
+    const lastTime = s.lastTime ?? s.time;
+    const observables: ObservableInput[] = [];
+    const first = clampPast(time, this.now());
+    const lastSeen = clampPast(lastTime, this.now());
+    if (s.indicator) observables.push({ type: s.indicator.type === 'ip' ? 'ip' : s.indicator.type === 'url' ? 'url' : 'domain', value: s.indicator.value, firstSeen: first, lastSeen, note: s.indicator.source ? `threat intelligence: ${s.indicator.source}` : null });
+    if (s.source?.ip && !s.source.internal) observables.push({ type: 'ip', value: s.source.ip, firstSeen: first, lastSeen, note: 'attacking source' });
+    const assets = hosts.map((h) => ({ ip: h.ip ?? null, hostname: h.name ?? null, orgUnit: h.orgUnit ?? null, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
+    const where = [s.source?.ip ?? s.host?.name, s.destination?.ip ?? s.destination?.domain ?? s.indicator?.value].filter(Boolean).join(' → ');
+    const timelineText = `告警 ${s.ruleTitle}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
+    const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}`;
+
+    const target = await this.openIncidentFor(trx, family, keys, time);
+    const existing = target ? await trx.selectFrom('detection_signals').select(['id', 'first_seen', 'last_seen', 'count']).where('incident_id', '=', target).where('signature', '=', sig).executeTakeFirst() : undefined;
+    const writeRows = async (w: Kysely<DB>, incidentId: string, at: string) => {
+      let signalId: number;
+      if (existing) {
+        signalId = Number(existing.id);
+        await w
+          .updateTable('detection_signals')
+          .set({
+            count: Number(existing.count) + s.count,
+            first_seen: earliest(existing.first_seen, time),
+            last_seen: latest(existing.last_seen, lastTime),
+            last_alert_id: s.alertIds[s.alertIds.length - 1] ?? null,
+          })
+          .where('id', '=', signalId)
+          .execute();
+      } else {
+        const r = await w
+          .insertInto('detection_signals')
+          .values({
+            incident_id: incidentId,
+            signature: sig,
+            rule_key: s.ruleKey,
+            rule_title: s.ruleTitle,
+            rule_file: s.ruleFile ?? null,
+            type,
+            level: entry.level,
+            first_seen: time,
+            last_seen: lastTime,
+            count: s.count,
+            first_alert_id: s.alertIds[0] ?? null,
+            last_alert_id: s.alertIds[s.alertIds.length - 1] ?? null,
+            source_ip: s.source?.ip ?? null,
+            destination_ip: s.destination?.ip ?? null,
+            host_ip: hosts.find((h) => h.role === 'compromised')?.ip ?? hosts.find((h) => h.role === 'compromised')?.name ?? null,
+            indicator: s.indicator?.value ?? null,
+            explanation: JSON.stringify(s.explanation),
+            created_at: at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        signalId = Number(r.id);
+      }
+      const have = existing ? Number((await w.selectFrom('signal_alerts').select((eb) => eb.fn.countAll().as('n')).where('signal_id', '=', signalId).executeTakeFirst())?.n ?? 0) : 0;
+      const ids = s.alertIds.slice(0, Math.max(0, ALERTS_PER_SIGNAL - have));
+      for (let i = 0; i < ids.length; i += 200) {
+        await w
+          .insertInto('signal_alerts')
+          .values(ids.slice(i, i + 200).map((alert_id) => ({ signal_id: signalId, alert_id })))
+          .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
+          .execute();
+      }
+      for (const key of keys) {
+        await w
+          .insertInto('incident_keys')
+          .values({ family, key, incident_id: incidentId, last_seen: lastTime })
+          .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doUpdateSet({ last_seen: lastTime }))
+          .execute();
+      }
+    };
+    const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
+      incidentId: target,
+      create: target ? undefined : { title: titleFor(entry.nameZh, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
+      type,
+      levelReason,
+      // a repeat of a known pattern only counts; a new one goes on the timeline
+      timeline: existing ? undefined : { occurredAt: time, text: timelineText, data: { rule: s.ruleKey, alerts: s.alertIds.slice(0, 20), type } },
+      assets,
+      observables,
+      write: writeRows,
+    });
+    if (outcome.created) run.incidentsCreated.push(outcome.incidentId);
+    else if (!run.incidentsUpdated.includes(outcome.incidentId)) run.incidentsUpdated.push(outcome.incidentId);
+  }
+
+  /** The open incident of the family that shares a key with the signal and was active within the window; the oldest if several. */
+  private async openIncidentFor(trx: Kysely<DB>, family: string, keys: string[], time: string): Promise<string | undefined> {
+    if (keys.length === 0) return undefined;
+    const rows = await trx
+      .selectFrom('incident_keys')
+      .innerJoin('incidents', 'incidents.id', 'incident_keys.incident_id')
+      .select(['incident_keys.incident_id as id', 'incident_keys.last_seen as lastSeen', 'incidents.created_at as createdAt'])
+      .where('incident_keys.family', '=', family)
+      .where('incident_keys.key', 'in', keys)
+      .where('incidents.phase', '!=', 'closed')
+      .execute();
+    const t = Date.parse(time);
+    const near = rows.filter((r) => Math.abs(t - Date.parse(r.lastSeen)) <= this.policy.windowMs);
+    near.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    for (const candidate of near) {
+      // PostgreSQL: hold the incident, and make sure nobody closed it since the query above
+      if (this.lockRows) {
+        const row = await trx.selectFrom('incidents').select('phase').where('id', '=', candidate.id).forUpdate().executeTakeFirst();
+        if (!row || row.phase === 'closed') continue;
+      }
+      return candidate.id;
+    }
+    return undefined;
+  }
+
+  private async activeSuppressions(db: Kysely<DB>): Promise<SuppressionRow[]> {
+    const at = this.now().toISOString();
+    return db
+      .selectFrom('suppressions')
+      .select(['id', 'rule_key', 'source_ip', 'indicator'])
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+      .execute();
+  }
+
+  /**
+   * Why an incident is what it is: every signal (rule, alerts, count, first/last seen, why it
+   * matched), the spread over hosts (first host, order of infection, share per branch) and the
+   * level history with reasons.
+   */
+  async incidentDetection(incidentId: string) {
+    await repoRequireIncident(this.db, incidentId);
+    const signals = await this.db.selectFrom('detection_signals').selectAll().where('incident_id', '=', incidentId).orderBy('first_seen').orderBy('id').execute();
+    const links = signals.length
+      ? await this.db.selectFrom('signal_alerts').select(['signal_id', 'alert_id']).where('signal_id', 'in', signals.map((x) => x.id)).orderBy('alert_id').execute()
+      : [];
+    const alertsBySignal = new Map<number, number[]>();
+    for (const l of links) {
+      const list = alertsBySignal.get(Number(l.signal_id)) ?? [];
+      list.push(Number(l.alert_id));
+      alertsBySignal.set(Number(l.signal_id), list);
+    }
+    const assets = await this.db.selectFrom('affected_assets').select(['ip', 'hostname', 'org_unit']).where('incident_id', '=', incidentId).execute();
+    const unitOf = new Map<string, string | null>();
+    for (const a of assets) {
+      if (a.ip) unitOf.set(a.ip, a.org_unit);
+      if (a.hostname) unitOf.set(a.hostname.toLowerCase(), a.org_unit);
+    }
+    const evidence: HostEvidence[] = signals
+      .filter((x) => x.host_ip)
+      .map((x) => ({
+        host: x.host_ip!,
+        hostname: assets.find((a) => a.ip === x.host_ip)?.hostname ?? undefined,
+        orgUnit: unitOf.get(x.host_ip!) ?? unitOf.get(x.host_ip!.toLowerCase()) ?? undefined,
+        time: x.first_seen,
+        rule: x.rule_title,
+        signalId: Number(x.id),
+        alertId: x.first_alert_id === null ? undefined : Number(x.first_alert_id),
+      }));
+    const inventory: Record<string, number> = {};
+    for (const r of await this.db.selectFrom('assets').select(['org_unit', (eb) => eb.fn.countAll().as('n')]).where('org_unit', 'is not', null).groupBy('org_unit').execute()) {
+      inventory[r.org_unit!] = Number(r.n);
+    }
+    const levels = await this.db.selectFrom('level_changes').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
+    return {
+      signals: signals.map((x) => ({
+        id: Number(x.id),
+        rule: { key: x.rule_key, title: x.rule_title, file: x.rule_file },
+        type: x.type,
+        level: x.level,
+        firstSeen: x.first_seen,
+        lastSeen: x.last_seen,
+        count: Number(x.count),
+        sourceIp: x.source_ip,
+        destinationIp: x.destination_ip,
+        host: x.host_ip,
+        indicator: x.indicator,
+        alertIds: alertsBySignal.get(Number(x.id)) ?? [],
+        explanation: JSON.parse(x.explanation) as Record<string, unknown>,
+      })),
+      spread: spreadOf(evidence, inventory),
+      levelHistory: levels.map((l) => ({ at: l.at, actor: l.actor, fromType: l.from_type, toType: l.to_type, fromLevel: l.from_level, toLevel: l.to_level, gradingVersion: l.grading_version, reason: l.reason })),
+    };
+  }
+}
+
+function endpoints(a: Alert): Pick<Signal, 'source' | 'destination' | 'host' | 'indicator' | 'deviceSignature'> {
+  const out: Pick<Signal, 'source' | 'destination' | 'host' | 'indicator' | 'deviceSignature'> = {};
+  // threat-intelligence hits carry no device signature of their own (their rule name is ours)
+  if (!a.threat && (a.rule?.id || a.rule?.name)) out.deviceSignature = `${a.observer?.product ?? ''}:${a.rule.id ?? a.rule.name}`;
+  if (a.source?.ip) out.source = { ip: a.source.ip, internal: a.source.internal, orgUnit: a.source.org_unit, hostname: a.source.asset?.hostname };
+  if (a.destination?.ip || a.destination?.domain) {
+    out.destination = { ip: a.destination.ip, internal: a.destination.internal, orgUnit: a.destination.org_unit, hostname: a.destination.asset?.hostname, domain: a.destination.domain };
+  }
+  if (a.winlog || a.observer?.type === 'host') {
+    const name = a.host?.name ?? a.winlog?.computer_name;
+    if (name || a.host?.ip?.[0]) out.host = { ip: a.host?.ip?.[0], name };
+  }
+  if (a.threat?.indicator) out.indicator = { value: a.threat.indicator.value, type: a.threat.indicator.type, source: a.threat.indicator.source };
+  return out;
+}
+
+/** The events under a correlation hit, through chains of correlations. */
+function flatten(hit: RuleHit): SigmaEvent[] {
+  if (hit.event) return [hit.event];
+  return (hit.members ?? []).flatMap(flatten);
+}
+
+function titleFor(typeZh: string, s: Signal, hosts: Array<{ ip?: string; name?: string }>): string {
+  const who = hosts[0]?.ip ?? hosts[0]?.name ?? s.source?.ip ?? '';
+  const what = s.indicator ? `访问 ${s.indicator.value}` : s.ruleTitle;
+  return `${typeZh}：${who} ${what}`.slice(0, 200);
+}
+
+function clampPast(time: string, now: Date): string {
+  const t = Date.parse(time);
+  return Number.isNaN(t) || t > now.getTime() ? now.toISOString() : new Date(t).toISOString();
+}
+
+function earliest(a: string, b: string): string {
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
+
+function latest(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}

@@ -22,6 +22,7 @@ import { openDatabase } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
+import { addDetectionCommands } from './detection-commands.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
 import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
@@ -67,6 +68,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return loadConfig({ ...io.env, ...(g.config ? { BIHUAN_CONFIG: g.config } : {}) }, g.database ? { databaseUrl: g.database } : {});
   };
   const open = async (): Promise<Services> => (services ??= await openServices(config()));
+  addDetectionCommands(program, {
+    config,
+    open,
+    print,
+    err: io.err,
+    actor,
+    fail: () => {
+      exitCode = 1;
+    },
+  });
 
   program
     .command('serve')
@@ -81,6 +92,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const admin = await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword);
       const app = await buildServer(s);
       await app.listen({ port: cfg.port, host: cfg.host });
+      s.detection.onError = (e) => app.log.error({ err: e }, 'detection run failed; the alerts stay stored and the next run retries');
+      // alerts stored while the server was down (or by the CLI) are picked up now
+      s.detection.catchUp().catch((e: unknown) => s.detection.onError?.(e));
       const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log) : undefined;
       const syslogPorts = await syslog?.start({
         udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,

@@ -40,6 +40,11 @@ export interface IntakeOptions {
   batchSize?: number;
 }
 
+export type NormalizedRecord =
+  | { line: number; alert: Alert; format: string; sourceId?: string; original: string }
+  | { line: number; skip: string; format: string }
+  | { line: number; reason: string; format?: string; sample: string };
+
 export interface RecordProblem {
   line: number;
   reason: string;
@@ -55,6 +60,37 @@ export interface IntakeOutcome {
   rejects: RecordProblem[];
   /** the first REPORT_LIMIT skipped records (well-formed, but not security events) */
   skips: RecordProblem[];
+}
+
+/** Records → normalized alerts (not enriched, not stored), each with its line; or why a record was rejected or skipped. */
+export async function* normalizeRecords(
+  records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>,
+  opts: { format?: AlertFormat; timeZone: string; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[] },
+): AsyncGenerator<NormalizedRecord> {
+  const ctx = { timeZone: opts.timeZone, now: opts.now };
+  for await (const r of xmlEventRecords(records, opts.maxRecordBytes)) {
+    if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
+      yield { line: r.line, reason: r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${opts.maxRecordBytes}`, sample: '' };
+      continue;
+    }
+    if (r.text.trim() === '') continue;
+    // NUL cannot be stored in PostgreSQL text (nor shown anywhere useful): it becomes U+FFFD
+    if (r.text.includes('\u0000')) r.text = r.text.replaceAll('\u0000', '\uFFFD');
+    let format: string | undefined;
+    try {
+      if (Buffer.byteLength(r.text) > opts.maxRecordBytes) throw new ParseError(`the record is ${Buffer.byteLength(r.text)} bytes, over the limit of ${opts.maxRecordBytes}`);
+      const candidate = readRecord(r.text);
+      const parser = detectFormat(candidate, opts.format, opts.mapped);
+      format = parser.format;
+      const result = parser.parse(candidate.text, candidate.json, ctx);
+      if ('skip' in result) yield { line: r.line, skip: result.skip, format };
+      else yield { line: r.line, alert: compact(result.alert), format: parser.format, sourceId: result.sourceId, original: r.text };
+    } catch (e) {
+      if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
+      const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
+      yield { line: r.line, reason, format, sample: r.text.slice(0, 500) };
+    }
+  }
 }
 
 const REPORT_LIMIT = 1000;
@@ -126,44 +162,38 @@ export class IntakeService {
     };
 
     const receivedAt = this.now().toISOString();
-    const ctx = { timeZone: this.timeZone, now: this.now() };
-    for await (const r of xmlEventRecords(records, this.maxRecordBytes)) {
-      if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
-        const reason = r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${this.maxRecordBytes}`;
+    for await (const r of this.normalize(records, opts)) {
+      if ('reason' in r) {
         outcome.rejected++;
-        if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason });
-        rejects.push({ line: r.line, reason, sample: '' });
+        if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason: r.reason, format: r.format });
+        rejects.push({ line: r.line, reason: r.reason, format: r.format, sample: r.sample });
+      } else if ('skip' in r) {
+        outcome.skipped++;
+        skipped++;
+        if (outcome.skips.length < REPORT_LIMIT) outcome.skips.push({ line: r.line, reason: r.skip, format: r.format });
         continue;
-      }
-      if (r.text.trim() === '') continue;
-      // NUL cannot be stored in PostgreSQL text (nor shown anywhere useful): it becomes U+FFFD
-      if (r.text.includes('\u0000')) r.text = r.text.replaceAll('\u0000', '\uFFFD');
-      let format: string | undefined;
-      try {
-        if (Buffer.byteLength(r.text) > this.maxRecordBytes) throw new ParseError(`the record is ${Buffer.byteLength(r.text)} bytes, over the limit of ${this.maxRecordBytes}`);
-        const candidate = readRecord(r.text);
-        const parser = detectFormat(candidate, opts.format, this.mapped);
-        format = parser.format;
-        const result = parser.parse(candidate.text, candidate.json, ctx);
-        if ('skip' in result) {
-          outcome.skipped++;
-          skipped++;
-          if (outcome.skips.length < REPORT_LIMIT) outcome.skips.push({ line: r.line, reason: result.skip, format });
-          continue;
-        }
-        rows.push(this.toRow(compact(result.alert), parser.format, opts.channel, receivedAt, result.sourceId, r.text, zones, intel, inventory));
-      } catch (e) {
-        if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
-        const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
-        outcome.rejected++;
-        if (outcome.rejects.length < REPORT_LIMIT) outcome.rejects.push({ line: r.line, reason, format });
-        rejects.push({ line: r.line, reason, format, sample: r.text.slice(0, 500) });
+      } else {
+        rows.push(this.toRow(r.alert, r.format, opts.channel, receivedAt, r.sourceId, r.original, zones, intel, inventory));
       }
       const batchSize = opts.batchSize ?? this.batchSize;
       if (rows.length >= batchSize || rejects.length >= batchSize) await flush();
     }
     await flush();
     return outcome;
+  }
+
+  /**
+   * Records → normalized alerts (not yet enriched or stored), each with its line; or the
+   * reason a record was rejected or skipped. Rule testing and hunting read files through this.
+   */
+  normalize(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: Pick<IntakeOptions, 'format'>): AsyncGenerator<NormalizedRecord> {
+    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZone, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped });
+  }
+
+  /** Zones, threat intelligence and the asset inventory applied to an alert (as intake stores it). */
+  async enrich(alert: Alert): Promise<Alert> {
+    this.toRow(alert, 'json', 'enrich', '', undefined, '', await this.zoneMap(), await this.indicators(), await this.assets());
+    return alert;
   }
 
   private toRow(alert: Alert, format: string, channel: string, receivedAt: string, sourceId: string | undefined, original: string, zones: ZoneMap, intel: IndicatorIndex, inventory: AssetIndex): Insertable<AlertTable> {

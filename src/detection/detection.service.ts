@@ -7,7 +7,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Alert } from '../domain/alert/alert.js';
-import type { Actor } from '../domain/account/roles.js';
+import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
+import { DomainError, notFound, validationError } from '../domain/errors.js';
+import { instant, requiredText } from '../domain/text.js';
+import { writeAudit } from '../audit/audit.repository.js';
 import { type GradingTable, gradeOf } from '../domain/grading/grading.js';
 import {
   type CorrelationPolicy,
@@ -37,6 +40,9 @@ const BATCH = 500;
 /** alerts remembered per signal (the count says how many in all) */
 const ALERTS_PER_SIGNAL = 1000;
 const SYSTEM: Actor = { kind: 'system', label: 'detection' };
+
+export const TRIAGE_VERDICTS = ['true_positive', 'false_positive', 'ignored'] as const;
+export type TriageVerdict = (typeof TRIAGE_VERDICTS)[number];
 
 export interface DetectionRun {
   alerts: number;
@@ -295,7 +301,8 @@ export class DetectionService {
     const assets = hosts.map((h) => ({ ip: h.ip ?? null, hostname: h.name ?? null, orgUnit: h.orgUnit ?? null, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
     const where = [s.source?.ip ?? s.host?.name, s.destination?.ip ?? s.destination?.domain ?? s.indicator?.value].filter(Boolean).join(' → ');
     const timelineText = `告警 ${s.ruleTitle}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
-    const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}`;
+    const message = typeof s.explanation.message === 'string' ? s.explanation.message.slice(0, 200) : undefined;
+    const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}${where ? `，${where}` : ''}${message ? `：${message}` : ''}`;
 
     const target = await this.openIncidentFor(trx, family, keys, time);
     const existing = target ? await trx.selectFrom('detection_signals').select(['id', 'first_seen', 'last_seen', 'count']).where('incident_id', '=', target).where('signature', '=', sig).executeTakeFirst() : undefined;
@@ -406,6 +413,185 @@ export class DetectionService {
       .execute();
   }
 
+  /** Merges incidents by hand; their detection signals (and the keys later alerts join by) move to the target. */
+  async merge(actor: Actor, targetId: string, sourceIds: string[], reason: string) {
+    return this.incidents.merge(actor, targetId, sourceIds, reason, async (trx, from, to) => {
+      for (const sig of await trx.selectFrom('detection_signals').selectAll().where('incident_id', '=', from).execute()) {
+        const same = await trx.selectFrom('detection_signals').select(['id', 'count', 'first_seen', 'last_seen']).where('incident_id', '=', to).where('signature', '=', sig.signature).executeTakeFirst();
+        if (!same) {
+          await trx.updateTable('detection_signals').set({ incident_id: to }).where('id', '=', sig.id).execute();
+          continue;
+        }
+        await trx
+          .updateTable('detection_signals')
+          .set({ count: Number(same.count) + Number(sig.count), first_seen: earliest(same.first_seen, sig.first_seen), last_seen: latest(same.last_seen, sig.last_seen) })
+          .where('id', '=', same.id)
+          .execute();
+        const links = await trx.selectFrom('signal_alerts').select('alert_id').where('signal_id', '=', sig.id).execute();
+        if (links.length) {
+          await trx
+            .insertInto('signal_alerts')
+            .values(links.map((l) => ({ signal_id: Number(same.id), alert_id: Number(l.alert_id) })))
+            .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
+            .execute();
+        }
+        await trx.deleteFrom('signal_alerts').where('signal_id', '=', sig.id).execute();
+        await trx.deleteFrom('detection_signals').where('id', '=', sig.id).execute();
+      }
+      for (const k of await trx.selectFrom('incident_keys').selectAll().where('incident_id', '=', from).execute()) {
+        await trx
+          .insertInto('incident_keys')
+          .values({ family: k.family, key: k.key, incident_id: to, last_seen: k.last_seen })
+          .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doNothing())
+          .execute();
+      }
+      await trx.deleteFrom('incident_keys').where('incident_id', '=', from).execute();
+    });
+  }
+
+  /**
+   * Splits signals off an incident into a new one (e.g. an unrelated host that joined by its
+   * branch): the new incident takes the signals, their hosts and indicators and the most
+   * severe of their types; the hosts no remaining signal names leave the original.
+   */
+  async split(actor: Actor, incidentId: string, signalIds: number[], reasonText: string) {
+    if (actor.kind === 'user' && !actorCan(actor, 'incident.merge')) throw new DomainError('forbidden', 'your role may not split incidents (needs incident.merge)', { permission: 'incident.merge' });
+    const reason = requiredText('reason', reasonText, 2000);
+    const ids = [...new Set(signalIds)];
+    if (ids.length === 0) throw validationError('signals', 'name at least one signal to split off');
+    const all = await this.db.selectFrom('detection_signals').selectAll().where('incident_id', '=', incidentId).execute();
+    if (all.length === 0) await repoRequireIncident(this.db, incidentId);
+    const moving = all.filter((x) => ids.includes(Number(x.id)));
+    const missing = ids.filter((id) => !moving.some((m) => Number(m.id) === id));
+    if (missing.length) throw validationError('signals', `signal(s) ${missing.join(', ')} are not on incident ${incidentId}`);
+    if (moving.length === all.length) throw validationError('signals', 'splitting off every signal would leave the incident empty: keep at least one');
+    const staying = all.filter((x) => !ids.includes(Number(x.id)));
+    const worst = [...moving].sort((a, b) => a.level - b.level)[0]!;
+    const hostsMoving = new Set(moving.map((m) => m.host_ip).filter((h): h is string => !!h));
+    const hostsStaying = new Set(staying.map((m) => m.host_ip).filter((h): h is string => !!h));
+    const original = await repoRequireIncident(this.db, incidentId);
+    const grading = await this.settings.grading(this.db);
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const leaving = (await trx.selectFrom('affected_assets').selectAll().where('incident_id', '=', incidentId).execute()).filter((a) => (a.ip && hostsMoving.has(a.ip) && !hostsStaying.has(a.ip)) || (a.hostname && hostsMoving.has(a.hostname) && !hostsStaying.has(a.hostname)));
+      const first = moving.reduce((m, x) => earliest(m, x.first_seen), moving[0]!.first_seen);
+      const result = await this.incidents.recordDetectionIn(trx, actor, {
+        create: { title: `${gradeOf(grading, worst.type).nameZh}：拆分自 ${incidentId} — ${worst.rule_title}`.slice(0, 200), type: worst.type, detectedAt: first, orgUnit: original.org_unit, description: `从 ${incidentId} 拆分。原因：${reason}` },
+        type: worst.type,
+        levelReason: reason,
+        timeline: { occurredAt: first, text: `从 ${incidentId} 拆分出 ${moving.length} 条检测信号。原因：${reason}` },
+        assets: leaving.map((a) => ({ ip: a.ip, hostname: a.hostname, orgUnit: a.org_unit, businessSystem: a.business_system, note: a.note })),
+        observables: [],
+        write: async (w, newId, at) => {
+          await w.updateTable('detection_signals').set({ incident_id: newId }).where('id', 'in', ids).execute();
+          for (const m of moving) {
+            const keys = [m.host_ip ? `host:${m.host_ip}` : undefined, m.indicator ? `indicator:${m.indicator.toLowerCase()}` : undefined, m.source_ip ? `source:${m.source_ip}` : undefined].filter((k): k is string => !!k);
+            for (const key of keys) {
+              await w
+                .insertInto('incident_keys')
+                .values({ family: familyOf(this.policy, m.type), key, incident_id: newId, last_seen: m.last_seen })
+                .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doNothing())
+                .execute();
+            }
+          }
+          for (const h of hostsMoving) if (!hostsStaying.has(h)) await w.deleteFrom('incident_keys').where('incident_id', '=', incidentId).where('key', '=', `host:${h}`).execute();
+          if (leaving.length) await w.deleteFrom('affected_assets').where('id', 'in', leaving.map((a) => a.id)).execute();
+          await w
+            .insertInto('timeline_entries')
+            .values({ incident_id: incidentId, occurred_at: at, recorded_at: at, source: 'system', actor: actorLabel(actor), kind: 'split', text: `拆分出 ${newId}（${moving.length} 条检测信号）。原因：${reason}`, data: JSON.stringify({ into: newId, signals: ids }) })
+            .execute();
+          await writeAudit(w, { actor, action: 'incident.split', entityType: 'incident', entityId: incidentId, after: { into: newId, signals: ids, hosts: leaving.map((a) => a.ip ?? a.hostname), reason }, at });
+        },
+      });
+      return result;
+    });
+    return this.incidents.get(outcome.incidentId);
+  }
+
+  /**
+   * Triage of one alert: true positive, false positive or ignored, with who, when and why. A
+   * false positive or ignored alert may suppress its pattern — the rules that fired on it, from
+   * its source (and indicator) — until an expiry, so it stops reopening incidents.
+   */
+  async triage(actor: Actor, alertId: number, input: { verdict: TriageVerdict; reason: string; suppress?: boolean; expiresAt?: string }) {
+    if (actor.kind === 'user' && !actorCan(actor, 'alerts.triage')) throw new DomainError('forbidden', 'your role may not triage alerts (needs alerts.triage)', { permission: 'alerts.triage' });
+    if (!TRIAGE_VERDICTS.includes(input.verdict)) throw validationError('verdict', `must be one of ${TRIAGE_VERDICTS.join(', ')}`);
+    const reason = requiredText('reason', input.reason, 2000);
+    const now = this.now();
+    const at = now.toISOString();
+    let expiresAt: string | null = null;
+    if (input.suppress) {
+      if (input.verdict === 'true_positive') throw validationError('suppress', 'a true positive is not suppressed');
+      expiresAt = input.expiresAt ? instant('expiresAt', input.expiresAt) : new Date(now.getTime() + 30 * 86_400_000).toISOString();
+      if (expiresAt <= at) throw validationError('expiresAt', 'must be in the future');
+      if (Date.parse(expiresAt) - now.getTime() > 366 * 86_400_000) throw validationError('expiresAt', 'a suppression lasts a year at most; renew it when it ends');
+    }
+    const row = await this.db.selectFrom('alerts').select(['id', 'doc']).where('id', '=', alertId).executeTakeFirst();
+    if (!row) throw notFound('alert', alertId);
+    const alert = JSON.parse(row.doc) as Alert;
+    return this.db.transaction().execute(async (trx) => {
+      let suppression: Record<string, unknown> | undefined;
+      if (input.suppress) {
+        const fired = await trx
+          .selectFrom('signal_alerts')
+          .innerJoin('detection_signals', 'detection_signals.id', 'signal_alerts.signal_id')
+          .select('detection_signals.rule_key')
+          .where('signal_alerts.alert_id', '=', alertId)
+          .distinct()
+          .execute();
+        const ruleKeys = fired.length ? fired.map((f) => f.rule_key) : [null];
+        const source = alert.source?.ip ?? alert.host?.ip?.[0] ?? null;
+        const indicator = alert.threat?.indicator?.value ?? null;
+        if (!source && !indicator && !fired.length) throw validationError('suppress', 'this alert has no source, indicator or rule to suppress by');
+        const created: number[] = [];
+        for (const rule_key of ruleKeys) {
+          const r = await trx
+            .insertInto('suppressions')
+            .values({ rule_key, source_ip: source, indicator, reason, actor: actorLabel(actor), created_at: at, expires_at: expiresAt })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          created.push(Number(r.id));
+        }
+        suppression = { ids: created, ruleKeys: ruleKeys.filter(Boolean), sourceIp: source, indicator, expiresAt };
+      }
+      const values = { verdict: input.verdict, reason, actor: actorLabel(actor), at, expires_at: expiresAt, suppression_id: (suppression?.ids as number[] | undefined)?.[0] ?? null };
+      await trx
+        .insertInto('alert_triage')
+        .values({ alert_id: alertId, ...values })
+        .onConflict((oc) => oc.column('alert_id').doUpdateSet(values))
+        .execute();
+      await writeAudit(trx, { actor, action: 'alert.triage', entityType: 'alert', entityId: String(alertId), after: { ...values, suppression }, at });
+      return { alertId, verdict: input.verdict, reason, actor: actorLabel(actor), at, suppression: suppression ?? null };
+    });
+  }
+
+  async suppressions() {
+    const rows = await this.db.selectFrom('suppressions').selectAll().orderBy('id', 'desc').limit(1000).execute();
+    const at = this.now().toISOString();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      ruleKey: r.rule_key,
+      sourceIp: r.source_ip,
+      indicator: r.indicator,
+      reason: r.reason,
+      actor: r.actor,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      active: r.expires_at === null || r.expires_at > at,
+      hits: Number(r.hits),
+      lastHitAt: r.last_hit_at,
+    }));
+  }
+
+  async removeSuppression(actor: Actor, id: number) {
+    if (actor.kind === 'user' && !actorCan(actor, 'alerts.triage')) throw new DomainError('forbidden', 'your role may not lift suppressions (needs alerts.triage)', { permission: 'alerts.triage' });
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('suppressions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('suppression', id);
+      await trx.deleteFrom('suppressions').where('id', '=', id).execute();
+      await writeAudit(trx, { actor, action: 'suppression.remove', entityType: 'suppression', entityId: String(id), before: row, at: this.now().toISOString() });
+    });
+  }
+
   /**
    * Why an incident is what it is: every signal (rule, alerts, count, first/last seen, why it
    * matched), the spread over hosts (first host, order of infection, share per branch) and the
@@ -490,7 +676,9 @@ function flatten(hit: RuleHit): SigmaEvent[] {
 }
 
 function titleFor(typeZh: string, s: Signal, hosts: Array<{ ip?: string; name?: string }>): string {
-  const who = hosts[0]?.ip ?? hosts[0]?.name ?? s.source?.ip ?? '';
+  const host = hosts[0]?.ip ?? hosts[0]?.name;
+  // an attack from outside is named by its attacker first: that is what the analyst blocks
+  const who = s.source?.ip && !s.source.internal ? [s.source.ip, host].filter(Boolean).join(' → ') : (host ?? s.source?.ip ?? '');
   const what = s.indicator ? `访问 ${s.indicator.value}` : s.ruleTitle;
   return `${typeZh}：${who} ${what}`.slice(0, 200);
 }

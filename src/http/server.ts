@@ -69,7 +69,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(intakeRoutes, { intake: services.intake, db: services.database.db, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(intelRoutes, { intel: services.intel, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(assetRoutes, { assets: services.assets, bodyLimit: config.ingestBodyLimitBytes });
-  await app.register(detectionRoutes, { detection: services.detection });
+  await app.register(detectionRoutes, { detection: services.detection, config });
 
   // The web console arrives with its own issue; until then the root leads to the API document.
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

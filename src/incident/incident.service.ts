@@ -416,6 +416,62 @@ export class IncidentService {
     }
   }
 
+
+  /**
+   * Merges incidents into one by hand: the others' hosts, observables and timeline join the
+   * target (hosts and observables not repeated), `move` carries the caller's own rows (detection
+   * signals), the target takes the most severe level, and each merged incident is closed as a
+   * duplicate pointing at the target. One transaction.
+   */
+  async merge(actor: Actor, targetId: string, sourceIds: string[], reasonText: string, move?: (trx: Kysely<DB>, from: string, to: string) => Promise<void>): Promise<IncidentView> {
+    require(actor, 'incident.merge', 'merge incidents');
+    const reason = requiredText('reason', reasonText, LIMITS.reason);
+    const sources = [...new Set(sourceIds)];
+    if (sources.length === 0) throw validationError('from', 'name at least one incident to merge');
+    if (sources.includes(targetId)) throw validationError('from', `${targetId} cannot be merged into itself`);
+    await this.db.transaction().execute(async (trx) => {
+      const at = this.now().toISOString();
+      for (const id of [targetId, ...sources].sort()) if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
+      let target = await repo.requireIncident(trx, targetId);
+      if (target.phase === 'closed') throw new DomainError('conflict', `incident ${targetId} is closed; reopen it to merge into it`);
+      for (const id of sources) {
+        const src = await repo.requireIncident(trx, id);
+        if (src.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed already`);
+        const listed = await trx.selectFrom('affected_assets').select(['ip', 'hostname']).where('incident_id', '=', targetId).execute();
+        const have = new Set(listed.flatMap((a) => [a.ip, a.hostname?.toLowerCase()]).filter(Boolean));
+        for (const a of await trx.selectFrom('affected_assets').selectAll().where('incident_id', '=', id).execute()) {
+          if ((a.ip && have.has(a.ip)) || (!a.ip && a.hostname && have.has(a.hostname.toLowerCase()))) continue;
+          await trx.insertInto('affected_assets').values({ incident_id: targetId, ip: a.ip, hostname: a.hostname, business_system: a.business_system, org_unit: a.org_unit, note: a.note, created_at: at }).execute();
+        }
+        for (const o of await trx.selectFrom('observables').selectAll().where('incident_id', '=', id).execute()) {
+          await this.upsertObservable(trx, targetId, { type: o.type as ObservableType, value: o.value, first_seen: o.first_seen, last_seen: o.last_seen, note: o.note }, at);
+        }
+        for (const t of await trx.selectFrom('timeline_entries').selectAll().where('incident_id', '=', id).where('kind', 'in', ['alert', 'note']).orderBy('id').execute()) {
+          await trx.insertInto('timeline_entries').values({ incident_id: targetId, occurred_at: t.occurred_at, recorded_at: at, source: t.source, actor: t.actor, kind: t.kind, text: `[${id}] ${t.text}`, data: t.data }).execute();
+        }
+        await move?.(trx, id, targetId);
+        if (src.level < target.level) {
+          await this.regrade(trx, target, actor, { type: src.type, level: src.level, reason: `合并 ${id}（${src.level} 级）：${reason}` }, at);
+          target = await repo.requireIncident(trx, targetId);
+        }
+        await trx
+          .updateTable('tasks')
+          .set({ status: 'cancelled', note: `事件已合并到 ${targetId}，任务取消 (cancelled: merged into ${targetId})`, updated_at: at })
+          .where('incident_id', '=', id)
+          .where('status', 'in', ['open', 'in_progress'])
+          .execute();
+        await trx.updateTable('incidents').set({ phase: 'closed', phase_entered_at: at, phase_due_at: null, closed_at: at, resolution: 'duplicate', conclusion: `已合并到 ${targetId}。${reason}`, updated_at: at }).where('id', '=', id).execute();
+        await trx.insertInto('phase_changes').values({ incident_id: id, from_phase: src.phase, to_phase: 'closed', at, actor: actorLabel(actor), reason: `merged into ${targetId}: ${reason}`, override: 0, bypassed: null }).execute();
+        await this.timeline(trx, id, actor, { occurredAt: at, source: 'system', kind: 'merged', text: `事件已合并到 ${targetId}，作为重复事件关闭。原因：${reason}`, data: { into: targetId } });
+        await writeAudit(trx, { actor, action: 'incident.merged_into', entityType: 'incident', entityId: id, before: { phase: src.phase }, after: { phase: 'closed', resolution: 'duplicate', into: targetId, reason }, at });
+      }
+      await this.timeline(trx, targetId, actor, { occurredAt: at, source: 'system', kind: 'merged', text: `合并事件 ${sources.join('、')}。原因：${reason}`, data: { from: sources } });
+      await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', targetId).execute();
+      await writeAudit(trx, { actor, action: 'incident.merge', entityType: 'incident', entityId: targetId, after: { from: sources, reason }, at });
+    });
+    return this.get(targetId);
+  }
+
   // ---------------------------------------------------------------- the phase machine
 
   async move(actor: Actor, id: string, input: MoveInput): Promise<IncidentView> {

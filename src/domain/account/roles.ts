@@ -29,22 +29,27 @@ export type Permission =
   | 'tokens.own' // create and revoke one's own API tokens
   | 'alerts.read'
   | 'alerts.ingest' // send alerts in (devices and forwarders, with an API token)
-  | 'intel.write'; // import threat-intelligence indicators
+  | 'intel.write' // import threat-intelligence indicators
+  | 'alerts.triage' // true/false positive, ignore, suppress a pattern
+  | 'rules.test' // run rules over sample events (work bounded in time and size)
+  | 'incident.merge'; // merge incidents and split them
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
+  'alerts.triage', 'rules.test', 'incident.merge',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(ALL),
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write',
+    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge',
   ]),
-  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read']),
+  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test']),
   monitor: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
+    'alerts.triage', 'rules.test', 'incident.merge',
   ]),
   viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read']),
   /** a machine: a forwarder or a device sending alerts with an API token */

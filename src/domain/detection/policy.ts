@@ -23,6 +23,8 @@ export interface CorrelationPolicy {
 
 export const DEFAULT_POLICY: CorrelationPolicy = {
   families: {
+    // one attacker's scanning, then password guessing, then exploitation: one incident, its level rising
+    attack: ['scanning', 'brute_force', 'exploitation'],
     // every level-1 type means "a host of ours is compromised": one worm, one incident
     compromise: ['trojan', 'internal_scanning', 'internal_brute_force', 'internal_exploitation'],
   },

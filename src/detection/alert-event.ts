@@ -1,7 +1,7 @@
 /**
  * A stored alert as a Sigma event: its normalized (ECS) document, over the fields of its
- * original record when that is JSON (so rules written against Suricata's or Winlogbeat's own
- * names match too), Windows event data lifted to Sigma's flat names; its logsource from what
+ * original record when that is JSON (looked up where the normalized document has none, so
+ * rules written against Suricata's or Winlogbeat's own names match too), Windows event data lifted to Sigma's flat names; its logsource from what
  * the alert is (Windows channel and event id, authentication, IDS, DNS, …).
  */
 import type { Alert } from '../domain/alert/alert.js';
@@ -19,16 +19,17 @@ export function alertLogsource(alert: Alert, format: string): EventLogSource {
 }
 
 export function alertEvent(alert: Alert, format: string, original: string | undefined, mapping: FieldMapping): SigmaEvent {
-  let doc: Record<string, unknown> = alert as unknown as Record<string, unknown>;
+  let underlay: Record<string, unknown> | undefined;
   if (original && original.trimStart().startsWith('{')) {
     try {
       const raw = JSON.parse(original) as unknown;
-      if (raw && typeof raw === 'object' && !Array.isArray(raw)) doc = { ...(raw as Record<string, unknown>), ...doc };
+      if (raw && typeof raw === 'object' && !Array.isArray(raw)) underlay = raw as Record<string, unknown>;
     } catch {
       // not JSON after all: the normalized document alone
     }
   }
+  let doc = alert as unknown as Record<string, unknown>;
   if (alert.winlog) doc = flattenWindowsRecord(doc);
   const time = Date.parse(alert['@timestamp']);
-  return new SigmaEvent(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping);
+  return new SigmaEvent(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping, underlay);
 }

@@ -118,6 +118,23 @@ correlation:
     expect(feed(3, { EventID: 4625, IpAddress: '203.0.113.9', TargetUserName: 'c' })).toEqual([]);
     expect(feed(4, { EventID: 4625, IpAddress: '198.51.100.45', TargetUserName: 'c' })[0]).toMatchObject({ value: 3, group: { IpAddress: '198.51.100.45' } });
   });
+
+  it('forgets values that slid out of the window, also after many repeats and out-of-order arrivals', () => {
+    const { feed } = setup(`title: Password spraying
+correlation: {type: value_count, rules: [failed_login], group-by: [IpAddress], timespan: 10m, condition: {field: TargetUserName, gte: 3}}
+`);
+    const ip = '198.51.100.45';
+    feed(0, { EventID: 4625, IpAddress: ip, TargetUserName: 'a' });
+    feed(60, { EventID: 4625, IpAddress: ip, TargetUserName: 'b' });
+    // 5000 guesses at one account: still two distinct names
+    for (let i = 0; i < 5000; i++) expect(feed(120 + i * 0.1, { EventID: 4625, IpAddress: ip, TargetUserName: 'b' })).toEqual([]);
+    // 'a' (at 0 s) is out of the window by 700 s: a third name then makes only 2 distinct ('b', 'c')
+    expect(feed(700, { EventID: 4625, IpAddress: ip, TargetUserName: 'c' })).toEqual([]);
+    // a late record from 650 s (inside the window) brings 'a' back: 3 distinct, from 650 s on
+    const [hit] = feed(650, { EventID: 4625, IpAddress: ip, TargetUserName: 'a' });
+    expect(hit).toMatchObject({ value: 3, group: { IpAddress: ip } });
+    expect(hit!.members.length).toBeLessThanOrEqual(100);
+  });
 });
 
 describe('value_sum and value_avg', () => {

@@ -41,10 +41,25 @@ export interface ReferenceProblem {
 const MAX_GROUPS = 100_000;
 const MAX_MEMBERS = 100;
 
+/** One hit as the aggregate sees it: its time and what it adds (a distinct value, a number, a rule position). */
+interface Entry {
+  time: number;
+  tally?: string;
+  num?: number;
+}
+
 interface GroupState {
   first: number;
   last: number;
+  /** the latest hits (at most MAX_MEMBERS): the members a firing names */
   hits: RuleHit[];
+  /** every hit in the window, by time from `head` on: what the aggregate is kept over */
+  entries: Entry[];
+  head: number;
+  /** distinct values (value_count) or rule positions (temporal) → how many entries carry them */
+  tallies: Map<string, number>;
+  sum: number;
+  nums: number;
   /** temporal_ordered: for each referenced rule, the latest start of a chain in order up to it */
   chain?: Array<number | undefined>;
 }
@@ -191,17 +206,18 @@ export class CorrelationEngine {
         // drop the oldest group (Map keeps insertion order)
         c.groups.delete(c.groups.keys().next().value!);
       }
-      g = { first: hit.time, last: hit.time, hits: [] };
+      g = { first: hit.time, last: hit.time, hits: [], entries: [], head: 0, tallies: new Map(), sum: 0, nums: 0 };
       c.groups.set(key, g);
     }
     g.last = Math.max(g.last, hit.time);
+    this.add(c, g, hit, reference);
     if (c.eager) {
-      // sliding: forget what fell out of the window
-      const from = hit.time - span;
-      if (g.hits.length && g.hits[0]!.time < from) g.hits = g.hits.filter((h) => h.time >= from);
-      g.first = g.hits.length ? Math.min(...g.hits.map((h) => h.time), hit.time) : hit.time;
-    }
+      // sliding: forget what fell out of the window (entries are kept in time order)
+      this.forgetBefore(g, g.last - span);
+      g.first = g.entries[g.head]!.time;
+    } else g.first = Math.min(g.first, hit.time);
     g.hits.push(hit);
+    if (g.hits.length > 2 * MAX_MEMBERS) g.hits = g.hits.slice(-MAX_MEMBERS);
     if (c.rule.type === 'temporal_ordered') this.advanceChain(c, g, hit, reference);
     if (c.eager) {
       const fired = this.judge(c, g);
@@ -211,6 +227,51 @@ export class CorrelationEngine {
       }
     }
     return out;
+  }
+
+  /** Adds a hit to its group's running aggregate: O(1) for a hit in time order, however full the window. */
+  private add(c: Compiled, g: GroupState, hit: RuleHit, reference: string): void {
+    const rule = c.rule;
+    const entry: Entry = { time: hit.time };
+    if (rule.type === 'value_count' || rule.type === 'value_sum' || rule.type === 'value_avg') {
+      const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
+      const value = parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
+      if (value !== undefined) {
+        if (rule.type === 'value_count') entry.tally = value.toLowerCase();
+        else if (Number.isFinite(Number(value))) entry.num = Number(value);
+      }
+    } else if (rule.type === 'temporal') entry.tally = String(c.positions.get(reference));
+    if (entry.tally !== undefined) g.tallies.set(entry.tally, (g.tallies.get(entry.tally) ?? 0) + 1);
+    if (entry.num !== undefined) {
+      g.sum += entry.num;
+      g.nums++;
+    }
+    const list = g.entries;
+    let at = list.length;
+    while (at > g.head && list[at - 1]!.time > hit.time) at--;
+    if (at === list.length) list.push(entry);
+    else list.splice(at, 0, entry);
+  }
+
+  private forgetBefore(g: GroupState, from: number): void {
+    const list = g.entries;
+    while (g.head < list.length - 1 && list[g.head]!.time < from) {
+      const e = list[g.head++]!;
+      if (e.tally !== undefined) {
+        const n = g.tallies.get(e.tally)! - 1;
+        if (n === 0) g.tallies.delete(e.tally);
+        else g.tallies.set(e.tally, n);
+      }
+      if (e.num !== undefined) {
+        g.sum -= e.num;
+        g.nums--;
+      }
+    }
+    if (g.head > 1024 && g.head * 2 > list.length) {
+      g.entries = list.slice(g.head);
+      g.head = 0;
+    }
+    if (g.hits.length && g.hits[0]!.time < from) g.hits = g.hits.filter((h) => h.time >= from);
   }
 
   private advanceChain(c: Compiled, g: GroupState, hit: RuleHit, reference: string): void {
@@ -225,33 +286,22 @@ export class CorrelationEngine {
     }
   }
 
-  /** The aggregate the condition is judged on, for the hits in the window. */
+  /** The aggregate the condition is judged on, for the hits in the window (kept as they came). */
   private measure(c: Compiled, g: GroupState): number {
-    const rule = c.rule;
-    const fieldValues = (h: RuleHit) => {
-      const parts = (rule.field ?? []).map((f) => (h.event ? h.event.field(f).strings[0] : h.group?.[f]));
-      return parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
-    };
-    switch (rule.type) {
+    switch (c.rule.type) {
       case 'event_count':
-        return g.hits.length;
+        return g.entries.length - g.head;
       case 'value_count':
-        return new Set(g.hits.map(fieldValues).filter((v) => v !== undefined).map((v) => v!.toLowerCase())).size;
+      case 'temporal':
+        return g.tallies.size;
       case 'value_sum':
-      case 'value_avg': {
-        const nums = g.hits.map(fieldValues).map(Number).filter(Number.isFinite);
-        const sum = nums.reduce((a, b) => a + b, 0);
-        return rule.type === 'value_sum' ? sum : nums.length ? sum / nums.length : NaN;
-      }
-      case 'temporal': {
-        const distinct = new Set<number>();
-        for (const h of g.hits) for (const k of keysOf(h.rule)) if (c.positions.has(k)) distinct.add(c.positions.get(k)!);
-        return distinct.size;
-      }
+        return g.sum;
+      case 'value_avg':
+        return g.nums ? g.sum / g.nums : NaN;
       case 'temporal_ordered': {
         // how many of the referenced rules occurred in order (the longest chain prefix)
         let n = 0;
-        while (n < rule.rules.length && g.chain?.[n] !== undefined) n++;
+        while (n < c.rule.rules.length && g.chain?.[n] !== undefined) n++;
         return n;
       }
     }
@@ -264,11 +314,10 @@ export class CorrelationEngine {
     const start = c.rule.type === 'temporal_ordered' ? g.chain?.[c.rule.rules.length - 1] : undefined;
     const members = start === undefined ? g.hits : g.hits.filter((h) => h.time >= start);
     const group = this.groupValues(c, members[0]!) ?? {};
-    const last = members.reduce((m, h) => (h.time > m ? h.time : m), members[0]!.time);
     return {
       rule: c.rule,
-      time: last,
-      from: members.reduce((m, h) => (h.time < m ? h.time : m), last),
+      time: g.last,
+      from: start ?? g.entries[g.head]!.time,
       group,
       value,
       members: members.slice(-MAX_MEMBERS),

@@ -66,15 +66,26 @@ export class SigmaEvent {
     /** epoch milliseconds */
     readonly time: number,
     private readonly mapping: FieldMapping = {},
+    /**
+     * fields looked at where `doc` has none (the device's original record under a normalized
+     * alert): a lookup through two layers, where merging them into one object would cost more
+     * than every rule's matching
+     */
+    readonly underlay?: Record<string, unknown>,
   ) {}
+
+  private lookup(path: string): unknown {
+    const v = valueAt(this.doc, path);
+    return v === undefined && this.underlay ? valueAt(this.underlay, path) : v;
+  }
 
   field(name: string): FieldSlot {
     let slot = this.slots.get(name);
     if (slot) return slot;
-    let value = valueAt(this.doc, name);
+    let value = this.lookup(name);
     if (value === undefined) {
       for (const alt of this.mapping[name] ?? []) {
-        value = valueAt(this.doc, alt);
+        value = this.lookup(alt);
         if (value !== undefined) break;
       }
     }
@@ -88,6 +99,7 @@ export class SigmaEvent {
     if (!this.keywordText) {
       const raw: string[] = [];
       collectText(this.doc, raw, 0);
+      if (this.underlay) collectText(this.underlay, raw, 0);
       this.keywordText = { raw, lowers: raw.map((s) => s.toLowerCase()) };
     }
     return this.keywordText;
@@ -95,15 +107,25 @@ export class SigmaEvent {
 }
 
 function makeSlot(value: unknown): FieldSlot {
+  // the common case, one scalar: no intermediate arrays (this runs for every field every rule reads)
+  if (!Array.isArray(value)) {
+    if (value !== null && typeof value === 'object') return { present: true, values: [], strings: [], lowers: [] };
+    if (value === null) return { present: true, values: [null], strings: [], lowers: [] };
+    const str = typeof value === 'string' ? value : String(value);
+    return { present: true, values: [value], strings: [str], lowers: [str.toLowerCase()] };
+  }
   const values: unknown[] = [];
-  const add = (v: unknown) => {
-    if (v === null || typeof v !== 'object') values.push(v);
-  };
-  if (Array.isArray(value)) for (const v of value) add(v);
-  else add(value);
   const strings: string[] = [];
-  for (const v of values) if (v !== null && v !== undefined) strings.push(typeof v === 'string' ? v : String(v));
-  return { present: true, values, strings, lowers: strings.map((s) => s.toLowerCase()) };
+  const lowers: string[] = [];
+  for (const v of value) {
+    if (v !== null && typeof v === 'object') continue;
+    values.push(v);
+    if (v === null || v === undefined) continue;
+    const str = typeof v === 'string' ? v : String(v);
+    strings.push(str);
+    lowers.push(str.toLowerCase());
+  }
+  return { present: true, values, strings, lowers };
 }
 
 function collectText(v: unknown, out: string[], depth: number): void {

@@ -59,24 +59,26 @@ export class RuleSet {
     const seen = this.seen;
     const rules = this.rules;
     let evaluated = 0;
-    const attempt = (i: number) => {
-      if (seen[i] === stamp) return;
-      seen[i] = stamp;
-      evaluated++;
-      if (rules[i]!.detection.matches(event)) hits.push(i);
-    };
-    for (const i of bucket.always) attempt(i);
+    // no closure here: this runs for every event
+    const candidates: number[] = [];
+    for (const i of bucket.always) candidates.push(i);
     for (const [field, index] of bucket.byField) {
       const slot = event.field(field);
       if (!slot.present) continue;
       for (const lower of slot.lowers) {
         const eq = index.eq?.get(lower);
-        if (eq) for (const i of eq) attempt(i);
+        if (eq) for (const i of eq) candidates.push(i);
         if (index.basename) {
           const named = index.basename.get(lower.slice(lower.lastIndexOf('\\') + 1));
-          if (named) for (const i of named) attempt(i);
+          if (named) for (const i of named) candidates.push(i);
         }
       }
+    }
+    for (const i of candidates) {
+      if (seen[i] === stamp) continue;
+      seen[i] = stamp;
+      evaluated++;
+      if (rules[i]!.detection.matches(event)) hits.push(i);
     }
     this.stats.events++;
     this.stats.evaluated += evaluated;

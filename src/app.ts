@@ -11,6 +11,7 @@ import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
+import { ReportService } from './report/report.service.js';
 import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   intel: IntelService;
   assets: AssetService;
   detection: DetectionService;
+  reports: ReportService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
+    const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
     // new alerts are picked up from the table after each committed batch, one run at a time
     intake.onCommitted = () => {
       detection.catchUp().catch((e: unknown) => detection.onError?.(e));
@@ -62,6 +65,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       intel,
       assets,
       detection,
+      reports,
       evidence,
       now,
       close: async () => {

@@ -8,6 +8,7 @@ import * as alerts from './migrations/20261125T1300_alerts.js';
 import * as indicators from './migrations/20261125T1400_indicators.js';
 import * as assets from './migrations/20261125T1500_assets.js';
 import * as detection from './migrations/20261125T1600_detection.js';
+import * as reports from './migrations/20261125T1900_reports.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1400_indicators': indicators,
   '20261125T1500_assets': assets,
   '20261125T1600_detection': detection,
+  '20261125T1900_reports': reports,
 };
 
 export interface MigrationOutcome {

@@ -349,7 +349,23 @@ export interface SuppressionTable {
   last_hit_at: string | null;
 }
 
+export interface ReportExportTable {
+  id: Generated<number>;
+  incident_id: string;
+  form: string;
+  format: string;
+  locale: string;
+  version: number;
+  sha256: string;
+  size: number;
+  /** the report (fields and appendices) the file was made from, JSON */
+  content: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface DB {
+  report_exports: ReportExportTable;
   detection_signals: DetectionSignalTable;
   signal_alerts: SignalAlertTable;
   incident_keys: IncidentKeyTable;

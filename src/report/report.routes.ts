@@ -1,0 +1,94 @@
+/**
+ * Reports over REST: the organisation's header fields, the closing report (应急处置报告单)
+ * drafted from an incident, its export as Word or Markdown (each version kept with its
+ * SHA-256), the list of versions and their download.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireActor } from '../http/auth.js';
+import { StringEnum, errorResponses } from '../http/schemas.js';
+import { CLOSING_FIELDS, REPORT_LOCALES } from '../domain/report/closing-report.js';
+import { REPORT_FORMATS, type ReportService } from './report.service.js';
+
+const tags = ['reports'];
+const Params = Type.Object({ id: Type.String({ maxLength: 40 }) });
+const Loose = Type.Object({}, { additionalProperties: true });
+const Header = Type.Object(
+  {
+    unitName: Type.String({ minLength: 1, maxLength: 200 }),
+    reporter: Type.Optional(Type.String({ maxLength: 100 })),
+    contact: Type.Optional(Type.String({ maxLength: 200 })),
+    systems: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 200 }), use: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }), { maxItems: 500 })),
+  },
+  { additionalProperties: false },
+);
+const Fields = Type.Object(Object.fromEntries(CLOSING_FIELDS.map((k) => [k, Type.Optional(Type.String({ maxLength: 20_000 }))])), { additionalProperties: false });
+const Export = Type.Object({
+  id: Type.Integer(),
+  incidentId: Type.String(),
+  form: Type.String(),
+  format: Type.String(),
+  locale: Type.String(),
+  version: Type.Integer(),
+  sha256: Type.String(),
+  size: Type.Integer(),
+  filename: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }> = async (app, { reports }) => {
+  app.get('/api/report-header', { config: { access: 'settings.read' }, schema: { tags, summary: 'The organisation header of every report (unit name, reporter, contact, information systems and their use)', response: { 200: Loose } } }, async () =>
+    reports.header(),
+  );
+  app.put(
+    '/api/report-header',
+    { config: { access: 'settings.write' }, schema: { tags, summary: 'Set the organisation header of every report', body: Header, response: { 200: Loose, ...errorResponses } } },
+    async (req) => reports.setHeader(requireActor(req), req.body),
+  );
+
+  app.get(
+    '/api/incidents/:id/reports/closing',
+    {
+      config: { access: 'incident.read' },
+      schema: { tags, summary: 'The emergency response report (应急处置报告单) drafted from the incident, as it would be exported now', params: Params, querystring: Type.Object({ locale: Type.Optional(StringEnum(REPORT_LOCALES)) }), response: { 200: Loose, ...errorResponses } },
+    },
+    async (req) => reports.draftClosing(requireActor(req), req.params.id, req.query.locale),
+  );
+
+  app.post(
+    '/api/incidents/:id/reports/closing',
+    {
+      config: { access: 'incident.update' },
+      schema: {
+        tags,
+        summary: 'Export the emergency response report as Word (.docx) or Markdown, with edited fields; the file is kept as a new version with its SHA-256',
+        params: Params,
+        body: Type.Object({ format: StringEnum(REPORT_FORMATS), locale: Type.Optional(StringEnum(REPORT_LOCALES)), fields: Type.Optional(Fields) }, { additionalProperties: false }),
+        response: { 201: Export, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await reports.exportClosing(requireActor(req), req.params.id, req.body)),
+  );
+
+  app.get(
+    '/api/incidents/:id/reports',
+    { config: { access: 'incident.read' }, schema: { tags, summary: 'Every exported report version of the incident, newest first', params: Params, response: { 200: Type.Array(Export), ...errorResponses } } },
+    async (req) => reports.exports(req.params.id),
+  );
+
+  app.get(
+    '/api/reports/:exportId/download',
+    { config: { access: 'incident.read' }, schema: { tags, summary: 'Download an exported report version, byte for byte as exported', params: Type.Object({ exportId: Type.Integer({ minimum: 1 }) }) } },
+    async (req, reply) => {
+      const e = await reports.open(req.params.exportId);
+      return reply
+        .header('content-type', e.contentType)
+        .header('content-length', e.size)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(e.filename)}`)
+        .header('x-content-sha256', e.sha256)
+        .header('x-content-type-options', 'nosniff')
+        .send(e.stream);
+    },
+  );
+};

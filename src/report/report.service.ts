@@ -1,0 +1,168 @@
+/**
+ * Reports: the organisation's header fields, the closing report drafted from an incident, and
+ * every exported version kept — the file in the content-addressed evidence store, its SHA-256
+ * and the fields it was made from in `report_exports` — so what was sent stays provable.
+ */
+import { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
+import { DomainError, notFound, validationError } from '../domain/errors.js';
+import {
+  CLOSING_FIELDS,
+  type ClosingReport,
+  type ClosingReportFields,
+  closingReportMarkdown,
+  draftClosingReport,
+  REPORT_LOCALES,
+  type ReportHeader,
+  type ReportLocale,
+} from '../domain/report/closing-report.js';
+import { writeAudit } from '../audit/audit.repository.js';
+import type { EvidenceStore } from '../evidence/evidence.store.js';
+import type { IncidentService } from '../incident/incident.service.js';
+import { getSetting, putSetting } from '../settings/settings.repository.js';
+import type { DB } from '../store/schema.js';
+import { closingReportDocx } from './closing-report.docx.js';
+
+export const REPORT_FORMATS = ['docx', 'md'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const HEADER_KEY = 'report_header';
+const FIELD_MAX = 20_000;
+
+export const CONTENT_TYPES: Record<ReportFormat, string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  md: 'text/markdown; charset=utf-8',
+};
+
+function need(actor: Actor, permission: 'incident.update' | 'settings.write', what: string): void {
+  if (actor.kind === 'user' && !actorCan(actor, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
+}
+
+export interface ReportExport {
+  id: number;
+  incidentId: string;
+  form: string;
+  format: ReportFormat;
+  locale: ReportLocale;
+  version: number;
+  sha256: string;
+  size: number;
+  filename: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export class ReportService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly incidents: IncidentService,
+    private readonly files: EvidenceStore,
+    private readonly now: () => Date,
+    private readonly timeZone: string,
+  ) {}
+
+  async header(): Promise<ReportHeader> {
+    return (await getSetting<ReportHeader>(this.db, HEADER_KEY)) ?? { unitName: '', systems: [] };
+  }
+
+  async setHeader(actor: Actor, input: ReportHeader): Promise<ReportHeader> {
+    need(actor, 'settings.write', 'change the report header');
+    const unitName = input.unitName.trim();
+    if (!unitName) throw validationError('unitName', 'is required: the unit name heads every report');
+    const names = new Set<string>();
+    for (const [i, s] of (input.systems ?? []).entries()) {
+      if (!s.name.trim()) throw validationError(`systems/${i}/name`, 'is required');
+      if (names.has(s.name.trim())) throw validationError(`systems/${i}/name`, `"${s.name}" is listed twice`);
+      names.add(s.name.trim());
+    }
+    const header: ReportHeader = { unitName, reporter: input.reporter?.trim() || undefined, contact: input.contact?.trim() || undefined, systems: (input.systems ?? []).map((s) => ({ name: s.name.trim(), use: s.use.trim() })) };
+    const at = this.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const before = await getSetting<ReportHeader>(trx, HEADER_KEY);
+      await putSetting(trx, HEADER_KEY, header, at, actorLabel(actor));
+      await writeAudit(trx, { actor, action: 'settings.report_header', entityType: 'settings', entityId: HEADER_KEY, before, after: header, at });
+    });
+    return header;
+  }
+
+  /** The closing report as it would be exported now, pre-filled from the incident, with `edits` applied. */
+  async draftClosing(actor: Actor, incidentId: string, locale: ReportLocale = 'zh-CN', edits?: Partial<ClosingReportFields>): Promise<ClosingReport> {
+    if (!REPORT_LOCALES.includes(locale)) throw validationError('locale', `must be one of ${REPORT_LOCALES.join(', ')}`);
+    for (const [k, v] of Object.entries(edits ?? {})) {
+      if (!(CLOSING_FIELDS as readonly string[]).includes(k)) throw validationError(`fields/${k}`, `is not a field of the closing report (fields: ${CLOSING_FIELDS.join(', ')})`);
+      if (typeof v !== 'string') throw validationError(`fields/${k}`, 'must be text');
+      if (v.length > FIELD_MAX) throw validationError(`fields/${k}`, `is ${v.length} characters, over the limit of ${FIELD_MAX}`);
+    }
+    const incident = await this.incidents.get(incidentId);
+    const header = await this.header();
+    return draftClosingReport(incident, {
+      header,
+      locale,
+      zone: this.timeZone,
+      now: this.now().toISOString(),
+      reporter: header.reporter ?? (actor.kind === 'user' ? actor.username : undefined),
+      edits,
+    });
+  }
+
+  /** Renders the closing report, keeps the file and its SHA-256 as a new version, and returns the version. */
+  async exportClosing(actor: Actor, incidentId: string, input: { format: ReportFormat; locale?: ReportLocale; fields?: Partial<ClosingReportFields> }): Promise<ReportExport> {
+    need(actor, 'incident.update', 'export reports');
+    if (!REPORT_FORMATS.includes(input.format)) throw validationError('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
+    const report = await this.draftClosing(actor, incidentId, input.locale ?? 'zh-CN', input.fields);
+    if (!report.fields.unitName.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
+    const bytes = input.format === 'docx' ? await closingReportDocx(report) : Buffer.from(closingReportMarkdown(report), 'utf8');
+    const stored = await this.files.put(Readable.from([bytes]));
+    const at = this.now().toISOString();
+    const id = await this.db.transaction().execute(async (trx) => {
+      const last = await trx.selectFrom('report_exports').select((eb) => eb.fn.max('version').as('v')).where('incident_id', '=', incidentId).where('form', '=', 'closing').executeTakeFirst();
+      const version = Number(last?.v ?? 0) + 1;
+      const row = await trx
+        .insertInto('report_exports')
+        .values({ incident_id: incidentId, form: 'closing', format: input.format, locale: report.locale, version, sha256: stored.sha256, size: stored.size, content: JSON.stringify(report), created_by: actorLabel(actor), created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('timeline_entries')
+        .values({ incident_id: incidentId, occurred_at: at, recorded_at: at, source: 'system', actor: actorLabel(actor), kind: 'report', text: `导出应急处置报告单第 ${version} 版（${input.format}，SHA-256 ${stored.sha256.slice(0, 16)}…）`, data: JSON.stringify({ export: Number(row.id), version, sha256: stored.sha256 }) })
+        .execute();
+      await writeAudit(trx, { actor, action: 'report.export', entityType: 'incident', entityId: incidentId, after: { form: 'closing', format: input.format, version, sha256: stored.sha256, size: stored.size }, at });
+      return Number(row.id);
+    });
+    return this.export(id);
+  }
+
+  async exports(incidentId: string): Promise<ReportExport[]> {
+    await this.incidents.get(incidentId);
+    const rows = await this.db.selectFrom('report_exports').selectAll().where('incident_id', '=', incidentId).orderBy('id', 'desc').execute();
+    return rows.map(present);
+  }
+
+  async export(id: number): Promise<ReportExport> {
+    const row = await this.db.selectFrom('report_exports').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('report export', id);
+    return present(row);
+  }
+
+  async open(id: number) {
+    const e = await this.export(id);
+    return { ...e, contentType: CONTENT_TYPES[e.format], stream: this.files.open(e.sha256) };
+  }
+}
+
+function present(r: { id: number; incident_id: string; form: string; format: string; locale: string; version: number; sha256: string; size: number | string; created_by: string; created_at: string }): ReportExport {
+  const format = r.format as ReportFormat;
+  return {
+    id: Number(r.id),
+    incidentId: r.incident_id,
+    form: r.form,
+    format,
+    locale: r.locale as ReportLocale,
+    version: Number(r.version),
+    sha256: r.sha256,
+    size: Number(r.size),
+    filename: `${r.incident_id}-应急处置报告单-v${r.version}.${format}`,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}

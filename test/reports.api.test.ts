@@ -115,6 +115,33 @@ for (const dialect of DIALECTS) {
       ]);
       const detail = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
       expect(detail.timeline.filter((t: { kind: string }) => t.kind === 'report')).toHaveLength(2);
+      // what was sent, field by field
+      const sent = (await h.req({ method: 'GET', url: `/api/reports/${docx.id}`, as: 'viewer' })).json();
+      expect(sent.fields.commandOpinion).toBe(opinion);
+    });
+
+    it('drafts and exports the incident report form and the support request, versioned per form', async () => {
+      const draft = (await h.req({ method: 'GET', url: `/api/incidents/${id}/reports/incident_report`, as: 'viewer' })).json();
+      expect(draft.fields).toMatchObject({ incidentType: '木马事件', incidentLevel: '1 级', detectedAt: '2019年12月02日 04:57', recipients: '指挥组、处置组' });
+      expect(draft.fields.affectedAssets).toContain('受影响主机 7 台');
+      expect(draft.fields.symptoms).toContain('t.awcna.com');
+      let r = await h.req({ method: 'POST', url: `/api/incidents/${id}/reports/incident_report`, payload: { format: 'docx', fields: { supportNeeded: '需要总部安全团队现场支援' } }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json()).toMatchObject({ form: 'incident_report', version: 1, filename: `${id}-事件上报表-v1.docx` });
+      let text = docxText((await h.req({ method: 'GET', url: `/api/reports/${r.json().id}/download`, as: 'viewer' })).rawPayload);
+      for (const label of ['事件上报表', '事件类型', '事件级别', '影响范围', '事件现象', '处置建议', '需要的支持', '需要总部安全团队现场支援']) expect(text).toContain(label);
+
+      r = await h.req({ method: 'POST', url: `/api/incidents/${id}/reports/support_request`, payload: { format: 'docx', fields: { supportMode: '现场' } }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json()).toMatchObject({ form: 'support_request', version: 1 });
+      text = docxText((await h.req({ method: 'GET', url: `/api/reports/${r.json().id}/download`, as: 'viewer' })).rawPayload);
+      for (const label of ['技术支援申请单', '攻击结果', '支援方式', '已收集日志', '所需访问权限', '联系人', '现场']) expect(text).toContain(label);
+      expect(text).toContain('不写入本表');
+
+      r = await h.req({ method: 'POST', url: `/api/incidents/${id}/reports/incident_report`, payload: { format: 'md', fields: { monitoringInfo: 'x' } }, as: 'monitor' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0]).toMatchObject({ field: 'fields/monitoringInfo' });
+      expect((await h.req({ method: 'GET', url: `/api/incidents/${id}/reports/memo`, as: 'viewer' })).statusCode).toBe(400);
     });
   });
 }

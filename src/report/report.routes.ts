@@ -1,17 +1,19 @@
 /**
- * Reports over REST: the organisation's header fields, the closing report (应急处置报告单)
- * drafted from an incident, its export as Word or Markdown (each version kept with its
- * SHA-256), the list of versions and their download.
+ * Reports over REST: the organisation's header fields; the forms — incident report (事件上报表),
+ * support request (技术支援申请单), emergency response report (应急处置报告单) — drafted from an
+ * incident; their export as Word or Markdown (each version kept with its SHA-256), the list of
+ * versions, their download and the fields each was made from.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
-import { CLOSING_FIELDS, REPORT_LOCALES } from '../domain/report/closing-report.js';
+import { FORM_KINDS, REPORT_LOCALES } from '../domain/report/forms.js';
 import { REPORT_FORMATS, type ReportService } from './report.service.js';
 
 const tags = ['reports'];
 const Params = Type.Object({ id: Type.String({ maxLength: 40 }) });
+const FormParams = Type.Object({ id: Type.String({ maxLength: 40 }), form: StringEnum(FORM_KINDS) });
 const Loose = Type.Object({}, { additionalProperties: true });
 const Header = Type.Object(
   {
@@ -22,7 +24,7 @@ const Header = Type.Object(
   },
   { additionalProperties: false },
 );
-const Fields = Type.Object(Object.fromEntries(CLOSING_FIELDS.map((k) => [k, Type.Optional(Type.String({ maxLength: 20_000 }))])), { additionalProperties: false });
+const Fields = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 20_000 }), { description: 'field key → text; keys not on the form are refused' });
 const Export = Type.Object({
   id: Type.Integer(),
   incidentId: Type.String(),
@@ -48,33 +50,45 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
   );
 
   app.get(
-    '/api/incidents/:id/reports/closing',
+    '/api/incidents/:id/reports/:form',
     {
       config: { access: 'incident.read' },
-      schema: { tags, summary: 'The emergency response report (应急处置报告单) drafted from the incident, as it would be exported now', params: Params, querystring: Type.Object({ locale: Type.Optional(StringEnum(REPORT_LOCALES)) }), response: { 200: Loose, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'A form drafted from the incident, as it would be exported now: incident_report (事件上报表), support_request (技术支援申请单) or closing (应急处置报告单)',
+        params: FormParams,
+        querystring: Type.Object({ locale: Type.Optional(StringEnum(REPORT_LOCALES)) }),
+        response: { 200: Loose, ...errorResponses },
+      },
     },
-    async (req) => reports.draftClosing(requireActor(req), req.params.id, req.query.locale),
+    async (req) => reports.draft(requireActor(req), req.params.id, req.params.form, req.query.locale),
   );
 
   app.post(
-    '/api/incidents/:id/reports/closing',
+    '/api/incidents/:id/reports/:form',
     {
       config: { access: 'incident.update' },
       schema: {
         tags,
-        summary: 'Export the emergency response report as Word (.docx) or Markdown, with edited fields; the file is kept as a new version with its SHA-256',
-        params: Params,
+        summary: 'Export a form as Word (.docx) or Markdown, with edited fields; the file is kept as a new version of that form with its SHA-256',
+        params: FormParams,
         body: Type.Object({ format: StringEnum(REPORT_FORMATS), locale: Type.Optional(StringEnum(REPORT_LOCALES)), fields: Type.Optional(Fields) }, { additionalProperties: false }),
         response: { 201: Export, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await reports.exportClosing(requireActor(req), req.params.id, req.body)),
+    async (req, reply) => reply.code(201).send(await reports.exportForm(requireActor(req), req.params.id, req.params.form, req.body)),
   );
 
   app.get(
     '/api/incidents/:id/reports',
     { config: { access: 'incident.read' }, schema: { tags, summary: 'Every exported report version of the incident, newest first', params: Params, response: { 200: Type.Array(Export), ...errorResponses } } },
     async (req) => reports.exports(req.params.id),
+  );
+
+  app.get(
+    '/api/reports/:exportId',
+    { config: { access: 'incident.read' }, schema: { tags, summary: 'The fields and appendices an exported version was made from, exactly as exported', params: Type.Object({ exportId: Type.Integer({ minimum: 1 }) }), response: { 200: Loose, ...errorResponses } } },
+    async (req) => reports.exportContent(req.params.exportId),
   );
 
   app.get(

@@ -1,28 +1,19 @@
 /**
- * Reports: the organisation's header fields, the closing report drafted from an incident, and
- * every exported version kept — the file in the content-addressed evidence store, its SHA-256
+ * Reports: the organisation's header fields, the forms (incident report, support request,
+ * closing report) drafted from an incident, and every exported version kept — the file in the content-addressed evidence store, its SHA-256
  * and the fields it was made from in `report_exports` — so what was sent stays provable.
  */
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
-import {
-  CLOSING_FIELDS,
-  type ClosingReport,
-  type ClosingReportFields,
-  closingReportMarkdown,
-  draftClosingReport,
-  REPORT_LOCALES,
-  type ReportHeader,
-  type ReportLocale,
-} from '../domain/report/closing-report.js';
+import { checkEdits, draftForm, FORM_KINDS, type FormKind, formMarkdown, FORMS, type FormReport, REPORT_LOCALES, type ReportHeader, type ReportLocale } from '../domain/report/forms.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
 import type { IncidentService } from '../incident/incident.service.js';
 import { getSetting, putSetting } from '../settings/settings.repository.js';
 import type { DB } from '../store/schema.js';
-import { closingReportDocx } from './closing-report.docx.js';
+import { formDocx } from './form.docx.js';
 
 export const REPORT_FORMATS = ['docx', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -85,17 +76,15 @@ export class ReportService {
     return header;
   }
 
-  /** The closing report as it would be exported now, pre-filled from the incident, with `edits` applied. */
-  async draftClosing(actor: Actor, incidentId: string, locale: ReportLocale = 'zh-CN', edits?: Partial<ClosingReportFields>): Promise<ClosingReport> {
+  /** A form as it would be exported now, pre-filled from the incident, with `edits` applied. */
+  async draft(actor: Actor, incidentId: string, form: FormKind, locale: ReportLocale = 'zh-CN', edits?: Record<string, string>): Promise<FormReport> {
+    if (!FORM_KINDS.includes(form)) throw validationError('form', `must be one of ${FORM_KINDS.join(', ')}`);
     if (!REPORT_LOCALES.includes(locale)) throw validationError('locale', `must be one of ${REPORT_LOCALES.join(', ')}`);
-    for (const [k, v] of Object.entries(edits ?? {})) {
-      if (!(CLOSING_FIELDS as readonly string[]).includes(k)) throw validationError(`fields/${k}`, `is not a field of the closing report (fields: ${CLOSING_FIELDS.join(', ')})`);
-      if (typeof v !== 'string') throw validationError(`fields/${k}`, 'must be text');
-      if (v.length > FIELD_MAX) throw validationError(`fields/${k}`, `is ${v.length} characters, over the limit of ${FIELD_MAX}`);
-    }
+    const problems = checkEdits(form, edits, FIELD_MAX);
+    if (problems.length) throw new DomainError('validation', `${problems[0]!.field}: ${problems[0]!.message}`, problems);
     const incident = await this.incidents.get(incidentId);
     const header = await this.header();
-    return draftClosingReport(incident, {
+    return draftForm(form, incident, {
       header,
       locale,
       zone: this.timeZone,
@@ -105,31 +94,39 @@ export class ReportService {
     });
   }
 
-  /** Renders the closing report, keeps the file and its SHA-256 as a new version, and returns the version. */
-  async exportClosing(actor: Actor, incidentId: string, input: { format: ReportFormat; locale?: ReportLocale; fields?: Partial<ClosingReportFields> }): Promise<ReportExport> {
+  /** Renders a form, keeps the file and its SHA-256 as a new version of that form, and returns the version. */
+  async exportForm(actor: Actor, incidentId: string, form: FormKind, input: { format: ReportFormat; locale?: ReportLocale; fields?: Record<string, string> }): Promise<ReportExport> {
     need(actor, 'incident.update', 'export reports');
     if (!REPORT_FORMATS.includes(input.format)) throw validationError('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
-    const report = await this.draftClosing(actor, incidentId, input.locale ?? 'zh-CN', input.fields);
-    if (!report.fields.unitName.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
-    const bytes = input.format === 'docx' ? await closingReportDocx(report) : Buffer.from(closingReportMarkdown(report), 'utf8');
+    const report = await this.draft(actor, incidentId, form, input.locale ?? 'zh-CN', input.fields);
+    if (!report.fields.unitName?.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
+    const bytes = input.format === 'docx' ? await formDocx(report) : Buffer.from(formMarkdown(report), 'utf8');
     const stored = await this.files.put(Readable.from([bytes]));
     const at = this.now().toISOString();
+    const label = FORMS[form].fileLabel;
     const id = await this.db.transaction().execute(async (trx) => {
-      const last = await trx.selectFrom('report_exports').select((eb) => eb.fn.max('version').as('v')).where('incident_id', '=', incidentId).where('form', '=', 'closing').executeTakeFirst();
+      const last = await trx.selectFrom('report_exports').select((eb) => eb.fn.max('version').as('v')).where('incident_id', '=', incidentId).where('form', '=', form).executeTakeFirst();
       const version = Number(last?.v ?? 0) + 1;
       const row = await trx
         .insertInto('report_exports')
-        .values({ incident_id: incidentId, form: 'closing', format: input.format, locale: report.locale, version, sha256: stored.sha256, size: stored.size, content: JSON.stringify(report), created_by: actorLabel(actor), created_at: at })
+        .values({ incident_id: incidentId, form, format: input.format, locale: report.locale, version, sha256: stored.sha256, size: stored.size, content: JSON.stringify(report), created_by: actorLabel(actor), created_at: at })
         .returning('id')
         .executeTakeFirstOrThrow();
       await trx
         .insertInto('timeline_entries')
-        .values({ incident_id: incidentId, occurred_at: at, recorded_at: at, source: 'system', actor: actorLabel(actor), kind: 'report', text: `导出应急处置报告单第 ${version} 版（${input.format}，SHA-256 ${stored.sha256.slice(0, 16)}…）`, data: JSON.stringify({ export: Number(row.id), version, sha256: stored.sha256 }) })
+        .values({ incident_id: incidentId, occurred_at: at, recorded_at: at, source: 'system', actor: actorLabel(actor), kind: 'report', text: `导出${label}第 ${version} 版（${input.format}，SHA-256 ${stored.sha256.slice(0, 16)}…）`, data: JSON.stringify({ export: Number(row.id), form, version, sha256: stored.sha256 }) })
         .execute();
-      await writeAudit(trx, { actor, action: 'report.export', entityType: 'incident', entityId: incidentId, after: { form: 'closing', format: input.format, version, sha256: stored.sha256, size: stored.size }, at });
+      await writeAudit(trx, { actor, action: 'report.export', entityType: 'incident', entityId: incidentId, after: { form, format: input.format, version, sha256: stored.sha256, size: stored.size }, at });
       return Number(row.id);
     });
     return this.export(id);
+  }
+
+  /** The fields a kept version was made from, exactly as exported. */
+  async exportContent(id: number): Promise<FormReport> {
+    const row = await this.db.selectFrom('report_exports').select('content').where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('report export', id);
+    return JSON.parse(row.content) as FormReport;
   }
 
   async exports(incidentId: string): Promise<ReportExport[]> {
@@ -161,7 +158,7 @@ function present(r: { id: number; incident_id: string; form: string; format: str
     version: Number(r.version),
     sha256: r.sha256,
     size: Number(r.size),
-    filename: `${r.incident_id}-应急处置报告单-v${r.version}.${format}`,
+    filename: `${r.incident_id}-${FORMS[r.form as FormKind]?.fileLabel ?? r.form}-v${r.version}.${format}`,
     createdBy: r.created_by,
     createdAt: r.created_at,
   };

@@ -1,10 +1,10 @@
 /**
- * The emergency response report as a Word document, laid out as the Chinese form is: a title,
- * then one bordered two-column table (label | content) in the form's order, the signature row
- * left for the hand; then the timeline and the affected hosts as appendix tables.
+ * A form as a Word document, laid out as the Chinese form is: a title, then one bordered
+ * two-column table (label | content) in the form's order, signature rows left for the hand;
+ * then the timeline and the affected hosts as appendix tables.
  */
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { CLOSING_FIELDS, type ClosingReport, FIELD_LABELS, FORM_TEXT } from '../domain/report/closing-report.js';
+import { FORMS, FORM_TEXT, type FormReport } from '../domain/report/forms.js';
 
 const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
 const LINE = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
@@ -33,29 +33,30 @@ function grid(header: string[], rows: string[][]): Table {
   });
 }
 
-export async function closingReportDocx(r: ClosingReport): Promise<Buffer> {
-  const labels = FIELD_LABELS[r.locale];
+export async function formDocx(r: FormReport): Promise<Buffer> {
+  const spec = FORMS[r.form];
   const text = FORM_TEXT[r.locale];
+  const zh = r.locale === 'zh-CN';
   const form = new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     borders: BORDERS,
-    rows: CLOSING_FIELDS.map(
-      (k) =>
-        new TableRow({
-          // the long fields get room to write in, as on the paper form
-          height: ['monitoringInfo', 'handlingProcess', 'problemsAndRecommendations', 'commandOpinion'].includes(k) ? { value: 1400, rule: 'atLeast' } : undefined,
-          children: [cell(labels[k], { label: true, width: 24 }), cell(k === 'leaderSignature' && r.fields[k] === '' ? `\n${text.date}：` : r.fields[k], { width: 76 })],
-        }),
-    ),
+    rows: spec.fields.map((f) => {
+      const value = r.fields[f.key] ?? '';
+      return new TableRow({
+        // the long fields get room to write in, as on the paper form
+        height: f.long ? { value: 1400, rule: 'atLeast' } : f.hand ? { value: 1000, rule: 'atLeast' } : undefined,
+        children: [cell(zh ? f.zh : f.en, { label: true, width: 24 }), cell(f.hand && value === '' ? `\n\n${text.date}：` : value, { width: 76 })],
+      });
+    }),
   });
   const doc = new Document({
     creator: 'Bihuan',
-    title: `${text.title} ${r.incidentId}`,
+    title: `${spec.title[r.locale]} ${r.incidentId}`,
     styles: { default: { document: { run: { font: FONT, size: 21 } } } },
     sections: [
       {
         children: [
-          new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: text.title, bold: true, font: FONT, size: 36 })] }),
+          new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: spec.title[r.locale], bold: true, font: FONT, size: 36 })] }),
           new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: `${text.incident}：${r.incidentId}`, font: FONT, size: 21 })] }),
           form,
           new Paragraph({ heading: HeadingLevel.HEADING_2, pageBreakBefore: true, children: [new TextRun({ text: text.appendixTimeline, bold: true, font: FONT, size: 28 })] }),

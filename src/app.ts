@@ -12,6 +12,7 @@ import { IntelService } from './intel/intel.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
+import { NotifyService } from './notify/notify.service.js';
 import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
@@ -30,6 +31,7 @@ export interface Services {
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
+  notify: NotifyService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
+    const notify = new NotifyService(database.db, now, config.timeZone);
     // new alerts are picked up from the table after each committed batch, one run at a time
     intake.onCommitted = () => {
       detection.catchUp().catch((e: unknown) => detection.onError?.(e));
@@ -66,9 +69,11 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       assets,
       detection,
       reports,
+      notify,
       evidence,
       now,
       close: async () => {
+        await notify.stop();
         await detection.idle();
         await database.close();
       },

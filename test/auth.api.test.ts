@@ -71,6 +71,19 @@ for (const dialect of DIALECTS) {
       expect((await login('leaver', 'leaver-password')).statusCode).toBe(401);
     });
 
+    it('moves a user out of an org unit with null, and keeps an e-mail address for notifications', async () => {
+      await h.req({ method: 'PUT', url: '/api/org-units/SH', payload: { name: '上海分公司', kind: 'branch' }, as: 'admin' });
+      const created = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'branch-admin', role: 'handler', password: 'a-good-password', orgUnit: 'SH', email: 'sh-admin@soc.example' }, as: 'admin' });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json().user).toMatchObject({ orgUnit: 'SH', email: 'sh-admin@soc.example' });
+      // null was once coerced to "" by the validator, which broke the org unit's foreign key (500)
+      const moved = await h.req({ method: 'PATCH', url: `/api/users/${created.json().user.id}`, payload: { orgUnit: null, email: null }, as: 'admin' });
+      expect(moved.statusCode, moved.body).toBe(200);
+      expect(moved.json()).toMatchObject({ orgUnit: null, email: null });
+      const bad = await h.req({ method: 'PATCH', url: `/api/users/${created.json().user.id}`, payload: { email: 'not an address' }, as: 'admin' });
+      expect(bad.statusCode).toBe(400);
+    });
+
     it('creates API tokens shown once and stored only as a hash; revoked tokens stop working', async () => {
       const headers = await h.as('monitor');
       const r = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'suricata forwarder' }, headers });

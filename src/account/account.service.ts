@@ -18,6 +18,8 @@ export interface User {
   role: Role;
   disabled: boolean;
   orgUnit: string | null;
+  /** where notifications for the user's role reach them */
+  email: string | null;
   createdAt: string;
 }
 
@@ -44,6 +46,7 @@ export function presentUser(r: UserRow): User {
     role: r.role as Role,
     disabled: r.disabled === 1,
     orgUnit: r.org_unit,
+    email: r.email ?? null,
     createdAt: r.created_at,
   };
 }
@@ -59,6 +62,7 @@ export interface NewUser {
   role: string;
   password?: string;
   orgUnit?: string | null;
+  email?: string | null;
 }
 
 export class AccountService {
@@ -107,6 +111,7 @@ export class AccountService {
           password_hash: passwordHash,
           disabled: 0,
           org_unit: input.orgUnit ?? null,
+          email: input.email?.trim() || null,
           created_at: at,
           updated_at: at,
         })
@@ -128,7 +133,7 @@ export class AccountService {
     return presentUser(r);
   }
 
-  async updateUser(actor: Actor, id: number, patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string }): Promise<User> {
+  async updateUser(actor: Actor, id: number, patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string; email?: string | null }): Promise<User> {
     if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${patch.role}"`);
     if (patch.password !== undefined) checkPassword(patch.password);
     const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
@@ -149,6 +154,7 @@ export class AccountService {
           ...(patch.role !== undefined ? { role: patch.role } : {}),
           ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
           ...(patch.orgUnit !== undefined ? { org_unit: patch.orgUnit } : {}),
+          ...(patch.email !== undefined ? { email: patch.email?.trim() || null } : {}),
           ...(passwordHash ? { password_hash: passwordHash } : {}),
           updated_at: at,
         })

@@ -95,6 +95,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       s.detection.onError = (e) => app.log.error({ err: e }, 'detection run failed; the alerts stay stored and the next run retries');
       // alerts stored while the server was down (or by the CLI) are picked up now
       s.detection.catchUp().catch((e: unknown) => s.detection.onError?.(e));
+      // notifications and SLA escalations: from the stored timelines and deadlines, so a restart repeats and forgets nothing
+      s.notify.onError = (e) => app.log.error({ err: e }, 'notification run failed; the next run retries');
+      s.notify.start();
       const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log) : undefined;
       const syslogPorts = await syslog?.start({
         udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,

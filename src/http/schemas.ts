@@ -9,7 +9,8 @@ import { TIERS } from '../domain/incident/sla.js';
 export const StringEnum = <T extends readonly string[]>(values: T, opts: Record<string, unknown> = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 
-export const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+// null first: the validator coerces types, and tried against a string first null would become "" (an org unit "" breaks its foreign key)
+export const Nullable = <T extends TSchema>(s: T) => Type.Union([Type.Null(), s]);
 
 export const DateTime = (opts: Record<string, unknown> = {}) => Type.String({ format: 'date-time', maxLength: 40, ...opts });
 
@@ -199,6 +200,7 @@ export const User = Type.Object(
     role: Role,
     disabled: Type.Boolean(),
     orgUnit: Nullable(Type.String()),
+    email: Nullable(Type.String()),
     createdAt: Type.String(),
   },
   { $id: 'User' },

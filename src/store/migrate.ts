@@ -9,6 +9,7 @@ import * as indicators from './migrations/20261125T1400_indicators.js';
 import * as assets from './migrations/20261125T1500_assets.js';
 import * as detection from './migrations/20261125T1600_detection.js';
 import * as reports from './migrations/20261125T1900_reports.js';
+import * as notify from './migrations/20261125T2000_notify.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1500_assets': assets,
   '20261125T1600_detection': detection,
   '20261125T1900_reports': reports,
+  '20261125T2000_notify': notify,
 };
 
 export interface MigrationOutcome {

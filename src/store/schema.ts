@@ -22,6 +22,7 @@ export interface UserTable {
   password_hash: string | null;
   disabled: number;
   org_unit: string | null;
+  email: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -364,7 +365,79 @@ export interface ReportExportTable {
   created_at: string;
 }
 
+export interface ChannelTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  config: string;
+  secret: string | null;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationRuleTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON array of event kinds */
+  events: string;
+  max_level: number;
+  org_units: string | null;
+  roles: string | null;
+  channel_id: number;
+  quiet_from: string | null;
+  quiet_to: string | null;
+  batch_seconds: number;
+  enabled: number;
+  created_at: string;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  rule_id: number | null;
+  channel_id: number;
+  group_key: string;
+  digest: number;
+  /** JSON array of the events it tells of */
+  events: string;
+  incident_id: string | null;
+  level: number | null;
+  subject: string;
+  body: string;
+  recipients: string | null;
+  status: string;
+  attempts: number;
+  due_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface DeliveryAttemptTable {
+  id: Generated<number>;
+  notification_id: number;
+  at: string;
+  ok: number;
+  status_code: number | null;
+  response: string | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface SlaEscalationTable {
+  incident_id: string;
+  phase: string;
+  step: string;
+  deadline: string;
+  fired_at: string;
+}
+
 export interface DB {
+  channels: ChannelTable;
+  notification_rules: NotificationRuleTable;
+  notifications: NotificationTable;
+  delivery_attempts: DeliveryAttemptTable;
+  sla_escalations: SlaEscalationTable;
   report_exports: ReportExportTable;
   detection_signals: DetectionSignalTable;
   signal_alerts: SignalAlertTable;

@@ -13,6 +13,7 @@ import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
 import { NotifyService } from './notify/notify.service.js';
+import { CommandService } from './command/command.service.js';
 import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
@@ -32,6 +33,7 @@ export interface Services {
   detection: DetectionService;
   reports: ReportService;
   notify: NotifyService;
+  command: CommandService;
   evidence: EvidenceStore;
   now: () => Date;
   close(): Promise<void>;
@@ -54,6 +56,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
     const notify = new NotifyService(database.db, now, config.timeZone);
+    const command = new CommandService(database.db, notify, now);
+    // the spread rule runs in the notification loop, before its scan
+    notify.beforeRun = () => command.checkSpread();
     // new alerts are picked up from the table after each committed batch, one run at a time
     intake.onCommitted = () => {
       detection.catchUp().catch((e: unknown) => detection.onError?.(e));
@@ -70,6 +75,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       detection,
       reports,
       notify,
+      command,
       evidence,
       now,
       close: async () => {

@@ -18,6 +18,7 @@ import { intelRoutes } from '../intel/intel.routes.js';
 import { assetRoutes } from '../asset/asset.routes.js';
 import { reportRoutes } from '../report/report.routes.js';
 import { notifyRoutes } from '../notify/notify.routes.js';
+import { commandRoutes } from '../command/command.routes.js';
 import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { DomainError } from '../domain/errors.js';
@@ -74,6 +75,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(detectionRoutes, { detection: services.detection, config });
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });
+  await app.register(commandRoutes, { command: services.command });
 
   // The web console arrives with its own issue; until then the root leads to the API document.
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

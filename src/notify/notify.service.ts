@@ -81,6 +81,8 @@ export class NotifyService {
   private running?: Promise<void>;
   /** told of anything that went wrong in the background loop */
   onError?: (e: unknown) => void;
+  /** other checks that belong to the same loop (the warning rule) */
+  beforeRun?: () => Promise<unknown>;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -299,6 +301,7 @@ export class NotifyService {
   /** One pass: new timeline events and SLA deadlines into the outbox, then every message due. One at a time. */
   run(): Promise<void> {
     const go = async () => {
+      await this.beforeRun?.();
       await this.scan();
       await this.deliverDue();
     };
@@ -406,7 +409,7 @@ export class NotifyService {
   }
 
   /** Puts one event in the outbox of every rule that wants it: now, after quiet hours, or gathered into the burst's digest. */
-  private async enqueue(trx: Kysely<DB>, e: NotifyEvent, now: Date): Promise<number> {
+  async enqueue(trx: Kysely<DB>, e: NotifyEvent, now: Date): Promise<number> {
     const at = now.toISOString();
     const rules = (await trx.selectFrom('notification_rules').selectAll().where('enabled', '=', 1).execute()).map((r) => this.presentRule(r)).filter((r) => ruleMatches(r, e));
     let queued = 0;

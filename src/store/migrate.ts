@@ -10,6 +10,7 @@ import * as assets from './migrations/20261125T1500_assets.js';
 import * as detection from './migrations/20261125T1600_detection.js';
 import * as reports from './migrations/20261125T1900_reports.js';
 import * as notify from './migrations/20261125T2000_notify.js';
+import * as command from './migrations/20261125T2100_command.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1600_detection': detection,
   '20261125T1900_reports': reports,
   '20261125T2000_notify': notify,
+  '20261125T2100_command': command,
 };
 
 export interface MigrationOutcome {

@@ -432,7 +432,55 @@ export interface SlaEscalationTable {
   fired_at: string;
 }
 
+export interface WarningTable {
+  id: Generated<number>;
+  level: string;
+  previous_level: string;
+  reason: string;
+  /** JSON array of {type, value} */
+  indicators: string;
+  incident_id: string | null;
+  source: string;
+  raised_by: string;
+  raised_at: string;
+}
+
+export interface WarningAckTable {
+  warning_id: number;
+  org_unit: string;
+  acked_by: string;
+  acked_at: string;
+  note: string | null;
+}
+
+export interface OrderTable {
+  id: Generated<number>;
+  incident_id: string;
+  org_unit: string;
+  title: string;
+  instructions: string;
+  assignee_id: number | null;
+  due_at: string | null;
+  created_by: string;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface OrderHostTable {
+  order_id: number;
+  host: string;
+  hostname: string | null;
+  state: string;
+  note: string | null;
+  updated_by: string | null;
+  updated_at: string;
+}
+
 export interface DB {
+  warnings: WarningTable;
+  warning_acks: WarningAckTable;
+  orders: OrderTable;
+  order_hosts: OrderHostTable;
   channels: ChannelTable;
   notification_rules: NotificationRuleTable;
   notifications: NotificationTable;

@@ -32,24 +32,26 @@ export type Permission =
   | 'intel.write' // import threat-intelligence indicators
   | 'alerts.triage' // true/false positive, ignore, suppress a pattern
   | 'rules.test' // run rules over sample events (work bounded in time and size)
-  | 'incident.merge'; // merge incidents and split them
+  | 'incident.merge' // merge incidents and split them
+  | 'warning.manage' // raise and lower the organisation-wide warning level
+  | 'orders.issue'; // send orders to branches (host lists to find and clean)
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-  'alerts.triage', 'rules.test', 'incident.merge',
+  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(ALL),
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge',
+    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue',
   ]),
   handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test']),
   monitor: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-    'alerts.triage', 'rules.test', 'incident.merge',
+    'alerts.triage', 'rules.test', 'incident.merge', 'orders.issue',
   ]),
   viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read']),
   /** a machine: a forwarder or a device sending alerts with an API token */

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue'] as const;
+export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EVENT_NAMES: Record<EventKind, string> = {
@@ -16,10 +16,13 @@ export const EVENT_NAMES: Record<EventKind, string> = {
   report_sent: '报告已报送',
   sla_due_soon: '即将超时',
   sla_overdue: '已超时',
+  warning_changed: '全网预警',
+  order_issued: '处置指令',
 };
 
 export interface NotifyEvent {
   kind: EventKind;
+  /** empty for an organisation-wide event (a warning not raised from one incident) */
   incidentId: string;
   level: number;
   typeName: string;
@@ -86,8 +89,18 @@ export function levelTag(level: number): string {
 /** One event as a message: a subject line and a Markdown body. */
 export function messageOf(e: NotifyEvent, zone: string): { subject: string; body: string } {
   const when = DateTime.fromISO(e.at, { zone: 'utc' }).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
-  const subject = `${levelTag(e.level)}${EVENT_NAMES[e.kind]}：${e.incidentId} ${e.title}`.slice(0, 200);
-  const body = [`### ${levelTag(e.level)}${EVENT_NAMES[e.kind]}`, '', `- 事件：${e.incidentId} ${e.title}`, `- 类型：${e.typeName}（${e.level} 级）`, `- 机构：${e.orgUnit}`, `- 时间：${when}`, `- ${e.text}`].join('\n');
+  const subject = `${levelTag(e.level)}${EVENT_NAMES[e.kind]}：${[e.incidentId, e.title].filter(Boolean).join(' ')}`.slice(0, 200);
+  const body = [
+    `### ${levelTag(e.level)}${EVENT_NAMES[e.kind]}`,
+    '',
+    e.incidentId ? `- 事件：${e.incidentId} ${e.title}` : `- ${e.title}`,
+    e.incidentId ? `- 类型：${e.typeName}（${e.level} 级）` : '',
+    `- 机构：${e.orgUnit}`,
+    `- 时间：${when}`,
+    `- ${e.text}`,
+  ]
+    .filter((l, i) => i < 2 || l)
+    .join('\n');
   return { subject, body };
 }
 

@@ -69,6 +69,10 @@ for (const dialect of DIALECTS) {
       expect(draft.fields.monitoringInfo).toContain('t.awcna.com');
       expect(draft.fields.monitoringInfo).toContain('10.164.1.8');
       expect(draft.fields.monitoringInfo).toContain('1 级');
+      // the C&C contacted, not the DNS server that answered
+      expect(draft.fields.monitoringInfo).toContain('10.164.1.8 → t.awcna.com');
+      // the hosts' business systems, from the asset inventory
+      expect(draft.fields.systemName).toContain('文件共享');
       expect(draft.hosts.map((x: { ip: string }) => x.ip).sort()).toEqual([...INFECTED].sort());
       expect(draft.timeline.some((t: { time: string }) => t.time === '2019年12月02日 06:48')).toBe(true);
       expect(draft.fields.problemsAndRecommendations).toContain('未完成任务');

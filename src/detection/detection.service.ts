@@ -299,7 +299,8 @@ export class DetectionService {
     if (s.indicator) observables.push({ type: s.indicator.type === 'ip' ? 'ip' : s.indicator.type === 'url' ? 'url' : 'domain', value: s.indicator.value, firstSeen: first, lastSeen, note: s.indicator.source ? `threat intelligence: ${s.indicator.source}` : null });
     if (s.source?.ip && !s.source.internal) observables.push({ type: 'ip', value: s.source.ip, firstSeen: first, lastSeen, note: 'attacking source' });
     const assets = hosts.map((h) => ({ ip: h.ip ?? null, hostname: h.name ?? null, orgUnit: h.orgUnit ?? null, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
-    const where = [s.source?.ip ?? s.host?.name, s.destination?.ip ?? s.destination?.domain ?? s.indicator?.value].filter(Boolean).join(' → ');
+    // a threat-intelligence hit is named by what was contacted (the C&C), not by the DNS server that answered
+    const where = [s.source?.ip ?? s.host?.name, s.indicator?.value ?? s.destination?.ip ?? s.destination?.domain].filter(Boolean).join(' → ');
     const timelineText = `告警 ${s.ruleTitle}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
     const message = typeof s.explanation.message === 'string' ? s.explanation.message.slice(0, 200) : undefined;
     const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}${where ? `，${where}` : ''}${message ? `：${message}` : ''}`;

@@ -83,6 +83,15 @@ export class ReportService {
     const problems = checkEdits(form, edits, FIELD_MAX);
     if (problems.length) throw new DomainError('validation', `${problems[0]!.field}: ${problems[0]!.message}`, problems);
     const incident = await this.incidents.get(incidentId);
+    // the business system of a host detection named comes from the asset inventory
+    const missing = incident.assets.filter((a) => !a.businessSystem && a.ip).map((a) => a.ip!);
+    if (missing.length) {
+      const known = new Map<string, string>();
+      for (let i = 0; i < missing.length; i += 500) {
+        for (const r of await this.db.selectFrom('assets').select(['ip', 'business_system']).where('ip', 'in', missing.slice(i, i + 500)).where('business_system', 'is not', null).execute()) known.set(r.ip, r.business_system!);
+      }
+      incident.assets = incident.assets.map((a) => (!a.businessSystem && a.ip && known.has(a.ip) ? { ...a, businessSystem: known.get(a.ip)! } : a));
+    }
     const header = await this.header();
     return draftForm(form, incident, {
       header,

@@ -204,7 +204,8 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
   const { header, locale, zone } = opts;
   const zh = locale === 'zh-CN';
   const when = (iso: string) => formTime(iso, zone, locale);
-  const list = (xs: string[]) => xs.join(zh ? '、' : ', ');
+  // a zero-width space after each 、 lets a line break between addresses, never inside one
+  const list = (xs: string[]) => xs.join(zh ? '、\u200b' : ', ');
   const typeName = zh ? incident.typeName.zh : incident.typeName.en;
   const systems = [...new Set(incident.assets.map((a) => a.businessSystem).filter((s): s is string => !!s))];
   const known = new Map((header.systems ?? []).map((s) => [s.name, s.use]));

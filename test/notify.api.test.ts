@@ -257,6 +257,21 @@ for (const dialect of DIALECTS) {
       expect((await h.req({ method: 'GET', url: '/api/notifications?status=dead', as: 'viewer' })).json()).toHaveLength(1);
     });
 
+    it('tells phase changes and the report being sent', async () => {
+      await setRules(() => false);
+      await addRule({ name: '阶段与上报', events: ['phase_changed', 'report_sent'], maxLevel: 4, channelId: channelIds.slack, batchSeconds: 0 });
+      const inc = await create({ title: '钓鱼邮件', type: 'phishing', assets: [{ ip: '10.1.5.20' }] });
+      const detail = (await h.req({ method: 'GET', url: `/api/incidents/${inc.id}`, as: 'viewer' })).json();
+      for (const t of detail.tasks.filter((t: Json) => t.phase === 'discovery' && t.status === 'open')) {
+        await h.req({ method: 'PATCH', url: `/api/incidents/${inc.id}/tasks/${t.id}`, payload: { status: 'done' }, as: 'handler' });
+      }
+      expect((await h.req({ method: 'POST', url: `/api/incidents/${inc.id}/phase`, payload: { to: 'report' }, as: 'handler' })).statusCode).toBe(200);
+      expect((await h.req({ method: 'POST', url: `/api/incidents/${inc.id}/report`, payload: { recipients: '指挥组、处置组', channel: 'email' }, as: 'handler' })).statusCode).toBe(200);
+      await run();
+      const texts = hooks.got.map((g) => JSON.parse(g.body).text as string);
+      expect(texts).toEqual([expect.stringContaining(`【3 级】阶段变更：${inc.id}`), expect.stringContaining(`【3 级】报告已报送：${inc.id}`)]);
+    });
+
     it('holds messages through quiet hours, except for level 1', async () => {
       await setRules(() => false);
       await addRule({ name: '夜间静默', events: ['incident_created'], maxLevel: 4, channelId: channelIds.slack, quietHours: { from: '22:00', to: '07:00' }, batchSeconds: 0 });

@@ -90,5 +90,17 @@ for (const dialect of DIALECTS) {
       expect(first).toMatchObject({ count: 2, firstSeen: '2019-12-01T20:57:03.214Z', lastSeen: '2019-12-01T21:40:00.000Z' });
       expect(first.alertIds).toHaveLength(2);
     });
+
+    it('the file server’s own Windows log (named SH-FS01, no address) joins the same incident through the inventory', async () => {
+      await send('sh-fs01-winlogbeat.ndjson');
+      const list = await incidents();
+      // once, it became a second level-1 incident: the host's name was not tied to 10.164.1.8
+      expect(list).toHaveLength(1);
+      const why = (await h.req({ method: 'GET', url: `/api/incidents/${list[0]!.id}/detection`, as: 'viewer' })).json();
+      const service = why.signals.find((s: { rule: { title: string } }) => /service/i.test(s.rule.title));
+      expect(service).toMatchObject({ host: '10.164.1.8', type: 'trojan' });
+      // the installation at 04:46 is now the first evidence on the first host
+      expect(why.spread.firstHost).toMatchObject({ host: '10.164.1.8', firstSeen: '2019-12-01T20:46:52.000Z' });
+    });
   });
 }

@@ -11,7 +11,32 @@ import { listOrgUnits } from '../settings/settings.repository.js';
 import { containsText } from '../store/like.js';
 import type { DB } from '../store/schema.js';
 
-export type AssetIndex = ReadonlyMap<string, Asset>;
+/** The inventory in memory: by address, and by host name (full or its first label, any case). */
+export interface AssetIndex {
+  readonly size: number;
+  get(ip: string): Asset | undefined;
+  byName(name: string): Asset | undefined;
+}
+
+function indexOf(assets: Asset[]): AssetIndex {
+  const byIp = new Map(assets.map((a) => [a.ip, a]));
+  const names = new Map<string, Asset>();
+  for (const a of assets) {
+    if (!a.hostname) continue;
+    const full = a.hostname.toLowerCase();
+    names.set(full, a);
+    const short = full.split('.')[0]!;
+    if (!names.has(short)) names.set(short, a);
+  }
+  return {
+    size: byIp.size,
+    get: (ip) => byIp.get(ip),
+    byName: (name) => {
+      const n = name.toLowerCase();
+      return names.get(n) ?? names.get(n.split('.')[0]!);
+    },
+  };
+}
 
 export interface AssetImportResult {
   imported: number;
@@ -25,7 +50,7 @@ function fromRow(r: { ip: string; hostname: string | null; org_unit: string | nu
 }
 
 export class AssetService {
-  private index?: Promise<Map<string, Asset>>;
+  private index?: Promise<AssetIndex>;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -37,7 +62,7 @@ export class AssetService {
       .selectFrom('assets')
       .selectAll()
       .execute()
-      .then((rows) => new Map(rows.map((r) => [r.ip, fromRow(r)]))));
+      .then((rows) => indexOf(rows.map(fromRow))));
   }
 
   async import(actor: Actor, text: string, opts: { replace?: boolean } = {}): Promise<AssetImportResult> {

@@ -2,6 +2,9 @@
  * The HTTP server: Fastify with TypeBox schemas, the OpenAPI document at /docs, one error
  * shape, and every /api route behind its declared access rule.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -25,6 +28,14 @@ import { DomainError } from '../domain/errors.js';
 import { registerAuth } from './auth.js';
 import { errorHandler } from './errors.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+
+/** The built console: beside the compiled server (dist/ui), or from the sources' side under the test runner. */
+export function uiDir(): string | undefined {
+  for (const dir of [path.resolve(import.meta.dirname, '../ui'), path.resolve(import.meta.dirname, '../../dist/ui')]) {
+    if (fs.existsSync(path.join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}
 
 export async function buildServer(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const { config } = services;
@@ -77,7 +88,14 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(notifyRoutes, { notify: services.notify });
   await app.register(commandRoutes, { command: services.command });
 
-  // The web console arrives with its own issue; until then the root leads to the API document.
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+  // The analyst's console (web/, built by Vite into dist/ui): served here, one process for both.
+  const ui = uiDir();
+  if (ui) {
+    await app.register(fastifyStatic, { root: ui, prefix: '/', index: ['index.html'], wildcard: false, maxAge: '1h' });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/plain; charset=utf-8').send('The web console is not built: run `npm run build` (or `npm start`, which builds it). The API document is at /docs.'),
+    );
+  }
   return app;
 }

@@ -226,6 +226,12 @@ export class IntakeService {
         end.asset = compact({ hostname: asset.hostname ?? undefined, business_system: asset.businessSystem ?? undefined, criticality: asset.criticality ?? undefined, owner: asset.owner ?? undefined, zone: asset.zone ?? undefined });
       }
     }
+    // a host-based event (a Windows log) names its host; the inventory knows its address, so
+    // detection can tie it to the network alerts about the same machine
+    if (alert.host?.name && !alert.host.ip?.length && inventory.size) {
+      const asset = inventory.byName(alert.host.name);
+      if (asset) alert.host.ip = [asset.ip];
+    }
     const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
     const hash = alert.file?.hash;
     return {

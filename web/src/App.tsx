@@ -1,0 +1,69 @@
+import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { useContext, useEffect, useState } from 'react';
+import { api } from './api';
+import { LangContext, useT } from './i18n';
+import { Dashboard } from './pages/Dashboard';
+import { IncidentPage } from './pages/IncidentPage';
+import { Login } from './pages/Login';
+import { Queue } from './pages/Queue';
+
+export interface Me {
+  user: { id: number; username: string; displayName: string; role: string };
+  permissions: string[];
+}
+
+/** The route is the hash: #/ (dashboard), #/incidents, #/incidents/ID. */
+function useHashRoute(): string {
+  const [hash, setHash] = useState(() => location.hash.slice(1) || '/');
+  useEffect(() => {
+    const on = () => setHash(location.hash.slice(1) || '/');
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+export function App() {
+  const t = useT();
+  const { lang, setLang } = useContext(LangContext);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const route = useHashRoute();
+  useEffect(() => {
+    api<Me>('GET', '/api/auth/me').then(setMe, () => setMe(null));
+  }, []);
+  if (me === undefined) return <Spin style={{ margin: 80 }} />;
+  if (me === null) return <Login onIn={setMe} />;
+  const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
+  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : 'dashboard';
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
+        <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
+          {t('appName')} <span style={{ opacity: 0.7, fontWeight: 400, fontSize: 12 }}>{t('tagline')}</span>
+        </Typography.Text>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={[section]}
+          style={{ flex: 1, minWidth: 0 }}
+          items={[
+            { key: 'dashboard', label: <a href="#/">{t('dashboard')}</a> },
+            { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
+          ]}
+        />
+        <Space>
+          <Tag color="blue">{me.user.displayName} · {me.user.role}</Tag>
+          <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang">
+            {t('language')}
+          </Button>
+          <Button size="small" onClick={() => void api('POST', '/api/auth/logout').finally(() => setMe(null))}>
+            {t('signOut')}
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: 16 }}>
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : <Dashboard />}
+      </Layout.Content>
+    </Layout>
+  );
+}

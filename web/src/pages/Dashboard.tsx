@@ -1,0 +1,87 @@
+import { Card, Col, Row, Statistic, Tag } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { api, LEVEL_COLORS, PHASES } from '../api';
+import { Chart } from '../Chart';
+import { useT } from '../i18n';
+
+interface Summary {
+  id: string;
+  level: number;
+  phase: string;
+  orgUnit: string;
+  overdue: boolean;
+  phaseDueAt: string | null;
+}
+
+const WARNING_COLORS: Record<string, string> = { normal: 'green', elevated: 'gold', high: 'orange', critical: 'red' };
+
+export function Dashboard() {
+  const t = useT();
+  const [items, setItems] = useState<Summary[]>([]);
+  const [warning, setWarning] = useState<{ level: string; name: string; branches: Array<{ orgUnit: string; acknowledged: unknown }> }>();
+  useEffect(() => {
+    const load = () => {
+      void api<{ items: Summary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
+      void api('GET', '/api/warning').then(setWarning);
+    };
+    load();
+    const timer = setInterval(load, 5000);
+    return () => clearInterval(timer);
+  }, []);
+  const soon = items.filter((i) => !i.overdue && i.phaseDueAt && Date.parse(i.phaseDueAt) - Date.now() < 3_600_000).length;
+  const byLevel = useMemo(
+    () => ({
+      tooltip: {},
+      xAxis: { type: 'category', data: [1, 2, 3, 4].map((n) => t('levelN', { n })) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', data: [1, 2, 3, 4].map((n) => ({ value: items.filter((i) => i.level === n).length, itemStyle: { color: LEVEL_COLORS[n] } })) }],
+    }),
+    [items, t],
+  );
+  const byPhase = useMemo(
+    () => ({
+      tooltip: {},
+      xAxis: { type: 'category', data: PHASES.slice(0, 5).map((p) => t(`phase_${p}`)) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', data: PHASES.slice(0, 5).map((p) => items.filter((i) => i.phase === p).length), itemStyle: { color: '#1f4e8c' } }],
+    }),
+    [items, t],
+  );
+  const units = [...new Set(items.map((i) => i.orgUnit))].sort();
+  const byBranch = useMemo(
+    () => ({ tooltip: {}, series: [{ type: 'pie', radius: ['40%', '70%'], data: units.map((u) => ({ name: u, value: items.filter((i) => i.orgUnit === u).length })) }] }),
+    [items, units.join()],
+  );
+  return (
+    <Row gutter={[12, 12]}>
+      <Col xs={12} md={6}>
+        <Card><Statistic title={t('openIncidents')} value={items.length} /></Card>
+      </Col>
+      <Col xs={12} md={6}>
+        <Card><Statistic title={t('overdue')} value={items.filter((i) => i.overdue).length} valueStyle={{ color: '#cf1322' }} /></Card>
+      </Col>
+      <Col xs={12} md={6}>
+        <Card><Statistic title={t('dueSoon')} value={soon} valueStyle={{ color: '#fa8c16' }} /></Card>
+      </Col>
+      <Col xs={12} md={6}>
+        <Card>
+          <Statistic title={t('warningLevel')} valueRender={() => <Tag color={WARNING_COLORS[warning?.level ?? 'normal']} style={{ fontSize: 18, padding: '4px 10px' }} data-testid="warning-level">{warning ? t(`warning_${warning.level}` as 'warning_normal') : '—'}</Tag>} />
+          {warning && warning.level !== 'normal' && (
+            <div style={{ marginTop: 6, fontSize: 12 }}>
+              {t('unacknowledged')}: {warning.branches.filter((b) => !b.acknowledged).map((b) => b.orgUnit).join(', ') || t('none')}
+            </div>
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} md={8}>
+        <Card title={t('byLevel')}><Chart option={byLevel} testId="chart-level" /></Card>
+      </Col>
+      <Col xs={24} md={8}>
+        <Card title={t('byPhase')}><Chart option={byPhase} /></Card>
+      </Col>
+      <Col xs={24} md={8}>
+        <Card title={t('byBranch')}><Chart option={byBranch} /></Card>
+      </Col>
+    </Row>
+  );
+}

@@ -1,0 +1,183 @@
+import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, List, Row, Select, Space, Steps, Table, Tag, Timeline, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, PHASES } from '../api';
+import type { Me } from '../App';
+import { useT } from '../i18n';
+import { LevelTag } from './Queue';
+
+type Json = Record<string, any>;
+
+export function IncidentPage({ id }: { id: string; me: Me }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [inc, setInc] = useState<Json>();
+  const [why, setWhy] = useState<Json>();
+  const [refusal, setRefusal] = useState<Json>();
+  const [exports, setExports] = useState<Json[]>([]);
+  const load = useCallback(async () => {
+    setInc(await api('GET', `/api/incidents/${encodeURIComponent(id)}`));
+    setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
+    setExports(await api('GET', `/api/incidents/${encodeURIComponent(id)}/reports`));
+  }, [id]);
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 5000);
+    return () => clearInterval(timer);
+  }, [load]);
+  if (!inc) return <Card loading />;
+
+  const act = async (f: () => Promise<unknown>) => {
+    try {
+      await f();
+      setRefusal(undefined);
+      await load();
+    } catch (e) {
+      if (e instanceof ApiError && e.body.code === 'gate_refused') setRefusal(e.body.details as Json);
+      else void message.error(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const current = PHASES.indexOf(inc.phase);
+  const next = PHASES[current + 1];
+  const tasks = (inc.tasks as Json[]).filter((x) => x.phase === inc.phase);
+  const firstHost = why?.spread?.firstHost?.host;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size={12}>
+      <Card>
+        <Space align="center" wrap>
+          <LevelTag level={inc.level} />
+          <Typography.Title level={4} style={{ margin: 0 }} data-testid="incident-title">
+            {inc.id} {inc.title}
+          </Typography.Title>
+          <Tag>{inc.typeName?.zh}</Tag>
+          <Tag>{inc.orgUnit}</Tag>
+        </Space>
+        <Steps
+          style={{ marginTop: 16 }}
+          size="small"
+          current={current}
+          data-testid="phases"
+          items={PHASES.map((p) => ({ title: t(`phase_${p}` as 'phase_discovery') }))}
+        />
+      </Card>
+      {refusal && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="refusal"
+          message={t('refused')}
+          description={<ul style={{ margin: 0 }}>{(refusal.gates as Json[]).map((g) => <li key={g.gate}>{g.message}</li>)}</ul>}
+        />
+      )}
+      <Row gutter={12}>
+        <Col xs={24} lg={10}>
+          <Card
+            title={t('tasks')}
+            extra={
+              next && (
+                <Button type="primary" data-testid="next-phase" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/phase`, { to: next }))}>
+                  {t('nextPhase')} → {t(`phase_${next}` as 'phase_discovery')}
+                </Button>
+              )
+            }
+          >
+            <List
+              size="small"
+              dataSource={tasks}
+              locale={{ emptyText: t('none') }}
+              renderItem={(task: Json) => (
+                <List.Item
+                  actions={
+                    task.status === 'open' || task.status === 'in_progress'
+                      ? [<Button key="done" size="small" data-testid="task-done" onClick={() => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}/tasks/${task.id}`, { status: 'done' }))}>{t('markDone')}</Button>]
+                      : [<Tag key="s">{task.status}</Tag>]
+                  }
+                >
+                  {task.mandatory && <Tag color="red">*</Tag>}
+                  {task.title}
+                </List.Item>
+              )}
+            />
+            {inc.phase === 'report' && !inc.report.sentAt && (
+              <Button style={{ marginTop: 8 }} data-testid="report-sent" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/report`, { recipients: '指挥组、处置组', channel: 'email' }))}>
+                {t('recordReportSent')}
+              </Button>
+            )}
+            {inc.phase === 'summary' && (
+              <Form
+                layout="vertical"
+                style={{ marginTop: 8 }}
+                initialValues={{ resolution: inc.closure.resolution ?? 'true_positive', conclusion: inc.closure.conclusion, recommendations: inc.closure.recommendations }}
+                onFinish={(v) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, v))}
+              >
+                <Form.Item name="resolution" label={t('resolution')}>
+                  <Select options={[{ value: 'true_positive', label: t('true_positive') }, { value: 'false_positive', label: t('false_positive') }]} />
+                </Form.Item>
+                <Form.Item name="conclusion" label={t('conclusion')} rules={[{ required: true }]}>
+                  <Input.TextArea rows={2} data-testid="conclusion" />
+                </Form.Item>
+                <Form.Item name="recommendations" label={t('recommendations')}>
+                  <Input.TextArea rows={2} />
+                </Form.Item>
+                <Button htmlType="submit" data-testid="save-closure">{t('save')}</Button>
+              </Form>
+            )}
+          </Card>
+          <Card title={t('reports')} style={{ marginTop: 12 }}>
+            <Space wrap>
+              <Button data-testid="export-closing" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/closing`, { format: 'docx' }))}>{t('exportClosing')}</Button>
+              <Button onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/incident_report`, { format: 'docx' }))}>{t('exportIncidentReport')}</Button>
+            </Space>
+            <List
+              size="small"
+              dataSource={exports}
+              renderItem={(e: Json) => (
+                <List.Item>
+                  <a href={`/api/reports/${e.id}/download`} data-testid="report-download">{e.filename}</a>
+                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>SHA-256 {String(e.sha256).slice(0, 16)}…</Typography.Text>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card title={`${t('hosts')} (${inc.assets.length})`}>
+            <Table
+              size="small"
+              rowKey="id"
+              pagination={false}
+              dataSource={inc.assets}
+              data-testid="hosts"
+              columns={[
+                { title: 'IP', dataIndex: 'ip', render: (ip: string) => (ip === firstHost ? <Space>{ip}<Tag color="red">{t('firstHost')}</Tag></Space> : ip) },
+                { title: t('orgUnit'), dataIndex: 'orgUnit' },
+                { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
+              ]}
+            />
+            {(why?.spread?.branches?.length ?? 0) > 0 && (
+              <Descriptions size="small" column={1} style={{ marginTop: 8 }} title={t('spreadShare')}>
+                {(why!.spread.branches as Json[]).map((b) => (
+                  <Descriptions.Item key={b.orgUnit} label={b.orgUnit}>
+                    {b.affected} / {b.inventory} ({Math.round(b.share * 1000) / 10}%)
+                  </Descriptions.Item>
+                ))}
+              </Descriptions>
+            )}
+          </Card>
+          <Card title={t('timeline')} style={{ marginTop: 12 }}>
+            <Timeline
+              data-testid="timeline"
+              items={(inc.timeline as Json[]).map((e) => ({
+                color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
+                children: (
+                  <span>
+                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {e.text}
+                  </span>
+                ),
+              }))}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}

@@ -1,0 +1,44 @@
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { useState } from 'react';
+import { api, ApiError } from '../api';
+import type { Me } from '../App';
+import { useT } from '../i18n';
+
+export function Login({ onIn }: { onIn: (me: Me) => void }) {
+  const t = useT();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { username: string; password: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('POST', '/api/auth/login', v);
+      onIn(await api<Me>('GET', '/api/auth/me'));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div style={{ display: 'grid', placeItems: 'center', minHeight: '100vh', background: '#0b1e35' }}>
+      <Card style={{ width: 360 }}>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>
+          {t('appName')} <Typography.Text type="secondary">{t('tagline')}</Typography.Text>
+        </Typography.Title>
+        {error && <Alert type="error" message={t('signInFailed')} description={error} style={{ marginBottom: 12 }} />}
+        <Form layout="vertical" onFinish={(v) => void submit(v)} size="middle">
+          <Form.Item name="username" label={t('username')} rules={[{ required: true }]}>
+            <Input autoFocus autoComplete="username" />
+          </Form.Item>
+          <Form.Item name="password" label={t('password')} rules={[{ required: true }]}>
+            <Input.Password autoComplete="current-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy} block data-testid="sign-in">
+            {t('signIn')}
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

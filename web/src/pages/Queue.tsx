@@ -1,0 +1,74 @@
+import { Card, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { api, LEVEL_COLORS } from '../api';
+import { useT } from '../i18n';
+
+interface Row {
+  id: string;
+  title: string;
+  type: string;
+  level: number;
+  phase: string;
+  orgUnit: string;
+  owner: string | null;
+  overdue: boolean;
+  phaseDueAt: string | null;
+  detectedAt: string;
+}
+
+export function LevelTag({ level }: { level: number }) {
+  const t = useT();
+  return <Tag color={LEVEL_COLORS[level]} data-testid="level">{t('levelN', { n: level })}</Tag>;
+}
+
+/** The queue: least SLA time left first; j/k move, o (or Enter) opens, as analysts expect. */
+export function Queue() {
+  const t = useT();
+  const [rows, setRows] = useState<Row[]>();
+  const [cursor, setCursor] = useState(0);
+  useEffect(() => {
+    const load = () => void api<{ items: Row[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setRows(r.items));
+    load();
+    const timer = setInterval(load, 5000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if (!rows?.length || (e.target as HTMLElement).tagName === 'INPUT') return;
+      if (e.key === 'j') setCursor((c) => Math.min(rows.length - 1, c + 1));
+      if (e.key === 'k') setCursor((c) => Math.max(0, c - 1));
+      if (e.key === 'o' || e.key === 'Enter') location.hash = `#/incidents/${encodeURIComponent(rows[cursor]!.id)}`;
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, [rows, cursor]);
+  const left = (r: Row) => {
+    if (!r.phaseDueAt || r.phase === 'closed') return '—';
+    const min = Math.round((Date.parse(r.phaseDueAt) - Date.now()) / 60_000);
+    const text = Math.abs(min) >= 120 ? `${Math.round(Math.abs(min) / 60)} h` : t('minutes', { n: Math.abs(min) });
+    return min < 0 ? <Typography.Text type="danger">{t('overdueBy', { t: text })}</Typography.Text> : text;
+  };
+  return (
+    <Card title={t('incidents')} extra={<Typography.Text type="secondary">{t('keyboardHint')}</Typography.Text>}>
+      <Table<Row>
+        rowKey="id"
+        loading={!rows}
+        dataSource={rows}
+        pagination={false}
+        size="small"
+        data-testid="queue"
+        onRow={(r, i) => ({ onClick: () => (location.hash = `#/incidents/${encodeURIComponent(r.id)}`), style: { cursor: 'pointer', background: i === cursor ? '#e6f4ff' : undefined } })}
+        columns={[
+          { title: t('level'), dataIndex: 'level', width: 80, render: (l: number) => <LevelTag level={l} /> },
+          { title: t('id'), dataIndex: 'id', width: 170 },
+          { title: t('title'), dataIndex: 'title', ellipsis: true },
+          { title: t('phase'), dataIndex: 'phase', width: 90, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
+          { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },
+          { title: t('orgUnit'), dataIndex: 'orgUnit', width: 80 },
+          { title: t('owner'), dataIndex: 'owner', width: 100, render: (o: string | null) => o ?? '—' },
+          { title: t('detectedAt'), dataIndex: 'detectedAt', width: 160, render: (d: string) => new Date(d).toLocaleString() },
+        ]}
+      />
+    </Card>
+  );
+}

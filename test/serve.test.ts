@@ -13,10 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-serve-'));
 
-function start(): Promise<{ proc: ChildProcess; out: () => string; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+function start(args = ['serve', '--port', '0'], dir = dataDir): Promise<{ proc: ChildProcess; out: () => string; url: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BIHUAN_DATA_DIR: dataDir, BIHUAN_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BIHUAN_DATA_DIR: dir, BIHUAN_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -94,6 +94,30 @@ describe('bihuan serve (first start on the embedded default)', () => {
       expect((db.prepare('select count(*) n from alerts').get() as { n: number }).n).toBe(4);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('bihuan demo (a first look)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-demo-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('serves the console with the DriverLife outbreak already in it', async () => {
+    const demo = await start(['demo', '--port', '0'], dir);
+    try {
+      expect(demo.out()).toMatch(/Demo: 1 incident\(s\) from the outbreak: INC-\d{8}-0001/);
+      const page = await fetch(`${demo.url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const password = /password:\s+(\S+)/.exec(demo.out())![1]!;
+      const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const list = (await (await fetch(`${demo.url}/api/incidents`, { headers: { cookie } })).json()) as { items: Array<{ level: number; title: string }> };
+      expect(list.items).toEqual([expect.objectContaining({ level: 1, title: expect.stringContaining('10.164.1.8') })]);
+      const warning = (await (await fetch(`${demo.url}/api/warning`, { headers: { cookie } })).json()) as { level: string };
+      expect(warning.level).toBe('high');
+    } finally {
+      await stop(demo.proc);
     }
   });
 });

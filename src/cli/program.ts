@@ -3,6 +3,7 @@
  * audited as `cli:<os user>`), so it is usable before any account exists and when the server
  * is down.
  */
+import { prepareDriverLife, replayDriverLife } from '../demo/driverlife.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
@@ -79,12 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     },
   });
 
-  program
-    .command('serve')
-    .description('run the server (API, OpenAPI document at /docs) on the configured database')
-    .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
-    .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
-    .action(async (o: { port?: number; host?: string }) => {
+  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number }) => {
       const cfg = config();
       if (o.port !== undefined) cfg.port = o.port;
       if (o.host) cfg.host = o.host;
@@ -126,6 +122,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(`  sign in:    curl -c cookies.txt -H 'content-type: application/json' -d '{"username":"admin","password":"…"}' ${url}/api/auth/login`);
       }
       print('');
+      print(`Open ${url} in a browser for the console (中文; English at the top right).`);
+      if (o.demo) {
+        // a first look: the DriverLife outbreak, replayed through intake and detection into this database
+        await prepareDriverLife(s);
+        const header = await s.reports.header();
+        if (!header.unitName) await s.reports.setHeader({ kind: 'system', label: 'demo' }, { ...header, unitName: '演示单位（Bihuan demo）', systems: [{ name: '文件共享', use: '上海分公司内部文件共享服务' }] });
+        print(`Demo: replaying the DriverLife (驱动人生) outbreak${o.demoDelay ? `, one record every ${o.demoDelay} ms — watch the queue` : ''}…`);
+        const replay = replayDriverLife(s, { delayMs: o.demoDelay ?? 0 }).then(async (ids) => {
+          await s.notify.run();
+          print(`Demo: ${ids.length} incident(s) from the outbreak: ${ids.join(', ')}`);
+        });
+        if (!o.demoDelay) await replay;
+        else replay.catch((e: unknown) => app.log.error({ err: e }, 'demo replay failed'));
+      }
       print('Press Ctrl+C to stop.');
       const stop = async () => {
         await syslog?.stop();
@@ -135,7 +145,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
       await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
-    });
+  };
+
+  program
+    .command('serve')
+    .description('run the server (web console, API, OpenAPI document at /docs) on the configured database')
+    .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
+    .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
+    .option('--demo', 'also load the DriverLife outbreak (see `bihuan demo`)')
+    .option('--demo-delay <ms>', 'with --demo: milliseconds between replayed records, so incidents appear live', int('demo-delay'))
+    .action(serve);
+
+  program
+    .command('demo')
+    .description('a first look: run the server and replay the DriverLife (驱动人生) outbreak into it — zones, inventory, threat intelligence, then the devices\' alerts — so the console is populated within a minute')
+    .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
+    .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
+    .option('--delay <ms>', 'milliseconds between replayed records (default 0: at once); e.g. 500 to watch incidents appear', int('delay'))
+    .action((o: { port?: number; host?: string; delay?: number }) => serve({ port: o.port, host: o.host, demo: true, demoDelay: o.delay }));
 
   const db = program.command('db').description('database maintenance');
   db.command('migrate')

@@ -22,6 +22,7 @@ import { assetRoutes } from '../asset/asset.routes.js';
 import { reportRoutes } from '../report/report.routes.js';
 import { notifyRoutes } from '../notify/notify.routes.js';
 import { commandRoutes } from '../command/command.routes.js';
+import { eventsRoutes } from './events.routes.js';
 import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { DomainError } from '../domain/errors.js';
@@ -87,6 +88,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });
   await app.register(commandRoutes, { command: services.command });
+  await app.register(eventsRoutes, { db: services.database.db });
 
   // The analyst's console (web/, built by Vite into dist/ui): served here, one process for both.
   const ui = uiDir();

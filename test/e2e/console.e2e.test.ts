@@ -5,7 +5,6 @@
  * refused move shows its gate) to closed, the closing report exported and downloaded; both
  * languages render. A screenshot at each step is kept in test-results/e2e/.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +34,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
   };
 
   beforeAll(async () => {
-    if (!uiDir()) execFileSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build'], { stdio: 'pipe' });
+    if (!uiDir()) throw new Error('the web console is not built (the test setup builds it: see test/support/global-setup.ts)');
     fs.mkdirSync(SHOTS, { recursive: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-e2e-'));
     s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai' }, { logLevel: 'silent' }));

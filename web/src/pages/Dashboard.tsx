@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, LEVEL_COLORS, PHASES } from '../api';
 import { Chart } from '../Chart';
 import { useT } from '../i18n';
+import { useLive } from '../live';
 
 interface Summary {
   id: string;
@@ -19,15 +20,12 @@ export function Dashboard() {
   const t = useT();
   const [items, setItems] = useState<Summary[]>([]);
   const [warning, setWarning] = useState<{ level: string; name: string; branches: Array<{ orgUnit: string; acknowledged: unknown }> }>();
-  useEffect(() => {
-    const load = () => {
-      void api<{ items: Summary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
-      void api('GET', '/api/warning').then(setWarning);
-    };
-    load();
-    const timer = setInterval(load, 5000);
-    return () => clearInterval(timer);
-  }, []);
+  const load = () => {
+    void api<{ items: Summary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
+    void api('GET', '/api/warning').then(setWarning);
+  };
+  useEffect(load, []);
+  useLive(load);
   const soon = items.filter((i) => !i.overdue && i.phaseDueAt && Date.parse(i.phaseDueAt) - Date.now() < 3_600_000).length;
   const byLevel = useMemo(
     () => ({

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
 import { useT } from '../i18n';
+import { useLive } from '../live';
 import { LevelTag } from './Queue';
 
 type Json = Record<string, any>;
@@ -19,11 +20,10 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
     setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
     setExports(await api('GET', `/api/incidents/${encodeURIComponent(id)}/reports`));
   }, [id]);
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 5000);
-    return () => clearInterval(timer);
-  }, [load]);
+  useEffect(() => void load(), [load]);
+  useLive((ids) => {
+    if (!ids || ids.includes(id)) void load();
+  });
   if (!inc) return <Card loading />;
 
   const act = async (f: () => Promise<unknown>) => {

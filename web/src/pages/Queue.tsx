@@ -2,6 +2,7 @@ import { Card, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, LEVEL_COLORS } from '../api';
 import { useT } from '../i18n';
+import { useLive } from '../live';
 
 interface Row {
   id: string;
@@ -26,12 +27,9 @@ export function Queue() {
   const t = useT();
   const [rows, setRows] = useState<Row[]>();
   const [cursor, setCursor] = useState(0);
-  useEffect(() => {
-    const load = () => void api<{ items: Row[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setRows(r.items));
-    load();
-    const timer = setInterval(load, 5000);
-    return () => clearInterval(timer);
-  }, []);
+  const load = () => void api<{ items: Row[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setRows(r.items));
+  useEffect(load, []);
+  useLive(load);
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
       if (!rows?.length || (e.target as HTMLElement).tagName === 'INPUT') return;

@@ -23,6 +23,8 @@ import { reportRoutes } from '../report/report.routes.js';
 import { notifyRoutes } from '../notify/notify.routes.js';
 import { commandRoutes } from '../command/command.routes.js';
 import { eventsRoutes } from './events.routes.js';
+import { statsRoutes } from '../stats/stats.routes.js';
+import { StatsService } from '../stats/stats.service.js';
 import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { DomainError } from '../domain/errors.js';
@@ -89,6 +91,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(notifyRoutes, { notify: services.notify });
   await app.register(commandRoutes, { command: services.command });
   await app.register(eventsRoutes, { db: services.database.db });
+  await app.register(statsRoutes, { stats: new StatsService(services.database.db, services.now) });
 
   // The analyst's console (web/, built by Vite into dist/ui): served here, one process for both.
   const ui = uiDir();

@@ -133,9 +133,29 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('report-exported');
   });
 
+  it('searches alerts, shows the raw record, and triages one with a reason', async () => {
+    await page.goto(`${base}/#/alerts`);
+    await page.getByTestId('alert-q').fill('t.awcna.com');
+    await page.getByTestId('alert-search').click();
+    const rows = page.locator('[data-testid=alerts] tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(4);
+    await rows.first().locator('.ant-table-row-expand-icon').click();
+    await expect.poll(async () => (await page.getByTestId('raw').first().textContent()) ?? '').toContain('query: t.awcna.com');
+    await shot('alerts-raw');
+    await rows.first().getByTestId('triage').click();
+    await page.getByTestId('triage-reason').fill('确认为驱动人生木马回连');
+    await page.getByRole('radio', { name: '真实事件' }).check();
+    await page.getByRole('button', { name: /OK|确定/ }).click();
+    await page.getByText('已研判').waitFor();
+    const alertId = Number(await rows.first().getAttribute('data-row-key'));
+    const triage = await s.database.db.selectFrom('alert_triage').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    expect(triage).toMatchObject({ verdict: 'true_positive', reason: '确认为驱动人生木马回连', actor: 'admin' });
+    await shot('alert-triaged');
+  });
+
   it('renders in English too', async () => {
     await page.getByTestId('lang').click();
-    await page.getByText('Next phase').or(page.getByText('This phase’s checklist')).first().waitFor();
+    await page.getByText('Threat-intelligence hits only').waitFor();
     await page.goto(`${base}/#/incidents`);
     await page.getByText('j/k to move, o to open').waitFor();
     await shot('queue-english');

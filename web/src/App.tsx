@@ -2,6 +2,7 @@ import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useContext, useEffect, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
+import { Alerts } from './pages/Alerts';
 import { Dashboard } from './pages/Dashboard';
 import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
@@ -34,7 +35,7 @@ export function App() {
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : 'dashboard';
+  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -49,6 +50,7 @@ export function App() {
           items={[
             { key: 'dashboard', label: <a href="#/">{t('dashboard')}</a> },
             { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
+            { key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> },
           ]}
         />
         <Space>
@@ -62,7 +64,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : <Dashboard />}
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

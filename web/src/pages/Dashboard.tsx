@@ -14,15 +14,32 @@ interface Summary {
   phaseDueAt: string | null;
 }
 
+interface Stats {
+  window: { from: string; to: string; fallback: boolean };
+  alertsPerHour: { hours: string[]; series: Array<{ category: string; counts: number[] }> };
+  topSources: Array<{ ip: string; alerts: number }>;
+  times: { periodDays: number; mttdMinutes: number | null; mttaMinutes: number | null; mttrMinutes: number | null };
+}
+
+/** Minutes as the largest sensible unit. */
+function duration(min: number | null): string {
+  if (min === null) return '—';
+  if (min < 120) return `${min} min`;
+  if (min < 48 * 60) return `${(min / 60).toFixed(1)} h`;
+  return `${(min / 1440).toFixed(1)} d`;
+}
+
 const WARNING_COLORS: Record<string, string> = { normal: 'green', elevated: 'gold', high: 'orange', critical: 'red' };
 
 export function Dashboard() {
   const t = useT();
   const [items, setItems] = useState<Summary[]>([]);
   const [warning, setWarning] = useState<{ level: string; name: string; branches: Array<{ orgUnit: string; acknowledged: unknown }> }>();
+  const [stats, setStats] = useState<Stats>();
   const load = () => {
     void api<{ items: Summary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
     void api('GET', '/api/warning').then(setWarning);
+    void api<Stats>('GET', '/api/stats').then(setStats);
   };
   useEffect(load, []);
   useLive(load);
@@ -49,6 +66,27 @@ export function Dashboard() {
   const byBranch = useMemo(
     () => ({ tooltip: {}, series: [{ type: 'pie', radius: ['40%', '70%'], data: units.map((u) => ({ name: u, value: items.filter((i) => i.orgUnit === u).length })) }] }),
     [items, units.join()],
+  );
+  const perHour = useMemo(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { top: 30, left: 40, right: 10, bottom: 30 },
+      xAxis: { type: 'category', data: (stats?.alertsPerHour.hours ?? []).map((h) => new Date(h).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: (stats?.alertsPerHour.series ?? []).map((x) => ({ name: x.category, type: 'bar', stack: 'a', data: x.counts })),
+    }),
+    [stats],
+  );
+  const sources = useMemo(
+    () => ({
+      tooltip: {},
+      grid: { top: 10, left: 110, right: 20, bottom: 20 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: (stats?.topSources ?? []).map((x) => x.ip) },
+      series: [{ type: 'bar', data: (stats?.topSources ?? []).map((x) => x.alerts), itemStyle: { color: '#cf1322' } }],
+    }),
+    [stats],
   );
   return (
     <Row gutter={[12, 12]}>
@@ -80,6 +118,21 @@ export function Dashboard() {
       <Col xs={24} md={8}>
         <Card title={t('byBranch')}><Chart option={byBranch} /></Card>
       </Col>
+      <Col xs={24} lg={16}>
+        <Card title={<>{t('alertsPerHour')} {stats?.window.fallback && <span style={{ fontWeight: 400, fontSize: 12 }}>{t('lastActiveDay')}</span>}</>}>
+          <Chart option={perHour} height={260} testId="chart-alerts" />
+        </Card>
+      </Col>
+      <Col xs={24} lg={8}>
+        <Card title={t('topSources')}><Chart option={sources} height={260} /></Card>
+      </Col>
+      {(['mttd', 'mtta', 'mttr'] as const).map((k) => (
+        <Col xs={8} key={k}>
+          <Card>
+            <Statistic title={`${t(k)}（${t('lastDays', { n: stats?.times.periodDays ?? 30 })}）`} value={duration(stats?.times[`${k}Minutes`] ?? null)} />
+          </Card>
+        </Col>
+      ))}
     </Row>
   );
 }

@@ -1,0 +1,99 @@
+import { App as AntApp, Button, Card, Checkbox, Form, Input, Modal, Radio, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import { useT } from '../i18n';
+
+type Json = Record<string, any>;
+
+/** Alert search with the raw record one click away, and triage with a reason. */
+export function Alerts() {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [filters, setFilters] = useState<Json>({});
+  const [rows, setRows] = useState<Json[]>();
+  const [next, setNext] = useState<string | null>(null);
+  const [raw, setRaw] = useState<Record<number, string>>({});
+  const [triaging, setTriaging] = useState<Json>();
+  const [form] = Form.useForm();
+  const query = (f: Json, cursor?: string) => {
+    const p = new URLSearchParams({ limit: '100' });
+    for (const [k, v] of Object.entries(f)) if (v) p.set(k, v === true ? '*' : String(v));
+    if (cursor) p.set('cursor', cursor);
+    return `/api/alerts?${p.toString()}`;
+  };
+  const load = (f: Json, cursor?: string) =>
+    api<{ items: Json[]; nextCursor: string | null }>('GET', query(f, cursor)).then(
+      (r) => {
+        setRows((old) => (cursor ? [...(old ?? []), ...r.items] : r.items));
+        setNext(r.nextCursor);
+      },
+      (e: Error) => void message.error(e.message),
+    );
+  useEffect(() => void load({}), []);
+  const triage = async (v: Json) => {
+    try {
+      await api('POST', `/api/alerts/${triaging!.id}/triage`, v);
+      void message.success(t('triaged'));
+      setTriaging(undefined);
+      form.resetFields();
+    } catch (e) {
+      void message.error((e as Error).message);
+    }
+  };
+  return (
+    <Card title={t('alerts')}>
+      <Form layout="inline" onFinish={(v: Json) => { setFilters(v); void load(v); }} style={{ marginBottom: 12, rowGap: 8 }}>
+        <Form.Item name="q"><Input placeholder={t('freeText')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
+        <Form.Item name="ip"><Input placeholder={t('addressOrCidr')} allowClear style={{ width: 160 }} /></Form.Item>
+        <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
+        <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>
+        <Button type="primary" htmlType="submit" data-testid="alert-search">{t('search')}</Button>
+      </Form>
+      <Table
+        rowKey="id"
+        size="small"
+        loading={!rows}
+        dataSource={rows}
+        pagination={false}
+        data-testid="alerts"
+        expandable={{
+          expandedRowRender: (r: Json) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }} data-testid="raw">{raw[r.id] ?? t('loading')}</pre>,
+          onExpand: (open, r: Json) => {
+            if (open && raw[r.id] === undefined) void api('GET', `/api/alerts/${r.id}`).then((a: Json) => setRaw((m) => ({ ...m, [r.id]: a.original })));
+          },
+        }}
+        columns={[
+          { title: t('time'), dataIndex: 'timestamp', width: 160, render: (v: string) => new Date(v).toLocaleString() },
+          { title: t('category'), key: 'cat', width: 150, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
+          { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
+          { title: t('sourceToDestination'), key: 'sd', width: 250, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
+          { title: t('indicator'), key: 'ind', width: 140, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
+          { title: t('triage'), key: 'tri', width: 80, render: (_: unknown, r: Json) => <Button size="small" onClick={() => setTriaging(r)} data-testid="triage">{t('triage')}</Button> },
+        ]}
+      />
+      {next && (
+        <Button style={{ marginTop: 8 }} onClick={() => void load(filters, next)}>
+          {t('more')}
+        </Button>
+      )}
+      <Modal open={!!triaging} title={`${t('triage')} #${triaging?.id ?? ''}`} onCancel={() => setTriaging(undefined)} onOk={() => form.submit()}>
+        <Typography.Paragraph type="secondary">{triaging?.alert?.rule?.name ?? triaging?.alert?.message}</Typography.Paragraph>
+        <Form form={form} layout="vertical" initialValues={{ verdict: 'false_positive' }} onFinish={(v) => void triage(v)}>
+          <Form.Item name="verdict">
+            <Radio.Group>
+              <Radio value="true_positive">{t('true_positive')}</Radio>
+              <Radio value="false_positive">{t('false_positive')}</Radio>
+              <Radio value="ignored">{t('ignored')}</Radio>
+            </Radio.Group>
+          </Form.Item>
+          <Form.Item name="reason" label={t('reason')} rules={[{ required: true }]}>
+            <Input.TextArea rows={2} data-testid="triage-reason" />
+          </Form.Item>
+          <Form.Item name="suppress" valuePropName="checked">
+            <Checkbox>{t('suppress')}</Checkbox>
+          </Form.Item>
+        </Form>
+      </Modal>
+    </Card>
+  );
+}

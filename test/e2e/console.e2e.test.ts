@@ -153,8 +153,30 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('alert-triaged');
   });
 
+  it('settings: the grading table edited by an admin, a token shown once', async () => {
+    await page.goto(`${base}/#/settings`);
+    const rows = page.locator('[data-testid=grading] tbody tr');
+    await expect.poll(() => rows.count()).toBe(8);
+    // brute force from level 3 to 2: a new version of the table
+    const brute = rows.filter({ hasText: 'brute_force' }).first();
+    await brute.locator('.ant-select').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '2 级' }).last().click();
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('已保存').waitFor();
+    expect((await s.settings.grading()).entries.find((e) => e.type === 'brute_force')?.level).toBe(2);
+    await shot('settings-grading');
+    await page.getByRole('tab', { name: 'API 令牌' }).click();
+    await page.getByPlaceholder('名称').fill('suricata forwarder');
+    await page.getByRole('button', { name: '新建令牌' }).click();
+    await page.getByText('令牌只显示这一次').waitFor();
+    await shot('settings-token');
+  });
+
   it('renders in English too', async () => {
     await page.getByTestId('lang').click();
+    await page.getByText('Grading table').waitFor();
+    await shot('settings-english');
+    await page.goto(`${base}/#/alerts`);
     await page.getByText('Threat-intelligence hits only').waitFor();
     await page.goto(`${base}/#/incidents`);
     await page.getByText('j/k to move, o to open').waitFor();

@@ -7,6 +7,7 @@ import { Dashboard } from './pages/Dashboard';
 import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
 import { Queue } from './pages/Queue';
+import { Settings } from './pages/Settings';
 
 export interface Me {
   user: { id: number; username: string; displayName: string; role: string };
@@ -35,7 +36,7 @@ export function App() {
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : 'dashboard';
+  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -50,7 +51,8 @@ export function App() {
           items={[
             { key: 'dashboard', label: <a href="#/">{t('dashboard')}</a> },
             { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
-            { key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> },
+            ...(me.permissions.includes('alerts.read') ? [{ key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> }] : []),
+            ...(me.permissions.includes('settings.read') ? [{ key: 'settings', label: <a href="#/settings">{t('settings')}</a> }] : []),
           ]}
         />
         <Space>
@@ -64,7 +66,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : <Dashboard />}
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

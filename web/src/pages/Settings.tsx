@@ -1,0 +1,210 @@
+import { App as AntApp, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import type { Me } from '../App';
+import { useT } from '../i18n';
+
+type Json = Record<string, any>;
+
+function useLoad<T>(url: string): [T | undefined, () => void] {
+  const [data, setData] = useState<T>();
+  const load = () => void api<T>('GET', url).then(setData, () => setData(undefined));
+  useEffect(load, [url]);
+  return [data, load];
+}
+
+/** Uploads a file's text to an import endpoint. */
+async function uploadText(url: string, file: File, contentType: string) {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: await file.text(), credentials: 'same-origin' });
+  const body = (await r.json()) as Json;
+  if (!r.ok) throw new Error(body.message ?? `HTTP ${r.status}`);
+  return body;
+}
+
+function Grading({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [table, reload] = useLoad<Json>('/api/grading');
+  const [entries, setEntries] = useState<Json[]>();
+  useEffect(() => setEntries(table?.entries), [table]);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Text type="secondary">{t('version')} {table?.version} · {table?.note}</Typography.Text>
+      <Table
+        rowKey="type"
+        size="small"
+        pagination={false}
+        dataSource={entries}
+        data-testid="grading"
+        columns={[
+          { title: t('type'), dataIndex: 'type' },
+          { title: t('nameZh'), dataIndex: 'nameZh' },
+          { title: t('nameEn'), dataIndex: 'nameEn' },
+          {
+            title: t('level'),
+            dataIndex: 'level',
+            render: (level: number, e: Json) => (
+              <Select value={level} disabled={!canWrite} style={{ width: 90 }} onChange={(v) => setEntries((xs) => xs!.map((x) => (x.type === e.type ? { ...x, level: v } : x)))} options={[1, 2, 3, 4].map((n) => ({ value: n, label: t('levelN', { n }) }))} />
+            ),
+          },
+        ]}
+      />
+      {canWrite && (
+        <Button type="primary" onClick={() => void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); }, (e: Error) => void message.error(e.message))}>
+          {t('save')}
+        </Button>
+      )}
+    </Space>
+  );
+}
+
+function Playbooks() {
+  const t = useT();
+  const [books] = useLoad<Record<string, Json>>('/api/playbooks');
+  return (
+    <Tabs
+      size="small"
+      items={Object.entries(books ?? {}).map(([level, book]) => ({
+        key: level,
+        label: t('levelN', { n: level }),
+        children: (
+          <Table
+            rowKey={(r: Json) => `${r.phase}:${r.key ?? r.title}`}
+            size="small"
+            pagination={false}
+            dataSource={(book.tasks ?? []) as Json[]}
+            columns={[
+              { title: t('phase'), dataIndex: 'phase', width: 100, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
+              { title: t('title'), dataIndex: 'title' },
+              { title: t('mandatory'), dataIndex: 'mandatory', width: 80, render: (m: boolean) => (m ? <Tag color="red">*</Tag> : null) },
+            ]}
+          />
+        ),
+      }))}
+    />
+  );
+}
+
+function OrgUnits({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [units, reload] = useLoad<Json[]>('/api/org-units');
+  const [zones, reloadZones] = useLoad<Json>('/api/network');
+  const [text, setText] = useState('');
+  useEffect(() => setText(zones ? JSON.stringify(zones, null, 2) : ''), [zones]);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Table rowKey="code" size="small" pagination={false} dataSource={units} columns={[{ title: t('code'), dataIndex: 'code' }, { title: t('name'), dataIndex: 'name' }, { title: t('kind'), dataIndex: 'kind' }]} />
+      {canWrite && (
+        <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(reload, (e: Error) => void message.error(e.message))}>
+          <Form.Item name="code" rules={[{ required: true }]}><Input placeholder={t('code')} style={{ width: 100 }} /></Form.Item>
+          <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
+          <Form.Item name="kind" initialValue="branch"><Select style={{ width: 100 }} options={[{ value: 'branch', label: 'branch' }, { value: 'hq', label: 'hq' }]} /></Form.Item>
+          <Button htmlType="submit">{t('add')}</Button>
+        </Form>
+      )}
+      <Typography.Text strong>{t('networkZones')}</Typography.Text>
+      <Input.TextArea rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={!canWrite} style={{ fontFamily: 'monospace' }} />
+      {canWrite && (
+        <Button onClick={() => { let body: unknown; try { body = JSON.parse(text); } catch (e) { void message.error((e as Error).message); return; } void api('PUT', '/api/network', body).then(() => { void message.success(t('saved')); reloadZones(); }, (e: Error) => void message.error(e.message)); }}>
+          {t('save')}
+        </Button>
+      )}
+    </Space>
+  );
+}
+
+function Assets({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [assets, reload] = useLoad<Json>('/api/assets?limit=1000');
+  const items = (Array.isArray(assets) ? assets : (assets?.items ?? [])) as Json[];
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {canWrite && (
+        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { void message.success(t('imported', { n: r.imported ?? 0 })); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
+          <Button>{t('importCsv')}</Button>
+        </Upload>
+      )}
+      <Table rowKey="ip" size="small" dataSource={items} pagination={{ pageSize: 50 }} columns={[{ title: 'IP', dataIndex: 'ip' }, { title: t('hostname'), dataIndex: 'hostname' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('businessSystem'), dataIndex: 'businessSystem' }]} />
+    </Space>
+  );
+}
+
+function Intel({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [sources, reload] = useLoad<Json[]>('/api/intel/sources');
+  const [form] = Form.useForm();
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {canWrite && (
+        <Form form={form} layout="inline" initialValues={{ source: 'manual', confidence: 80 }}>
+          <Form.Item name="source" label={t('source')}><Input style={{ width: 140 }} /></Form.Item>
+          <Form.Item name="confidence" label={t('confidence')}><InputNumber min={0} max={100} /></Form.Item>
+          <Upload showUploadList={false} beforeUpload={(file) => { const v = form.getFieldsValue() as Json; void uploadText(`/api/intel/import?source=${encodeURIComponent(v.source)}&confidence=${v.confidence}`, file, 'text/plain').then((r) => { void message.success(t('imported', { n: r.indicators ?? 0 })); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
+            <Button>{t('importFile')}</Button>
+          </Upload>
+        </Form>
+      )}
+      <Table rowKey="source" size="small" pagination={false} dataSource={sources} columns={[{ title: t('source'), dataIndex: 'source' }, { title: t('indicators'), dataIndex: 'indicators' }]} />
+    </Space>
+  );
+}
+
+function Users() {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [users, reload] = useLoad<Json[]>('/api/users');
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }]} />
+      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
+        <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
+        <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'].map((r) => ({ value: r, label: r }))} /></Form.Item>
+        <Form.Item name="password" rules={[{ required: true, min: 10 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
+        <Form.Item name="orgUnit"><Input placeholder={t('orgUnit')} style={{ width: 80 }} /></Form.Item>
+        <Form.Item name="email"><Input placeholder={t('email')} style={{ width: 180 }} /></Form.Item>
+        <Button htmlType="submit">{t('add')}</Button>
+      </Form>
+    </Space>
+  );
+}
+
+function Tokens() {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [tokens, reload] = useLoad<Json[]>('/api/tokens');
+  const [shown, setShown] = useState<string>();
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Form layout="inline" onFinish={(v: Json) => void api<Json>('POST', '/api/tokens', { name: v.name }).then((r) => { setShown(r.token as string); reload(); }, (e: Error) => void message.error(e.message))}>
+        <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
+        <Button htmlType="submit">{t('newToken')}</Button>
+      </Form>
+      {shown && <Typography.Paragraph copyable={{ text: shown }}>{t('tokenOnce')} <code>{shown}</code></Typography.Paragraph>}
+      <Table rowKey="id" size="small" pagination={false} dataSource={tokens} columns={[{ title: t('name'), dataIndex: 'name' }, { title: 'prefix', dataIndex: 'prefix' }, { title: t('time'), dataIndex: 'createdAt' }]} />
+    </Space>
+  );
+}
+
+/** Settings, as far as the role reaches: the grading table, playbooks, zones and org units, assets, intelligence, users, tokens. */
+export function Settings({ me }: { me: Me }) {
+  const t = useT();
+  const can = (p: string) => me.permissions.includes(p);
+  const write = can('settings.write');
+  const items = [
+    { key: 'grading', label: t('grading'), children: <Grading canWrite={write} /> },
+    { key: 'playbooks', label: t('playbooks'), children: <Playbooks /> },
+    { key: 'units', label: t('orgUnitsAndZones'), children: <OrgUnits canWrite={write} /> },
+    { key: 'assets', label: t('assets'), children: <Assets canWrite={write} /> },
+    ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
+    ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),
+    ...(can('tokens.own') ? [{ key: 'tokens', label: t('tokens'), children: <Tokens /> }] : []),
+  ];
+  return (
+    <Card title={t('settings')}>
+      <Tabs items={items} data-testid="settings" />
+    </Card>
+  );
+}

@@ -5,7 +5,7 @@
  * — a host list to find, isolate and clean — with each host's state until every one is done.
  */
 import type { Kysely } from 'kysely';
-import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
+import { type Actor, actorCan, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { HOST_STATE_NAMES, HOST_STATES, type HostState, hostDone, SPREAD_HOSTS, SPREAD_WARNING, spreadWarrants, WARNING_LEVELS, WARNING_NAMES, type WarningLevel, warningRank } from '../domain/command/command.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { optionalText, requiredText } from '../domain/text.js';
@@ -18,10 +18,6 @@ const MAX_HOSTS = 10_000;
 export interface Indicator {
   type: string;
   value: string;
-}
-
-function need(actor: Actor, permission: 'warning.manage' | 'orders.issue' | 'incident.update', what: string): void {
-  if (!actorCan(actor, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
 }
 
 export class CommandService {
@@ -71,7 +67,7 @@ export class CommandService {
 
   /** Sets the warning level; lowering needs a reason. A level above normal is broadcast to every branch for acknowledgement. */
   async setWarning(actor: Actor, input: { level: WarningLevel; reason?: string; indicators?: Indicator[]; incidentId?: string }, source: 'manual' | 'rule' = 'manual') {
-    need(actor, 'warning.manage', 'change the warning level');
+    requirePermission(actor, 'warning.manage', 'change the warning level');
     if (!WARNING_LEVELS.includes(input.level)) throw validationError('level', `must be one of ${WARNING_LEVELS.join(', ')}`);
     const current = (await this.warning()).level;
     if (input.level === current) throw new DomainError('conflict', `the warning level is ${current} already`);
@@ -111,7 +107,7 @@ export class CommandService {
 
   /** A branch acknowledges the current warning (a user of that branch, or the command group for it). */
   async acknowledge(actor: Actor, input: { orgUnit: string; note?: string }) {
-    need(actor, 'incident.update', 'acknowledge warnings');
+    requirePermission(actor, 'incident.update', 'acknowledge warnings');
     const own = await this.unitOf(actor);
     if (own && own !== input.orgUnit && !actorCan(actor, 'warning.manage')) throw new DomainError('forbidden', `you act for ${own}: acknowledge for your own branch`, { orgUnit: own });
     const w = await this.warning();
@@ -153,7 +149,7 @@ export class CommandService {
   // ------------------------------------------------------------ orders
 
   async issueOrder(actor: Actor, incidentId: string, input: { orgUnit: string; hosts?: string[]; title?: string; instructions: string; assigneeId?: number; dueAt?: string }) {
-    need(actor, 'orders.issue', 'send orders to branches');
+    requirePermission(actor, 'orders.issue', 'send orders to branches');
     const instructions = requiredText('instructions', input.instructions, 5000);
     const at = this.now().toISOString();
     const id = await this.db.transaction().execute(async (trx) => {
@@ -231,7 +227,7 @@ export class CommandService {
 
   /** A branch reports a host's state; when every host is cleaned or rebuilt the order is complete, and the incident's timeline says so. */
   async setHostState(actor: Actor, orderId: number, host: string, input: { state: HostState; note?: string }) {
-    need(actor, 'incident.update', 'report on orders');
+    requirePermission(actor, 'incident.update', 'report on orders');
     if (!HOST_STATES.includes(input.state)) throw validationError('state', `must be one of ${HOST_STATES.join(', ')}`);
     const note = optionalText('note', input.note, 2000) ?? null;
     const own = await this.unitOf(actor);

@@ -1,4 +1,5 @@
 /** REST routes for incidents: thin — validate (TypeBox), authorize (route access), call the service. */
+import { sendDownload } from '../http/download.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/multipart';
 import { Type } from 'typebox';
@@ -331,13 +332,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
     { config: { access: 'incident.read' }, schema: { tags, summary: 'Download an evidence file', params: EvidenceParams } },
     async (req, reply) => {
       const e = await incidents.openEvidence(req.params.id, req.params.evidenceId);
-      return reply
-        .header('content-type', e.contentType)
-        .header('content-length', e.size)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(e.filename)}`)
-        .header('x-content-sha256', e.sha256)
-        .header('x-content-type-options', 'nosniff')
-        .send(e.stream);
+      return sendDownload(reply, e);
     },
   );
 };

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
-import { type Actor, type Permission, actorCan, actorLabel } from '../domain/account/roles.js';
+import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { type GradingTable, type Level, gradeOf, isLevel } from '../domain/grading/grading.js';
 import { type ObservableType, OBSERVABLE_TYPES, dayInZone, formatIncidentId, normalizeObservable } from '../domain/incident/incident.js';
@@ -107,10 +107,6 @@ export interface MoveInput {
 const LIMITS = { title: 200, description: 20_000, team: 100, reason: 2_000, longText: 20_000, note: 2_000, timeline: 5_000, recipients: 1_000 };
 const PHASE_ZH: Record<Phase, string> = { discovery: '发现', report: '上报', analysis: '分析', handling: '处置', summary: '总结', closed: '关闭' };
 
-function require(actor: Actor, permission: Permission, what: string): void {
-  if (!actorCan(actor, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
-}
-
 interface TimelineInput {
   occurredAt: string;
   source: string;
@@ -157,7 +153,7 @@ export class IncidentService {
   // ---------------------------------------------------------------- creating
 
   async create(actor: Actor, input: CreateIncidentInput): Promise<IncidentView> {
-    require(actor, 'incident.create', 'create incidents');
+    requirePermission(actor, 'incident.create', 'create incidents');
     const now = this.now();
     const at = now.toISOString();
     const title = requiredText('title', input.title, LIMITS.title);
@@ -251,7 +247,7 @@ export class IncidentService {
   // ---------------------------------------------------------------- editing
 
   async update(actor: Actor, id: string, patch: UpdateIncidentInput): Promise<IncidentView> {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     const now = this.now();
     const changes: Partial<IncidentRow> = {};
     if (patch.title !== undefined) changes.title = requiredText('title', patch.title, LIMITS.title);
@@ -290,7 +286,7 @@ export class IncidentService {
 
   /** Re-grade: a new type and/or level. Re-plans deadlines and playbook tasks; always explained. */
   async grade(actor: Actor, id: string, input: { type?: string; level?: number; reason: string }): Promise<IncidentView> {
-    require(actor, 'incident.grade', 'change the type or level of incidents');
+    requirePermission(actor, 'incident.grade', 'change the type or level of incidents');
     const reason = requiredText('reason', input.reason, LIMITS.reason);
     if (input.type === undefined && input.level === undefined) throw validationError('level', 'give a new level, a new type, or both');
     if (input.level !== undefined && !isLevel(input.level)) throw validationError('level', `must be 1, 2, 3 or 4, got ${input.level}`);
@@ -351,7 +347,7 @@ export class IncidentService {
 
   /** recordDetection on the caller's transaction (detection files a whole batch of alerts on one). */
   async recordDetectionIn(trx: Kysely<DB>, actor: Actor, input: DetectionInput): Promise<DetectionOutcome> {
-    require(actor, 'incident.update', 'record detections on incidents');
+    requirePermission(actor, 'incident.update', 'record detections on incidents');
     const now = this.now();
     const assets = input.assets.map((a, i) => this.checkAsset(a, `assets/${i}`));
     const observables = input.observables.map((o, i) => this.checkObservable(o, `observables/${i}`, now.toISOString()));
@@ -424,7 +420,7 @@ export class IncidentService {
    * duplicate pointing at the target. One transaction.
    */
   async merge(actor: Actor, targetId: string, sourceIds: string[], reasonText: string, move?: (trx: Kysely<DB>, from: string, to: string) => Promise<void>): Promise<IncidentView> {
-    require(actor, 'incident.merge', 'merge incidents');
+    requirePermission(actor, 'incident.merge', 'merge incidents');
     const reason = requiredText('reason', reasonText, LIMITS.reason);
     const sources = [...new Set(sourceIds)];
     if (sources.length === 0) throw validationError('from', 'name at least one incident to merge');
@@ -475,7 +471,7 @@ export class IncidentService {
   // ---------------------------------------------------------------- the phase machine
 
   async move(actor: Actor, id: string, input: MoveInput): Promise<IncidentView> {
-    require(actor, 'incident.advance', 'move incidents between phases');
+    requirePermission(actor, 'incident.advance', 'move incidents between phases');
     if (!isPhase(input.to)) throw validationError('to', `must be one of ${PHASES.join(', ')}`);
     const to: Phase = input.to;
     const reason = optionalText('reason', input.reason, LIMITS.reason);
@@ -498,7 +494,7 @@ export class IncidentService {
           to,
         );
         if (!judgement.ok) throw new DomainError('conflict', `cannot move ${id} from ${from} to ${to}: ${judgement.invalid}`, { from, to });
-        if (to === 'closed' || judgement.kind === 'reopen') require(actor, 'incident.close', judgement.kind === 'reopen' ? 'reopen incidents' : 'close incidents');
+        if (to === 'closed' || judgement.kind === 'reopen') requirePermission(actor, 'incident.close', judgement.kind === 'reopen' ? 'reopen incidents' : 'close incidents');
         if ((judgement.kind === 'back' || judgement.kind === 'reopen') && !reason) {
           throw validationError('reason', `going back from ${from} to ${to} needs a reason`);
         }
@@ -507,7 +503,7 @@ export class IncidentService {
           if (!input.override) {
             throw new DomainError('gate_refused', `${id} cannot leave ${from} for ${to}: ${refusals.map((r) => r.message).join(' | ')}`, { from, to, gates: refusals });
           }
-          require(actor, 'incident.override', 'override phase gates');
+          requirePermission(actor, 'incident.override', 'override phase gates');
           if (!reason) throw validationError('reason', 'an override needs a reason');
         }
         const deadlines = JSON.parse(row.deadlines) as Deadlines;
@@ -556,7 +552,7 @@ export class IncidentService {
   }
 
   async recordReportSent(actor: Actor, id: string, input: { recipients: string; channel?: string; sentAt?: string; note?: string }): Promise<IncidentView> {
-    require(actor, 'incident.update', 'record reports');
+    requirePermission(actor, 'incident.update', 'record reports');
     const recipients = requiredText('recipients', input.recipients, LIMITS.recipients);
     const channel = optionalText('channel', input.channel, 50) ?? 'other';
     const note = optionalText('note', input.note, LIMITS.note);
@@ -578,7 +574,7 @@ export class IncidentService {
   // ---------------------------------------------------------------- parts of an incident
 
   async addAsset(actor: Actor, id: string, input: AssetInput) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     const asset = this.checkAsset(input, '');
     return this.mutate(actor, id, 'incident.asset.add', async (trx, _row, at) => {
       if (asset.org_unit) await requireOrgUnit(trx, asset.org_unit, 'orgUnit');
@@ -588,7 +584,7 @@ export class IncidentService {
   }
 
   async removeAsset(actor: Actor, id: string, assetId: number) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     return this.mutate(actor, id, 'incident.asset.remove', async (trx) => {
       const a = await trx.selectFrom('affected_assets').selectAll().where('id', '=', assetId).where('incident_id', '=', id).executeTakeFirst();
       if (!a) throw notFound('affected asset', assetId);
@@ -598,7 +594,7 @@ export class IncidentService {
   }
 
   async addObservable(actor: Actor, id: string, input: ObservableInput) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     const o = this.checkObservable(input, '', this.now().toISOString());
     return this.mutate(actor, id, 'incident.observable.add', async (trx, _row, at) => {
       const { before, after } = await this.upsertObservable(trx, id, o, at);
@@ -607,7 +603,7 @@ export class IncidentService {
   }
 
   async removeObservable(actor: Actor, id: string, observableId: number) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     return this.mutate(actor, id, 'incident.observable.remove', async (trx) => {
       const o = await trx.selectFrom('observables').selectAll().where('id', '=', observableId).where('incident_id', '=', id).executeTakeFirst();
       if (!o) throw notFound('observable', observableId);
@@ -617,7 +613,7 @@ export class IncidentService {
   }
 
   async addTimelineEntry(actor: Actor, id: string, input: { occurredAt: string; text: string; source?: string }) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     const occurredAt = pastInstant('occurredAt', input.occurredAt, this.now());
     const text = requiredText('text', input.text, LIMITS.timeline);
     const source = optionalText('source', input.source, 100) ?? 'manual';
@@ -628,7 +624,7 @@ export class IncidentService {
   }
 
   async addComment(actor: Actor, id: string, text: string) {
-    require(actor, 'incident.update', 'comment on incidents');
+    requirePermission(actor, 'incident.update', 'comment on incidents');
     const body = requiredText('text', text, LIMITS.longText);
     return this.mutate(
       actor,
@@ -647,7 +643,7 @@ export class IncidentService {
   }
 
   async addTask(actor: Actor, id: string, input: { phase: string; title: string; mandatory?: boolean; assigneeId?: number | null; dueAt?: string | null }) {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     if (!(WORKING_PHASES as readonly string[]).includes(input.phase)) throw validationError('phase', `must be one of ${WORKING_PHASES.join(', ')}`);
     const title = requiredText('title', input.title, 300);
     const dueAt = input.dueAt ? instant('dueAt', input.dueAt) : null;
@@ -676,7 +672,7 @@ export class IncidentService {
   }
 
   async updateTask(actor: Actor, id: string, taskId: number, input: { status?: string; assigneeId?: number | null; note?: string | null; dueAt?: string | null }): Promise<Task> {
-    require(actor, 'incident.update', 'edit incidents');
+    requirePermission(actor, 'incident.update', 'edit incidents');
     if (input.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(input.status)) {
       throw validationError('status', `must be one of ${TASK_STATUSES.join(', ')}`);
     }
@@ -704,7 +700,7 @@ export class IncidentService {
   }
 
   async addEvidence(actor: Actor, id: string, file: { filename: string; contentType?: string; stream: Readable; note?: string; isTruncated?: () => boolean }) {
-    require(actor, 'incident.update', 'upload evidence');
+    requirePermission(actor, 'incident.update', 'upload evidence');
     const filename = requiredText('filename', file.filename.replace(/[\\/\u0000-\u001f]/g, '_'), 255);
     const note = optionalText('note', file.note, LIMITS.note);
     await repo.requireIncident(this.db, id); // before streaming a large body into the store

@@ -7,7 +7,7 @@
  * retries and back-off, logging every attempt.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
+import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { backoffMs, digestOf, EVENT_KINDS, type EventKind, isClockTime, MAX_ATTEMPTS, messageOf, type NotifyEvent, quietUntil, ruleMatches } from '../domain/notify/notify.js';
 import { writeAudit } from '../audit/audit.repository.js';
@@ -41,10 +41,6 @@ export interface RuleInput {
   quietHours?: { from: string; to: string } | null;
   batchSeconds?: number;
   enabled?: boolean;
-}
-
-function need(actor: Actor, what: string): void {
-  if (actor.kind === 'user' && !actorCan(actor, 'settings.write')) throw new DomainError('forbidden', `your role may not ${what} (needs settings.write)`, { permission: 'settings.write' });
 }
 
 function checkUrl(field: string, value: unknown): string {
@@ -103,7 +99,7 @@ export class NotifyService {
   }
 
   async saveChannel(actor: Actor, id: number | undefined, input: ChannelInput) {
-    need(actor, 'configure notification channels');
+    requirePermission(actor, 'settings.write', 'configure notification channels');
     if (!CHANNEL_KINDS.includes(input.kind)) throw validationError('kind', `must be one of ${CHANNEL_KINDS.join(', ')}`);
     const name = input.name.trim();
     if (!name) throw validationError('name', 'is required');
@@ -138,7 +134,7 @@ export class NotifyService {
   }
 
   async deleteChannel(actor: Actor, id: number) {
-    need(actor, 'remove notification channels');
+    requirePermission(actor, 'settings.write', 'remove notification channels');
     await this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('channels').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound('channel', id);
@@ -149,7 +145,7 @@ export class NotifyService {
 
   /** Sends a test message through a channel now, and logs it like any other. */
   async testChannel(actor: Actor, id: number) {
-    need(actor, 'test notification channels');
+    requirePermission(actor, 'settings.write', 'test notification channels');
     const channel = await this.channel(id);
     const at = this.now().toISOString();
     const row = await this.db
@@ -191,7 +187,7 @@ export class NotifyService {
   }
 
   async saveRule(actor: Actor, id: number | undefined, input: RuleInput) {
-    need(actor, 'change notification rules');
+    requirePermission(actor, 'settings.write', 'change notification rules');
     const name = input.name.trim();
     if (!name) throw validationError('name', 'is required');
     if (!input.events.length) throw validationError('events', `name at least one of ${EVENT_KINDS.join(', ')}`);
@@ -235,7 +231,7 @@ export class NotifyService {
   }
 
   async deleteRule(actor: Actor, id: number) {
-    need(actor, 'remove notification rules');
+    requirePermission(actor, 'settings.write', 'remove notification rules');
     await this.db.transaction().execute(async (trx) => {
       const r = await trx.deleteFrom('notification_rules').where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound('notification rule', id);

@@ -4,6 +4,7 @@
  * incident; their export as Word or Markdown (each version kept with its SHA-256), the list of
  * versions, their download and the fields each was made from.
  */
+import { sendDownload } from '../http/download.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../http/auth.js';
@@ -96,13 +97,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
     { config: { access: 'incident.read' }, schema: { tags, summary: 'Download an exported report version, byte for byte as exported', params: Type.Object({ exportId: Type.Integer({ minimum: 1 }) }) } },
     async (req, reply) => {
       const e = await reports.open(req.params.exportId);
-      return reply
-        .header('content-type', e.contentType)
-        .header('content-length', e.size)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(e.filename)}`)
-        .header('x-content-sha256', e.sha256)
-        .header('x-content-type-options', 'nosniff')
-        .send(e.stream);
+      return sendDownload(reply, e);
     },
   );
 };

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
+import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { checkEdits, draftForm, FORM_KINDS, type FormKind, formMarkdown, FORMS, type FormReport, REPORT_LOCALES, type ReportHeader, type ReportLocale } from '../domain/report/forms.js';
 import { writeAudit } from '../audit/audit.repository.js';
@@ -24,10 +24,6 @@ export const CONTENT_TYPES: Record<ReportFormat, string> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   md: 'text/markdown; charset=utf-8',
 };
-
-function need(actor: Actor, permission: 'incident.update' | 'settings.write', what: string): void {
-  if (actor.kind === 'user' && !actorCan(actor, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
-}
 
 export interface ReportExport {
   id: number;
@@ -57,7 +53,7 @@ export class ReportService {
   }
 
   async setHeader(actor: Actor, input: ReportHeader): Promise<ReportHeader> {
-    need(actor, 'settings.write', 'change the report header');
+    requirePermission(actor, 'settings.write', 'change the report header');
     const unitName = input.unitName.trim();
     if (!unitName) throw validationError('unitName', 'is required: the unit name heads every report');
     const names = new Set<string>();
@@ -105,7 +101,7 @@ export class ReportService {
 
   /** Renders a form, keeps the file and its SHA-256 as a new version of that form, and returns the version. */
   async exportForm(actor: Actor, incidentId: string, form: FormKind, input: { format: ReportFormat; locale?: ReportLocale; fields?: Record<string, string> }): Promise<ReportExport> {
-    need(actor, 'incident.update', 'export reports');
+    requirePermission(actor, 'incident.update', 'export reports');
     if (!REPORT_FORMATS.includes(input.format)) throw validationError('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
     const report = await this.draft(actor, incidentId, form, input.locale ?? 'zh-CN', input.fields);
     if (!report.fields.unitName?.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');

@@ -2,6 +2,8 @@
  * Roles and what each may do. Every endpoint and command names the permission it needs; this
  * table is the one place that grants them.
  */
+import { DomainError } from '../errors.js';
+
 export const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -83,4 +85,9 @@ export function actorUserId(a: Actor): number | null {
 /** The CLI runs with direct access to the database, as its operator: all permissions. */
 export function actorCan(a: Actor, permission: Permission): boolean {
   return a.kind === 'user' ? can(a.role, permission) : true;
+}
+
+/** Refuses an actor whose role lacks the permission, saying what they tried and what it needs. */
+export function requirePermission(a: Actor, permission: Permission, what: string): void {
+  if (!actorCan(a, permission)) throw new DomainError('forbidden', `your role may not ${what} (needs ${permission})`, { permission });
 }

@@ -82,6 +82,16 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('dashboard-outbreak');
     await page.goto(`${base}/#/incidents`);
     await row.waitFor();
+    // filter to level 1, select it, assign it to the admin in bulk
+    await page.getByTestId('filter-level').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '1 级' }).click();
+    await page.keyboard.press('Escape');
+    await row.locator('input[type=checkbox]').check();
+    await page.getByTestId('bulk-assign').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: 'admin' }).click();
+    await expect.poll(async () => (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.owner).toBe('admin');
+    await row.getByRole('cell', { name: 'admin', exact: true }).waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
   });
 
   it('opens it from the keyboard and shows the first host, the spread and the timeline', async () => {
@@ -91,6 +101,10 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByText('首个失陷主机').waitFor();
     expect(await page.locator('[data-testid=hosts] tbody tr').count()).toBe(7);
     expect(await page.getByTestId('timeline').textContent()).toContain('t.awcna.com');
+    expect(await page.getByTestId('observables').textContent()).toContain('down.ackng.com');
+    expect(await page.getByTestId('level-history').textContent()).toContain('1 级');
+    await page.locator('input[type=file]').setInputFiles({ name: 'sh-fs01-processes.txt', mimeType: 'text/plain', buffer: Buffer.from('svchost.exe  C:\\Windows\\Temp\\svchost.exe  (trojan)\n') });
+    await page.getByRole('link', { name: 'sh-fs01-processes.txt' }).waitFor();
     await shot('incident');
   });
 

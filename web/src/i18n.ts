@@ -47,6 +47,7 @@ const WORDS = {
   reports: { zh: '报告', en: 'Reports' },
   exportClosing: { zh: '导出应急处置报告单', en: 'Export closing report' },
   exportIncidentReport: { zh: '导出事件上报表', en: 'Export incident report' },
+  exportSupportRequest: { zh: '导出技术支援申请单', en: 'Export support request' },
   recordReportSent: { zh: '登记已上报', en: 'Record report sent' },
   resolution: { zh: '处置结论', en: 'Resolution' },
   conclusion: { zh: '结论', en: 'Conclusion' },
@@ -125,6 +126,15 @@ const WORDS = {
   newToken: { zh: '新建令牌', en: 'New token' },
   tokenOnce: { zh: '令牌只显示这一次，请妥善保存：', en: 'The token is shown this once; keep it:' },
   hostname: { zh: '主机名', en: 'Host name' },
+  allLevels: { zh: '全部级别', en: 'All levels' },
+  allPhases: { zh: '全部阶段', en: 'All phases' },
+  onlyOverdue: { zh: '仅超时', en: 'Overdue only' },
+  assignTo: { zh: '批量指派给', en: 'Assign selected to' },
+  assigned: { zh: '已指派 {n} 个事件', en: '{n} incident(s) assigned' },
+  observables: { zh: '观察项', en: 'Observables' },
+  seenIn: { zh: '其他事件中出现', en: 'Also seen in' },
+  evidence: { zh: '证据', en: 'Evidence' },
+  upload: { zh: '上传', en: 'Upload' },
   businessSystem: { zh: '业务系统', en: 'Business system' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

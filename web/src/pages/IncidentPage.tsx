@@ -1,4 +1,4 @@
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, List, Row, Select, Space, Steps, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, List, Row, Select, Space, Steps, Table, Tag, Timeline, Typography, Upload } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
@@ -15,12 +15,19 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
   const [why, setWhy] = useState<Json>();
   const [refusal, setRefusal] = useState<Json>();
   const [exports, setExports] = useState<Json[]>([]);
+  const [seen, setSeen] = useState<Record<string, string[]>>({});
   const load = useCallback(async () => {
     setInc(await api('GET', `/api/incidents/${encodeURIComponent(id)}`));
     setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
     setExports(await api('GET', `/api/incidents/${encodeURIComponent(id)}/reports`));
   }, [id]);
   useEffect(() => void load(), [load]);
+  // where else each indicator turned up: the incidents that name it too
+  const observableKey = ((inc?.observables ?? []) as Json[]).map((o) => o.value).join('|');
+  useEffect(() => {
+    const values = ((inc?.observables ?? []) as Json[]).slice(0, 20).map((o) => String(o.value));
+    void Promise.all(values.map(async (v) => [v, ((await api<{ items: Json[] }>('GET', `/api/incidents?q=${encodeURIComponent(v)}&limit=20`)).items.map((x) => String(x.id)).filter((x) => x !== id))] as const)).then((pairs) => setSeen(Object.fromEntries(pairs)));
+  }, [observableKey, id]);
   useLive((ids) => {
     if (!ids || ids.includes(id)) void load();
   });
@@ -126,6 +133,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
             <Space wrap>
               <Button data-testid="export-closing" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/closing`, { format: 'docx' }))}>{t('exportClosing')}</Button>
               <Button onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/incident_report`, { format: 'docx' }))}>{t('exportIncidentReport')}</Button>
+              <Button onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/support_request`, { format: 'docx' }))}>{t('exportSupportRequest')}</Button>
             </Space>
             <List
               size="small"
@@ -162,6 +170,47 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                 ))}
               </Descriptions>
             )}
+          </Card>
+          <Card title={t('observables')} style={{ marginTop: 12 }}>
+            <Table
+              size="small"
+              rowKey="id"
+              pagination={false}
+              dataSource={inc.observables}
+              data-testid="observables"
+              columns={[
+                { title: t('type'), dataIndex: 'type', width: 80 },
+                { title: t('indicator'), dataIndex: 'value' },
+                { title: t('seenIn'), key: 'seen', render: (_: unknown, o: Json) => (seen[o.value] ?? []).map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }}>{x}</a>) },
+              ]}
+            />
+          </Card>
+          <Card title={t('levelHistory')} style={{ marginTop: 12 }}>
+            <List
+              size="small"
+              dataSource={inc.levelHistory as Json[]}
+              data-testid="level-history"
+              renderItem={(l: Json) => (
+                <List.Item>
+                  <Typography.Text type="secondary">{new Date(l.at).toLocaleString()}</Typography.Text>&nbsp;
+                  {l.fromLevel ? `${t('levelN', { n: l.fromLevel })} → ` : ''}
+                  {t('levelN', { n: l.toLevel })}（{l.toType}）— {l.reason}
+                </List.Item>
+              )}
+            />
+          </Card>
+          <Card title={t('evidence')} style={{ marginTop: 12 }} extra={<Upload action={`/api/incidents/${encodeURIComponent(id)}/evidence`} withCredentials showUploadList={false} onChange={(i) => { if (i.file.status === 'done') void load(); if (i.file.status === 'error') void message.error(String(i.file.response?.message ?? i.file.error)); }}><Button size="small" data-testid="evidence-upload">{t('upload')}</Button></Upload>}>
+            <List
+              size="small"
+              dataSource={inc.evidence as Json[]}
+              locale={{ emptyText: t('none') }}
+              renderItem={(e: Json) => (
+                <List.Item>
+                  <a href={`/api/incidents/${encodeURIComponent(id)}/evidence/${e.id}`}>{e.filename}</a>
+                  <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.size} B · SHA-256 {String(e.sha256).slice(0, 16)}…</Typography.Text>
+                </List.Item>
+              )}
+            />
           </Card>
           <Card title={t('timeline')} style={{ marginTop: 12 }}>
             <Timeline

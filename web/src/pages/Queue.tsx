@@ -1,4 +1,4 @@
-import { Card, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Card, Checkbox, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, LEVEL_COLORS } from '../api';
 import { useT } from '../i18n';
@@ -25,10 +25,29 @@ export function LevelTag({ level }: { level: number }) {
 /** The queue: least SLA time left first; j/k move, o (or Enter) opens, as analysts expect. */
 export function Queue() {
   const t = useT();
+  const { message } = AntApp.useApp();
   const [rows, setRows] = useState<Row[]>();
   const [cursor, setCursor] = useState(0);
-  const load = () => void api<{ items: Row[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setRows(r.items));
-  useEffect(load, []);
+  const [filter, setFilter] = useState<{ level?: number[]; phase?: string[]; type?: string; orgUnit?: string; overdue?: boolean }>({});
+  const [selected, setSelected] = useState<string[]>([]);
+  const [users, setUsers] = useState<Array<{ id: number; displayName: string; username: string }>>([]);
+  useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
+  const load = () => {
+    const p = new URLSearchParams({ limit: '200', sort: 'due' });
+    if (filter.level?.length) p.set('level', filter.level.join(','));
+    if (filter.phase?.length) p.set('phase', filter.phase.join(','));
+    if (filter.type) p.set('type', filter.type);
+    if (filter.orgUnit) p.set('orgUnit', filter.orgUnit);
+    if (filter.overdue) p.set('overdue', 'true');
+    void api<{ items: Row[] }>('GET', `/api/incidents?${p.toString()}`).then((r) => setRows(r.items));
+  };
+  useEffect(load, [filter]);
+  const assign = async (ownerId: number) => {
+    for (const id of selected) await api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, { ownerId });
+    void message.success(t('assigned', { n: selected.length }));
+    setSelected([]);
+    load();
+  };
   useLive(load);
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
@@ -48,7 +67,18 @@ export function Queue() {
   };
   return (
     <Card title={t('incidents')} extra={<Typography.Text type="secondary">{t('keyboardHint')}</Typography.Text>}>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Select mode="multiple" allowClear placeholder={t('allLevels')} style={{ minWidth: 140 }} value={filter.level} onChange={(v: number[]) => setFilter((f) => ({ ...f, level: v }))} options={[1, 2, 3, 4].map((n) => ({ value: n, label: t('levelN', { n }) }))} data-testid="filter-level" />
+        <Select mode="multiple" allowClear placeholder={t('allPhases')} style={{ minWidth: 160 }} value={filter.phase} onChange={(v: string[]) => setFilter((f) => ({ ...f, phase: v }))} options={['discovery', 'report', 'analysis', 'handling', 'summary', 'closed'].map((p) => ({ value: p, label: t(`phase_${p}` as 'phase_discovery') }))} />
+        <Input allowClear placeholder={t('type')} style={{ width: 120 }} onChange={(e) => setFilter((f) => ({ ...f, type: e.target.value || undefined }))} />
+        <Input allowClear placeholder={t('orgUnit')} style={{ width: 90 }} onChange={(e) => setFilter((f) => ({ ...f, orgUnit: e.target.value || undefined }))} />
+        <Checkbox checked={!!filter.overdue} onChange={(e) => setFilter((f) => ({ ...f, overdue: e.target.checked }))}>{t('onlyOverdue')}</Checkbox>
+        {selected.length > 0 && (
+          <Select placeholder={t('assignTo')} style={{ width: 180 }} onChange={(v: number) => void assign(v)} options={users.map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))} data-testid="bulk-assign" />
+        )}
+      </Space>
       <Table<Row>
+        rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) }}
         rowKey="id"
         loading={!rows}
         dataSource={rows}

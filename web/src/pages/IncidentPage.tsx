@@ -1,8 +1,8 @@
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, List, Row, Select, Space, Steps, Table, Tag, Timeline, Typography, Upload } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useContext, useEffect, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
-import { useT } from '../i18n';
+import { LangContext, useT } from '../i18n';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
 
@@ -10,6 +10,7 @@ type Json = Record<string, any>;
 
 export function IncidentPage({ id }: { id: string; me: Me }) {
   const t = useT();
+  const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
   const [inc, setInc] = useState<Json>();
   const [why, setWhy] = useState<Json>();
@@ -55,7 +56,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
           <Typography.Title level={4} style={{ margin: 0 }} data-testid="incident-title">
             {inc.id} {inc.title}
           </Typography.Title>
-          <Tag>{inc.typeName?.zh}</Tag>
+          <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
           <Tag>{inc.orgUnit}</Tag>
         </Space>
         <Steps
@@ -100,7 +101,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                   }
                 >
                   {task.mandatory && <Tag color="red">*</Tag>}
-                  {task.title}
+                  {lang === 'en' ? (task.titleEn ?? task.title) : task.title}
                 </List.Item>
               )}
             />

@@ -195,6 +195,11 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.goto(`${base}/#/incidents`);
     await page.getByText('j/k to move, o to open').waitFor();
     await shot('queue-english');
+    // the incident's timeline is worded in English from its facts
+    await page.locator('[data-testid=queue] tbody tr.ant-table-row').first().click();
+    await page.getByText('Incident detected:').waitFor();
+    expect(await page.getByTestId('timeline').textContent()).toContain('Report → Analysis');
+    await shot('incident-english');
     await page.goto(`${base}/#/`);
     await page.getByText('Open incidents').waitFor();
     await page.getByTestId('warning-level').filter({ hasText: 'High' }).waitFor();

@@ -3,6 +3,7 @@ import { useCallback, useContext, useEffect, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
+import { timelineText } from '../timeline';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
 
@@ -220,7 +221,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                 color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
                 children: (
                   <span>
-                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {e.text}
+                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, inc.title)}
                   </span>
                 ),
               }))}

@@ -1,0 +1,45 @@
+/**
+ * A timeline entry in the console's language. The server writes each entry as a zh-CN
+ * sentence with its facts beside it (`data`); in English the facts are worded again here.
+ * Free text people wrote (notes, reasons) stays as written.
+ */
+import type { Lang } from './i18n';
+
+type Json = Record<string, any>;
+
+const PHASE_EN: Record<string, string> = { discovery: 'Discovery', report: 'Report', analysis: 'Analysis', handling: 'Handling', summary: 'Summary', closed: 'Closed' };
+const TIER_EN: Record<string, string> = { hour: 'hour tier', day: 'day tier', week: 'week tier', month: 'month tier' };
+
+export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string): string {
+  if (lang === 'zh') return e.text;
+  const d = (e.data ?? {}) as Json;
+  switch (e.kind) {
+    case 'created':
+      return `Incident detected: ${incidentTitle} (${d.type}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
+    case 'alert':
+      return `Alert ${e.text.replace(/^告警\s*/, '').replace(/：/g, ': ').replace(/（(\d+) 条告警）/, ' ($1 alerts)')}`;
+    case 'level_changed':
+      return `Level ${Number(d.toLevel) < Number(d.fromLevel) ? 'raised' : 'changed'}: ${d.fromLevel} → ${d.toLevel} (${d.toType}, ${TIER_EN[d.tier] ?? d.tier}). Reason: ${d.reason}`;
+    case 'phase_changed':
+    case 'phase_override':
+      return `${PHASE_EN[d.from] ?? d.from} → ${PHASE_EN[d.to] ?? d.to}${d.reason ? `. Reason: ${d.reason}` : ''}${d.override ? '. Admin override of the refusing gates' : ''}`;
+    case 'report_sent':
+      return `Incident report sent to ${d.recipients} (${d.channel})${d.note ? `. ${d.note}` : ''}`;
+    case 'evidence_added':
+      return `Evidence uploaded: ${d.filename} (${d.size} bytes, SHA-256 ${d.sha256})`;
+    case 'report':
+      return `Report exported (${d.form ?? 'closing'}, version ${d.version}, SHA-256 ${String(d.sha256).slice(0, 16)}…)`;
+    case 'order':
+      return `Order #${d.order} sent to ${d.orgUnit}: ${d.hosts} host(s)`;
+    case 'order_done':
+      return `Order #${d.order} done: all ${d.hosts} host(s) handled`;
+    case 'warning':
+      return `Organisation-wide warning: ${d.from} → ${d.level}`;
+    case 'merged':
+      return d.into ? `Merged into ${d.into} as a duplicate` : `Merged ${(d.from ?? []).join(', ')}`;
+    case 'split':
+      return `Split off into ${d.into} (${(d.signals ?? []).length} detection signal(s))`;
+    default:
+      return e.text;
+  }
+}

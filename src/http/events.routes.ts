@@ -3,8 +3,10 @@
  * timeline entry: an alert joined, a colleague moved a phase, a report was exported) or the
  * warning level does, every connected console is told which incidents changed, within a second.
  * The change is read from the stored timeline, so it works the same whichever process (server,
- * CLI, another node on PostgreSQL) made it.
+ * CLI, another node on PostgreSQL) made it. One poll serves every connection, and only while
+ * any is open.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
@@ -14,49 +16,64 @@ const KEEPALIVE_MS = 25_000;
 const MAX_CLIENTS = 500;
 
 export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB> }> = async (app, { db }) => {
-  let clients = 0;
-  const open = new Set<import('node:http').ServerResponse>();
+  const open = new Set<ServerResponse>();
+  let seen = 0;
+  let seenWarning = 0;
+  let poll: NodeJS.Timeout | undefined;
+  let keepalive: NodeJS.Timeout | undefined;
+  let busy = false;
+
+  const top = async () => Number((await db.selectFrom('timeline_entries').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+  const warningTop = async () => Number((await db.selectFrom('warnings').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+  const broadcast = (text: string) => {
+    for (const res of open) res.write(text);
+  };
+  const check = async () => {
+    const now = await top();
+    if (now > seen) {
+      const rows = await db.selectFrom('timeline_entries').select('incident_id').distinct().where('id', '>', seen).where('id', '<=', now).limit(500).execute();
+      broadcast(`event: incidents\ndata: ${JSON.stringify(rows.map((r) => r.incident_id))}\n\n`);
+      seen = now;
+    }
+    const w = await warningTop();
+    if (w > seenWarning) {
+      broadcast(`event: warning\ndata: ${w}\n\n`);
+      seenWarning = w;
+    }
+  };
+  const stop = () => {
+    clearInterval(poll);
+    clearInterval(keepalive);
+    poll = keepalive = undefined;
+  };
+
   // a closing server ends the streams, or it would wait for every browser to leave
   app.addHook('onClose', async () => {
+    stop();
     for (const res of open) res.end();
   });
+
   app.get('/api/events', { config: { access: 'incident.read' }, schema: { tags: ['live'], summary: 'Server-sent events: `incidents` (ids that changed) and `warning` whenever they change' } }, async (req, reply) => {
-    if (clients >= MAX_CLIENTS) return reply.code(503).send({ code: 'unavailable', message: 'too many live connections; retry later' });
-    clients++;
-    const top = async () => Number((await db.selectFrom('timeline_entries').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
-    const warningTop = async () => Number((await db.selectFrom('warnings').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
-    let seen = await top();
-    let seenWarning = await warningTop();
+    if (open.size >= MAX_CLIENTS) return reply.code(503).send({ code: 'unavailable', message: 'too many live connections; retry later' });
+    if (!poll) {
+      // the first listener: start from what is there now, then poll for all
+      [seen, seenWarning] = await Promise.all([top(), warningTop()]);
+      poll = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void check()
+          .catch((e: unknown) => app.log.warn({ err: e }, 'live update poll failed'))
+          .finally(() => (busy = false));
+      }, POLL_MS);
+      keepalive = setInterval(() => broadcast(`: keep-alive\n\n`), KEEPALIVE_MS);
+    }
     reply.hijack();
     open.add(reply.raw);
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(`retry: 3000\n\n`);
-    let busy = false;
-    const poll = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      void (async () => {
-        const now = await top();
-        if (now > seen) {
-          const rows = await db.selectFrom('timeline_entries').select('incident_id').distinct().where('id', '>', seen).where('id', '<=', now).limit(500).execute();
-          reply.raw.write(`event: incidents\ndata: ${JSON.stringify(rows.map((r) => r.incident_id))}\n\n`);
-          seen = now;
-        }
-        const w = await warningTop();
-        if (w > seenWarning) {
-          reply.raw.write(`event: warning\ndata: ${w}\n\n`);
-          seenWarning = w;
-        }
-      })()
-        .catch((e: unknown) => req.log.warn({ err: e }, 'live update poll failed'))
-        .finally(() => (busy = false));
-    }, POLL_MS);
-    const keepalive = setInterval(() => reply.raw.write(`: keep-alive\n\n`), KEEPALIVE_MS);
     req.raw.on('close', () => {
-      clearInterval(poll);
-      clearInterval(keepalive);
-      clients--;
       open.delete(reply.raw);
+      if (open.size === 0) stop();
     });
   });
 };

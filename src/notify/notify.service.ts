@@ -22,6 +22,11 @@ const GAP_GRACE_MS = 10_000;
 const DUE_SOON_MS: Record<string, number> = { hour: 10 * 60_000, day: 2 * 3_600_000, week: 86_400_000, month: 3 * 86_400_000 };
 const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer'];
 
+interface ActiveRule {
+  rule: ReturnType<NotifyService['presentRule']>;
+  channel: { kind: string };
+}
+
 export interface ChannelInput {
   name: string;
   kind: ChannelKind;
@@ -352,7 +357,8 @@ export class NotifyService {
         else if (r.kind === 'report_sent') events.push({ ...base, kind: 'report_sent', level: inc.level });
       }
       let queued = 0;
-      for (const e of events) queued += await this.enqueue(trx, e, now);
+      const active = events.length ? await this.activeRules(trx) : [];
+      for (const e of events) queued += await this.enqueue(trx, e, now, active);
       await trx
         .insertInto('detection_state')
         .values({ name: CURSOR, value: String(upTo) })
@@ -405,13 +411,11 @@ export class NotifyService {
   }
 
   /** Puts one event in the outbox of every rule that wants it: now, after quiet hours, or gathered into the burst's digest. */
-  async enqueue(trx: Kysely<DB>, e: NotifyEvent, now: Date): Promise<number> {
+  async enqueue(trx: Kysely<DB>, e: NotifyEvent, now: Date, active?: ActiveRule[]): Promise<number> {
     const at = now.toISOString();
-    const rules = (await trx.selectFrom('notification_rules').selectAll().where('enabled', '=', 1).execute()).map((r) => this.presentRule(r)).filter((r) => ruleMatches(r, e));
+    const rules = (active ?? (await this.activeRules(trx))).filter(({ rule }) => ruleMatches(rule, e));
     let queued = 0;
-    for (const rule of rules) {
-      const channel = await trx.selectFrom('channels').select(['id', 'kind', 'enabled']).where('id', '=', rule.channelId).executeTakeFirst();
-      if (!channel || channel.enabled !== 1) continue;
+    for (const { rule, channel } of rules) {
       const quiet = rule.quietHours && e.level > 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZone) : undefined;
       const recipients = channel.kind === 'email' && rule.roles?.length ? await this.emailsOf(trx, rule.roles, e.orgUnit) : [];
       const group = `rule:${rule.id}`;
@@ -449,6 +453,19 @@ export class NotifyService {
       queued++;
     }
     return queued;
+  }
+
+  /** The enabled rules whose channel is enabled, with the channel's kind: read once per scan, not per event. */
+  private async activeRules(trx: Kysely<DB>): Promise<ActiveRule[]> {
+    const rows = await trx
+      .selectFrom('notification_rules')
+      .innerJoin('channels', 'channels.id', 'notification_rules.channel_id')
+      .selectAll('notification_rules')
+      .select('channels.kind as channel_kind')
+      .where('notification_rules.enabled', '=', 1)
+      .where('channels.enabled', '=', 1)
+      .execute();
+    return rows.map((r) => ({ rule: this.presentRule(r), channel: { kind: r.channel_kind } }));
   }
 
   private async emailsOf(trx: Kysely<DB>, roles: string[], orgUnit: string): Promise<string[]> {

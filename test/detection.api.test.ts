@@ -89,6 +89,26 @@ for (const dialect of DIALECTS) {
       expect(why2.levelHistory).toHaveLength(2);
     });
 
+    it('words what it wrote itself in English too: the title and each level reason; a title typed by a person replaces both', async () => {
+      const [open] = await openIncidents();
+      const detail = (await h.req({ method: 'GET', url: `/api/incidents/${open!.id}`, as: 'viewer' })).json();
+      expect(detail.title).toMatch(/^扫描事件：203\.0\.113\.7/);
+      expect(detail.titleEn).toMatch(/^Scanning: 203\.0\.113\.7 → 10\.1\.20\.5 /);
+      expect(detail.levelHistory.map((l: Json) => l.reasonEn)).toEqual([
+        'By the grading table (version 1): Scanning → level 4',
+        expect.stringMatching(/^Rule ".*" matched \(High-risk vulnerability exploitation, level 2\) at 2026-11-25T01:05:00.000Z, 203\.0\.113\.7 → 10\.1\.20\.5: ET EXPLOIT Possible ETERNALBLUE/),
+      ]);
+      expect(detail.levelHistory.every((l: Json) => !/[\u4e00-\u9fff]/.test(l.reasonEn))).toBe(true);
+      const level = detail.timeline.find((e: Json) => e.kind === 'level_changed');
+      expect(level.data.reasonEn).toBe(detail.levelHistory[1].reasonEn);
+      const listed = (await h.req({ method: 'GET', url: '/api/incidents?limit=100', as: 'viewer' })).json().items.find((i: Json) => i.id === open!.id);
+      expect(listed.titleEn).toBe(detail.titleEn);
+
+      const renamed = await h.req({ method: 'PATCH', url: `/api/incidents/${open!.id}`, payload: { title: '外部扫描与永恒之蓝利用' }, as: 'handler' });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ title: '外部扫描与永恒之蓝利用', titleEn: null });
+    });
+
     it('merges a second attacker’s incident by hand and splits it off again', async () => {
       await send(SCAN('2026-11-25T09:20:00.000000+0800', '198.51.100.9'));
       const first = (await incidentOf('203.0.113.7'))!.incident;

@@ -304,6 +304,7 @@ export class DetectionService {
     const timelineText = `告警 ${s.ruleTitle}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
     const message = typeof s.explanation.message === 'string' ? s.explanation.message.slice(0, 200) : undefined;
     const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}${where ? `，${where}` : ''}${message ? `：${message}` : ''}`;
+    const levelReasonEn = `Rule "${s.ruleTitle}" matched (${entry.nameEn}, level ${entry.level}) at ${time}${where ? `, ${where}` : ''}${message ? `: ${message}` : ''}`;
 
     const target = await this.openIncidentFor(trx, family, keys, time);
     const existing = target ? await trx.selectFrom('detection_signals').select(['id', 'first_seen', 'last_seen', 'count']).where('incident_id', '=', target).where('signature', '=', sig).executeTakeFirst() : undefined;
@@ -367,9 +368,10 @@ export class DetectionService {
     };
     const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
       incidentId: target,
-      create: target ? undefined : { title: titleFor(entry.nameZh, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
+      create: target ? undefined : { title: titleFor('zh', entry.nameZh, s, hosts), titleEn: titleFor('en', entry.nameEn, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
       type,
       levelReason,
+      levelReasonEn,
       // a repeat of a known pattern only counts; a new one goes on the timeline
       timeline: existing ? undefined : { occurredAt: time, text: timelineText, data: { rule: s.ruleKey, alerts: s.alertIds.slice(0, 20), type } },
       assets,
@@ -476,7 +478,7 @@ export class DetectionService {
       const leaving = (await trx.selectFrom('affected_assets').selectAll().where('incident_id', '=', incidentId).execute()).filter((a) => (a.ip && hostsMoving.has(a.ip) && !hostsStaying.has(a.ip)) || (a.hostname && hostsMoving.has(a.hostname) && !hostsStaying.has(a.hostname)));
       const first = moving.reduce((m, x) => earliest(m, x.first_seen), moving[0]!.first_seen);
       const result = await this.incidents.recordDetectionIn(trx, actor, {
-        create: { title: `${gradeOf(grading, worst.type).nameZh}：拆分自 ${incidentId} — ${worst.rule_title}`.slice(0, 200), type: worst.type, detectedAt: first, orgUnit: original.org_unit, description: `从 ${incidentId} 拆分。原因：${reason}` },
+        create: { title: `${gradeOf(grading, worst.type).nameZh}：拆分自 ${incidentId} — ${worst.rule_title}`.slice(0, 200), titleEn: `${gradeOf(grading, worst.type).nameEn}: split from ${incidentId} — ${worst.rule_title}`.slice(0, 200), type: worst.type, detectedAt: first, orgUnit: original.org_unit, description: `从 ${incidentId} 拆分。原因：${reason}` },
         type: worst.type,
         levelReason: reason,
         timeline: { occurredAt: first, text: `从 ${incidentId} 拆分出 ${moving.length} 条检测信号。原因：${reason}` },
@@ -676,12 +678,13 @@ function flatten(hit: RuleHit): SigmaEvent[] {
   return (hit.members ?? []).flatMap(flatten);
 }
 
-function titleFor(typeZh: string, s: Signal, hosts: Array<{ ip?: string; name?: string }>): string {
+/** An incident's title from its first signal, in zh-CN or English (the type name in that language). */
+function titleFor(lang: 'zh' | 'en', typeName: string, s: Signal, hosts: Array<{ ip?: string; name?: string }>): string {
   const host = hosts[0]?.ip ?? hosts[0]?.name;
   // an attack from outside is named by its attacker first: that is what the analyst blocks
   const who = s.source?.ip && !s.source.internal ? [s.source.ip, host].filter(Boolean).join(' → ') : (host ?? s.source?.ip ?? '');
-  const what = s.indicator ? `访问 ${s.indicator.value}` : s.ruleTitle;
-  return `${typeZh}：${who} ${what}`.slice(0, 200);
+  const what = s.indicator ? `${lang === 'zh' ? '访问' : 'contacted'} ${s.indicator.value}` : s.ruleTitle;
+  return (lang === 'zh' ? `${typeName}：${who} ${what}` : `${typeName}: ${who} ${what}`).slice(0, 200);
 }
 
 function clampPast(time: string, now: Date): string {

@@ -68,6 +68,7 @@ export const IncidentSummary = Type.Object(
   {
     id: Type.String(),
     title: Type.String(),
+    titleEn: Nullable(Type.String({ description: 'the title in English where the product wrote it (detection); null: as title' })),
     type: Type.String(),
     level: Type.Integer(),
     priorityTier: Tier,
@@ -170,6 +171,7 @@ export const IncidentDetail = Type.Object(
         at: Type.String(),
         actor: Type.String(),
         reason: Type.String(),
+        reasonEn: Nullable(Type.String({ description: 'the reason in English where the product wrote it' })),
       }),
     ),
   },

@@ -13,6 +13,8 @@ import type { DB, IncidentRow, TaskRow } from '../store/schema.js';
 export interface IncidentSummary {
   id: string;
   title: string;
+  /** the title in English where the product wrote it; null: as `title` */
+  titleEn: string | null;
   type: string;
   level: Level;
   priorityTier: Tier;
@@ -61,13 +63,14 @@ export interface IncidentDetail extends IncidentSummary {
   comments: Array<{ id: number; author: string; text: string; createdAt: string }>;
   evidence: Array<{ id: number; filename: string; contentType: string; size: number; sha256: string; note: string | null; uploadedBy: string; uploadedAt: string }>;
   phaseHistory: Array<{ from: string; to: string; at: string; actor: string; reason: string | null; override: boolean; bypassed: unknown }>;
-  levelHistory: Array<{ fromType: string | null; toType: string; fromLevel: number | null; toLevel: number; gradingVersion: number; at: string; actor: string; reason: string }>;
+  levelHistory: Array<{ fromType: string | null; toType: string; fromLevel: number | null; toLevel: number; gradingVersion: number; at: string; actor: string; reason: string; reasonEn: string | null }>;
 }
 
 export function presentSummary(r: IncidentRow & { owner_name?: string | null }, now: string): IncidentSummary {
   return {
     id: r.id,
     title: r.title,
+    titleEn: r.title_en,
     type: r.type,
     level: r.level as Level,
     priorityTier: r.priority_tier as Tier,
@@ -168,7 +171,7 @@ export async function loadDetail(db: Kysely<DB>, id: string, now: string): Promi
     comments: comments.map((c) => ({ id: c.id, author: c.author, text: c.text, createdAt: c.created_at })),
     evidence: evidence.map((e) => ({ id: e.id, filename: e.filename, contentType: e.content_type, size: e.size, sha256: e.sha256, note: e.note, uploadedBy: e.uploaded_by, uploadedAt: e.uploaded_at })),
     phaseHistory: phases.map((p) => ({ from: p.from_phase, to: p.to_phase, at: p.at, actor: p.actor, reason: p.reason, override: p.override === 1, bypassed: p.bypassed === null ? null : JSON.parse(p.bypassed) })),
-    levelHistory: levels.map((l) => ({ fromType: l.from_type, toType: l.to_type, fromLevel: l.from_level, toLevel: l.to_level, gradingVersion: l.grading_version, at: l.at, actor: l.actor, reason: l.reason })),
+    levelHistory: levels.map((l) => ({ fromType: l.from_type, toType: l.to_type, fromLevel: l.from_level, toLevel: l.to_level, gradingVersion: l.grading_version, at: l.at, actor: l.actor, reason: l.reason, reasonEn: l.reason_en })),
   };
 }
 

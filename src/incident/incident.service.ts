@@ -52,6 +52,8 @@ export interface ObservableInput {
 
 export interface CreateIncidentInput {
   title: string;
+  /** the English wording of a title the product made (not offered over HTTP) */
+  titleEn?: string;
   description?: string;
   type: string;
   level?: number;
@@ -84,6 +86,7 @@ export interface DetectionInput {
   type: string;
   /** why the level rises, when it does */
   levelReason: string;
+  levelReasonEn?: string;
   timeline?: { occurredAt: string; text: string; data?: unknown };
   assets: AssetInput[];
   observables: ObservableInput[];
@@ -184,10 +187,12 @@ export class IncidentService {
     const entry = gradeOf(grading, input.type);
     const level = (input.level ?? entry.level) as Level;
     let levelReason = `按定级表（第 ${grading.version} 版）：${entry.nameZh} → ${level} 级`;
+    let levelReasonEn: string | null = `By the grading table (version ${grading.version}): ${entry.nameEn} → level ${level}`;
     if (level !== entry.level) {
       const why = optionalText('levelReason', input.levelReason, LIMITS.reason);
       if (!why) throw validationError('levelReason', `the grading table gives ${entry.type} level ${entry.level}; say why this incident is level ${level}`);
       levelReason = why;
+      levelReasonEn = null;
     }
     const orgUnit = input.orgUnit ?? (await this.defaultOrgUnit(trx));
     await requireOrgUnit(trx, orgUnit, 'orgUnit');
@@ -201,6 +206,7 @@ export class IncidentService {
     const row: IncidentRow = {
       id,
       title,
+      title_en: input.titleEn?.slice(0, LIMITS.title) ?? null,
       description,
       type: entry.type,
       level,
@@ -230,7 +236,7 @@ export class IncidentService {
     for (const o of observables) await this.upsertObservable(trx, id, o, at);
     await trx
       .insertInto('level_changes')
-      .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason })
+      .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason, reason_en: levelReasonEn })
       .execute();
     await this.planTasks(trx, id, level, deadlines, at);
     await this.timeline(trx, id, actor, {
@@ -250,7 +256,10 @@ export class IncidentService {
     requirePermission(actor, 'incident.update', 'edit incidents');
     const now = this.now();
     const changes: Partial<IncidentRow> = {};
-    if (patch.title !== undefined) changes.title = requiredText('title', patch.title, LIMITS.title);
+    if (patch.title !== undefined) {
+      changes.title = requiredText('title', patch.title, LIMITS.title);
+      changes.title_en = null; // a person's title replaces the product's wording in both languages
+    }
     if (patch.description !== undefined) changes.description = optionalText('description', patch.description, LIMITS.description) ?? '';
     if (patch.team !== undefined) changes.team = optionalText('team', patch.team, LIMITS.team);
     if (patch.ownerId !== undefined) changes.owner_id = patch.ownerId;
@@ -296,8 +305,9 @@ export class IncidentService {
 
 
   /** Changes type and/or level on `trx`: deadlines, playbook tasks, level history and a timeline entry saying why. */
-  private async regrade(trx: Kysely<DB>, row: IncidentRow, actor: Actor, input: { type?: string; level?: number; reason: string }, at: string) {
+  private async regrade(trx: Kysely<DB>, row: IncidentRow, actor: Actor, input: { type?: string; level?: number; reason: string; reasonEn?: string }, at: string) {
     const reason = input.reason;
+    const reasonEn = input.reasonEn ?? null;
     const grading = await this.settings.grading(trx);
     const entry = gradeOf(grading, input.type ?? row.type);
     const level = (input.level ?? (input.type !== undefined ? entry.level : row.level)) as Level;
@@ -317,7 +327,7 @@ export class IncidentService {
     const taskPlan = level !== row.level ? await this.planTasks(trx, row.id, level, deadlines, at) : await this.redateTasks(trx, row.id, deadlines, at);
     await trx
       .insertInto('level_changes')
-      .values({ incident_id: row.id, from_type: row.type, to_type: entry.type, from_level: row.level, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason })
+      .values({ incident_id: row.id, from_type: row.type, to_type: entry.type, from_level: row.level, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason, reason_en: reasonEn })
       .execute();
     const direction = level < row.level ? '升级' : level > row.level ? '降级' : '调整';
     await this.timeline(trx, row.id, actor, {
@@ -325,7 +335,7 @@ export class IncidentService {
       source: 'system',
       kind: 'level_changed',
       text: `事件定级${direction}：${row.level} 级 → ${level} 级（${entry.nameZh}，${tierZh(tier)}）。原因：${reason}`,
-      data: { fromLevel: row.level, toLevel: level, fromType: row.type, toType: entry.type, tier, reason, tasks: taskPlan },
+      data: { fromLevel: row.level, toLevel: level, fromType: row.type, toType: entry.type, tier, reason, ...(reasonEn ? { reasonEn } : {}), tasks: taskPlan },
     });
     return {
       before: { type: row.type, level: row.level, priority_tier: row.priority_tier, deadlines: JSON.parse(row.deadlines) },
@@ -401,7 +411,7 @@ export class IncidentService {
         const grading = await this.settings.grading(trx);
         const entry = gradeOf(grading, input.type);
         if (entry.level < row.level) {
-          await this.regrade(trx, row, actor, { type: entry.type, reason: input.levelReason }, at);
+          await this.regrade(trx, row, actor, { type: entry.type, reason: input.levelReason, reasonEn: input.levelReasonEn }, at);
           regraded = { from: row.level as Level, to: entry.level, type: entry.type };
         }
       }
@@ -447,7 +457,7 @@ export class IncidentService {
         }
         await move?.(trx, id, targetId);
         if (src.level < target.level) {
-          await this.regrade(trx, target, actor, { type: src.type, level: src.level, reason: `合并 ${id}（${src.level} 级）：${reason}` }, at);
+          await this.regrade(trx, target, actor, { type: src.type, level: src.level, reason: `合并 ${id}（${src.level} 级）：${reason}`, reasonEn: `Merged ${id} (level ${src.level}): ${reason}` }, at);
           target = await repo.requireIncident(trx, targetId);
         }
         await trx

@@ -11,6 +11,7 @@ import * as detection from './migrations/20261125T1600_detection.js';
 import * as reports from './migrations/20261125T1900_reports.js';
 import * as notify from './migrations/20261125T2000_notify.js';
 import * as command from './migrations/20261125T2100_command.js';
+import * as english from './migrations/20261125T2200_english.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T1900_reports': reports,
   '20261125T2000_notify': notify,
   '20261125T2100_command': command,
+  '20261125T2200_english': english,
 };
 
 export interface MigrationOutcome {

@@ -70,6 +70,8 @@ export interface IncidentCounterTable {
 export interface IncidentTable {
   id: string;
   title: string;
+  /** English wording of a title the product wrote; null: show `title` */
+  title_en: string | null;
   description: string;
   type: string;
   level: number;
@@ -193,6 +195,7 @@ export interface LevelChangeTable {
   at: string;
   actor: string;
   reason: string;
+  reason_en: string | null;
 }
 
 export interface AuditTable {

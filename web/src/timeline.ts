@@ -10,16 +10,16 @@ type Json = Record<string, any>;
 const PHASE_EN: Record<string, string> = { discovery: 'Discovery', report: 'Report', analysis: 'Analysis', handling: 'Handling', summary: 'Summary', closed: 'Closed' };
 const TIER_EN: Record<string, string> = { hour: 'hour tier', day: 'day tier', week: 'week tier', month: 'month tier' };
 
-export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string): string {
+export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string, typeName: (type: string) => string = (x) => x): string {
   if (lang === 'zh') return e.text;
   const d = (e.data ?? {}) as Json;
   switch (e.kind) {
     case 'created':
-      return `Incident detected: ${incidentTitle} (${d.type}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
+      return `Incident detected: ${incidentTitle} (${typeName(d.type)}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
     case 'alert':
       return `Alert ${e.text.replace(/^告警\s*/, '').replace(/：/g, ': ').replace(/（(\d+) 条告警）/, ' ($1 alerts)')}`;
     case 'level_changed':
-      return `Level ${Number(d.toLevel) < Number(d.fromLevel) ? 'raised' : 'changed'}: ${d.fromLevel} → ${d.toLevel} (${d.toType}, ${TIER_EN[d.tier] ?? d.tier}). Reason: ${d.reason}`;
+      return `Level ${Number(d.toLevel) < Number(d.fromLevel) ? 'raised' : 'changed'}: ${d.fromLevel} → ${d.toLevel} (${typeName(d.toType)}, ${TIER_EN[d.tier] ?? d.tier}). Reason: ${d.reasonEn ?? d.reason}`;
     case 'phase_changed':
     case 'phase_override':
       return `${PHASE_EN[d.from] ?? d.from} → ${PHASE_EN[d.to] ?? d.to}${d.reason ? `. Reason: ${d.reason}` : ''}${d.override ? '. Admin override of the refusing gates' : ''}`;

@@ -6,6 +6,7 @@ import { LangContext, useT } from '../i18n';
 import { timelineText } from '../timeline';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
+import { titleIn, useReference } from '../reference';
 
 type Json = Record<string, any>;
 
@@ -18,6 +19,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
   const [refusal, setRefusal] = useState<Json>();
   const [exports, setExports] = useState<Json[]>([]);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
+  const ref = useReference();
   const load = useCallback(async () => {
     setInc(await api('GET', `/api/incidents/${encodeURIComponent(id)}`));
     setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
@@ -45,6 +47,15 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
       else void message.error(e instanceof Error ? e.message : String(e));
     }
   };
+  /** a refusing gate in the console's language, the tasks that hold it named as the checklist names them */
+  const gateText = (g: Json): string => {
+    if (g.gate !== 'mandatory_tasks_open') return t(`gate_${g.gate}` as 'gate_scope_missing');
+    const names = ((g.tasks ?? []) as Json[]).map((x) => {
+      const task = (inc.tasks as Json[]).find((y) => y.id === x.id);
+      return `#${x.id} ${lang === 'en' ? (task?.titleEn ?? x.title) : x.title}`;
+    });
+    return t('gate_mandatory_tasks_open', { n: names.length, tasks: names.join('；') });
+  };
   const current = PHASES.indexOf(inc.phase);
   const next = PHASES[current + 1];
   const tasks = (inc.tasks as Json[]).filter((x) => x.phase === inc.phase);
@@ -55,10 +66,10 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
         <Space align="center" wrap>
           <LevelTag level={inc.level} />
           <Typography.Title level={4} style={{ margin: 0 }} data-testid="incident-title">
-            {inc.id} {inc.title}
+            {inc.id} {titleIn(lang, inc as { title: string; titleEn: string | null })}
           </Typography.Title>
           <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
-          <Tag>{inc.orgUnit}</Tag>
+          <Tag>{ref.unitName(inc.orgUnit)} ({inc.orgUnit})</Tag>
         </Space>
         <Steps
           style={{ marginTop: 16 }}
@@ -74,7 +85,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
           showIcon
           data-testid="refusal"
           message={t('refused')}
-          description={<ul style={{ margin: 0 }}>{(refusal.gates as Json[]).map((g) => <li key={g.gate}>{g.message}</li>)}</ul>}
+          description={<ul style={{ margin: 0 }}>{(refusal.gates as Json[]).map((g) => <li key={g.gate}>{gateText(g)}</li>)}</ul>}
         />
       )}
       <Row gutter={12}>
@@ -98,7 +109,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                   actions={
                     task.status === 'open' || task.status === 'in_progress'
                       ? [<Button key="done" size="small" data-testid="task-done" onClick={() => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}/tasks/${task.id}`, { status: 'done' }))}>{t('markDone')}</Button>]
-                      : [<Tag key="s">{task.status}</Tag>]
+                      : [<Tag key="s" color={task.status === 'done' ? 'green' : undefined}>{t(`status_${task.status}` as 'status_done')}</Tag>]
                   }
                 >
                   {task.mandatory && <Tag color="red">*</Tag>}
@@ -159,6 +170,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
               data-testid="hosts"
               columns={[
                 { title: 'IP', dataIndex: 'ip', render: (ip: string) => (ip === firstHost ? <Space>{ip}<Tag color="red">{t('firstHost')}</Tag></Space> : ip) },
+                { title: t('hostname'), dataIndex: 'hostname', render: (h: string | null) => h ?? '' },
                 { title: t('orgUnit'), dataIndex: 'orgUnit' },
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
               ]}
@@ -181,7 +193,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
               dataSource={inc.observables}
               data-testid="observables"
               columns={[
-                { title: t('type'), dataIndex: 'type', width: 80 },
+                { title: t('type'), dataIndex: 'type', width: 80, render: (x: string) => t(`obs_${x}` as 'obs_ip') },
                 { title: t('indicator'), dataIndex: 'value' },
                 { title: t('seenIn'), key: 'seen', render: (_: unknown, o: Json) => (seen[o.value] ?? []).map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }}>{x}</a>) },
               ]}
@@ -196,7 +208,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                 <List.Item>
                   <Typography.Text type="secondary">{new Date(l.at).toLocaleString()}</Typography.Text>&nbsp;
                   {l.fromLevel ? `${t('levelN', { n: l.fromLevel })} → ` : ''}
-                  {t('levelN', { n: l.toLevel })}（{l.toType}）— {l.reason}
+                  {t('levelN', { n: l.toLevel })}（{ref.typeName(l.toType)}）— {lang === 'en' ? (l.reasonEn ?? l.reason) : l.reason}
                 </List.Item>
               )}
             />
@@ -221,7 +233,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                 color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
                 children: (
                   <span>
-                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, inc.title)}
+                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
                   </span>
                 ),
               }))}

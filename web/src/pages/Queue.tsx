@@ -1,12 +1,14 @@
-import { App as AntApp, Card, Checkbox, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Card, Checkbox, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, LEVEL_COLORS } from '../api';
 import { useT } from '../i18n';
 import { useLive } from '../live';
+import { titleIn, useReference } from '../reference';
 
 interface Row {
   id: string;
   title: string;
+  titleEn: string | null;
   type: string;
   level: number;
   phase: string;
@@ -28,7 +30,8 @@ export function Queue() {
   const { message } = AntApp.useApp();
   const [rows, setRows] = useState<Row[]>();
   const [cursor, setCursor] = useState(0);
-  const [filter, setFilter] = useState<{ level?: number[]; phase?: string[]; type?: string; orgUnit?: string; overdue?: boolean }>({});
+  const ref = useReference();
+  const [filter, setFilter] = useState<{ level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean }>({});
   const [selected, setSelected] = useState<string[]>([]);
   const [users, setUsers] = useState<Array<{ id: number; displayName: string; username: string }>>([]);
   useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
@@ -38,6 +41,7 @@ export function Queue() {
     if (filter.phase?.length) p.set('phase', filter.phase.join(','));
     if (filter.type) p.set('type', filter.type);
     if (filter.orgUnit) p.set('orgUnit', filter.orgUnit);
+    if (filter.owner) p.set('owner', String(filter.owner));
     if (filter.overdue) p.set('overdue', 'true');
     void api<{ items: Row[] }>('GET', `/api/incidents?${p.toString()}`).then((r) => setRows(r.items));
   };
@@ -70,8 +74,9 @@ export function Queue() {
       <Space wrap style={{ marginBottom: 12 }}>
         <Select mode="multiple" allowClear placeholder={t('allLevels')} style={{ minWidth: 140 }} value={filter.level} onChange={(v: number[]) => setFilter((f) => ({ ...f, level: v }))} options={[1, 2, 3, 4].map((n) => ({ value: n, label: t('levelN', { n }) }))} data-testid="filter-level" />
         <Select mode="multiple" allowClear placeholder={t('allPhases')} style={{ minWidth: 160 }} value={filter.phase} onChange={(v: string[]) => setFilter((f) => ({ ...f, phase: v }))} options={['discovery', 'report', 'analysis', 'handling', 'summary', 'closed'].map((p) => ({ value: p, label: t(`phase_${p}` as 'phase_discovery') }))} />
-        <Input allowClear placeholder={t('type')} style={{ width: 120 }} onChange={(e) => setFilter((f) => ({ ...f, type: e.target.value || undefined }))} />
-        <Input allowClear placeholder={t('orgUnit')} style={{ width: 90 }} onChange={(e) => setFilter((f) => ({ ...f, orgUnit: e.target.value || undefined }))} />
+        <Select allowClear placeholder={t('type')} style={{ width: 150 }} value={filter.type} onChange={(v?: string) => setFilter((f) => ({ ...f, type: v }))} options={ref.types.map((x) => ({ value: x.type, label: ref.typeName(x.type) }))} data-testid="filter-type" />
+        <Select allowClear placeholder={t('orgUnit')} style={{ width: 130 }} value={filter.orgUnit} onChange={(v?: string) => setFilter((f) => ({ ...f, orgUnit: v }))} options={ref.orgUnits.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))} />
+        <Select allowClear placeholder={t('owner')} style={{ width: 130 }} value={filter.owner} onChange={(v?: number) => setFilter((f) => ({ ...f, owner: v }))} options={users.map((u) => ({ value: u.id, label: u.displayName }))} />
         <Checkbox checked={!!filter.overdue} onChange={(e) => setFilter((f) => ({ ...f, overdue: e.target.checked }))}>{t('onlyOverdue')}</Checkbox>
         {selected.length > 0 && (
           <Select placeholder={t('assignTo')} style={{ width: 180 }} onChange={(v: number) => void assign(v)} options={users.map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))} data-testid="bulk-assign" />
@@ -89,7 +94,8 @@ export function Queue() {
         columns={[
           { title: t('level'), dataIndex: 'level', width: 80, render: (l: number) => <LevelTag level={l} /> },
           { title: t('id'), dataIndex: 'id', width: 170 },
-          { title: t('title'), dataIndex: 'title', ellipsis: true },
+          { title: t('title'), key: 'title', ellipsis: true, render: (_: unknown, r) => titleIn(ref.lang, r) },
+          { title: t('type'), dataIndex: 'type', width: 110, render: (x: string) => ref.typeName(x) },
           { title: t('phase'), dataIndex: 'phase', width: 90, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
           { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },
           { title: t('orgUnit'), dataIndex: 'orgUnit', width: 80 },

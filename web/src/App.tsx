@@ -8,6 +8,7 @@ import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
 import { Queue } from './pages/Queue';
 import { Settings } from './pages/Settings';
+import { Wall } from './pages/Wall';
 
 export interface Me {
   user: { id: number; username: string; displayName: string; role: string };
@@ -35,6 +36,7 @@ export function App() {
   }, []);
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
+  if (route.startsWith('/wall')) return <Wall />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
   const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : 'dashboard';
   return (

@@ -2,21 +2,21 @@ import * as echarts from 'echarts';
 import { useEffect, useRef } from 'react';
 
 /** An ECharts chart that follows its option and its container's size. */
-export function Chart({ option, height = 220, testId }: { option: echarts.EChartsCoreOption; height?: number; testId?: string }) {
+export function Chart({ option, height = 220, testId, dark = false }: { option: echarts.EChartsCoreOption; height?: number | string; testId?: string; dark?: boolean }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts>(undefined);
   useEffect(() => {
-    chart.current = echarts.init(el.current!);
+    chart.current = echarts.init(el.current!, dark ? 'dark' : undefined);
     const ro = new ResizeObserver(() => chart.current?.resize());
     ro.observe(el.current!);
     return () => {
       ro.disconnect();
       chart.current?.dispose();
     };
-  }, []);
+  }, [dark]);
   useEffect(() => {
     // no animation: a wall screen refreshes every few seconds and must not replay its bars each time
-    chart.current?.setOption({ animation: false, ...option }, true);
+    chart.current?.setOption({ animation: false, ...(dark ? { backgroundColor: 'transparent' } : {}), ...option }, true);
   }, [option]);
   return <div ref={el} style={{ height, width: '100%' }} data-testid={testId} />;
 }

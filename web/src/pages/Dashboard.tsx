@@ -1,49 +1,17 @@
-import { Card, Col, Row, Statistic, Tag } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
-import { api, LEVEL_COLORS, PHASES } from '../api';
+import { Button, Card, Col, Row, Segmented, Space, Statistic, Tag } from 'antd';
+import { useMemo, useState } from 'react';
+import { LEVEL_COLORS, PHASES } from '../api';
 import { Chart } from '../Chart';
 import { useT } from '../i18n';
-import { useLive } from '../live';
+import { useReference } from '../reference';
+import { duration, useSituation, WARNING_COLORS } from '../situation';
 
-interface Summary {
-  id: string;
-  level: number;
-  phase: string;
-  orgUnit: string;
-  overdue: boolean;
-  phaseDueAt: string | null;
-}
-
-interface Stats {
-  window: { from: string; to: string; fallback: boolean };
-  alertsPerHour: { hours: string[]; series: Array<{ category: string; counts: number[] }> };
-  topSources: Array<{ ip: string; alerts: number }>;
-  times: { periodDays: number; mttdMinutes: number | null; mttaMinutes: number | null; mttrMinutes: number | null };
-}
-
-/** Minutes as the largest sensible unit. */
-function duration(min: number | null): string {
-  if (min === null) return '—';
-  if (min < 120) return `${min} min`;
-  if (min < 48 * 60) return `${(min / 60).toFixed(1)} h`;
-  return `${(min / 1440).toFixed(1)} d`;
-}
-
-const WARNING_COLORS: Record<string, string> = { normal: 'green', elevated: 'gold', high: 'orange', critical: 'red' };
 
 export function Dashboard() {
   const t = useT();
-  const [items, setItems] = useState<Summary[]>([]);
-  const [warning, setWarning] = useState<{ level: string; name: string; branches: Array<{ orgUnit: string; acknowledged: unknown }> }>();
-  const [stats, setStats] = useState<Stats>();
-  const load = () => {
-    void api<{ items: Summary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
-    void api('GET', '/api/warning').then(setWarning);
-    void api<Stats>('GET', '/api/stats').then(setStats);
-  };
-  useEffect(load, []);
-  useLive(load);
-  const soon = items.filter((i) => !i.overdue && i.phaseDueAt && Date.parse(i.phaseDueAt) - Date.now() < 3_600_000).length;
+  const ref = useReference();
+  const [periodDays, setPeriodDays] = useState(30);
+  const { items, warning, stats, dueSoon: soon } = useSituation(periodDays);
   const byLevel = useMemo(
     () => ({
       tooltip: {},
@@ -64,8 +32,8 @@ export function Dashboard() {
   );
   const units = [...new Set(items.map((i) => i.orgUnit))].sort();
   const byBranch = useMemo(
-    () => ({ tooltip: {}, series: [{ type: 'pie', radius: ['40%', '70%'], data: units.map((u) => ({ name: u, value: items.filter((i) => i.orgUnit === u).length })) }] }),
-    [items, units.join()],
+    () => ({ tooltip: {}, series: [{ type: 'pie', radius: ['40%', '70%'], data: units.map((u) => ({ name: ref.unitName(u), value: items.filter((i) => i.orgUnit === u).length })) }] }),
+    [items, units.join(), ref.orgUnits],
   );
   const perHour = useMemo(
     () => ({
@@ -126,13 +94,25 @@ export function Dashboard() {
       <Col xs={24} lg={8}>
         <Card title={t('topSources')}><Chart option={sources} height={260} /></Card>
       </Col>
-      {(['mttd', 'mtta', 'mttr'] as const).map((k) => (
-        <Col xs={8} key={k}>
-          <Card>
-            <Statistic title={`${t(k)}（${t('lastDays', { n: stats?.times.periodDays ?? 30 })}）`} value={duration(stats?.times[`${k}Minutes`] ?? null)} />
-          </Card>
-        </Col>
-      ))}
+      <Col xs={24}>
+        <Card
+          title={t('responseTimes')}
+          extra={
+            <Space>
+              <Segmented size="small" value={periodDays} onChange={(v) => setPeriodDays(Number(v))} options={[7, 30, 90, 365].map((n) => ({ value: n, label: t('lastDays', { n }) }))} data-testid="period" />
+              <Button size="small" href="#/wall" data-testid="open-wall">{t('wallScreen')}</Button>
+            </Space>
+          }
+        >
+          <Row gutter={12}>
+            {(['mttd', 'mtta', 'mttr'] as const).map((k) => (
+              <Col xs={8} key={k}>
+                <Statistic title={t(k)} value={duration(stats?.times[`${k}Minutes`] ?? null)} />
+              </Col>
+            ))}
+          </Row>
+        </Card>
+      </Col>
     </Row>
   );
 }

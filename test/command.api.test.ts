@@ -69,6 +69,7 @@ for (const dialect of DIALECTS) {
       const w = (await h.req({ method: 'GET', url: '/api/warning', as: 'viewer' })).json();
       expect(w).toMatchObject({ level: 'high', name: '高危', source: 'rule', incidentId: id, previousLevel: 'normal' });
       expect(w.reason).toContain('7 台主机');
+      expect(w.reasonEn).toBe(`Level-1 incident ${id} has spread to 7 hosts (≥ 5): warning raised automatically`);
       expect(w.indicators.map((i: Json) => i.value)).toEqual(expect.arrayContaining(['t.awcna.com', 'down.ackng.com']));
       expect(w.branches).toEqual([
         { orgUnit: 'BJ', name: '北京分公司', acknowledged: null },
@@ -97,6 +98,8 @@ for (const dialect of DIALECTS) {
       expect(r.statusCode, r.body).toBe(200);
       // a new warning: every branch acknowledges it again
       expect(r.json().branches.every((b: Json) => b.acknowledged === null)).toBe(true);
+      // a reason a person wrote has no English twin: it is shown as written
+      expect(r.json()).toMatchObject({ reason: '北京分公司发现同类木马', reasonEn: null });
       const detail = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
       expect(detail.timeline.some((t: Json) => t.kind === 'warning' && t.text.includes('高危 → 紧急'))).toBe(true);
     });
@@ -109,6 +112,8 @@ for (const dialect of DIALECTS) {
       const order = r.json();
       expect(order.hosts.map((x: Json) => x.host).sort()).toEqual([...INFECTED].sort());
       expect(order.progress).toMatchObject({ total: 7, done: 0, byState: { pending: 7 } });
+      expect(order.title).toMatch(/^排查并清除 7 台主机（/);
+      expect(order.titleEn).toMatch(/^Find and clean 7 host\(s\) \(Trojan/);
       await h.services.notify.run();
       const told = got.find((g) => g.path === '/sh');
       expect(told?.body).toContain('10.164.1.8');

@@ -48,6 +48,7 @@ export class CommandService {
       name: WARNING_NAMES[level],
       previousLevel: row.previous_level,
       reason: row.reason,
+      reasonEn: row.reason_en,
       indicators: JSON.parse(row.indicators) as Indicator[],
       incidentId: row.incident_id,
       source: row.source,
@@ -62,17 +63,20 @@ export class CommandService {
 
   async warningHistory() {
     const rows = await this.db.selectFrom('warnings').selectAll().orderBy('id', 'desc').limit(200).execute();
-    return rows.map((r) => ({ id: Number(r.id), level: r.level, previousLevel: r.previous_level, reason: r.reason, incidentId: r.incident_id, source: r.source, raisedBy: r.raised_by, raisedAt: r.raised_at }));
+    return rows.map((r) => ({ id: Number(r.id), level: r.level, previousLevel: r.previous_level, reason: r.reason, reasonEn: r.reason_en, incidentId: r.incident_id, source: r.source, raisedBy: r.raised_by, raisedAt: r.raised_at }));
   }
 
   /** Sets the warning level; lowering needs a reason. A level above normal is broadcast to every branch for acknowledgement. */
-  async setWarning(actor: Actor, input: { level: WarningLevel; reason?: string; indicators?: Indicator[]; incidentId?: string }, source: 'manual' | 'rule' = 'manual') {
+  async setWarning(actor: Actor, input: { level: WarningLevel; reason?: string; reasonEn?: string; indicators?: Indicator[]; incidentId?: string }, source: 'manual' | 'rule' = 'manual') {
     requirePermission(actor, 'warning.manage', 'change the warning level');
     if (!WARNING_LEVELS.includes(input.level)) throw validationError('level', `must be one of ${WARNING_LEVELS.join(', ')}`);
     const current = (await this.warning()).level;
     if (input.level === current) throw new DomainError('conflict', `the warning level is ${current} already`);
     const lowering = warningRank(input.level) < warningRank(current);
-    const reason = lowering ? requiredText('reason', input.reason, 2000) : (optionalText('reason', input.reason, 2000) ?? `提升至${WARNING_NAMES[input.level]}`);
+    const given = lowering ? requiredText('reason', input.reason, 2000) : optionalText('reason', input.reason, 2000);
+    const reason = given ?? `提升至${WARNING_NAMES[input.level]}`;
+    // the product's own wording has an English twin; a person's reason stays as written
+    const reasonEn = given ? (input.reasonEn ?? null) : `Raised to ${input.level}`;
     const at = this.now().toISOString();
     return this.db
       .transaction()
@@ -89,7 +93,7 @@ export class CommandService {
         }
         const row = await trx
           .insertInto('warnings')
-          .values({ level: input.level, previous_level: current, reason, indicators: JSON.stringify(indicators), incident_id: incident?.id ?? null, source, raised_by: actorLabel(actor), raised_at: at })
+          .values({ level: input.level, previous_level: current, reason, reason_en: reasonEn, indicators: JSON.stringify(indicators), incident_id: incident?.id ?? null, source, raised_by: actorLabel(actor), raised_at: at })
           .returning('id')
           .executeTakeFirstOrThrow();
         const verb = lowering ? '下调' : '提升';
@@ -140,7 +144,7 @@ export class CommandService {
       if (!spreadWarrants({ level: c.level, phase: c.phase, hosts: Number(c.hosts) }, current)) continue;
       const before = await this.db.selectFrom('warnings').select('id').where('incident_id', '=', c.id).where('source', '=', 'rule').executeTakeFirst();
       if (before) continue;
-      await this.setWarning({ kind: 'system', label: 'warning-rule' }, { level: SPREAD_WARNING, reason: `1 级事件 ${c.id} 已扩散至 ${Number(c.hosts)} 台主机（≥ ${SPREAD_HOSTS}），自动提升全网预警`, incidentId: c.id }, 'rule');
+      await this.setWarning({ kind: 'system', label: 'warning-rule' }, { level: SPREAD_WARNING, reason: `1 级事件 ${c.id} 已扩散至 ${Number(c.hosts)} 台主机（≥ ${SPREAD_HOSTS}），自动提升全网预警`, reasonEn: `Level-1 incident ${c.id} has spread to ${Number(c.hosts)} hosts (≥ ${SPREAD_HOSTS}): warning raised automatically`, incidentId: c.id }, 'rule');
       return true;
     }
     return false;
@@ -153,7 +157,7 @@ export class CommandService {
     const instructions = requiredText('instructions', input.instructions, 5000);
     const at = this.now().toISOString();
     const id = await this.db.transaction().execute(async (trx) => {
-      const incident = await trx.selectFrom('incidents').select(['id', 'title', 'level', 'type', 'phase']).where('id', '=', incidentId).executeTakeFirst();
+      const incident = await trx.selectFrom('incidents').select(['id', 'title', 'title_en', 'level', 'type', 'phase']).where('id', '=', incidentId).executeTakeFirst();
       if (!incident) throw notFound('incident', incidentId);
       if (incident.phase === 'closed') throw new DomainError('conflict', `incident ${incidentId} is closed`);
       const unit = await trx.selectFrom('org_units').select(['code', 'name']).where('code', '=', input.orgUnit).executeTakeFirst();
@@ -173,10 +177,12 @@ export class CommandService {
       if (!hosts.length) throw validationError('hosts', `name the hosts: incident ${incidentId} lists none in ${input.orgUnit}`);
       if (hosts.length > MAX_HOSTS) throw validationError('hosts', `at most ${MAX_HOSTS} hosts in one order`);
       for (const [i, h] of hosts.entries()) if (h.host.length > 255) throw validationError(`hosts/${i}`, 'at most 255 characters');
-      const title = optionalText('title', input.title, 200) ?? `排查并清除 ${hosts.length} 台主机（${incident.title}）`.slice(0, 200);
+      const givenTitle = optionalText('title', input.title, 200);
+      const title = givenTitle ?? `排查并清除 ${hosts.length} 台主机（${incident.title}）`.slice(0, 200);
+      const titleEn = givenTitle ? null : `Find and clean ${hosts.length} host(s) (${incident.title_en ?? incident.title})`.slice(0, 200);
       const row = await trx
         .insertInto('orders')
-        .values({ incident_id: incidentId, org_unit: input.orgUnit, title, instructions, assignee_id: input.assigneeId ?? null, due_at: input.dueAt ?? null, created_by: actorLabel(actor), created_at: at, completed_at: null })
+        .values({ incident_id: incidentId, org_unit: input.orgUnit, title, title_en: titleEn, instructions, assignee_id: input.assigneeId ?? null, due_at: input.dueAt ?? null, created_by: actorLabel(actor), created_at: at, completed_at: null })
         .returning('id')
         .executeTakeFirstOrThrow();
       const orderId = Number(row.id);
@@ -205,6 +211,7 @@ export class CommandService {
       incidentId: o.incident_id,
       orgUnit: o.org_unit,
       title: o.title,
+      titleEn: o.title_en,
       instructions: o.instructions,
       assigneeId: o.assignee_id,
       dueAt: o.due_at,

@@ -440,6 +440,7 @@ export interface WarningTable {
   level: string;
   previous_level: string;
   reason: string;
+  reason_en: string | null;
   /** JSON array of {type, value} */
   indicators: string;
   incident_id: string | null;
@@ -461,6 +462,7 @@ export interface OrderTable {
   incident_id: string;
   org_unit: string;
   title: string;
+  title_en: string | null;
   instructions: string;
   assignee_id: number | null;
   due_at: string | null;

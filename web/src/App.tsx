@@ -3,6 +3,7 @@ import { useContext, useEffect, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
 import { Alerts } from './pages/Alerts';
+import { Command } from './pages/Command';
 import { Dashboard } from './pages/Dashboard';
 import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
@@ -11,7 +12,7 @@ import { Settings } from './pages/Settings';
 import { Wall } from './pages/Wall';
 
 export interface Me {
-  user: { id: number; username: string; displayName: string; role: string };
+  user: { id: number; username: string; displayName: string; role: string; orgUnit: string | null };
   permissions: string[];
 }
 
@@ -38,7 +39,7 @@ export function App() {
   if (me === null) return <Login onIn={setMe} />;
   if (route.startsWith('/wall')) return <Wall />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : 'dashboard';
+  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -54,11 +55,13 @@ export function App() {
             { key: 'dashboard', label: <a href="#/">{t('dashboard')}</a> },
             { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
             ...(me.permissions.includes('alerts.read') ? [{ key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> }] : []),
+            { key: 'command', label: <a href="#/command">{t('command')}</a> },
             ...(me.permissions.includes('settings.read') ? [{ key: 'settings', label: <a href="#/settings">{t('settings')}</a> }] : []),
           ]}
         />
         <Space>
           <Tag color="blue">{me.user.displayName} · {me.user.role}</Tag>
+          <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
           <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang">
             {t('language')}
           </Button>
@@ -68,7 +71,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} /> : <Dashboard />}
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} /> : section === 'command' ? <Command me={me} /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

@@ -7,10 +7,11 @@ import { timelineText } from '../timeline';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
 import { titleIn, useReference } from '../reference';
+import { OrderList } from './Command';
 
 type Json = Record<string, any>;
 
-export function IncidentPage({ id }: { id: string; me: Me }) {
+export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
@@ -18,12 +19,14 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
   const [why, setWhy] = useState<Json>();
   const [refusal, setRefusal] = useState<Json>();
   const [exports, setExports] = useState<Json[]>([]);
+  const [orders, setOrders] = useState<Json[]>([]);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
   const ref = useReference();
   const load = useCallback(async () => {
     setInc(await api('GET', `/api/incidents/${encodeURIComponent(id)}`));
     setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
     setExports(await api('GET', `/api/incidents/${encodeURIComponent(id)}/reports`));
+    setOrders(await api('GET', `/api/orders?incident=${encodeURIComponent(id)}`));
   }, [id]);
   useEffect(() => void load(), [load]);
   // where else each indicator turned up: the incidents that name it too
@@ -185,6 +188,32 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
               </Descriptions>
             )}
           </Card>
+          <Card title={t('orders')} style={{ marginTop: 12 }} data-testid="incident-orders">
+            {me.permissions.includes('orders.issue') && inc.phase !== 'closed' && (
+              <Form
+                layout="inline"
+                style={{ marginBottom: 8, rowGap: 8 }}
+                initialValues={{ orgUnit: (inc.assets as Json[]).find((a) => a.orgUnit)?.orgUnit }}
+                onFinish={(v: Json) => void act(async () => {
+                  const hosts = String(v.hosts ?? '').split(/[\s,，、]+/).filter(Boolean);
+                  await api('POST', `/api/incidents/${encodeURIComponent(id)}/orders`, { orgUnit: v.orgUnit, instructions: v.instructions, ...(hosts.length ? { hosts } : {}) });
+                  void message.success(t('orderSent'));
+                })}
+              >
+                <Form.Item name="orgUnit" rules={[{ required: true }]}>
+                  <Select style={{ width: 150 }} placeholder={t('orgUnit')} options={ref.orgUnits.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))} data-testid="order-unit" />
+                </Form.Item>
+                <Form.Item name="instructions" rules={[{ required: true }]} style={{ flex: 1, minWidth: 220 }}>
+                  <Input placeholder={t('instructions')} maxLength={5000} data-testid="order-instructions" />
+                </Form.Item>
+                <Form.Item name="hosts" style={{ width: '100%' }}>
+                  <Input placeholder={t('hostsDefault')} />
+                </Form.Item>
+                <Button htmlType="submit" type="primary" data-testid="issue-order">{t('issueOrder')}</Button>
+              </Form>
+            )}
+            <OrderList orders={orders} me={me} onChange={() => void load()} />
+          </Card>
           <Card title={t('observables')} style={{ marginTop: 12 }}>
             <Table
               size="small"
@@ -208,7 +237,7 @@ export function IncidentPage({ id }: { id: string; me: Me }) {
                 <List.Item>
                   <Typography.Text type="secondary">{new Date(l.at).toLocaleString()}</Typography.Text>&nbsp;
                   {l.fromLevel ? `${t('levelN', { n: l.fromLevel })} → ` : ''}
-                  {t('levelN', { n: l.toLevel })}（{ref.typeName(l.toType)}）— {lang === 'en' ? (l.reasonEn ?? l.reason) : l.reason}
+                  {t('levelN', { n: l.toLevel })} {lang === 'en' ? `(${ref.typeName(l.toType)})` : `（${ref.typeName(l.toType)}）`} — {lang === 'en' ? (l.reasonEn ?? l.reason) : l.reason}
                 </List.Item>
               )}
             />

@@ -1,8 +1,9 @@
-import { App as AntApp, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import type { Me } from '../App';
 import { useT } from '../i18n';
+import { Notifications } from './Notifications';
 
 type Json = Record<string, any>;
 
@@ -58,28 +59,89 @@ function Grading({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-function Playbooks() {
+const WORKING = ['discovery', 'report', 'analysis', 'handling', 'summary'] as const;
+
+/** One level's playbook, editable: tasks per phase in order, mandatory or not, in both languages. */
+function PlaybookEditor({ level, book, canWrite, onSaved }: { level: string; book: Json; canWrite: boolean; onSaved: () => void }) {
   const t = useT();
-  const [books] = useLoad<Record<string, Json>>('/api/playbooks');
+  const { message } = AntApp.useApp();
+  const [name, setName] = useState<string>(book.name);
+  const [tasks, setTasks] = useState<Json[]>(book.tasks ?? []);
+  useEffect(() => {
+    setName(book.name);
+    setTasks(book.tasks ?? []);
+  }, [book]);
+  const edit = (i: number, patch: Json) => setTasks((xs) => xs.map((x, n) => (n === i ? { ...x, ...patch } : x)));
+  const move = (i: number, by: number) =>
+    setTasks((xs) => {
+      const ys = [...xs];
+      const [x] = ys.splice(i, 1);
+      ys.splice(Math.max(0, Math.min(ys.length, i + by)), 0, x!);
+      return ys;
+    });
+  const save = () =>
+    void api('PUT', `/api/playbooks/${level}`, { name, tasks: tasks.map(({ key, phase, title, titleEn, mandatory }) => ({ key, phase, title, ...(titleEn ? { titleEn } : {}), mandatory: !!mandatory })) }).then(
+      () => {
+        void message.success(t('saved'));
+        onSaved();
+      },
+      (e: Error) => void message.error(e.message),
+    );
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Input value={name} disabled={!canWrite} onChange={(e) => setName(e.target.value)} addonBefore={t('name')} maxLength={200} />
+      <Table
+        rowKey={(r: Json) => r.key}
+        size="small"
+        pagination={false}
+        dataSource={tasks}
+        data-testid={`playbook-${level}`}
+        columns={[
+          { title: t('phase'), dataIndex: 'phase', width: 110, render: (p: string, _r: Json, i: number) => <Select size="small" value={p} disabled={!canWrite} style={{ width: 100 }} onChange={(v: string) => edit(i, { phase: v })} options={WORKING.map((x) => ({ value: x, label: t(`phase_${x}`) }))} /> },
+          { title: t('nameZh'), dataIndex: 'title', render: (v: string, _r: Json, i: number) => <Input size="small" value={v} disabled={!canWrite} maxLength={300} onChange={(e) => edit(i, { title: e.target.value })} data-testid="task-title" /> },
+          { title: t('nameEn'), dataIndex: 'titleEn', render: (v: string, _r: Json, i: number) => <Input size="small" value={v} disabled={!canWrite} maxLength={300} onChange={(e) => edit(i, { titleEn: e.target.value })} /> },
+          { title: t('mandatory'), dataIndex: 'mandatory', width: 70, render: (m: boolean, _r: Json, i: number) => <Checkbox checked={!!m} disabled={!canWrite} onChange={(e) => edit(i, { mandatory: e.target.checked })} /> },
+          ...(canWrite
+            ? [
+                {
+                  title: '',
+                  key: 'act',
+                  width: 110,
+                  render: (_: unknown, _r: Json, i: number) => (
+                    <Space size={2}>
+                      <Button size="small" onClick={() => move(i, -1)} aria-label="up">↑</Button>
+                      <Button size="small" onClick={() => move(i, 1)} aria-label="down">↓</Button>
+                      <Button size="small" danger onClick={() => setTasks((xs) => xs.filter((_x, n) => n !== i))} aria-label="remove">×</Button>
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {canWrite && (
+        <Space>
+          <Button onClick={() => setTasks((xs) => [...xs, { key: `custom.${Date.now().toString(36)}`, phase: 'handling', title: '', titleEn: '', mandatory: false }])} data-testid="add-task">
+            {t('addTask')}
+          </Button>
+          <Button type="primary" onClick={save} data-testid="save-playbook">{t('save')}</Button>
+          <Typography.Text type="secondary">{t('playbookApplies')}</Typography.Text>
+        </Space>
+      )}
+    </Space>
+  );
+}
+
+function Playbooks({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const [books, reload] = useLoad<Record<string, Json>>('/api/playbooks');
   return (
     <Tabs
       size="small"
       items={Object.entries(books ?? {}).map(([level, book]) => ({
         key: level,
         label: t('levelN', { n: level }),
-        children: (
-          <Table
-            rowKey={(r: Json) => `${r.phase}:${r.key ?? r.title}`}
-            size="small"
-            pagination={false}
-            dataSource={(book.tasks ?? []) as Json[]}
-            columns={[
-              { title: t('phase'), dataIndex: 'phase', width: 100, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
-              { title: t('title'), dataIndex: 'title' },
-              { title: t('mandatory'), dataIndex: 'mandatory', width: 80, render: (m: boolean) => (m ? <Tag color="red">*</Tag> : null) },
-            ]}
-          />
-        ),
+        children: <PlaybookEditor level={level} book={book} canWrite={canWrite} onSaved={reload} />,
       }))}
     />
   );
@@ -189,22 +251,24 @@ function Tokens() {
 }
 
 /** Settings, as far as the role reaches: the grading table, playbooks, zones and org units, assets, intelligence, users, tokens. */
-export function Settings({ me }: { me: Me }) {
+/** `tab` comes from the address (#/settings/notifications), so a settings page can be linked to. */
+export function Settings({ me, tab }: { me: Me; tab?: string }) {
   const t = useT();
   const can = (p: string) => me.permissions.includes(p);
   const write = can('settings.write');
   const items = [
     { key: 'grading', label: t('grading'), children: <Grading canWrite={write} /> },
-    { key: 'playbooks', label: t('playbooks'), children: <Playbooks /> },
+    { key: 'playbooks', label: t('playbooks'), children: <Playbooks canWrite={write} /> },
     { key: 'units', label: t('orgUnitsAndZones'), children: <OrgUnits canWrite={write} /> },
     { key: 'assets', label: t('assets'), children: <Assets canWrite={write} /> },
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
+    { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },
     ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),
     ...(can('tokens.own') ? [{ key: 'tokens', label: t('tokens'), children: <Tokens /> }] : []),
   ];
   return (
     <Card title={t('settings')}>
-      <Tabs items={items} data-testid="settings" />
+      <Tabs items={items} activeKey={items.some((i) => i.key === tab) ? tab : 'grading'} onChange={(k) => (location.hash = `#/settings/${k}`)} destroyOnHidden data-testid="settings" />
     </Card>
   );
 }

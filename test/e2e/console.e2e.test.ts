@@ -6,6 +6,7 @@
  * languages render. A screenshot at each step is kept in test-results/e2e/.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -80,6 +81,26 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.goto(`${base}/#/`);
     await page.getByTestId('warning-level').filter({ hasText: '高危' }).waitFor({ timeout: 10_000 });
     await shot('dashboard-outbreak');
+    // the wall screen: the warning, the level-1 incident counting down, at 1366×768 and on a wide monitor
+    await page.goto(`${base}/#/wall`);
+    await page.getByTestId('wall-warning').filter({ hasText: '全网预警：高危' }).waitFor();
+    await page.getByTestId('wall-sla').filter({ hasText: '10.164.1.8' }).waitFor();
+    expect(await page.getByTestId('wall-figures').textContent()).toContain('1 级未关闭');
+    expect(await page.getByTestId('wall-countdown').first().textContent()).toMatch(/^-?\d/);
+    await shot('wall-1366');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(300);
+    const box = await page.getByTestId('wall').boundingBox();
+    expect(box).toMatchObject({ width: 1920, height: 1080 });
+    await shot('wall-1920');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    // the command screen: why the warning was raised; the branch acknowledges it
+    await page.goto(`${base}/#/command`);
+    await page.getByTestId('warning-reason').filter({ hasText: '已扩散至 7 台主机' }).waitFor();
+    await page.getByTestId('ack').click();
+    await page.locator('[data-testid=branch-acks]').getByText('admin 于').waitFor();
+    expect((await s.command.warning()).branches.find((b) => b.orgUnit === 'SH')?.acknowledged).toMatchObject({ by: 'admin' });
+    await shot('command-acknowledged');
     await page.goto(`${base}/#/incidents`);
     await row.waitFor();
     // filter to level 1, select it, assign it to the admin in bulk
@@ -108,10 +129,26 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('incident');
   });
 
+  it('sends the branch an order for its hosts and records one host cleaned', async () => {
+    await page.getByTestId('order-instructions').fill('断网隔离，清除驱动人生木马并修补 MS17-010');
+    await page.getByTestId('issue-order').click();
+    const order = page.locator('[data-testid=orders] tbody tr.ant-table-row').first();
+    await order.filter({ hasText: '排查并清除 7 台主机' }).waitFor();
+    await order.locator('.ant-table-row-expand-icon').click();
+    const host = page.locator('[data-testid=order-hosts] tbody tr').filter({ hasText: '10.164.1.8' });
+    await host.getByTestId('host-state').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '已清除' }).click();
+    await order.filter({ hasText: '1/7' }).waitFor();
+    const [saved] = await s.command.orders({});
+    expect(saved!.hosts.find((h) => h.host === '10.164.1.8')).toMatchObject({ state: 'cleaned', updatedBy: 'admin' });
+    await shot('incident-order');
+  });
+
   it('walks every phase to closed; a refused move names its gate', async () => {
     await page.getByTestId('next-phase').click();
     await page.getByTestId('refusal').waitFor();
-    expect(await page.getByTestId('refusal').textContent()).toContain('mandatory');
+    // the gate in the console's language, naming the tasks that hold it as the checklist does
+    expect(await page.getByTestId('refusal').textContent()).toMatch(/还有 3 项必做检查项未完成：#\d+ 收集并持续监控相关事件/);
     await shot('gate-refused');
     for (const phase of ['report', 'analysis', 'handling', 'summary', 'closed']) {
       for (let i = 0; i < 40 && (await page.getByTestId('task-done').count()) > 0; i++) {
@@ -186,6 +223,59 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('settings-token');
   });
 
+  it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
+    await page.goto(`${base}/#/settings/playbooks`);
+    await page.getByRole('tab', { name: '4 级' }).click();
+    const book = page.getByTestId('playbook-4');
+    const before = await book.locator('tbody tr').count();
+    await page.getByTestId('add-task').click();
+    await book.getByTestId('task-title').last().fill('通知被扫描资产的责任人');
+    await page.getByTestId('save-playbook').click();
+    await page.getByText('已保存').last().waitFor();
+    const tasks = (await s.settings.playbooks())['4']!.tasks;
+    expect(tasks).toHaveLength(before + 1);
+    expect(tasks.at(-1)).toMatchObject({ phase: 'handling', title: '通知被扫描资产的责任人', mandatory: false });
+    await shot('settings-playbook');
+
+    const received: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      await page.goto(`${base}/#/settings/notifications`);
+      await page.getByTestId('channel-form').getByPlaceholder('名称').fill('SOC webhook');
+      await page.getByTestId('channel-form').locator('.ant-select').click();
+      await page.locator('.ant-select-item-option').filter({ hasText: 'Webhook' }).click();
+      await page.getByTestId('channel-url').fill(`http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`);
+      await page.getByTestId('channel-form').getByPlaceholder('签名密钥（可选）').fill('webhook-signing-secret');
+      await page.getByTestId('add-channel').click();
+      const row = page.locator('[data-testid=channels] tbody tr').filter({ hasText: 'SOC webhook' });
+      await row.getByText('已设置').waitFor();
+      // the secret is never shown back
+      expect(await page.getByTestId('channels').textContent()).not.toContain('webhook-signing-secret');
+      await row.getByTestId('channel-test').click();
+      await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+      expect(received[0]).toContain('Bihuan 通知渠道测试');
+
+      await page.getByTestId('rule-form').getByPlaceholder('名称').fill('一级事件');
+      await page.getByTestId('rule-channel').click();
+      await page.locator('.ant-select-item-option').filter({ hasText: 'SOC webhook' }).click();
+      await page.getByTestId('add-rule').click();
+      await page.locator('[data-testid=rules] tbody tr').filter({ hasText: '一级事件' }).waitFor();
+      expect((await s.notify.rules()).find((r) => r.name === '一级事件')).toMatchObject({ events: ['incident_created', 'level_raised'], maxLevel: 2 });
+      await page.locator('[data-testid=delivery-log] tbody tr').filter({ hasText: '已发送' }).first().waitFor();
+      await shot('settings-notifications');
+    } finally {
+      receiver.close();
+    }
+  });
+
   it('renders in English too', async () => {
     await page.getByTestId('lang').click();
     await page.getByText('Grading table').waitFor();
@@ -199,10 +289,20 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.locator('[data-testid=queue] tbody tr.ant-table-row').first().click();
     await page.getByText('Incident detected:').waitFor();
     expect(await page.getByTestId('timeline').textContent()).toContain('Report → Analysis');
+    // what the product wrote itself is in English too: the title, the level reasons, the gate
+    expect(await page.getByTestId('incident-title').textContent()).toMatch(/Trojan \/ backdoor: 10\.164\.1\.8 contacted t\.awcna\.com/);
+    expect(await page.getByTestId('level-history').textContent()).toContain('By the grading table (version 1): Trojan / backdoor → level 1');
+    expect(await page.getByTestId('level-history').textContent()).not.toMatch(/[\u4e00-\u9fff]/);
     await shot('incident-english');
     await page.goto(`${base}/#/`);
     await page.getByText('Open incidents').waitFor();
     await page.getByTestId('warning-level').filter({ hasText: 'High' }).waitFor();
     await shot('dashboard-english');
+    await page.goto(`${base}/#/command`);
+    await page.getByTestId('warning-reason').filter({ hasText: 'has spread to 7 hosts' }).waitFor();
+    await shot('command-english');
+    await page.goto(`${base}/#/wall`);
+    await page.getByTestId('wall-warning').filter({ hasText: 'Warning level: High' }).waitFor();
+    await shot('wall-english');
   });
 });

@@ -92,7 +92,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
         />
       )}
       <Row gutter={12}>
-        <Col xs={24} lg={10}>
+        <Col xs={24} lg={12}>
           <Card
             title={t('tasks')}
             extra={
@@ -162,8 +162,21 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               )}
             />
           </Card>
+          <Card title={t('timeline')} style={{ marginTop: 12 }}>
+            <Timeline
+              data-testid="timeline"
+              items={(inc.timeline as Json[]).map((e) => ({
+                color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
+                children: (
+                  <span>
+                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
+                  </span>
+                ),
+              }))}
+            />
+          </Card>
         </Col>
-        <Col xs={24} lg={14}>
+        <Col xs={24} lg={12}>
           <Card title={`${t('hosts')} (${inc.assets.length})`}>
             <Table
               size="small"
@@ -253,19 +266,6 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                   <Typography.Text type="secondary" style={{ fontSize: 11 }}>{e.size} B · SHA-256 {String(e.sha256).slice(0, 16)}…</Typography.Text>
                 </List.Item>
               )}
-            />
-          </Card>
-          <Card title={t('timeline')} style={{ marginTop: 12 }}>
-            <Timeline
-              data-testid="timeline"
-              items={(inc.timeline as Json[]).map((e) => ({
-                color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
-                children: (
-                  <span>
-                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
-                  </span>
-                ),
-              }))}
             />
           </Card>
         </Col>

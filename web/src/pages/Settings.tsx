@@ -138,6 +138,7 @@ function Playbooks({ canWrite }: { canWrite: boolean }) {
   return (
     <Tabs
       size="small"
+      destroyOnHidden
       items={Object.entries(books ?? {}).map(([level, book]) => ({
         key: level,
         label: t('levelN', { n: level }),

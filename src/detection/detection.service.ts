@@ -238,6 +238,7 @@ export class DetectionService {
     return {
       ruleKey: ruleKey(rule),
       ruleTitle: rule.title,
+      ruleTitleZh: titleZh(rule),
       ruleFile: `${rule.source.file}:${rule.source.line}`,
       ruleType: type,
       time: a['@timestamp'],
@@ -257,6 +258,7 @@ export class DetectionService {
     return {
       ruleKey: ruleKey(hit.rule),
       ruleTitle: hit.rule.title,
+      ruleTitleZh: titleZh(hit.rule),
       ruleFile: `${hit.rule.source.file}:${hit.rule.source.line}`,
       ruleType: type,
       time: new Date(hit.from).toISOString(),
@@ -301,9 +303,10 @@ export class DetectionService {
     const assets = hosts.map((h) => ({ ip: h.ip ?? null, hostname: h.name ?? null, orgUnit: h.orgUnit ?? null, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
     // a threat-intelligence hit is named by what was contacted (the C&C), not by the DNS server that answered
     const where = [s.source?.ip ?? s.host?.name, s.indicator?.value ?? s.destination?.ip ?? s.destination?.domain].filter(Boolean).join(' → ');
-    const timelineText = `告警 ${s.ruleTitle}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
+    const ruleZh = s.ruleTitleZh ?? s.ruleTitle;
+    const timelineText = `告警 ${ruleZh}${where ? `：${where}` : ''}${s.count > 1 ? `（${s.count} 条告警）` : ''}`;
     const message = typeof s.explanation.message === 'string' ? s.explanation.message.slice(0, 200) : undefined;
-    const levelReason = `规则「${s.ruleTitle}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}${where ? `，${where}` : ''}${message ? `：${message}` : ''}`;
+    const levelReason = `规则「${ruleZh}」命中（${entry.nameZh}，${entry.level} 级）于 ${time}${where ? `，${where}` : ''}${message ? `：${message}` : ''}`;
     const levelReasonEn = `Rule "${s.ruleTitle}" matched (${entry.nameEn}, level ${entry.level}) at ${time}${where ? `, ${where}` : ''}${message ? `: ${message}` : ''}`;
 
     const target = await this.openIncidentFor(trx, family, keys, time);
@@ -373,7 +376,7 @@ export class DetectionService {
       levelReason,
       levelReasonEn,
       // a repeat of a known pattern only counts; a new one goes on the timeline
-      timeline: existing ? undefined : { occurredAt: time, text: timelineText, data: { rule: s.ruleKey, alerts: s.alertIds.slice(0, 20), type } },
+      timeline: existing ? undefined : { occurredAt: time, text: timelineText, data: { rule: s.ruleKey, ruleTitle: s.ruleTitle, where: where || null, count: s.count, alerts: s.alertIds.slice(0, 20), type } },
       assets,
       observables,
       write: writeRows,
@@ -678,12 +681,18 @@ function flatten(hit: RuleHit): SigmaEvent[] {
   return (hit.members ?? []).flatMap(flatten);
 }
 
+/** A rule's Chinese title: the built-in pack's `title_zh` attribute (not part of Sigma), where present. */
+function titleZh(rule: { document: Record<string, unknown> }): string | undefined {
+  const t = rule.document.title_zh;
+  return typeof t === 'string' && t.trim() ? t.trim().slice(0, 256) : undefined;
+}
+
 /** An incident's title from its first signal, in zh-CN or English (the type name in that language). */
 function titleFor(lang: 'zh' | 'en', typeName: string, s: Signal, hosts: Array<{ ip?: string; name?: string }>): string {
   const host = hosts[0]?.ip ?? hosts[0]?.name;
   // an attack from outside is named by its attacker first: that is what the analyst blocks
   const who = s.source?.ip && !s.source.internal ? [s.source.ip, host].filter(Boolean).join(' → ') : (host ?? s.source?.ip ?? '');
-  const what = s.indicator ? `${lang === 'zh' ? '访问' : 'contacted'} ${s.indicator.value}` : s.ruleTitle;
+  const what = s.indicator ? `${lang === 'zh' ? '访问' : 'contacted'} ${s.indicator.value}` : lang === 'zh' ? (s.ruleTitleZh ?? s.ruleTitle) : s.ruleTitle;
   return (lang === 'zh' ? `${typeName}：${who} ${what}` : `${typeName}: ${who} ${what}`).slice(0, 200);
 }
 

@@ -38,6 +38,13 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
+      // the pool's clients are ending but their server sessions may not have gone yet: wait for
+      // them (a forced drop would kill them, and each killed client reports an unhandled error)
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
       fs.rmSync(dataDir, { recursive: true, force: true });

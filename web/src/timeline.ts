@@ -17,6 +17,7 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
     case 'created':
       return `Incident detected: ${incidentTitle} (${typeName(d.type)}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
     case 'alert':
+      if (typeof d.ruleTitle === 'string') return `Alert ${d.ruleTitle}${d.where ? `: ${d.where}` : ''}${Number(d.count) > 1 ? ` (${d.count} alerts)` : ''}`;
       return `Alert ${e.text.replace(/^告警\s*/, '').replace(/：/g, ': ').replace(/（(\d+) 条告警）/, ' ($1 alerts)')}`;
     case 'level_changed':
       return `Level ${Number(d.toLevel) < Number(d.fromLevel) ? 'raised' : 'changed'}: ${d.fromLevel} → ${d.toLevel} (${typeName(d.toType)}, ${TIER_EN[d.tier] ?? d.tier}). Reason: ${d.reasonEn ?? d.reason}`;

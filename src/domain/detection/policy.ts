@@ -39,6 +39,8 @@ export const DEFAULT_POLICY: CorrelationPolicy = {
 export interface Signal {
   ruleKey: string;
   ruleTitle: string;
+  /** the rule's Chinese title (`title_zh`), where it has one */
+  ruleTitleZh?: string;
   ruleFile?: string;
   /** the incident type the rule names, before the internal variant */
   ruleType: string;

@@ -112,8 +112,12 @@ describe('bihuan demo (a first look)', () => {
       const password = /password:\s+(\S+)/.exec(demo.out())![1]!;
       const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const list = (await (await fetch(`${demo.url}/api/incidents`, { headers: { cookie } })).json()) as { items: Array<{ level: number; title: string }> };
+      const list = (await (await fetch(`${demo.url}/api/incidents`, { headers: { cookie } })).json()) as { items: Array<{ level: number; title: string; detectedAt: string }> };
       expect(list.items).toEqual([expect.objectContaining({ level: 1, title: expect.stringContaining('10.164.1.8') })]);
+      // moved to end now: detected under two hours ago, not in 2019
+      const age = Date.now() - Date.parse(list.items[0]!.detectedAt);
+      expect(age).toBeGreaterThan(60 * 60_000);
+      expect(age).toBeLessThan(3 * 60 * 60_000);
       const warning = (await (await fetch(`${demo.url}/api/warning`, { headers: { cookie } })).json()) as { level: string };
       expect(warning.level).toBe('high');
     } finally {

@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     },
   });
 
-  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number }) => {
+  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number; originalTimes?: boolean }) => {
       const cfg = config();
       if (o.port !== undefined) cfg.port = o.port;
       if (o.host) cfg.host = o.host;
@@ -128,8 +128,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await prepareDriverLife(s);
         const header = await s.reports.header();
         if (!header.unitName) await s.reports.setHeader({ kind: 'system', label: 'demo' }, { ...header, unitName: '演示单位（Bihuan demo）', systems: [{ name: '文件共享', use: '上海分公司内部文件共享服务' }] });
-        print(`Demo: replaying the DriverLife (驱动人生) outbreak${o.demoDelay ? `, one record every ${o.demoDelay} ms — watch the queue` : ''}…`);
-        const replay = replayDriverLife(s, { delayMs: o.demoDelay ?? 0 }).then(async (ids) => {
+        print(`Demo: replaying the DriverLife (驱动人生) outbreak${o.originalTimes ? ' at its 2019 device times' : ', moved to end now'}${o.demoDelay ? `, one record every ${o.demoDelay} ms — watch the queue` : ''}…`);
+        const replay = replayDriverLife(s, { delayMs: o.demoDelay ?? 0, endAt: o.originalTimes ? undefined : new Date() }).then(async (ids) => {
           await s.notify.run();
           print(`Demo: ${ids.length} incident(s) from the outbreak: ${ids.join(', ')}`);
         });
@@ -154,6 +154,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
     .option('--demo', 'also load the DriverLife outbreak (see `bihuan demo`)')
     .option('--demo-delay <ms>', 'with --demo: milliseconds between replayed records, so incidents appear live', int('demo-delay'))
+    .option('--original-times', 'with --demo: keep the outbreak\'s 2019 device times (default: moved so that it ends now)')
     .action(serve);
 
   program
@@ -162,7 +163,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
     .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
     .option('--delay <ms>', 'milliseconds between replayed records (default 0: at once); e.g. 500 to watch incidents appear', int('delay'))
-    .action((o: { port?: number; host?: string; delay?: number }) => serve({ port: o.port, host: o.host, demo: true, demoDelay: o.delay }));
+    .option('--original-times', 'keep the outbreak\'s 2019 device times (default: every device time moved by one amount so that the outbreak ends now, and SLA clocks read as live)')
+    .action((o: { port?: number; host?: string; delay?: number; originalTimes?: boolean }) => serve({ port: o.port, host: o.host, demo: true, demoDelay: o.delay, originalTimes: o.originalTimes }));
 
   const db = program.command('db').description('database maintenance');
   db.command('migrate')

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import type { Services } from '../app.js';
 import type { Actor } from '../domain/account/roles.js';
 
@@ -24,14 +25,50 @@ export async function prepareDriverLife(s: Services, dir = DRIVERLIFE_DIR): Prom
   await s.intel.import(ACTOR, read('threat-intel.txt'), { source: 'driverlife-feed', confidence: 90 });
 }
 
+/** The outbreak's last record (the honeypot's scanner alert, 06:50:41 in Shanghai on 2 December 2019). */
+export const DRIVERLIFE_LAST_RECORD = Date.parse('2019-12-01T22:50:41.902Z');
+
+/** The clock of HQ's DNS server, whose query log has no zone (the other devices write theirs). */
+const DNS_LOG_ZONE = 'Asia/Shanghai';
+
+/**
+ * One record with its device time moved by `offsetMs`, in the record's own format: the BIND
+ * query log's local wall clock (read in Shanghai, written in `zone`, the zone the product reads
+ * zone-less logs in), Suricata's ISO time with its offset (fraction and offset kept),
+ * Winlogbeat's UTC `@timestamp`.
+ */
+export function shiftRecord(file: string, text: string, offsetMs: number, zone = DNS_LOG_ZONE): string {
+  if (!text.trim()) return text;
+  if (file.endsWith('dns-query.log')) {
+    if (!offsetMs && zone === DNS_LOG_ZONE) return text;
+    return text.replace(/^(\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3})/, (t) => {
+      const fmt = 'dd-LLL-yyyy HH:mm:ss.SSS';
+      return DateTime.fromFormat(t, fmt, { zone: DNS_LOG_ZONE, locale: 'en-US' }).plus({ milliseconds: offsetMs }).setZone(zone).toFormat(fmt, { locale: 'en-US' });
+    });
+  }
+  if (!offsetMs) return text;
+  if (file.endsWith('eve.json')) {
+    return text.replace(/"timestamp":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})/, (_m, t: string) => `"timestamp":"${DateTime.fromISO(t, { zone: 'UTC' }).plus({ milliseconds: offsetMs }).toFormat("yyyy-MM-dd'T'HH:mm:ss")}`);
+  }
+  return text.replace(/"@timestamp":"([^"]+)"/, (_m, t: string) => `"@timestamp":"${new Date(Date.parse(t) + offsetMs).toISOString()}"`);
+}
+
 /**
  * The alerts, file by file; `delayMs` between records replays at a chosen pace (0: at once).
+ * `endAt` moves every device time by the same amount so that the outbreak's last record falls
+ * at that instant (the demo: the outbreak happened in the last two hours, so SLA clocks and
+ * response times read as they would live); without it the records keep their 2019 times.
  * Answers the incidents detection made.
  */
-export async function replayDriverLife(s: Services, opts: { dir?: string; delayMs?: number; onRecord?: (file: string, n: number) => void } = {}): Promise<string[]> {
+export async function replayDriverLife(s: Services, opts: { dir?: string; delayMs?: number; endAt?: Date; onRecord?: (file: string, n: number) => void } = {}): Promise<string[]> {
   const dir = opts.dir ?? DRIVERLIFE_DIR;
+  // whole seconds: the records' fractions stay as the devices wrote them
+  const offset = opts.endAt ? Math.floor((opts.endAt.getTime() - DRIVERLIFE_LAST_RECORD) / 1000) * 1000 : 0;
   for (const file of DRIVERLIFE_ALERT_FILES) {
-    const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
+    const lines = fs
+      .readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .map((line) => shiftRecord(file, line, offset, s.config.timeZone));
     if (!opts.delayMs) {
       await s.intake.ingest(
         lines.map((text, i) => ({ line: i + 1, text })),

@@ -70,7 +70,8 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.goto(`${base}/#/incidents`);
     await prepareDriverLife(s);
     await s.reports.setHeader({ kind: 'system', label: 'e2e' }, { unitName: '某集团公司信息安全应急响应中心', contact: '021-5555 0100' });
-    await replayDriverLife(s);
+    // moved to end now, as `bihuan demo` does: the SLA clocks and the wall screen read as live
+    await replayDriverLife(s, { endAt: new Date() });
     // the queue refreshes itself: no reload
     const row = page.locator('[data-testid=queue] tbody tr').filter({ hasText: '10.164.1.8' });
     await row.waitFor({ timeout: 15_000 });

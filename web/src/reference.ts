@@ -23,8 +23,10 @@ interface Reference {
 }
 
 let cached: Promise<Reference> | undefined;
+let loadedAt = 0;
 
 function load(): Promise<Reference> {
+  if (!cached) loadedAt = Date.now();
   cached ??= Promise.all([api<{ entries: GradingEntry[] }>('GET', '/api/grading'), api<OrgUnit[]>('GET', '/api/org-units')]).then(
     ([g, o]) => ({ types: g.entries, orgUnits: o }),
     (e: unknown) => {
@@ -43,16 +45,25 @@ export function reloadReference() {
 export function useReference() {
   const { lang } = useContext(LangContext);
   const [ref, setRef] = useState<Reference>({ types: [], orgUnits: [] });
-  useEffect(() => void load().then(setRef, () => undefined), []);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => void load().then(setRef, () => undefined), [generation]);
+  // a name not known yet (a branch or type added since the page loaded): read again, at most every 10 s
+  const missed = () => {
+    if (Date.now() - loadedAt < 10_000) return;
+    reloadReference();
+    setTimeout(() => setGeneration((g) => g + 1), 0);
+  };
   const typeName = (type: string | null | undefined): string => {
     if (!type) return '';
     const e = ref.types.find((x) => x.type === type);
+    if (!e && ref.types.length) missed();
     return e ? (lang === 'en' ? e.nameEn : e.nameZh) : type;
   };
   const unitName = (code: string | null | undefined): string => {
     if (!code) return '';
     const u = ref.orgUnits.find((x) => x.code === code);
-    return u ? `${u.name}` : code;
+    if (!u && ref.orgUnits.length) missed();
+    return u ? u.name : code;
   };
   return { ...ref, typeName, unitName, lang };
 }

@@ -60,7 +60,7 @@ export function App() {
           ]}
         />
         <Space>
-          <Tag color="blue">{me.user.displayName} · {me.user.role}</Tag>
+          <Tag color="blue">{me.user.displayName} · {t(`role_${me.user.role}` as 'role_admin')}</Tag>
           <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
           <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang">
             {t('language')}

@@ -75,15 +75,15 @@ export function OrderList({ orders, me, onChange, showIncident }: { orders: Json
       columns={[
         { title: '#', dataIndex: 'id', width: 50 },
         ...(showIncident ? [{ title: t('incidents'), dataIndex: 'incidentId', width: 170, render: (x: string) => <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> }] : []),
-        { title: t('orgUnit'), dataIndex: 'orgUnit', width: 110, render: (x: string) => ref.unitName(x) },
+        { title: t('orgUnit'), dataIndex: 'orgUnit', width: 100, render: (x: string) => ref.unitName(x) },
         { title: t('title'), key: 'title', render: (_: unknown, o: Json) => <span title={o.instructions}>{titleIn(lang, o as { title: string; titleEn: string | null })}</span> },
         {
           title: t('progress'),
           key: 'progress',
-          width: 200,
+          width: 150,
           render: (_: unknown, o: Json) => <Progress size="small" percent={Math.round((o.progress.done / Math.max(1, o.progress.total)) * 100)} format={() => `${o.progress.done}/${o.progress.total}`} status={o.completedAt ? 'success' : 'active'} />,
         },
-        { title: t('issuedAt'), dataIndex: 'createdAt', width: 160, render: (d: string) => new Date(d).toLocaleString() },
+        { title: t('issuedAt'), dataIndex: 'createdAt', width: 150, render: (d: string) => new Date(d).toLocaleString() },
       ]}
     />
   );

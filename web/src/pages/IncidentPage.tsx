@@ -121,9 +121,20 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               )}
             />
             {inc.phase === 'report' && !inc.report.sentAt && (
-              <Button style={{ marginTop: 8 }} data-testid="report-sent" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/report`, { recipients: '指挥组、处置组', channel: 'email' }))}>
-                {t('recordReportSent')}
-              </Button>
+              <Form
+                layout="inline"
+                style={{ marginTop: 8, rowGap: 8 }}
+                initialValues={{ recipients: t('defaultRecipients'), channel: 'email' }}
+                onFinish={(v: Json) => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/report`, { recipients: v.recipients, channel: v.channel }))}
+              >
+                <Form.Item name="recipients" rules={[{ required: true }]} style={{ flex: 1, minWidth: 180 }}>
+                  <Input placeholder={t('recipients')} maxLength={1000} data-testid="report-recipients" />
+                </Form.Item>
+                <Form.Item name="channel">
+                  <Select style={{ width: 110 }} options={['email', 'phone', 'im', 'paper', 'meeting'].map((c) => ({ value: c, label: t(`via_${c}` as 'via_email') }))} />
+                </Form.Item>
+                <Button htmlType="submit" data-testid="report-sent">{t('recordReportSent')}</Button>
+              </Form>
             )}
             {inc.phase === 'summary' && (
               <Form
@@ -194,7 +205,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             {(why?.spread?.branches?.length ?? 0) > 0 && (
               <Descriptions size="small" column={1} style={{ marginTop: 8 }} title={t('spreadShare')}>
                 {(why!.spread.branches as Json[]).map((b) => (
-                  <Descriptions.Item key={b.orgUnit} label={b.orgUnit}>
+                  <Descriptions.Item key={b.orgUnit} label={ref.unitName(b.orgUnit)}>
                     {b.affected} / {b.inventory} ({Math.round(b.share * 1000) / 10}%)
                   </Descriptions.Item>
                 ))}

@@ -142,7 +142,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
             <Form.Item name="maxLevel"><Select style={{ width: 110 }} options={[1, 2, 3, 4].map((n) => ({ value: n, label: t('levelUpTo', { n }) }))} /></Form.Item>
             <Form.Item name="channelId" rules={[{ required: true }]}><Select style={{ width: 150 }} placeholder={t('channel')} options={channels.map((c) => ({ value: c.id, label: c.name }))} data-testid="rule-channel" /></Form.Item>
             <Form.Item name="orgUnits"><Select mode="multiple" allowClear style={{ minWidth: 140 }} placeholder={t('allOrgUnits')} options={ref.orgUnits.map((u) => ({ value: u.code, label: u.name }))} /></Form.Item>
-            <Form.Item name="roles"><Select mode="multiple" allowClear style={{ minWidth: 140 }} placeholder={t('alsoRoles')} options={ROLES.map((r) => ({ value: r, label: r }))} /></Form.Item>
+            <Form.Item name="roles"><Select mode="multiple" allowClear style={{ minWidth: 140 }} placeholder={t('alsoRoles')} options={ROLES.map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
             <Form.Item name="quietFrom"><Input placeholder={t('quietFrom')} style={{ width: 90 }} maxLength={5} /></Form.Item>
             <Form.Item name="quietTo"><Input placeholder={t('quietTo')} style={{ width: 90 }} maxLength={5} /></Form.Item>
             <Form.Item name="batchSeconds" label={t('digestSeconds')}><InputNumber min={0} max={86400} style={{ width: 90 }} /></Form.Item>

@@ -221,10 +221,10 @@ function Users() {
   const [users, reload] = useLoad<Json[]>('/api/users');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }]} />
+      <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role', render: (r: string) => t(`role_${r}` as 'role_admin') }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }]} />
       <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
         <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
-        <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'].map((r) => ({ value: r, label: r }))} /></Form.Item>
+        <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={(['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const).map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
         <Form.Item name="password" rules={[{ required: true, min: 10 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
         <Form.Item name="orgUnit"><Input placeholder={t('orgUnit')} style={{ width: 80 }} /></Form.Item>
         <Form.Item name="email"><Input placeholder={t('email')} style={{ width: 180 }} /></Form.Item>

@@ -156,6 +156,8 @@ for (const dialect of DIALECTS) {
       const found = (await incidentOf('192.0.2.50'))!;
       const [alert] = await alertsFrom('192.0.2.50');
       expect(alert).toBeDefined();
+      // the search says which incident an alert went to, and that nobody has judged it yet
+      expect(alert).toMatchObject({ incidents: [found.incident.id], triage: null });
 
       let r = await h.req({ method: 'POST', url: `/api/alerts/${alert!.id}/triage`, payload: { verdict: 'false_positive', reason: '我方漏扫' }, as: 'viewer' });
       expect(r.statusCode).toBe(403);
@@ -168,6 +170,7 @@ for (const dialect of DIALECTS) {
       r = await h.req({ method: 'POST', url: `/api/alerts/${alert!.id}/triage`, payload: { verdict: 'false_positive', reason: '我方漏洞扫描器 192.0.2.50 的例行扫描', suppress: true }, as: 'monitor' });
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ verdict: 'false_positive', actor: expect.stringContaining('monitor'), suppression: { sourceIp: '192.0.2.50', expiresAt: '2026-12-25T02:00:00.000Z' } });
+      expect((await alertsFrom('192.0.2.50'))[0]).toMatchObject({ id: alert!.id, triage: { verdict: 'false_positive', reason: '我方漏洞扫描器 192.0.2.50 的例行扫描', actor: expect.stringContaining('monitor') } });
 
       const detail = (await h.req({ method: 'GET', url: `/api/incidents/${found.incident.id}`, as: 'viewer' })).json();
       for (const t of detail.tasks.filter((t: Json) => t.phase === 'discovery' && t.status === 'open')) {

@@ -33,6 +33,10 @@ export interface AlertSummary {
   format: string;
   channel: string;
   alert: Alert;
+  /** the incidents detection filed it on */
+  incidents: string[];
+  /** the analyst's verdict on it, if any */
+  triage: { verdict: string; reason: string; actor: string; at: string } | null;
 }
 
 export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
@@ -73,8 +77,28 @@ export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ ite
   const rows = await query.orderBy('ts', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  // what became of each alert on the page: one query for the incidents, one for the verdicts
+  const ids = page.map((r) => Number(r.id));
+  const incidents = new Map<number, string[]>();
+  const verdicts = new Map<number, AlertSummary['triage']>();
+  if (ids.length) {
+    const links = await db
+      .selectFrom('signal_alerts')
+      .innerJoin('detection_signals', 'detection_signals.id', 'signal_alerts.signal_id')
+      .select(['signal_alerts.alert_id', 'detection_signals.incident_id'])
+      .where('signal_alerts.alert_id', 'in', ids)
+      .execute();
+    for (const l of links) {
+      const list = incidents.get(Number(l.alert_id)) ?? [];
+      if (!list.includes(l.incident_id)) list.push(l.incident_id);
+      incidents.set(Number(l.alert_id), list);
+    }
+    for (const t of await db.selectFrom('alert_triage').select(['alert_id', 'verdict', 'reason', 'actor', 'at']).where('alert_id', 'in', ids).execute()) {
+      verdicts.set(Number(t.alert_id), { verdict: t.verdict, reason: t.reason, actor: t.actor, at: t.at });
+    }
+  }
   return {
-    items: page.map((r) => ({ id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert })),
+    items: page.map((r) => ({ id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert, incidents: incidents.get(Number(r.id)) ?? [], triage: verdicts.get(Number(r.id)) ?? null })),
     nextCursor: rows.length > q.limit && last ? `${last.ts}|${last.id}` : null,
   };
 }

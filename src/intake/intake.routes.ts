@@ -94,7 +94,18 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; db
         ),
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ id: Type.Integer(), timestamp: Type.String(), receivedAt: Type.String(), format: Type.String(), channel: Type.String(), alert: Type.Unknown() })),
+            items: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                timestamp: Type.String(),
+                receivedAt: Type.String(),
+                format: Type.String(),
+                channel: Type.String(),
+                alert: Type.Unknown(),
+                incidents: Type.Array(Type.String(), { description: 'the incidents detection filed the alert on' }),
+                triage: Type.Union([Type.Null(), Type.Object({ verdict: Type.String(), reason: Type.String(), actor: Type.String(), at: Type.String() })]),
+              }),
+            ),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errorResponses,

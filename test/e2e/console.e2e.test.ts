@@ -191,6 +191,8 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByTestId('alert-search').click();
     const rows = page.locator('[data-testid=alerts] tbody tr.ant-table-row');
     await expect.poll(() => rows.count()).toBe(4);
+    // each alert names the incident detection filed it on
+    expect(await rows.first().getByTestId('alert-incident').textContent()).toMatch(/^INC-\d{8}-0001$/);
     await rows.first().locator('.ant-table-row-expand-icon').click();
     await expect.poll(async () => (await page.getByTestId('raw').first().textContent()) ?? '').toContain('query: t.awcna.com');
     await shot('alerts-raw');
@@ -200,6 +202,8 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByRole('button', { name: /OK|确定/ }).click();
     await page.getByText('已研判').waitFor();
     const alertId = Number(await rows.first().getAttribute('data-row-key'));
+    await rows.first().getByTestId('verdict').filter({ hasText: '真实事件' }).waitFor();
+    await page.locator('.ant-modal-wrap').waitFor({ state: 'hidden' });
     const triage = await s.database.db.selectFrom('alert_triage').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
     expect(triage).toMatchObject({ verdict: 'true_positive', reason: '确认为驱动人生木马回连', actor: 'admin' });
     await shot('alert-triaged');

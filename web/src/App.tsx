@@ -1,4 +1,4 @@
-import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useContext, useEffect, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
@@ -32,6 +32,7 @@ export function App() {
   const { lang, setLang } = useContext(LangContext);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const route = useHashRoute();
+  const { message } = AntApp.useApp();
   useEffect(() => {
     api<Me>('GET', '/api/auth/me').then(setMe, () => setMe(null));
   }, []);
@@ -60,9 +61,9 @@ export function App() {
           ]}
         />
         <Space>
-          <Tag color="blue">{me.user.displayName} · {t(`role_${me.user.role}` as 'role_admin')}</Tag>
+          <Tag color="blue" title={me.user.username}>{[...new Set([me.user.displayName, t(`role_${me.user.role}` as 'role_admin')])].join(' · ')}</Tag>
           <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
-          <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang">
+          <Button size="small" onClick={() => { message.destroy(); setLang(lang === 'zh' ? 'en' : 'zh'); }} data-testid="lang">
             {t('language')}
           </Button>
           <Button size="small" onClick={() => void api('POST', '/api/auth/logout').finally(() => setMe(null))}>

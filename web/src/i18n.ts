@@ -240,6 +240,7 @@ const WORDS = {
   role_monitor: { zh: '监控组', en: 'Monitoring' },
   role_viewer: { zh: '只读', en: 'Viewer' },
   role_ingest: { zh: '数据接入', en: 'Ingest' },
+  device: { zh: '设备', en: 'Device' },
   status_open: { zh: '待办', en: 'Open' },
   status_in_progress: { zh: '进行中', en: 'In progress' },
   status_done: { zh: '已完成', en: 'Done' },

@@ -1,7 +1,12 @@
-import { App as AntApp, Button, Card, Checkbox, Form, Input, Modal, Radio, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, Radio, Select, Table, Tag, Typography } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
+import { useReference } from '../reference';
+
+const CATEGORIES = ['network', 'intrusion_detection', 'threat', 'authentication', 'malware', 'process', 'web', 'email', 'file', 'iam'];
+const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_positive: 'default', ignored: 'default' };
 
 type Json = Record<string, any>;
 
@@ -15,9 +20,16 @@ export function Alerts() {
   const [raw, setRaw] = useState<Record<number, string>>({});
   const [triaging, setTriaging] = useState<Json>();
   const [form] = Form.useForm();
+  const ref = useReference();
   const query = (f: Json, cursor?: string) => {
     const p = new URLSearchParams({ limit: '100' });
-    for (const [k, v] of Object.entries(f)) if (v) p.set(k, v === true ? '*' : String(v));
+    for (const [k, v] of Object.entries(f)) {
+      if (k === 'period') {
+        const [from, to] = (v ?? []) as [Dayjs | null, Dayjs | null];
+        if (from) p.set('from', from.toISOString());
+        if (to) p.set('to', to.toISOString());
+      } else if (v) p.set(k, v === true ? '*' : String(v));
+    }
     if (cursor) p.set('cursor', cursor);
     return `/api/alerts?${p.toString()}`;
   };
@@ -36,6 +48,7 @@ export function Alerts() {
       void message.success(t('triaged'));
       setTriaging(undefined);
       form.resetFields();
+      void load(filters);
     } catch (e) {
       void message.error((e as Error).message);
     }
@@ -46,6 +59,9 @@ export function Alerts() {
         <Form.Item name="q"><Input placeholder={t('freeText')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
         <Form.Item name="ip"><Input placeholder={t('addressOrCidr')} allowClear style={{ width: 160 }} /></Form.Item>
         <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
+        <Form.Item name="category"><Select placeholder={t('category')} allowClear style={{ width: 160 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} /></Form.Item>
+        <Form.Item name="orgUnit"><Select placeholder={t('orgUnit')} allowClear style={{ width: 130 }} options={ref.orgUnits.map((u) => ({ value: u.code, label: u.name }))} /></Form.Item>
+        <Form.Item name="period"><DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} /></Form.Item>
         <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>
         <Button type="primary" htmlType="submit" data-testid="alert-search">{t('search')}</Button>
       </Form>
@@ -63,12 +79,24 @@ export function Alerts() {
           },
         }}
         columns={[
-          { title: t('time'), dataIndex: 'timestamp', width: 160, render: (v: string) => new Date(v).toLocaleString() },
-          { title: t('category'), key: 'cat', width: 150, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
+          { title: t('time'), dataIndex: 'timestamp', width: 150, render: (v: string) => new Date(v).toLocaleString() },
+          { title: t('device'), dataIndex: 'format', width: 90 },
+          { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
           { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
-          { title: t('sourceToDestination'), key: 'sd', width: 250, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
-          { title: t('indicator'), key: 'ind', width: 140, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
-          { title: t('triage'), key: 'tri', width: 80, render: (_: unknown, r: Json) => <Button size="small" onClick={() => setTriaging(r)} data-testid="triage">{t('triage')}</Button> },
+          { title: t('sourceToDestination'), key: 'sd', width: 230, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
+          { title: t('indicator'), key: 'ind', width: 130, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
+          { title: t('incidents'), dataIndex: 'incidents', width: 170, render: (ids: string[]) => ids.map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }} data-testid="alert-incident">{x}</a>) },
+          {
+            title: t('triage'),
+            key: 'tri',
+            width: 110,
+            render: (_: unknown, r: Json) =>
+              r.triage ? (
+                <Tag color={VERDICT_COLORS[r.triage.verdict]} title={`${r.triage.actor}: ${r.triage.reason}`} data-testid="verdict">{t(r.triage.verdict === 'ignored' ? 'ignored' : (r.triage.verdict as 'true_positive'))}</Tag>
+              ) : (
+                <Button size="small" onClick={() => setTriaging(r)} data-testid="triage">{t('triage')}</Button>
+              ),
+          },
         ]}
       />
       {next && (

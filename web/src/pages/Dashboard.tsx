@@ -92,7 +92,7 @@ export function Dashboard() {
         </Card>
       </Col>
       <Col xs={24} lg={8}>
-        <Card title={t('topSources')}><Chart option={sources} height={260} /></Card>
+        <Card title={t('topSources')}>{(stats?.topSources.length ?? 0) > 0 ? <Chart option={sources} height={260} /> : <div style={{ height: 260, color: '#999', padding: 12 }}>{t('noExternalSources')}</div>}</Card>
       </Col>
       <Col xs={24}>
         <Card

@@ -145,6 +145,22 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('incident-order');
   });
 
+  it('takes a comment and a handling step at the time it happened onto the timeline; the phase clock ticks', async () => {
+    expect(await page.getByTestId('phase-countdown').textContent()).toMatch(/^本阶段剩余 -?\d+:\d{2}:\d{2}$/);
+    await page.getByTestId('entry-text').fill('已电话通知上海分公司网管，准备断网');
+    await page.getByTestId('entry-add').click();
+    await page.getByTestId('comment').filter({ hasText: 'admin：已电话通知上海分公司网管，准备断网' }).waitFor();
+    await page.getByTestId('entry-kind').getByText('处置记录').click();
+    await page.getByTestId('entry-text').fill('SH-FS01 已拔网线隔离');
+    await page.getByTestId('entry-add').click();
+    await page.getByTestId('timeline').getByText('SH-FS01 已拔网线隔离').waitFor();
+    const [incident] = (await s.incidents.list({ sort: 'created', limit: 1 })).items;
+    const detail = await s.incidents.get(incident!.id);
+    expect(detail.comments.map((c) => c.text)).toContain('已电话通知上海分公司网管，准备断网');
+    expect(detail.timeline.find((e) => e.text === 'SH-FS01 已拔网线隔离')).toMatchObject({ actor: 'admin' });
+    await shot('incident-comment');
+  });
+
   it('walks every phase to closed; a refused move names its gate', async () => {
     await page.getByTestId('next-phase').click();
     await page.getByTestId('refusal').waitFor();

@@ -47,9 +47,9 @@ export function useReference() {
   const [ref, setRef] = useState<Reference>({ types: [], orgUnits: [] });
   const [generation, setGeneration] = useState(0);
   useEffect(() => void load().then(setRef, () => undefined), [generation]);
-  // a name not known yet (a branch or type added since the page loaded): read again, at most every 10 s
+  // a name not known yet (a branch or type added since the page loaded): read again, at most every 2 s
   const missed = () => {
-    if (Date.now() - loadedAt < 10_000) return;
+    if (Date.now() - loadedAt < 2_000) return;
     reloadReference();
     setTimeout(() => setGeneration((g) => g + 1), 0);
   };

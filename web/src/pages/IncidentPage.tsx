@@ -1,4 +1,5 @@
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, List, Row, Select, Space, Steps, Table, Tag, Timeline, Typography, Upload } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, DatePicker, Descriptions, Form, Input, List, Row, Segmented, Select, Space, Steps, Table, Tag, Timeline, Typography, Upload } from 'antd';
+import dayjs from 'dayjs';
 import { useCallback, useContext, useEffect, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
@@ -8,8 +9,20 @@ import { useLive } from '../live';
 import { LevelTag } from './Queue';
 import { titleIn, useReference } from '../reference';
 import { OrderList } from './Command';
+import { countdown, useNow } from '../situation';
 
 type Json = Record<string, any>;
+
+/** The current phase's deadline, ticking by the second (alone, so the page does not re-render each second). */
+function PhaseCountdown({ dueAt }: { dueAt: string }) {
+  const t = useT();
+  const c = countdown(dueAt, useNow());
+  return (
+    <Tag color={c.overdue ? 'red' : 'green'} data-testid="phase-countdown">
+      {t('phaseDue')} {c.text}
+    </Tag>
+  );
+}
 
 export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
@@ -20,6 +33,11 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const [refusal, setRefusal] = useState<Json>();
   const [exports, setExports] = useState<Json[]>([]);
   const [orders, setOrders] = useState<Json[]>([]);
+  const [users, setUsers] = useState<Json[]>([]);
+  const [entryKind, setEntryKind] = useState('comment');
+  const [entryForm] = Form.useForm();
+  const mayEdit = me.permissions.includes('incident.update');
+  useEffect(() => void api<Json[]>('GET', '/api/users').then(setUsers, () => undefined), []);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
   const ref = useReference();
   const load = useCallback(async () => {
@@ -73,6 +91,18 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           </Typography.Title>
           <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
           <Tag>{ref.unitName(inc.orgUnit)} ({inc.orgUnit})</Tag>
+          {inc.phase !== 'closed' && inc.phaseDueAt && <PhaseCountdown dueAt={inc.phaseDueAt} />}
+          <Select
+            size="small"
+            style={{ width: 170 }}
+            placeholder={t('owner')}
+            value={inc.ownerId ?? undefined}
+            disabled={!mayEdit}
+            allowClear
+            onChange={(v?: number) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, { ownerId: v ?? null }))}
+            options={users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${t('owner')}: ${u.displayName}` }))}
+            data-testid="owner"
+          />
         </Space>
         <Steps
           style={{ marginTop: 16 }}
@@ -174,16 +204,63 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             />
           </Card>
           <Card title={t('timeline')} style={{ marginTop: 12 }}>
+            {mayEdit && (
+              <Form
+                form={entryForm}
+                layout="inline"
+                style={{ marginBottom: 12, rowGap: 8 }}
+                initialValues={{ kind: 'comment' }}
+                onFinish={(v: Json) =>
+                  void act(async () => {
+                    if (v.kind === 'comment') await api('POST', `/api/incidents/${encodeURIComponent(id)}/comments`, { text: v.text });
+                    else await api('POST', `/api/incidents/${encodeURIComponent(id)}/timeline`, { text: v.text, occurredAt: (v.at ?? dayjs()).toISOString() });
+                    entryForm.resetFields(['text', 'at']);
+                  })
+                }
+              >
+                <Form.Item name="kind">
+                  <Segmented size="small" options={[{ value: 'comment', label: t('comment') }, { value: 'action', label: t('handlingStep') }]} onChange={(v) => setEntryKind(String(v))} data-testid="entry-kind" />
+                </Form.Item>
+                {entryKind === 'action' && (
+                  <Form.Item name="at">
+                    <DatePicker showTime format="YYYY-MM-DD HH:mm" placeholder={t('whenItHappened')} disabledDate={(d) => d.isAfter(dayjs())} />
+                  </Form.Item>
+                )}
+                <Form.Item name="text" rules={[{ required: true }]} style={{ flex: 1, minWidth: 200 }}>
+                  <Input placeholder={entryKind === 'comment' ? t('commentPlaceholder') : t('stepPlaceholder')} maxLength={5000} data-testid="entry-text" />
+                </Form.Item>
+                <Button htmlType="submit" type="primary" data-testid="entry-add">{t('add')}</Button>
+              </Form>
+            )}
             <Timeline
               data-testid="timeline"
-              items={(inc.timeline as Json[]).map((e) => ({
-                color: e.kind === 'alert' ? 'red' : e.kind.startsWith('phase') ? 'blue' : 'gray',
-                children: (
-                  <span>
-                    <Typography.Text type="secondary">{new Date(e.occurredAt).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
-                  </span>
-                ),
-              }))}
+              items={[
+                ...(inc.timeline as Json[]).map((e) => ({ at: e.occurredAt as string, e })),
+                ...(inc.comments as Json[]).map((c) => ({ at: c.createdAt as string, c })),
+              ]
+                .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+                .map(({ at, e, c }: { at: string; e?: Json; c?: Json }) =>
+                  c
+                    ? {
+                        color: 'green',
+                        children: (
+                          <span data-testid="comment">
+                            <Typography.Text type="secondary">{new Date(at).toLocaleString()}</Typography.Text> <Typography.Text strong>{c.author}</Typography.Text>
+                            {lang === 'zh' ? '：' : ': '}
+                            {c.text}
+                          </span>
+                        ),
+                      }
+                    : {
+                        color: e!.kind === 'alert' ? 'red' : e!.kind.startsWith('phase') ? 'blue' : e!.source === 'system' ? 'gray' : 'purple',
+                        children: (
+                          <span>
+                            <Typography.Text type="secondary">{new Date(at).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
+                            {e!.source !== 'system' && e!.kind !== 'alert' && <Typography.Text type="secondary"> — {e!.actor}</Typography.Text>}
+                          </span>
+                        ),
+                      },
+                )}
             />
           </Card>
         </Col>
@@ -198,7 +275,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               columns={[
                 { title: 'IP', dataIndex: 'ip', render: (ip: string) => (ip === firstHost ? <Space>{ip}<Tag color="red">{t('firstHost')}</Tag></Space> : ip) },
                 { title: t('hostname'), dataIndex: 'hostname', render: (h: string | null) => h ?? '' },
-                { title: t('orgUnit'), dataIndex: 'orgUnit' },
+                { title: t('orgUnit'), dataIndex: 'orgUnit', render: (u: string | null) => ref.unitName(u) },
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
               ]}
             />

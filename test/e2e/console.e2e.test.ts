@@ -86,6 +86,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.goto(`${base}/#/wall`);
     await page.getByTestId('wall-warning').filter({ hasText: '全网预警：高危' }).waitFor();
     await page.getByTestId('wall-sla').filter({ hasText: '10.164.1.8' }).waitFor();
+    await page.getByTestId('wall-spread').filter({ hasText: '扩散态势' }).locator('canvas').first().waitFor();
     expect(await page.getByTestId('wall-figures').textContent()).toContain('1 级未关闭');
     expect(await page.getByTestId('wall-countdown').first().textContent()).toMatch(/^-?\d/);
     await shot('wall-1366');
@@ -122,6 +123,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     expect(await page.getByTestId('incident-title').textContent()).toMatch(/10\.164\.1\.8/);
     await page.getByText('首个失陷主机').waitFor();
     expect(await page.locator('[data-testid=hosts] tbody tr').count()).toBe(7);
+    await page.getByTestId('spread-chart').locator('canvas').first().waitFor();
     expect(await page.getByTestId('timeline').textContent()).toContain('t.awcna.com');
     expect(await page.getByTestId('observables').textContent()).toContain('down.ackng.com');
     expect(await page.getByTestId('level-history').textContent()).toContain('1 级');
@@ -146,7 +148,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
   });
 
   it('takes a comment and a handling step at the time it happened onto the timeline; the phase clock ticks', async () => {
-    expect(await page.getByTestId('phase-countdown').textContent()).toMatch(/^本阶段剩余 -?\d+:\d{2}:\d{2}$/);
+    expect(await page.getByTestId('phase-countdown').textContent()).toMatch(/^本阶段(剩余|已超时) \d+:\d{2}:\d{2}$/);
     await page.getByTestId('entry-text').fill('已电话通知上海分公司网管，准备断网');
     await page.getByTestId('entry-add').click();
     await page.getByTestId('comment').filter({ hasText: 'admin：已电话通知上海分公司网管，准备断网' }).waitFor();

@@ -9,6 +9,7 @@ import { useLive } from '../live';
 import { LevelTag } from './Queue';
 import { titleIn, useReference } from '../reference';
 import { OrderList } from './Command';
+import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 
 type Json = Record<string, any>;
@@ -19,7 +20,7 @@ function PhaseCountdown({ dueAt }: { dueAt: string }) {
   const c = countdown(dueAt, useNow());
   return (
     <Tag color={c.overdue ? 'red' : 'green'} data-testid="phase-countdown">
-      {t('phaseDue')} {c.text}
+      {c.overdue ? t('phaseOverdue') : t('phaseDue')} {c.text.replace(/^-/, '')}
     </Tag>
   );
 }
@@ -279,6 +280,12 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
               ]}
             />
+            {(why?.spread?.hosts?.length ?? 0) > 1 && (
+              <>
+                <Typography.Text strong style={{ display: 'block', marginTop: 8 }}>{t('infectionOrder')}</Typography.Text>
+                <SpreadChart hosts={why!.spread.hosts} height={Math.min(320, 60 + 26 * why!.spread.hosts.length)} testId="spread-chart" />
+              </>
+            )}
             {(why?.spread?.branches?.length ?? 0) > 0 && (
               <Descriptions size="small" column={1} style={{ marginTop: 8 }} title={t('spreadShare')}>
                 {(why!.spread.branches as Json[]).map((b) => (

@@ -4,9 +4,10 @@
  * top attacking sources, incidents by branch and phase, response times, the latest changes.
  * Dark, no navigation, fills the screen at any size; updates live.
  */
-import { useContext, useMemo } from 'react';
-import { LEVEL_COLORS, PHASES } from '../api';
+import { useContext, useEffect, useMemo, useState } from 'react';
+import { api, LEVEL_COLORS, PHASES } from '../api';
 import { Chart } from '../Chart';
+import { type SpreadHost, SpreadChart } from '../SpreadChart';
 import { LangContext, useT } from '../i18n';
 import { titleIn, useReference } from '../reference';
 import { countdown, duration, useNow, useSituation, WARNING_HEX } from '../situation';
@@ -38,6 +39,13 @@ export function Wall() {
   const ref = useReference();
   const now = useNow();
   const { items, warning, stats, dueSoon } = useSituation(30);
+  // the most severe open incident's spread over hosts, under the countdowns
+  const worst = [...items].sort((a, b) => a.level - b.level || Date.parse(a.detectedAt) - Date.parse(b.detectedAt))[0];
+  const [spread, setSpread] = useState<SpreadHost[]>([]);
+  useEffect(() => {
+    if (!worst) return setSpread([]);
+    void api<{ spread: { hosts: SpreadHost[] } }>('GET', `/api/incidents/${encodeURIComponent(worst.id)}/detection`).then((r) => setSpread(r.spread.hosts), () => setSpread([]));
+  }, [worst?.id, worst?.updatedAt]);
   const axis = { axisLabel: { color: '#a9bfdf' }, splitLine: { lineStyle: { color: '#1d3b66' } } };
   const perHour = useMemo(
     () => ({
@@ -120,9 +128,9 @@ export function Wall() {
       </div>
 
       <div style={{ display: 'grid', gridTemplateColumns: '5fr 4fr 3fr', gridTemplateRows: 'minmax(0, 3fr) minmax(0, 2fr)', gap: 10, minHeight: 0 }}>
-        <Panel title={t('slaCountdown')} style={{ gridRow: '1 / 3' }} testId="wall-sla">
+        <Panel title={t('slaCountdown')} style={spread.length > 1 ? undefined : { gridRow: '1 / 3' }} testId="wall-sla">
           <div style={{ overflow: 'hidden', height: '100%' }}>
-            {items.slice(0, 14).map((i) => {
+            {items.slice(0, spread.length > 1 ? 8 : 14).map((i) => {
               const c = countdown(i.phaseDueAt, now);
               return (
                 <div key={i.id} style={{ display: 'grid', gridTemplateColumns: '4.2em minmax(0, 1fr) 4.5em 5.5em 6.5em', gap: 8, alignItems: 'center', padding: '5px 0', borderBottom: '1px solid #1d3b66', fontSize: 'clamp(12px, 1vw, 18px)' }}>
@@ -141,6 +149,11 @@ export function Wall() {
             {items.length === 0 && <div style={{ color: '#95de64', fontSize: 20, padding: 20 }}>{t('none')}</div>}
           </div>
         </Panel>
+        {spread.length > 1 && worst && (
+          <Panel title={t('spreadOf', { id: worst.id })} style={{ gridColumn: 1, gridRow: 2 }} testId="wall-spread">
+            <SpreadChart hosts={spread} height="100%" dark />
+          </Panel>
+        )}
         <Panel title={`${t('alertsPerHour')} ${stats?.window.fallback ? t('lastActiveDay') : ''}`}>
           <Chart option={perHour} height="100%" dark testId="wall-alerts" />
         </Panel>

@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react';
 import { api } from './api';
 import { useLive } from './live';
 
-export interface OpenIncident {
+/** An incident as the list API (`GET /api/incidents`) gives it. */
+export interface IncidentSummary {
   id: string;
   title: string;
   titleEn: string | null;
@@ -43,11 +44,11 @@ export const WARNING_COLORS: Record<string, string> = { normal: 'green', elevate
 export const WARNING_HEX: Record<string, string> = { normal: '#389e0d', elevated: '#d4b106', high: '#d46b08', critical: '#cf1322' };
 
 export function useSituation(periodDays = 30) {
-  const [items, setItems] = useState<OpenIncident[]>([]);
+  const [items, setItems] = useState<IncidentSummary[]>([]);
   const [warning, setWarning] = useState<Warning>();
   const [stats, setStats] = useState<Stats>();
   const load = () => {
-    void api<{ items: OpenIncident[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
+    void api<{ items: IncidentSummary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
     void api<Warning>('GET', '/api/warning').then(setWarning);
     void api<Stats>('GET', `/api/stats?periodDays=${periodDays}`).then(setStats);
   };

@@ -4,20 +4,10 @@ import { api, LEVEL_COLORS } from '../api';
 import { useT } from '../i18n';
 import { useLive } from '../live';
 import { titleIn, useReference } from '../reference';
+import type { IncidentSummary } from '../situation';
 
-interface Row {
-  id: string;
-  title: string;
-  titleEn: string | null;
-  type: string;
-  level: number;
-  phase: string;
-  orgUnit: string;
-  owner: string | null;
-  overdue: boolean;
-  phaseDueAt: string | null;
-  detectedAt: string;
-}
+/** a row of the queue: an incident as the list API gives it */
+type Row = IncidentSummary;
 
 export function LevelTag({ level }: { level: number }) {
   const t = useT();

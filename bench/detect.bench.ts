@@ -123,6 +123,8 @@ interface Row {
   doc: string;
   format: string;
   original: string;
+  /** the enriched alert as intake holds it in memory after storing it (what detection runs on live) */
+  alert: Record<string, unknown>;
 }
 
 async function packBench(): Promise<void> {
@@ -140,21 +142,29 @@ async function packBench(): Promise<void> {
     const lines = networkAndAuthRecords(N_PACK);
     let line = 0;
     for await (const r of normalizeRecords(lines.map((text) => ({ line: ++line, text })), { timeZone: 'Asia/Shanghai', now: new Date('2026-11-25T12:00:00Z'), maxRecordBytes: 65536, mapped: [] })) {
-      if ('alert' in r) rows.push({ doc: JSON.stringify(await s.intake.enrich(r.alert)), format: r.format, original: r.original });
+      if ('alert' in r) {
+        const alert = await s.intake.enrich(r.alert);
+        const doc = JSON.stringify(alert);
+        rows.push({ doc, format: r.format, original: r.original, alert: JSON.parse(doc) as Record<string, unknown> });
+      }
     }
   } finally {
     await s.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  // BENCH_FORMAT=suricata: only that format's alerts (to profile one)
+  if (process.env.BENCH_FORMAT) rows.splice(0, rows.length, ...rows.filter((r) => r.format === process.env.BENCH_FORMAT));
   const pack = RuleLibrary.load({ builtin: true, dirs: [] });
   const none = RuleLibrary.of({ rules: [], correlations: [], refusals: [] });
-  // the work the detection service does per stored alert: parse its row, build the event view, match, feed correlations
-  const pass = (lib: typeof pack, slice: Row[]) => {
+  // the work the detection service does per alert: build the event view, match, feed correlations — on the
+  // alert intake hands over in memory (live), or parsed from its stored row (`readBack`: another process's
+  // alerts, or after a restart)
+  const pass = (lib: typeof pack, slice: Row[], readBack = false) => {
     const t0 = performance.now();
     let matches = 0;
     let hits = 0;
     for (const row of slice) {
-      const event = alertEvent(JSON.parse(row.doc), row.format, row.original, lib.fieldMapping);
+      const event = alertEvent((readBack ? JSON.parse(row.doc) : row.alert) as never, row.format, row.original, lib.fieldMapping);
       const matched = lib.ruleSet.match(event);
       matches += matched.length;
       for (const rule of matched) if (lib.engine.listensTo(rule)) hits += lib.engine.feed({ rule, time: event.time, event }).length;
@@ -179,6 +189,8 @@ async function packBench(): Promise<void> {
   }
   const rate = rows.length / measured.seconds;
   const baseRate = rows.length / base.seconds;
+  const readBack = pass(RuleLibrary.load({ builtin: true, dirs: [] }), rows, true);
+  const readBackBase = pass(none, rows, true);
   const formats = new Map<string, number>();
   for (const r of rows) formats.set(r.format, (formats.get(r.format) ?? 0) + 1);
   if (process.env.BENCH_PER_FORMAT) {
@@ -190,9 +202,12 @@ async function packBench(): Promise<void> {
     }
   }
   console.log(`  (a) built-in pack: ${fresh.rules.length} rules + ${fresh.correlations.length} correlations over ${rows.length} normalized alerts (${[...formats].map(([f, n]) => `${f} ${n}`).join(', ')})`);
-  console.log(`      pack      ${rate.toFixed(0).padStart(8)} events/s  (${measured.seconds.toFixed(2)} s, ${measured.matches} rule matches, ${measured.hits} correlation hits)`);
-  console.log(`      no rules  ${baseRate.toFixed(0).padStart(8)} events/s  (row parse and event view only)`);
-  console.log(`      ratio     ${(rate / baseRate).toFixed(2)}   (target ≥ 100k events/s per core)`);
+  console.log(`      live (alerts handed over by intake in memory):`);
+  console.log(`        pack      ${rate.toFixed(0).padStart(8)} events/s  (${measured.seconds.toFixed(2)} s, ${measured.matches} rule matches, ${measured.hits} correlation hits)   target ≥ 100k events/s per core`);
+  console.log(`        no rules  ${baseRate.toFixed(0).padStart(8)} events/s  (event view only)   ratio ${(rate / baseRate).toFixed(2)}`);
+  console.log(`      read back (another process's alerts, or after a restart: each row parsed again):`);
+  console.log(`        pack      ${(rows.length / readBack.seconds).toFixed(0).padStart(8)} events/s`);
+  console.log(`        no rules  ${(rows.length / readBackBase.seconds).toFixed(0).padStart(8)} events/s  (row parse and event view)   ratio ${(readBackBase.seconds / readBack.seconds).toFixed(2)}`);
 }
 
 // ------------------------------------------------------------------ (c) arrival → visible

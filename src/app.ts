@@ -59,8 +59,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const command = new CommandService(database.db, notify, now);
     // the spread rule runs in the notification loop, before its scan
     notify.beforeRun = () => command.checkSpread();
-    // new alerts are picked up from the table after each committed batch, one run at a time
-    intake.onCommitted = () => {
+    // new alerts are handed to detection after each committed batch (the table is the record it recovers from), one run at a time
+    intake.onCommitted = (stored) => {
+      detection.offer(stored);
       detection.catchUp().catch((e: unknown) => detection.onError?.(e));
     };
     return {

@@ -52,3 +52,34 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`detection reads back what another process stored on ${dialect}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness(dialect);
+    });
+    afterAll(async () => h?.close());
+
+    it('the outbreak written by a second process (no alerts handed over in memory) makes the same incident as written by this one', async () => {
+      const { openServices } = await import('../src/app.js');
+      const { loadConfig } = await import('../src/config.js');
+      await prepareDriverLife(h.services);
+      // process B: its own services on the same database; its intake tells its own detection, not ours
+      const other = await openServices(loadConfig({ BIHUAN_DATA_DIR: h.db.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai' }, { databaseUrl: h.db.url, logLevel: 'silent' }), { now: h.clock.now });
+      other.intake.onCommitted = undefined;
+      try {
+        await replayDriverLife(other);
+      } finally {
+        await other.close();
+      }
+      expect((await h.services.incidents.list({ sort: 'created', limit: 10 })).items).toHaveLength(0);
+      const run = await h.services.detection.catchUp();
+      expect(run.alerts).toBe(12);
+      const [incident] = (await h.services.incidents.list({ sort: 'created', limit: 10 })).items;
+      const why = (await h.req({ method: 'GET', url: `/api/incidents/${incident!.id}/detection`, as: 'viewer' })).json();
+      expect(incident).toMatchObject({ level: 1, type: 'trojan', title: '木马事件：10.164.1.8 访问 t.awcna.com' });
+      expect(why.spread.hosts.map((x: { host: string }) => x.host)).toEqual(['10.164.1.8', '10.164.2.15', '10.164.2.116', '10.164.2.13', '10.164.2.56', '10.164.2.91', '10.164.2.33']);
+    });
+  });
+}

@@ -19,17 +19,34 @@ export function alertLogsource(alert: Alert, format: string): EventLogSource {
 }
 
 export function alertEvent(alert: Alert, format: string, original: string | undefined, mapping: FieldMapping): SigmaEvent {
-  let underlay: Record<string, unknown> | undefined;
-  if (original && original.trimStart().startsWith('{')) {
-    try {
-      const raw = JSON.parse(original) as unknown;
-      if (raw && typeof raw === 'object' && !Array.isArray(raw)) underlay = raw as Record<string, unknown>;
-    } catch {
-      // not JSON after all: the normalized document alone
-    }
-  }
+  // the original record under the normalized one, parsed only when a rule looks for a field the normalized one lacks
+  const underlay =
+    original && original.trimStart().startsWith('{')
+      ? () => {
+          try {
+            const raw = JSON.parse(original) as unknown;
+            return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+          } catch {
+            return undefined; // not JSON after all: the normalized document alone
+          }
+        }
+      : undefined;
   let doc = alert as unknown as Record<string, unknown>;
   if (alert.winlog) doc = flattenWindowsRecord(doc);
   const time = Date.parse(alert['@timestamp']);
-  return new SigmaEvent(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping, underlay);
+  // a JSON record holds a field only if its first name is written as a key ("dns… for dns.question.name)
+  const mayHold = underlay ? (path: string) => original!.includes(quotedFirstName(path)) : undefined;
+  return new SigmaEvent(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping, underlay, mayHold);
+}
+
+/** `"dns` for dns.question.name: how a JSON record starts the key that could hold the field */
+const firstNames = new Map<string, string>();
+function quotedFirstName(path: string): string {
+  let f = firstNames.get(path);
+  if (f === undefined) {
+    const dot = path.indexOf('.');
+    f = `"${dot < 0 ? path : path.slice(0, dot)}`;
+    if (firstNames.size < 10_000) firstNames.set(path, f);
+  }
+  return f;
 }

@@ -37,6 +37,8 @@ import { type RuleLibrary, ruleKey } from './rule-library.js';
 
 const CURSOR = 'alert_cursor';
 const BATCH = 500;
+/** alerts intake handed over and detection has not run yet, at the most (more are read back from the table) */
+const MAX_OFFERED = 5_000;
 /** alerts remembered per signal (the count says how many in all) */
 const ALERTS_PER_SIGNAL = 1000;
 const SYSTEM: Actor = { kind: 'system', label: 'detection' };
@@ -53,10 +55,11 @@ export interface DetectionRun {
   incidentsUpdated: string[];
 }
 
-interface AlertRow {
+/** An alert as detection runs its rules on it: from intake's hands, or read back from the table. */
+interface AlertInput {
   id: number;
   format: string;
-  doc: string;
+  alert: Alert;
   original: string;
 }
 
@@ -110,6 +113,8 @@ export class DetectionService {
   private queue: Promise<unknown> = Promise.resolve();
   private pending?: Promise<DetectionRun>;
   private readonly alertOf = new WeakMap<SigmaEvent, StoredAlert>();
+  /** alerts intake just stored, by id, held until a run reaches them (bounded: beyond, the table serves) */
+  private readonly offered = new Map<number, AlertInput>();
   /** called after each run that changed incidents (live updates) */
   onChange?: (run: DetectionRun) => void;
   /** called when a run triggered in the background fails (the alerts stay stored; the next run retries) */
@@ -133,6 +138,16 @@ export class DetectionService {
   /** Replaces the rules in force (correlation state starts afresh). */
   reload(library: RuleLibrary): void {
     this.library = library;
+  }
+
+  /**
+   * Intake's alerts just stored, handed over so that a run need not read and parse them again.
+   * Only a shortcut: a run still takes the ids in order from the table, and reads back any alert
+   * not offered (another process's, one offered while too many were waiting, any after a restart).
+   */
+  offer(stored: readonly AlertInput[]): void {
+    if (this.offered.size + stored.length > MAX_OFFERED) return;
+    for (const a of stored) this.offered.set(a.id, a);
   }
 
   /** Processes every stored alert detection has not seen yet. Runs one at a time; callers wait for their turn. */
@@ -160,18 +175,24 @@ export class DetectionService {
   private async runOnce(): Promise<DetectionRun> {
     const run: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
     let cursor = await this.cursor(this.db);
+    for (const id of this.offered.keys()) if (id <= cursor) this.offered.delete(id);
     for (;;) {
-      const rows = (await this.db
-        .selectFrom('alerts')
-        .select(['id', 'format', 'doc', 'original'])
-        .where('id', '>', cursor)
-        .orderBy('id')
-        .limit(BATCH)
-        .execute()) as unknown as AlertRow[];
-      if (rows.length === 0) break;
+      // the next ids in order from the table; the alerts themselves from intake's hands where it offered them
+      const ids = (await this.db.selectFrom('alerts').select('id').where('id', '>', cursor).orderBy('id').limit(BATCH).execute()).map((r) => Number(r.id));
+      if (ids.length === 0) break;
+      const missing = ids.filter((id) => !this.offered.has(id));
+      const read = new Map<number, AlertInput>();
+      if (missing.length) {
+        const rows = await this.db.selectFrom('alerts').select(['id', 'format', 'doc', 'original']).where('id', 'in', missing).execute();
+        for (const r of rows) read.set(Number(r.id), { id: Number(r.id), format: r.format, alert: JSON.parse(r.doc) as Alert, original: r.original });
+      }
       const signals: Signal[] = [];
-      for (const row of rows) signals.push(...this.signalsOf({ ...row, id: Number(row.id) }, run));
-      const last = Number(rows[rows.length - 1]!.id);
+      for (const id of ids) {
+        const input = this.offered.get(id) ?? read.get(id);
+        this.offered.delete(id);
+        if (input) signals.push(...this.signalsOf(input, run));
+      }
+      const last = ids[ids.length - 1]!;
       // the batch's incidents and the cursor move together: no alert is filed twice, none skipped
       await this.db.transaction().execute(async (trx) => {
         const ctx: BatchContext = { grading: await this.settings.grading(trx), suppressions: await this.activeSuppressions(trx) };
@@ -179,7 +200,7 @@ export class DetectionService {
         await this.setCursor(trx, last);
       });
       cursor = last;
-      run.alerts += rows.length;
+      run.alerts += ids.length;
     }
     if (run.incidentsCreated.length || run.incidentsUpdated.length) this.onChange?.(run);
     return run;
@@ -199,9 +220,9 @@ export class DetectionService {
   }
 
   /** Runs the rules over one alert (and the correlations they feed); returns the signals that name an incident type. */
-  private signalsOf(row: AlertRow, run: DetectionRun): Signal[] {
+  private signalsOf(row: AlertInput, run: DetectionRun): Signal[] {
     const lib = this.library;
-    const alert = JSON.parse(row.doc) as Alert;
+    const alert = row.alert;
     const event = alertEvent(alert, row.format, row.original, lib.fieldMapping);
     this.alertOf.set(event, { id: row.id, alert });
     const matched = lib.ruleSet.match(event);

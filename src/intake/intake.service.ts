@@ -96,10 +96,22 @@ export async function* normalizeRecords(
 const REPORT_LIMIT = 1000;
 const KEEP_REJECTS = 10_000;
 
+/** An alert just stored, as intake holds it in memory. */
+export interface StoredAlertInMemory {
+  id: number;
+  format: string;
+  alert: Alert;
+  original: string;
+}
+
 export class IntakeService {
   private zones?: ZoneMap;
-  /** told after each committed batch that stored new alerts (detection picks them up from the table) */
-  onCommitted?: () => void;
+  /**
+   * Told after each committed batch that stored new alerts, with those alerts as stored (id,
+   * format, the enriched alert, the original record): detection runs its rules on them without
+   * reading them back; the table stays the record it recovers from.
+   */
+  onCommitted?: (stored: StoredAlertInMemory[]) => void;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -145,20 +157,23 @@ export class IntakeService {
     const inventory = await this.assets();
     const outcome: IntakeOutcome = { accepted: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
     let rows: Array<Insertable<AlertTable>> = [];
+    let alerts: Alert[] = [];
     let rejects: Array<RecordProblem & { sample: string }> = [];
     let skipped = 0;
     const flush = async () => {
       if (rows.length === 0 && rejects.length === 0 && skipped === 0) return;
       const batch = rows;
+      const batchAlerts = alerts;
       const batchRejects = rejects;
       const batchSkipped = skipped;
       rows = [];
+      alerts = [];
       rejects = [];
       skipped = 0;
-      const inserted = await this.writeBatch(batch, batchRejects, batchSkipped, opts.channel);
-      if (inserted > 0) this.onCommitted?.();
-      outcome.accepted += inserted;
-      outcome.duplicates += batch.length - inserted;
+      const stored = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
+      if (stored.length > 0) this.onCommitted?.(stored);
+      outcome.accepted += stored.length;
+      outcome.duplicates += batch.length - stored.length;
     };
 
     const receivedAt = this.now().toISOString();
@@ -174,6 +189,7 @@ export class IntakeService {
         continue;
       } else {
         rows.push(this.toRow(r.alert, r.format, opts.channel, receivedAt, r.sourceId, r.original, zones, intel, inventory));
+        alerts.push(r.alert);
       }
       const batchSize = opts.batchSize ?? this.batchSize;
       if (rows.length >= batchSize || rejects.length >= batchSize) await flush();
@@ -275,15 +291,27 @@ export class IntakeService {
     };
   }
 
-  /** One transaction: the alerts (duplicates ignored), the day's counters, the rejects. Returns how many alerts were new. */
-  private async writeBatch(rows: Array<Insertable<AlertTable>>, rejects: Array<RecordProblem & { sample: string }>, skipped: number, channel: string): Promise<number> {
+  /** One transaction: the alerts (duplicates ignored), the day's counters, the rejects. Answers the alerts that were new, with their ids. */
+  private async writeBatch(rows: Array<Insertable<AlertTable>>, alerts: Alert[], rejects: Array<RecordProblem & { sample: string }>, skipped: number, channel: string): Promise<StoredAlertInMemory[]> {
     const at = this.now().toISOString();
     const day = at.slice(0, 10);
     const kind = channel.split(':')[0]!;
     return this.db.transaction().execute(async (trx) => {
-      let inserted = 0;
+      const stored: StoredAlertInMemory[] = [];
       // one statement holds at most 500 rows (SQLite allows 32766 parameters per statement)
-      for (let i = 0; i < rows.length; i += 500) inserted += await this.insertAlerts(trx, rows.slice(i, i + 500));
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        const ids = await this.insertAlerts(trx, chunk);
+        if (ids.length === 0) continue;
+        // which rows went in (a duplicate is left out): by dedup key, the first of a key in the chunk
+        const rowOfKey = new Map<string, number>();
+        for (let j = chunk.length - 1; j >= 0; j--) rowOfKey.set(chunk[j]!.dedup_key, j);
+        for (const r of ids) {
+          const j = rowOfKey.get(r.dedup_key);
+          if (j !== undefined) stored.push({ id: Number(r.id), format: chunk[j]!.format, alert: alerts[i + j]!, original: chunk[j]!.original });
+        }
+      }
+      const inserted = stored.length;
       const counts: Array<[string, number]> = [
         ['accepted', inserted],
         ['duplicate', rows.length - inserted],
@@ -307,7 +335,7 @@ export class IntakeService {
         const keepFrom = Number(newest?.id ?? 0) - KEEP_REJECTS;
         if (keepFrom > 0) await trx.deleteFrom('intake_rejects').where('id', '<=', keepFrom).execute();
       }
-      return inserted;
+      return stored.sort((a, b) => a.id - b.id);
     });
   }
 
@@ -318,18 +346,18 @@ export class IntakeService {
    */
   private readonly insertSql = new Map<number, { sql: string; columns: string[] }>();
 
-  private async insertAlerts(trx: Kysely<DB>, rows: Array<Insertable<AlertTable>>): Promise<number> {
+  private async insertAlerts(trx: Kysely<DB>, rows: Array<Insertable<AlertTable>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
     let cached = this.insertSql.get(rows.length);
     if (!cached) {
-      const compiled = trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').compile();
+      const compiled = trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning(['id', 'dedup_key']).compile();
       cached = { sql: compiled.sql, columns: Object.keys(rows[0]!) };
       if (compiled.parameters.length !== rows.length * cached.columns.length) throw new Error('alert rows do not all have the same columns');
       this.insertSql.set(rows.length, cached);
     }
     const params: unknown[] = [];
     for (const row of rows) for (const c of cached.columns) params.push((row as Record<string, unknown>)[c]);
-    const result = await trx.executeQuery(CompiledQuery.raw(cached.sql, params));
-    return result.rows.length;
+    const result = await trx.executeQuery<{ id: number | string; dedup_key: string }>(CompiledQuery.raw(cached.sql, params));
+    return result.rows;
   }
 
   async recentRejects(limit: number) {

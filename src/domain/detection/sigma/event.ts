@@ -69,14 +69,29 @@ export class SigmaEvent {
     /**
      * fields looked at where `doc` has none (the device's original record under a normalized
      * alert): a lookup through two layers, where merging them into one object would cost more
-     * than every rule's matching
+     * than every rule's matching. A function is called the first time a field is not in `doc`
+     * (most events never need it, and parsing the original costs more than their matching).
      */
-    readonly underlay?: Record<string, unknown>,
+    private readonly underlaySource?: Record<string, unknown> | (() => Record<string, unknown> | undefined),
+    /** a cheap test that the underlay may hold a field at all (false: it is not parsed for that field) */
+    private readonly underlayMayHold?: (path: string) => boolean,
   ) {}
+
+  private resolvedUnderlay?: Record<string, unknown> | null;
+
+  get underlay(): Record<string, unknown> | undefined {
+    if (this.resolvedUnderlay === undefined) {
+      const u = typeof this.underlaySource === 'function' ? this.underlaySource() : this.underlaySource;
+      this.resolvedUnderlay = u ?? null;
+    }
+    return this.resolvedUnderlay ?? undefined;
+  }
 
   private lookup(path: string): unknown {
     const v = valueAt(this.doc, path);
-    return v === undefined && this.underlay ? valueAt(this.underlay, path) : v;
+    if (v !== undefined || !this.underlaySource || (this.underlayMayHold && !this.underlayMayHold(path))) return v;
+    const under = this.underlay;
+    return under ? valueAt(under, path) : undefined;
   }
 
   field(name: string): FieldSlot {
@@ -99,7 +114,8 @@ export class SigmaEvent {
     if (!this.keywordText) {
       const raw: string[] = [];
       collectText(this.doc, raw, 0);
-      if (this.underlay) collectText(this.underlay, raw, 0);
+      const under = this.underlay;
+      if (under) collectText(under, raw, 0);
       this.keywordText = { raw, lowers: raw.map((s) => s.toLowerCase()) };
     }
     return this.keywordText;

@@ -394,6 +394,7 @@ export class DetectionService {
       incidentId: target,
       create: target ? undefined : { title: titleFor('zh', entry.nameZh, s, hosts), titleEn: titleFor('en', entry.nameEn, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
       type,
+      grading: ctx.grading,
       levelReason,
       levelReasonEn,
       // a repeat of a known pattern only counts; a new one goes on the timeline

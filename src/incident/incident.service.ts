@@ -92,6 +92,8 @@ export interface DetectionInput {
   observables: ObservableInput[];
   /** the caller's own rows, on the same transaction */
   write?: (trx: Kysely<DB>, incidentId: string, at: string) => Promise<void>;
+  /** the grading table the caller already read on this transaction (else it is read again) */
+  grading?: GradingTable;
 }
 
 export interface DetectionOutcome {
@@ -365,9 +367,10 @@ export class IncidentService {
       const at = now.toISOString();
       let id = input.incidentId;
       let created = false;
+      let row: IncidentRow | undefined;
       if (id) {
         if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
-        const row = await repo.requireIncident(trx, id);
+        row = await repo.requireIncident(trx, id);
         if (row.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed`, { phase: 'closed' });
       } else {
         if (!input.create) throw validationError('create', 'a new incident needs its details');
@@ -384,7 +387,7 @@ export class IncidentService {
         });
         created = true;
       }
-      const row = await repo.requireIncident(trx, id);
+      row ??= await repo.requireIncident(trx, id);
       const addedHosts: string[] = [];
       for (const a of assets) {
         const name = a.ip ?? a.hostname?.toLowerCase();
@@ -408,7 +411,7 @@ export class IncidentService {
       }
       let regraded: DetectionOutcome['regraded'];
       if (!created) {
-        const grading = await this.settings.grading(trx);
+        const grading = input.grading ?? (await this.settings.grading(trx));
         const entry = gradeOf(grading, input.type);
         if (entry.level < row.level) {
           await this.regrade(trx, row, actor, { type: entry.type, reason: input.levelReason, reasonEn: input.levelReasonEn }, at);

@@ -195,6 +195,16 @@ for (const dialect of DIALECTS) {
       expect((await openIncidents()).length).toBe(before + 1);
     });
 
+    it('closes correlation windows that ended: an hour of scans from 120 sources leaves only the last minutes\u2019 windows open', async () => {
+      const base = Date.parse('2026-11-25T03:00:00Z');
+      const lines = Array.from({ length: 120 }, (_, i) => SCAN(new Date(base + i * 30_000).toISOString().replace('Z', '+0000'), `198.18.${i >> 8}.${i & 255}`));
+      await send(...lines);
+      const engine = h.services.detection.rules.engine;
+      // 5-minute windows closed a minute after they end: about seven minutes of sources (two correlations each) stay open
+      expect(engine.openWindows()).toBeGreaterThan(0);
+      expect(engine.openWindows()).toBeLessThanOrEqual(2 * 16);
+    });
+
     it('lists the rules in force', async () => {
       const r = await h.req({ method: 'GET', url: '/api/rules', as: 'viewer' });
       expect(r.statusCode).toBe(200);

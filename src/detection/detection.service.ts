@@ -37,6 +37,8 @@ import { type RuleLibrary, ruleKey } from './rule-library.js';
 
 const CURSOR = 'alert_cursor';
 const BATCH = 500;
+/** correlation windows that ended this long before the newest event seen are closed (late events start afresh) */
+const WINDOW_GRACE_MS = 60_000;
 /** alerts intake handed over and detection has not run yet, at the most (more are read back from the table) */
 const MAX_OFFERED = 5_000;
 /** alerts remembered per signal (the count says how many in all) */
@@ -115,6 +117,9 @@ export class DetectionService {
   private readonly alertOf = new WeakMap<SigmaEvent, StoredAlert>();
   /** alerts intake just stored, by id, held until a run reaches them (bounded: beyond, the table serves) */
   private readonly offered = new Map<number, AlertInput>();
+  /** the newest event time seen (epoch ms), and when windows were last closed up to it */
+  private watermark = 0;
+  private flushedAt = 0;
   /** called after each run that changed incidents (live updates) */
   onChange?: (run: DetectionRun) => void;
   /** called when a run triggered in the background fails (the alerts stay stored; the next run retries) */
@@ -192,6 +197,7 @@ export class DetectionService {
         this.offered.delete(id);
         if (input) signals.push(...this.signalsOf(input, run));
       }
+      signals.push(...this.closeEndedWindows());
       const last = ids[ids.length - 1]!;
       // the batch's incidents and the cursor move together: no alert is filed twice, none skipped
       await this.db.transaction().execute(async (trx) => {
@@ -219,11 +225,29 @@ export class DetectionService {
       .execute();
   }
 
+  /**
+   * Closes the correlation windows that ended well before the newest event (judging those whose
+   * condition is decided at the end): without it, every group ever seen — each scanning source
+   * — would be held with its events until the engine's group limit.
+   */
+  private closeEndedWindows(): Signal[] {
+    if (this.watermark - this.flushedAt < 10_000) return [];
+    this.flushedAt = this.watermark;
+    const lib = this.library;
+    const signals: Signal[] = [];
+    for (const hit of lib.engine.flush(this.watermark - WINDOW_GRACE_MS)) {
+      const type = this.typeOf(hit.rule);
+      if (type && lib.engine.standalone(hit.rule)) signals.push(this.correlationSignal(hit, type));
+    }
+    return signals;
+  }
+
   /** Runs the rules over one alert (and the correlations they feed); returns the signals that name an incident type. */
   private signalsOf(row: AlertInput, run: DetectionRun): Signal[] {
     const lib = this.library;
     const alert = row.alert;
     const event = alertEvent(alert, row.format, row.original, lib.fieldMapping);
+    if (event.time > this.watermark && event.time <= this.now().getTime() + 86_400_000) this.watermark = event.time;
     this.alertOf.set(event, { id: row.id, alert });
     const matched = lib.ruleSet.match(event);
     run.matches += matched.length;

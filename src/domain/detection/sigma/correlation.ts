@@ -122,6 +122,13 @@ export class CorrelationEngine {
     }
   }
 
+  /** How many correlation windows are open (one per correlation and group), each holding its events. */
+  openWindows(): number {
+    let n = 0;
+    for (const c of new Set([...this.byReference.values()].flat())) n += c.groups.size;
+    return n;
+  }
+
   /** Whether a rule's own matches should be raised (false for rules that only feed a correlation). */
   standalone(rule: SigmaRule | CorrelationRule): boolean {
     return !keysOf(rule).some((k) => this.feedOnly.has(k));

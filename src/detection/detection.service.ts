@@ -264,6 +264,8 @@ export class DetectionService {
         }
       }
     }
+    // a correlation window may keep the event: not every field every rule read
+    event.compact();
     return signals;
   }
 

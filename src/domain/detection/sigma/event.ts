@@ -109,6 +109,15 @@ export class SigmaEvent {
     return slot;
   }
 
+  /**
+   * Drops the field values looked up so far (they are looked up again if asked for): an event a
+   * correlation window keeps after its rules ran need not keep every field every rule read.
+   */
+  compact(): void {
+    this.slots.clear();
+    this.keywordText = undefined;
+  }
+
   /** Every string and number in the event (as written and lower-cased): what a keyword search looks through. */
   keywords(): { raw: string[]; lowers: string[] } {
     if (!this.keywordText) {

@@ -36,7 +36,7 @@ export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onCha
     <Table
       size="small"
       rowKey="host"
-      pagination={false}
+      pagination={(order.hosts as Json[]).length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
       dataSource={order.hosts as Json[]}
       data-testid="order-hosts"
       columns={[

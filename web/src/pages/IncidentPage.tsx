@@ -1,6 +1,6 @@
 import { Alert, App as AntApp, Button, Card, Col, DatePicker, Descriptions, Form, Input, List, Row, Segmented, Select, Space, Steps, Table, Tag, Timeline, Typography, Upload } from 'antd';
 import dayjs from 'dayjs';
-import { useCallback, useContext, useEffect, useState } from 'react';
+import { useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
@@ -13,6 +13,10 @@ import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 
 type Json = Record<string, any>;
+/** rows per page of hosts and observables; timeline entries and spread points shown at once */
+const PAGE = 20;
+const TIMELINE_SHOWN = 300;
+const SPREAD_SHOWN = 40;
 
 /** The current phase's deadline, ticking by the second (alone, so the page does not re-render each second). */
 function PhaseCountdown({ dueAt }: { dueAt: string }) {
@@ -36,6 +40,15 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const [orders, setOrders] = useState<Json[]>([]);
   const [users, setUsers] = useState<Json[]>([]);
   const [entryKind, setEntryKind] = useState('comment');
+  const [timelineFilter, setTimelineFilter] = useState('all');
+  const [timelineAll, setTimelineAll] = useState(false);
+  const timelineBox = useRef<HTMLDivElement>(null);
+  // a long timeline scrolls in its box, kept at the newest entry as entries arrive
+  const entryCount = (inc?.timeline?.length ?? 0) + (inc?.comments?.length ?? 0);
+  useEffect(() => {
+    const box = timelineBox.current;
+    if (box && box.scrollHeight > box.clientHeight) box.scrollTop = box.scrollHeight;
+  }, [entryCount]);
   const [entryForm] = Form.useForm();
   const mayEdit = me.permissions.includes('incident.update');
   useEffect(() => void api<Json[]>('GET', '/api/users').then(setUsers, () => undefined), []);
@@ -69,6 +82,11 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       else void message.error(e instanceof Error ? e.message : String(e));
     }
   };
+  // the timeline with comments, newest last; in an outbreak of thousands of hosts, filtered and the latest shown first
+  const timelineEntries = [
+    ...(inc.timeline as Json[]).filter((e) => timelineFilter === 'all' || (timelineFilter === 'alerts') === (e.kind === 'alert')).map((e) => ({ at: e.occurredAt as string, e, c: undefined as Json | undefined })),
+    ...(timelineFilter === 'alerts' ? [] : (inc.comments as Json[])).map((c) => ({ at: c.createdAt as string, e: undefined as Json | undefined, c })),
+  ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   /** a refusing gate in the console's language, the tasks that hold it named as the checklist names them */
   const gateText = (g: Json): string => {
     if (g.gate !== 'mandatory_tasks_open') return t(`gate_${g.gate}` as 'gate_scope_missing');
@@ -233,14 +251,18 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                 <Button htmlType="submit" type="primary" data-testid="entry-add">{t('add')}</Button>
               </Form>
             )}
+            {(inc.timeline.length > TIMELINE_SHOWN || timelineFilter !== 'all') && (
+              <Space style={{ marginBottom: 8 }}>
+                <Segmented size="small" value={timelineFilter} onChange={(v) => setTimelineFilter(String(v))} options={[{ value: 'all', label: t('all') }, { value: 'alerts', label: t('alerts') }, { value: 'people', label: t('actionsAndComments') }]} data-testid="timeline-filter" />
+                {timelineEntries.length > TIMELINE_SHOWN && !timelineAll && (
+                  <Button size="small" onClick={() => setTimelineAll(true)}>{t('showEarlier', { n: timelineEntries.length - TIMELINE_SHOWN })}</Button>
+                )}
+              </Space>
+            )}
+            <div style={timelineEntries.length > 40 ? { maxHeight: '70vh', overflowY: 'auto', paddingTop: 8 } : undefined} ref={timelineBox}>
             <Timeline
               data-testid="timeline"
-              items={[
-                ...(inc.timeline as Json[]).map((e) => ({ at: e.occurredAt as string, e })),
-                ...(inc.comments as Json[]).map((c) => ({ at: c.createdAt as string, c })),
-              ]
-                .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
-                .map(({ at, e, c }: { at: string; e?: Json; c?: Json }) =>
+              items={(timelineAll ? timelineEntries : timelineEntries.slice(-TIMELINE_SHOWN)).map(({ at, e, c }: { at: string; e?: Json; c?: Json }) =>
                   c
                     ? {
                         color: 'green',
@@ -263,6 +285,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                       },
                 )}
             />
+            </div>
           </Card>
         </Col>
         <Col xs={24} lg={12}>
@@ -270,7 +293,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             <Table
               size="small"
               rowKey="id"
-              pagination={false}
+              pagination={inc.assets.length > PAGE ? { pageSize: PAGE, size: 'small', showSizeChanger: false } : false}
               dataSource={inc.assets}
               data-testid="hosts"
               columns={[
@@ -283,7 +306,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             {(why?.spread?.hosts?.length ?? 0) > 1 && (
               <>
                 <Typography.Text strong style={{ display: 'block', marginTop: 8 }}>{t('infectionOrder')}</Typography.Text>
-                <SpreadChart hosts={why!.spread.hosts} height={Math.min(320, 60 + 26 * why!.spread.hosts.length)} testId="spread-chart" />
+                <SpreadChart hosts={(why!.spread.hosts as Json[]).slice(0, SPREAD_SHOWN) as never} height={Math.min(320, 60 + 26 * Math.min(SPREAD_SHOWN, why!.spread.hosts.length))} testId="spread-chart" />
+                {why!.spread.hosts.length > SPREAD_SHOWN && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('firstNOfM', { n: SPREAD_SHOWN, m: why!.spread.hosts.length })}</Typography.Text>}
               </>
             )}
             {(why?.spread?.branches?.length ?? 0) > 0 && (
@@ -326,7 +350,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             <Table
               size="small"
               rowKey="id"
-              pagination={false}
+              pagination={inc.observables.length > PAGE ? { pageSize: PAGE, size: 'small', showSizeChanger: false } : false}
               dataSource={inc.observables}
               data-testid="observables"
               columns={[

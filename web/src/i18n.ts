@@ -253,6 +253,7 @@ const WORDS = {
   firstNOfM: { zh: '显示前 {n} 台（共 {m} 台）', en: 'The first {n} of {m} hosts' },
   actionsAndComments: { zh: '处置与评论', en: 'Actions and comments' },
   showEarlier: { zh: '显示更早的 {n} 条', en: 'Show {n} earlier' },
+  incident: { zh: '事件', en: 'Incident' },
   status_open: { zh: '待办', en: 'Open' },
   status_in_progress: { zh: '进行中', en: 'In progress' },
   status_done: { zh: '已完成', en: 'Done' },

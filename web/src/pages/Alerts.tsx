@@ -85,7 +85,7 @@ export function Alerts() {
           { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
           { title: t('sourceToDestination'), key: 'sd', width: 230, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
           { title: t('indicator'), key: 'ind', width: 130, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
-          { title: t('incidents'), dataIndex: 'incidents', width: 170, render: (ids: string[]) => ids.map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }} data-testid="alert-incident">{x}</a>) },
+          { title: t('incident'), dataIndex: 'incidents', width: 170, render: (ids: string[]) => ids.map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }} data-testid="alert-incident">{x}</a>) },
           {
             title: t('triage'),
             key: 'tri',

@@ -74,7 +74,7 @@ export function OrderList({ orders, me, onChange, showIncident }: { orders: Json
       expandable={{ expandedRowRender: (o: Json) => <OrderHosts order={o} me={me} onChange={onChange} /> }}
       columns={[
         { title: '#', dataIndex: 'id', width: 50 },
-        ...(showIncident ? [{ title: t('incidents'), dataIndex: 'incidentId', width: 170, render: (x: string) => <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> }] : []),
+        ...(showIncident ? [{ title: t('incident'), dataIndex: 'incidentId', width: 170, render: (x: string) => <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> }] : []),
         { title: t('orgUnit'), dataIndex: 'orgUnit', width: 100, render: (x: string) => ref.unitName(x) },
         { title: t('title'), key: 'title', render: (_: unknown, o: Json) => <span title={o.instructions}>{titleIn(lang, o as { title: string; titleEn: string | null })}</span> },
         {

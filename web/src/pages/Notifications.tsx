@@ -162,7 +162,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
             { title: t('time'), dataIndex: 'createdAt', width: 160, render: (d: string) => new Date(d).toLocaleString() },
             { title: t('channel'), dataIndex: 'channelId', width: 120, render: (id: number) => channelName(id) },
             { title: t('subject'), dataIndex: 'subject', ellipsis: true },
-            { title: t('incidents'), dataIndex: 'incidentId', width: 170, render: (x: string | null) => (x ? <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> : '') },
+            { title: t('incident'), dataIndex: 'incidentId', width: 170, render: (x: string | null) => (x ? <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> : '') },
             { title: t('delivery'), dataIndex: 'status', width: 100, render: (s: string) => <Tag color={s === 'sent' ? 'green' : s === 'dead' ? 'red' : 'orange'}>{t(`delivery_${s as 'sent'}`)}</Tag> },
             { title: t('attempts'), dataIndex: 'attempts', width: 70 },
             { title: t('lastError'), dataIndex: 'lastError', ellipsis: true, render: (e: string | null) => e ?? '' },

@@ -89,6 +89,21 @@ for (const dialect of DIALECTS) {
       expect(r.out).not.toContain('10.164.1.8');
       expect((await cli('alerts', 'search', '--rule', 'no-such-rule')).out).toContain('no alerts');
     });
+
+    it('--no-detect stores only; the next detection run (here: a plain ingest) picks those alerts up from where it stopped', async () => {
+      // an attacker of its own, so the alerts are new here
+      const eve = path.join(t.dataDir, 'later-eve.json');
+      fs.writeFileSync(eve, fs.readFileSync(path.join(fixtures, 'suricata-eve.json'), 'utf8').replaceAll('10.164.2.15', '10.164.7.77').replaceAll('2019-12-02', '2019-12-09'));
+      const r = await cli('ingest', '--no-detect', eve);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('later-eve.json: 4 accepted');
+      expect((await cli('incident', 'list')).out).not.toContain('10.164.7.77');
+      const other = path.join(t.dataDir, 'later-auth.log');
+      fs.writeFileSync(other, fs.readFileSync(path.join(fixtures, 'auth.log'), 'utf8').replaceAll('Dec  2', 'Dec  9'));
+      const next = await cli('ingest', other);
+      expect(next.code, next.err).toBe(0);
+      expect((await cli('incident', 'list')).out).toMatch(/内网高危漏洞利用事件：10\.164\.7\.77/);
+    });
   });
 }
 

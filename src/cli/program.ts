@@ -397,8 +397,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('read alerts from files (plain or gzip) or standard input ("-" or none), streaming; formats are detected per record')
     .addOption(new Option('--format <format>', 'force a format').choices([...ALERT_FORMATS]))
     .option('--json', 'JSON output')
-    .action(async (files: string[], o: { format?: AlertFormat; json?: boolean }) => {
+    .option('--no-detect', 'store only: run no detection rules here (the server picks the alerts up when it next starts or receives alerts)')
+    .action(async (files: string[], o: { format?: AlertFormat; json?: boolean; detect: boolean }) => {
       const s = await open();
+      // a bulk import without rules: the stored alerts wait for the server's detection (it resumes from its cursor)
+      if (!o.detect) s.intake.onCommitted = undefined;
       const inputs = files.length ? files : ['-'];
       let failed = false;
       for (const file of inputs) {

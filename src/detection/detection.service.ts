@@ -5,6 +5,7 @@
  * incident (src/domain/detection/policy.ts says how). Repeats of one pattern are counted on
  * one signal; the level only rises; suppressed patterns are counted and go no further.
  */
+import type { StoredAlertInMemory } from '../intake/intake.service.js';
 import type { Kysely } from 'kysely';
 import type { Alert } from '../domain/alert/alert.js';
 import { type Actor, actorCan, actorLabel } from '../domain/account/roles.js';
@@ -58,12 +59,7 @@ export interface DetectionRun {
 }
 
 /** An alert as detection runs its rules on it: from intake's hands, or read back from the table. */
-interface AlertInput {
-  id: number;
-  format: string;
-  alert: Alert;
-  original: string;
-}
+type AlertInput = StoredAlertInMemory;
 
 interface BatchContext {
   grading: GradingTable;

@@ -23,10 +23,10 @@ interface Reference {
 }
 
 let cached: Promise<Reference> | undefined;
-let loadedAt = 0;
+/** names not known when asked for, each read again once (a branch or type added since the page loaded) */
+const retried = new Set<string>();
 
 function load(): Promise<Reference> {
-  if (!cached) loadedAt = Date.now();
   cached ??= Promise.all([api<{ entries: GradingEntry[] }>('GET', '/api/grading'), api<OrgUnit[]>('GET', '/api/org-units')]).then(
     ([g, o]) => ({ types: g.entries, orgUnits: o }),
     (e: unknown) => {
@@ -37,7 +37,7 @@ function load(): Promise<Reference> {
   return cached;
 }
 
-/** Forget the cache (after the grading table or org units are edited). */
+/** Forget the cache: the grading table or the org units were edited (the next screen reads them again). */
 export function reloadReference() {
   cached = undefined;
 }
@@ -47,22 +47,23 @@ export function useReference() {
   const [ref, setRef] = useState<Reference>({ types: [], orgUnits: [] });
   const [generation, setGeneration] = useState(0);
   useEffect(() => void load().then(setRef, () => undefined), [generation]);
-  // a name not known yet (a branch or type added since the page loaded): read again, at most every 2 s
-  const missed = () => {
-    if (Date.now() - loadedAt < 2_000) return;
+  // a name not known yet (a branch or type added since the page loaded): read again, once per name
+  const missed = (name: string) => {
+    if (retried.has(name)) return;
+    retried.add(name);
     reloadReference();
     setTimeout(() => setGeneration((g) => g + 1), 0);
   };
   const typeName = (type: string | null | undefined): string => {
     if (!type) return '';
     const e = ref.types.find((x) => x.type === type);
-    if (!e && ref.types.length) missed();
+    if (!e && ref.types.length) missed(`type:${type}`);
     return e ? (lang === 'en' ? e.nameEn : e.nameZh) : type;
   };
   const unitName = (code: string | null | undefined): string => {
     if (!code) return '';
     const u = ref.orgUnits.find((x) => x.code === code);
-    if (!u && ref.orgUnits.length) missed();
+    if (!u && ref.orgUnits.length) missed(`unit:${code}`);
     return u ? u.name : code;
   };
   return { ...ref, typeName, unitName, lang };
@@ -71,4 +72,14 @@ export function useReference() {
 /** The title in the console's language: the product's own English wording where it wrote one. */
 export function titleIn(lang: string, x: { title: string; titleEn?: string | null }): string {
   return lang === 'en' ? (x.titleEn ?? x.title) : x.title;
+}
+
+/** A reason in the console's language: the product's own English wording where it wrote one. */
+export function reasonIn(lang: string, x: { reason?: string | null; reasonEn?: string | null }): string {
+  return (lang === 'en' ? (x.reasonEn ?? x.reason) : x.reason) ?? '';
+}
+
+/** Table paging only once a list is longer than a page. */
+export function pagedOver(rows: number, pageSize = 20) {
+  return rows > pageSize ? { pageSize, size: 'small' as const, showSizeChanger: false } : false;
 }

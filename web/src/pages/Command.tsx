@@ -10,15 +10,13 @@ import { api } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
 import { useLive } from '../live';
-import { titleIn, useReference } from '../reference';
+import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { WARNING_COLORS } from '../situation';
 
 type Json = Record<string, any>;
 const LEVELS = ['normal', 'elevated', 'high', 'critical'] as const;
-export const HOST_STATES = ['pending', 'found', 'isolated', 'cleaned', 'rebuilt'] as const;
+const HOST_STATES = ['pending', 'found', 'isolated', 'cleaned', 'rebuilt'] as const;
 
-/** A reason in the console's language: the product's own English where it wrote one. */
-export const reasonIn = (lang: string, x: { reason?: string | null; reasonEn?: string | null }) => (lang === 'en' ? (x.reasonEn ?? x.reason) : x.reason) ?? '';
 
 export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onChange: () => void }) {
   const t = useT();
@@ -36,7 +34,7 @@ export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onCha
     <Table
       size="small"
       rowKey="host"
-      pagination={(order.hosts as Json[]).length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
+      pagination={pagedOver((order.hosts as Json[]).length)}
       dataSource={order.hosts as Json[]}
       data-testid="order-hosts"
       columns={[

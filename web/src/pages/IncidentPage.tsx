@@ -7,14 +7,13 @@ import { LangContext, useT } from '../i18n';
 import { timelineText } from '../timeline';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
-import { titleIn, useReference } from '../reference';
+import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { OrderList } from './Command';
 import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 
 type Json = Record<string, any>;
-/** rows per page of hosts and observables; timeline entries and spread points shown at once */
-const PAGE = 20;
+/** timeline entries and spread points shown at once */
 const TIMELINE_SHOWN = 300;
 const SPREAD_SHOWN = 40;
 
@@ -293,7 +292,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             <Table
               size="small"
               rowKey="id"
-              pagination={inc.assets.length > PAGE ? { pageSize: PAGE, size: 'small', showSizeChanger: false } : false}
+              pagination={pagedOver(inc.assets.length)}
               dataSource={inc.assets}
               data-testid="hosts"
               columns={[
@@ -350,7 +349,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             <Table
               size="small"
               rowKey="id"
-              pagination={inc.observables.length > PAGE ? { pageSize: PAGE, size: 'small', showSizeChanger: false } : false}
+              pagination={pagedOver(inc.observables.length)}
               dataSource={inc.observables}
               data-testid="observables"
               columns={[
@@ -369,7 +368,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                 <List.Item>
                   <Typography.Text type="secondary">{new Date(l.at).toLocaleString()}</Typography.Text>&nbsp;
                   {l.fromLevel ? `${t('levelN', { n: l.fromLevel })} → ` : ''}
-                  {t('levelN', { n: l.toLevel })} {lang === 'en' ? `(${ref.typeName(l.toType)})` : `（${ref.typeName(l.toType)}）`} — {lang === 'en' ? (l.reasonEn ?? l.reason) : l.reason}
+                  {t('levelN', { n: l.toLevel })} {lang === 'en' ? `(${ref.typeName(l.toType)})` : `（${ref.typeName(l.toType)}）`} — {reasonIn(lang, l)}
                 </List.Item>
               )}
             />

@@ -4,6 +4,7 @@ import { api } from '../api';
 import type { Me } from '../App';
 import { useT } from '../i18n';
 import { Notifications } from './Notifications';
+import { reloadReference } from '../reference';
 
 type Json = Record<string, any>;
 
@@ -51,7 +52,7 @@ function Grading({ canWrite }: { canWrite: boolean }) {
         ]}
       />
       {canWrite && (
-        <Button type="primary" onClick={() => void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); }, (e: Error) => void message.error(e.message))}>
+        <Button type="primary" onClick={() => void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
           {t('save')}
         </Button>
       )}
@@ -159,7 +160,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Table rowKey="code" size="small" pagination={false} dataSource={units} columns={[{ title: t('code'), dataIndex: 'code' }, { title: t('name'), dataIndex: 'name' }, { title: t('kind'), dataIndex: 'kind' }]} />
       {canWrite && (
-        <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(reload, (e: Error) => void message.error(e.message))}>
+        <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(() => { reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
           <Form.Item name="code" rules={[{ required: true }]}><Input placeholder={t('code')} style={{ width: 100 }} /></Form.Item>
           <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
           <Form.Item name="kind" initialValue="branch"><Select style={{ width: 100 }} options={[{ value: 'branch', label: 'branch' }, { value: 'hq', label: 'hq' }]} /></Form.Item>

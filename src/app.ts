@@ -20,6 +20,7 @@ import { SettingsService } from './settings/settings.service.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { DEFAULT_POLICY } from './domain/detection/policy.js';
+import { BackgroundLoop, Health, type LoopLogger } from './runtime/background.js';
 
 export interface Services {
   database: Database;
@@ -36,8 +37,15 @@ export interface Services {
   command: CommandService;
   evidence: EvidenceStore;
   now: () => Date;
+  /** what the background loops say of themselves (GET /api/health) */
+  health: Health;
+  /** starts the server's background loops (notifications, SLA, spread rule, detection catching up); close() stops them */
+  startBackground(log: LoopLogger): void;
   close(): Promise<void>;
 }
+
+/** How often each background loop runs when all is well (a failing one backs off up to a minute). */
+export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000 } as const;
 
 export async function openServices(config: Config, opts: { now?: () => Date; migrate?: boolean } = {}): Promise<Services> {
   const now = opts.now ?? (() => new Date());
@@ -57,12 +65,21 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
     const notify = new NotifyService(database.db, now, config.timeZone);
     const command = new CommandService(database.db, notify, now);
-    // the spread rule runs in the notification loop, before its scan
+    // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
     notify.beforeRun = () => command.checkSpread();
+    const health = new Health(now);
+    // each loop a pass at a time, one after another on the notification chain (they share its tables)
+    const loops = {
+      spread: new BackgroundLoop('spread', () => notify.oneAtATime(() => command.checkSpread()), health, { intervalMs: LOOP_INTERVALS.spread }),
+      notify: new BackgroundLoop('notify', () => notify.oneAtATime(async () => (await notify.scanTimelines()) + (await notify.deliverDue())), health, { intervalMs: LOOP_INTERVALS.notify }),
+      sla: new BackgroundLoop('sla', () => notify.oneAtATime(() => notify.scanDeadlines()), health, { intervalMs: LOOP_INTERVALS.sla }),
+      // alerts stored by another process (the CLI) or while a run failed are picked up here
+      detection: new BackgroundLoop('detection', () => detection.catchUp(), health, { intervalMs: LOOP_INTERVALS.detection }),
+    };
     // new alerts are handed to detection after each committed batch (the table is the record it recovers from), one run at a time
     intake.onCommitted = (stored) => {
       detection.offer(stored);
-      detection.catchUp().catch((e: unknown) => detection.onError?.(e));
+      loops.detection.observe(detection.catchUp());
     };
     return {
       database,
@@ -79,7 +96,13 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       command,
       evidence,
       now,
+      health,
+      startBackground: (log) => {
+        health.useLogger(log);
+        for (const loop of Object.values(loops)) loop.start();
+      },
       close: async () => {
+        await Promise.all(Object.values(loops).map((l) => l.stop()));
         await notify.stop();
         await detection.idle();
         await database.close();

@@ -100,3 +100,36 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('syslog listener when the database refuses writes', () => {
+  it('keeps the messages, retries with back-off, reports itself failing, and stores them all once the database is back', async () => {
+    const h = await startHarness('sqlite');
+    const { Health } = await import('../src/runtime/background.js');
+    const SQLite = (await import('better-sqlite3')).default;
+    const health = new Health();
+    const listener = new SyslogListener(h.services.intake, quiet, { flushMs: 20, health });
+    const ports = await listener.start({ udp: { host: '127.0.0.1', port: 0 } });
+    const other = new SQLite(h.db.url.replace(/^sqlite:/, ''));
+    try {
+      other.exec('ALTER TABLE alerts RENAME TO alerts_away');
+      const client = dgram.createSocket('udp4');
+      const lines = fs.readFileSync(path.join(fixtures, 'auth.log'), 'utf8').split('\n').filter(Boolean);
+      for (const line of lines) await new Promise<void>((resolve) => client.send(Buffer.from(line), ports.udp!, '127.0.0.1', () => resolve()));
+      client.close();
+      const until = Date.now() + 5000;
+      while (!health.degraded() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(health.components().find((c) => c.name === 'syslog')).toMatchObject({ state: 'failing', failures: 1 });
+      other.exec('ALTER TABLE alerts_away RENAME TO alerts');
+      const back = Date.now() + 10_000;
+      while (health.degraded() && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+      expect(health.components().find((c) => c.name === 'syslog')).toMatchObject({ state: 'ok', failures: 0 });
+      const stored = (await h.req({ method: 'GET', url: '/api/alerts?limit=500', as: 'viewer' })).json().items as unknown[];
+      // every sshd log-in line (the pam_unix session line is not an alert)
+      expect(stored).toHaveLength(lines.filter((l) => !l.includes('pam_unix')).length);
+    } finally {
+      other.close();
+      await listener.stop();
+      await h.close();
+    }
+  });
+});

@@ -88,13 +88,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const admin = await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword);
       const app = await buildServer(s);
       await app.listen({ port: cfg.port, host: cfg.host });
-      s.detection.onError = (e) => app.log.error({ err: e }, 'detection run failed; the alerts stay stored and the next run retries');
-      // alerts stored while the server was down (or by the CLI) are picked up now
-      s.detection.catchUp().catch((e: unknown) => s.detection.onError?.(e));
-      // notifications and SLA escalations: from the stored timelines and deadlines, so a restart repeats and forgets nothing
-      s.notify.onError = (e) => app.log.error({ err: e }, 'notification run failed; the next run retries');
-      s.notify.start();
-      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log) : undefined;
+      // background work — detection catching up with alerts stored while the server was down (or by
+      // the CLI), notifications, SLA escalations, the spread rule — from what is stored, so a restart
+      // repeats and forgets nothing; a failing loop backs off and shows in /api/health, never ends the process
+      s.startBackground(app.log);
+      process.on('unhandledRejection', (e) => s.health.failed('process', e));
+      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log, { health: s.health }) : undefined;
       const syslogPorts = await syslog?.start({
         udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,
         tcp: cfg.syslogTcp ? parseListenAddress(cfg.syslogTcp, 'BIHUAN_SYSLOG_TCP') : undefined,

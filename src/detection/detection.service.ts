@@ -118,8 +118,6 @@ export class DetectionService {
   private flushedAt = 0;
   /** called after each run that changed incidents (live updates) */
   onChange?: (run: DetectionRun) => void;
-  /** called when a run triggered in the background fails (the alerts stay stored; the next run retries) */
-  onError?: (e: unknown) => void;
 
   constructor(
     private readonly db: Kysely<DB>,

@@ -9,13 +9,15 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Health } from '../runtime/background.js';
 import type { DB } from '../store/schema.js';
 
 const POLL_MS = 1000;
 const KEEPALIVE_MS = 25_000;
 const MAX_CLIENTS = 500;
 
-export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB> }> = async (app, { db }) => {
+export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }> = async (app, { db, health }) => {
+  health.register('live');
   const open = new Set<ServerResponse>();
   let seen = 0;
   let seenWarning = 0;
@@ -62,7 +64,10 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB> }> = async (app, 
         if (busy) return;
         busy = true;
         void check()
-          .catch((e: unknown) => app.log.warn({ err: e }, 'live update poll failed'))
+          .then(
+            () => health.ok('live'),
+            (e: unknown) => health.failed('live', e, POLL_MS),
+          )
           .finally(() => (busy = false));
       }, POLL_MS);
       keepalive = setInterval(() => broadcast(`: keep-alive\n\n`), KEEPALIVE_MS);

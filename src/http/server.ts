@@ -75,10 +75,28 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   });
   registerAuth(app, services.accounts);
 
-  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Liveness and database reachability' } }, async () => {
-    await services.database.db.selectFrom('org_units').select('code').limit(1).execute();
-    return { status: 'ok', database: services.database.dialect };
-  });
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness, database reachability and the state of every background loop',
+        description:
+          '`status` is `ok`, or `degraded` when a background loop (notify, sla, spread, detection, live, syslog) is failing — the server still answers and the loop retries with back-off — or 503 `unavailable` when the database cannot be read. Error texts are in the server log, not here.',
+      },
+    },
+    async (_req, reply) => {
+      const components = services.health.components().map(({ name, state, failures, failingSince, lastSuccessAt, retryAt }) => ({ name, state, failures, failingSince, lastSuccessAt, retryAt }));
+      try {
+        await services.database.db.selectFrom('org_units').select('code').limit(1).execute();
+      } catch (e) {
+        app.log.error({ err: e }, 'health check: the database cannot be read');
+        return reply.status(503).send({ status: 'unavailable', database: services.database.dialect, reachable: false, components });
+      }
+      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components };
+    },
+  );
   await app.register(accountRoutes, { accounts: services.accounts, config });
   await app.register(incidentRoutes, { incidents: services.incidents });
   await app.register(settingsRoutes, { settings: services.settings });
@@ -90,7 +108,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });
   await app.register(commandRoutes, { command: services.command });
-  await app.register(eventsRoutes, { db: services.database.db });
+  await app.register(eventsRoutes, { db: services.database.db, health: services.health });
   await app.register(statsRoutes, { stats: new StatsService(services.database.db, services.now) });
 
   // The analyst's console (web/, built by Vite into dist/ui): served here, one process for both.

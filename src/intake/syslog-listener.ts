@@ -8,7 +8,11 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
+import type { Health } from '../runtime/background.js';
 import type { IntakeRecord, IntakeService } from './intake.service.js';
+
+/** records held while the database refuses them; past this, new messages are dropped (and counted) */
+const MAX_HELD = 50_000;
 
 export interface SyslogAddress {
   host: string;
@@ -32,12 +36,20 @@ export class SyslogListener {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private seq = 0;
+  /** failed writes in a row: while above 0, batches wait for the back-off instead of being written at once */
+  private failures = 0;
+  private retryAt = 0;
+  /** messages dropped because the database refused writes for so long that MAX_HELD were waiting */
+  dropped = 0;
+  private stopped = false;
 
   constructor(
     private readonly intake: IntakeService,
     private readonly log: Pick<Logger, 'warn' | 'error'>,
-    private readonly opts: { batchSize?: number; flushMs?: number } = {},
-  ) {}
+    private readonly opts: { batchSize?: number; flushMs?: number; health?: Health } = {},
+  ) {
+    opts.health?.register('syslog');
+  }
 
   async start(addr: { udp?: SyslogAddress; tcp?: SyslogAddress }): Promise<{ udp?: number; tcp?: number }> {
     const bound: { udp?: number; tcp?: number } = {};
@@ -121,8 +133,16 @@ export class SyslogListener {
     });
   }
 
+  private held(): number {
+    return this.pending['syslog-udp'].length + this.pending['syslog-tcp'].length;
+  }
+
   private take(channel: Channel, text: string, bytes: number): void {
     this.seq++;
+    if (this.held() >= MAX_HELD) {
+      if (this.dropped++ % 10_000 === 0) this.log.error({ dropped: this.dropped, held: MAX_HELD }, 'syslog: the database has refused writes for a while and the backlog is full; new messages are dropped until it recovers');
+      return;
+    }
     if (bytes > this.intake.maxRecordBytes) this.pending[channel].push({ line: this.seq, tooLong: bytes });
     else if (text.trim()) this.pending[channel].push({ line: this.seq, text });
     this.schedule();
@@ -135,8 +155,10 @@ export class SyslogListener {
   }
 
   private schedule(): void {
-    const n = this.pending['syslog-udp'].length + this.pending['syslog-tcp'].length;
-    if (n >= (this.opts.batchSize ?? 500)) void this.flush();
+    if (this.stopped) return;
+    const wait = this.retryAt - Date.now();
+    if (this.failures > 0 && wait > 0) this.timer ??= setTimeout(() => void this.flush(), wait);
+    else if (this.held() >= (this.opts.batchSize ?? 500)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
   }
 
@@ -151,15 +173,26 @@ export class SyslogListener {
         this.pending[channel] = [];
         try {
           await this.intake.ingest(batch, { channel });
+          this.failures = 0;
+          this.opts.health?.ok('syslog');
         } catch (e) {
-          this.log.error({ err: e, records: batch.length }, 'syslog batch could not be stored');
+          // kept, in order, ahead of what arrived meanwhile, and written again after a back-off
+          this.pending[channel] = batch.concat(this.pending[channel]);
+          this.failures++;
+          const backoff = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 16));
+          this.retryAt = Date.now() + backoff;
+          if (this.opts.health) this.opts.health.failed('syslog', e, backoff);
+          else this.log.error({ err: e, records: batch.length, retryInMs: backoff }, 'syslog batch could not be stored; kept and retried');
+          break;
         }
       }
+      if (this.failures > 0 && this.held() > 0) this.schedule();
     });
     return this.flushing;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));

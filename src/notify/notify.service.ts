@@ -78,11 +78,8 @@ function channelConfig(kind: ChannelKind, c: Record<string, unknown>): EmailConf
 }
 
 export class NotifyService {
-  private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  /** told of anything that went wrong in the background loop */
-  onError?: (e: unknown) => void;
-  /** other checks that belong to the same loop (the warning rule) */
+  /** other checks that belong to the same pass (the warning rule) */
   beforeRun?: () => Promise<unknown>;
 
   constructor(
@@ -287,15 +284,8 @@ export class NotifyService {
 
   // ------------------------------------------------------------ the loop
 
-  /** Runs scan and delivery every `intervalMs` in the background (the server does; tests call run()). */
-  start(intervalMs = 2000): void {
-    this.timer ??= setInterval(() => void this.run().catch((e: unknown) => this.onError?.(e)), intervalMs);
-    this.timer.unref();
-  }
-
+  /** Waits for a pass under way (run() or a background loop's) to end. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
 
@@ -306,22 +296,38 @@ export class NotifyService {
       await this.scan();
       await this.deliverDue();
     };
-    const p = (this.running ?? Promise.resolve()).catch(() => undefined).then(go);
-    this.running = p.finally(() => {
-      if (this.running === p) this.running = undefined;
+    return this.oneAtATime(go);
+  }
+
+  /** Runs `step` after any pass under way; the caller gets its outcome, the chain never holds a rejection. */
+  oneAtATime<T>(step: () => Promise<T>): Promise<T> {
+    const p = (this.running ?? Promise.resolve()).then(step);
+    // the chain itself swallows the outcome (the caller holds `p`): a rejected pass left in
+    // `running` unhandled would end the process (Node's default for unhandled rejections)
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running = settled;
+    void settled.then(() => {
+      if (this.running === settled) this.running = undefined;
     });
     return p;
   }
 
   /** Reads the timelines from the cursor and checks the SLA deadlines; queues what the rules want told. */
   async scan(): Promise<number> {
+    return (await this.scanTimelines()) + (await this.scanDeadlines());
+  }
+
+  /** Reads the timelines from the cursor; queues what the rules want told. */
+  async scanTimelines(): Promise<number> {
     let queued = 0;
     for (;;) {
       const n = await this.scanTimeline();
       queued += n.queued;
       if (!n.more) break;
     }
-    queued += await this.scanDeadlines();
     return queued;
   }
 
@@ -369,7 +375,7 @@ export class NotifyService {
   }
 
   /** Phase deadlines: due soon and overdue, each told once per incident, phase and deadline. */
-  private async scanDeadlines(): Promise<number> {
+  async scanDeadlines(): Promise<number> {
     const now = this.now();
     const at = now.toISOString();
     const horizon = new Date(now.getTime() + Math.max(...Object.values(DUE_SOON_MS))).toISOString();

@@ -25,6 +25,13 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/no-explicit-any': 'off',
+      // ECharts renders tooltip and formatter strings as HTML: build them with html`…` (web/src/html.ts), which escapes every value
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Property[key.name=/^(formatter|tooltip)$/] TemplateLiteral:not(TaggedTemplateExpression TemplateLiteral)', message: 'ECharts renders this as HTML: use html`…` from web/src/html.ts, which escapes every value.' },
+        { selector: 'Property[key.name=/^(formatter|tooltip)$/] BinaryExpression[operator="+"]', message: 'ECharts renders this as HTML: use html`…` from web/src/html.ts, which escapes every value.' },
+        { selector: 'JSXAttribute[name.name="dangerouslySetInnerHTML"]', message: 'no raw HTML in the console: render text' },
+      ],
     },
   },
 );

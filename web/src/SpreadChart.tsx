@@ -5,6 +5,7 @@
  */
 import { useContext, useMemo } from 'react';
 import { Chart } from './Chart';
+import { html } from './html';
 import { LangContext, useT } from './i18n';
 
 export interface SpreadHost {
@@ -28,7 +29,8 @@ export function SpreadChart({ hosts, height = 220, dark = false, testId }: { hos
         trigger: 'item',
         formatter: (p: { dataIndex: number }) => {
           const h = sorted[p.dataIndex]!;
-          return `#${h.order} ${h.host}${h.hostname ? ` (${h.hostname})` : ''}<br/>${new Date(h.firstSeen).toLocaleString()}<br/>${h.evidence.rule}`;
+          // ECharts puts this into the page as HTML: every value escaped (a host name can come from a device log)
+          return html`#${h.order} ${h.host}${h.hostname ? ` (${h.hostname})` : ''}<br/>${new Date(h.firstSeen).toLocaleString()}<br/>${h.evidence.rule}`;
         },
       },
       grid: { top: 10, left: 150, right: 40, bottom: 30 },
@@ -42,7 +44,7 @@ export function SpreadChart({ hosts, height = 220, dark = false, testId }: { hos
           symbolSize: 11,
           lineStyle: { color: dark ? '#ff7875' : '#ffa39e', type: 'dashed' },
           data: sorted.map((h, i) => ({ value: [h.firstSeen, labels[i]], itemStyle: { color: i === 0 ? '#cf1322' : '#fa8c16' } })),
-          label: { show: true, position: 'right', color: text, formatter: (p: { dataIndex: number }) => (p.dataIndex === 0 ? t('firstHost') : `#${sorted[p.dataIndex]!.order}`) },
+          label: { show: true, position: 'right', color: text, formatter: (p: { dataIndex: number }) => (p.dataIndex === 0 ? t('firstHost') : html`#${sorted[p.dataIndex]!.order}`) },
         },
       ],
     };

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { checkPasswordPolicy } from './domain/account/password-policy.js';
 import { type JsonMapping, validateMapping } from './intake/formats/mapped-json.js';
 
 export interface Config {
@@ -29,6 +30,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** log-in attempts allowed per client address per minute */
   loginAttemptsPerMinute: number;
+  /** failed log-ins in a row that lock an account (0: never) */
+  lockoutAttempts: number;
+  /** how long a locked account stays locked, unless an admin unlocks it */
+  lockoutMinutes: number;
   /** body limit of one alert batch (POST /api/alerts) */
   ingestBodyLimitBytes: number;
   /** one alert record at most */
@@ -78,6 +83,8 @@ const KEYS: Record<keyof Config, string> = {
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
   loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
+  lockoutAttempts: 'BIHUAN_LOCKOUT_ATTEMPTS',
+  lockoutMinutes: 'BIHUAN_LOCKOUT_MINUTES',
   ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
@@ -192,7 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(name('timeZone'), `"${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   }
   const adminPassword = str('adminPassword', '') || undefined;
-  if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError(name('adminPassword'), 'must be at least 10 characters');
+  if (adminPassword !== undefined) {
+    try {
+      checkPasswordPolicy(adminPassword, 'admin');
+    } catch (e) {
+      throw new ConfigError(name('adminPassword'), `must be a good password: ${(e as Error).message.replace(/^password:? ?/, '')}`);
+    }
+  }
   return {
     host: str('host', '127.0.0.1'),
     port: int('port', 8080, 0, 65535),
@@ -207,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),
     loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
+    lockoutAttempts: int('lockoutAttempts', 5, 0, 1000),
+    lockoutMinutes: int('lockoutMinutes', 15, 1, 7 * 24 * 60),
     ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),

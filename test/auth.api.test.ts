@@ -85,7 +85,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('creates API tokens shown once and stored only as a hash; revoked tokens stop working', async () => {
-      const headers = await h.as('monitor');
+      await h.services.accounts.createUser({ kind: 'system', label: 'test' }, { username: 'monitor-user', role: 'monitor', password: 'monitor-user-password' });
+      const login = await h.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'monitor-user', password: 'monitor-user-password' } });
+      const headers = { cookie: login.headers['set-cookie']!.toString().split(';')[0]! };
       const r = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'suricata forwarder' }, headers });
       expect(r.statusCode, r.body).toBe(201);
       const { token, info } = r.json();
@@ -104,6 +106,67 @@ for (const dialect of DIALECTS) {
       // a non-admin may not mint tokens for someone else
       const other = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'x', userId: 1 }, headers });
       expect(other.statusCode).toBe(403);
+    });
+
+    it('lets only a person mint tokens; a new password or disabling the user revokes their tokens, service tokens excepted (F9)', async () => {
+      const { user } = await h.services.accounts.createUser({ kind: 'system', label: 'test' }, { username: 'forwarder', role: 'ingest', password: 'forwarder-first-password' });
+      const login = await h.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'forwarder', password: 'forwarder-first-password' } });
+      const session = { cookie: login.headers['set-cookie']!.toString().split(';')[0]! };
+      const minted = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'own' }, headers: session });
+      expect(minted.statusCode, minted.body).toBe(201);
+      const bearer = { authorization: `Bearer ${minted.json().token}` };
+      // a token cannot make itself a successor
+      const chained = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'successor' }, headers: bearer });
+      expect(chained.statusCode).toBe(403);
+      expect(chained.json().message).toContain('sign in as a person');
+      // only an admin marks a service token
+      expect((await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'svc', service: true }, headers: session })).statusCode).toBe(403);
+      const adminLogin = await h.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+      const admin = { cookie: adminLogin.headers['set-cookie']!.toString().split(';')[0]! };
+      const service = await h.req({ method: 'POST', url: '/api/tokens', payload: { name: 'suricata forwarder', userId: user.id, service: true }, headers: admin });
+      expect(service.statusCode, service.body).toBe(201);
+      expect(service.json().info.service).toBe(true);
+      const serviceBearer = { authorization: `Bearer ${service.json().token}` };
+      // the password changes: the person's token and session end, the service token goes on
+      expect((await h.req({ method: 'PATCH', url: `/api/users/${user.id}`, payload: { password: 'forwarder-second-password' }, headers: admin })).statusCode).toBe(200);
+      expect((await h.req({ method: 'GET', url: '/api/auth/me', headers: bearer })).statusCode).toBe(401);
+      expect((await h.req({ method: 'GET', url: '/api/auth/me', headers: session })).statusCode).toBe(401);
+      expect((await h.req({ method: 'GET', url: '/api/auth/me', headers: serviceBearer })).statusCode).toBe(200);
+      const audit = await h.services.database.db.selectFrom('audit_log').select(['action', 'after']).where('action', '=', 'token.revoke').where('entity_id', '=', String(user.id)).executeTakeFirst();
+      expect(JSON.parse(audit!.after!)).toMatchObject({ tokensRevoked: 1, why: 'password changed' });
+    });
+
+    it('refuses weak passwords, locks an account after repeated failures until an admin unlocks it, and strengthens old hashes at log-in (F10)', async () => {
+      const create = (username: string, password: string) => h.req({ method: 'POST', url: '/api/users', as: 'admin', payload: { username, role: 'viewer', password } });
+      const short = await create('li.si', 'short-pw-11');
+      expect(short.statusCode).toBe(400);
+      expect((await create('li.si', 'P@ssw0rd1234')).json().message).toContain('attackers try first');
+      expect((await create('li.si', 'li.si1234567')).json().message).toContain('user name');
+      expect((await create('li.si', 'aaaaaaaaaaaaaaab')).json().message).toContain('too few characters');
+      const ok = await create('li.si', 'correct horse battery');
+      expect(ok.statusCode, ok.body).toBe(201);
+      const id = ok.json().user.id as number;
+
+      const attempt = (password: string) => h.req({ method: 'POST', url: '/api/auth/login', payload: { username: 'li.si', password }, remoteAddress: `10.9.0.${Math.floor(Math.random() * 250) + 1}` });
+      for (let i = 0; i < 5; i++) expect((await attempt(`wrong password ${i}`)).statusCode).toBe(401);
+      // locked: even the right password is refused, with the same answer
+      const locked = await attempt('correct horse battery');
+      expect(locked.statusCode).toBe(401);
+      expect(locked.json().message).toBe('wrong user name or password, or the account is disabled or locked');
+      const audit = await h.services.database.db.selectFrom('audit_log').select(['action', 'after']).where('entity_type', '=', 'user').where('entity_id', '=', String(id)).where('action', '=', 'user.locked').execute();
+      expect(audit).toHaveLength(1);
+      expect((await h.req({ method: 'PATCH', url: `/api/users/${id}`, as: 'admin', payload: { unlock: true } })).statusCode).toBe(200);
+      expect((await attempt('correct horse battery')).statusCode).toBe(200);
+      expect(await h.services.database.db.selectFrom('audit_log').select('action').where('entity_id', '=', String(id)).where('action', '=', 'user.unlock').executeTakeFirst()).toBeTruthy();
+
+      // a hash from an older version (scrypt N=2^14) is made again, stronger, at the next good log-in
+      const crypto = await import('node:crypto');
+      const salt = crypto.randomBytes(16);
+      const key = crypto.scryptSync('correct horse battery', salt, 32, { N: 16384, r: 8, p: 1 });
+      await h.services.database.db.updateTable('users').set({ password_hash: `scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}` }).where('id', '=', id).execute();
+      expect((await attempt('correct horse battery')).statusCode).toBe(200);
+      const rehashed = await h.services.database.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(rehashed.password_hash).toMatch(/^scrypt\$131072\$8\$1\$/);
     });
 
     it('keeps 401 (who are you?) and 403 (you may not) apart, per role', async () => {

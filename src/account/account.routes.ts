@@ -72,7 +72,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
             username: Type.String({ minLength: 2, maxLength: 64 }),
             displayName: Type.Optional(Type.String({ maxLength: 100 })),
             role: Role,
-            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+            password: Type.Optional(Nullable(Type.String({ minLength: 12, maxLength: 200, description: '12 characters or more, not the user name, not a common password; null: no password (a machine account, API tokens only); absent: one is generated' }))),
             orgUnit: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
             email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
           },
@@ -90,7 +90,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
       config: { access: 'users.manage' },
       schema: {
         tags: ['users'],
-        summary: 'Change a user: name, role, org unit, disable, new password',
+        summary: 'Change a user: name, role, org unit, disable, new password, unlock. Disabling or a new password signs the user out and revokes their API tokens (service tokens excepted).',
         params: IdParams,
         body: Type.Object(
           {
@@ -98,8 +98,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
             role: Type.Optional(Role),
             disabled: Type.Optional(Type.Boolean()),
             orgUnit: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
-            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+            password: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
             email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+            unlock: Type.Optional(Type.Boolean({ description: 'true: unlock an account locked after failed log-ins (audited)' })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -127,9 +128,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
       config: { access: 'tokens.own' },
       schema: {
         tags: ['tokens'],
-        summary: 'Create an API token for machines; the token is returned once and stored only as a hash. An admin may create one for another user (userId).',
+        summary:
+          'Create an API token for machines; the token is returned once and stored only as a hash. Only a signed-in person (a session) mints tokens, never a token. An admin may create one for another user (userId) and mark it a service token.',
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(Nullable(DateTime())), userId: Type.Optional(Type.Integer({ minimum: 1 })) },
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            expiresAt: Type.Optional(Nullable(DateTime())),
+            userId: Type.Optional(Type.Integer({ minimum: 1 })),
+            service: Type.Optional(Type.Boolean({ description: "admin only: a machine's token, kept when the user's password changes or the user is disabled" })),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Type.Object({ token: Type.String(), info: Type.Ref('ApiToken') }), ...errorResponses },
@@ -137,11 +144,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
     },
     async (req, reply) => {
       const actor = requireActor(req);
+      // a stolen token must not be able to make itself a successor that outlives its revocation
+      if (actor.via !== 'session') throw new DomainError('forbidden', 'an API token cannot create tokens: sign in as a person to create one');
       const userId = req.body.userId ?? actor.userId;
       if (userId !== actor.userId && !can(actor.role, 'users.manage')) {
         throw new DomainError('forbidden', 'only an admin may create tokens for another user');
       }
-      return reply.status(201).send(await accounts.createToken(actor, userId, req.body.name, req.body.expiresAt));
+      if (req.body.service && !can(actor.role, 'users.manage')) throw new DomainError('forbidden', 'only an admin may mark a token as a service token');
+      return reply.status(201).send(await accounts.createToken(actor, userId, req.body.name, req.body.expiresAt, req.body.service ?? false));
     },
   );
 

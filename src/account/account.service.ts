@@ -5,11 +5,12 @@
  */
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
-import { type Actor, ROLES, type Role, isRole } from '../domain/account/roles.js';
+import { type Actor, ROLES, type Role, confinedBranch, isRole } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { requireOrgUnit } from '../settings/settings.repository.js';
 import type { DB, UserRow } from '../store/schema.js';
-import { generatePassword, hashPassword, hashSecret, randomSecret, verifyPassword } from './password.js';
+import { checkPasswordPolicy } from '../domain/account/password-policy.js';
+import { generatePassword, hashPassword, hashSecret, needsRehash, randomSecret, verifyPassword } from './password.js';
 
 export interface User {
   id: number;
@@ -32,11 +33,12 @@ export interface ApiToken {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** a machine's token: kept when its user's password changes or the user is disabled */
+  service: boolean;
 }
 
 export const TOKEN_PREFIX = 'bh_';
 const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/;
-export const MIN_PASSWORD = 10;
 
 export function presentUser(r: UserRow): User {
   return {
@@ -51,18 +53,25 @@ export function presentUser(r: UserRow): User {
   };
 }
 
-function checkPassword(password: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD) throw validationError(field, `at least ${MIN_PASSWORD} characters`);
-  if (password.length > 200) throw validationError(field, 'at most 200 characters');
+export interface LockoutPolicy {
+  /** failed log-ins in a row that lock the account (0: never) */
+  attempts: number;
+  minutes: number;
 }
 
 export interface NewUser {
   username: string;
   displayName?: string;
   role: string;
-  password?: string;
+  /** null: no password at all (a machine's account, used with API tokens only); absent: one is generated */
+  password?: string | null;
   orgUnit?: string | null;
   email?: string | null;
+}
+
+function withBranch(actor: Actor & { kind: 'user' }, unitCode: string | null, unitKind: string | null): Actor & { kind: 'user' } {
+  const branch = confinedBranch(actor.role, unitCode && unitKind ? { code: unitCode, kind: unitKind } : undefined);
+  return branch ? { ...actor, branch } : actor;
 }
 
 export class AccountService {
@@ -70,6 +79,7 @@ export class AccountService {
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
     private readonly sessionTtlMinutes: number,
+    private readonly lockout: LockoutPolicy = { attempts: 5, minutes: 15 },
   ) {}
 
   async userCount(): Promise<number> {
@@ -92,10 +102,10 @@ export class AccountService {
     if (!USERNAME.test(input.username)) throw validationError('username', '2–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
     if (!isRole(input.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${input.role}"`);
     const generated = input.password === undefined ? generatePassword() : undefined;
-    const password = input.password ?? generated!;
-    checkPassword(password);
+    const password = input.password === null ? null : (input.password ?? generated!);
+    if (password !== null) checkPasswordPolicy(password, input.username);
     const displayName = (input.displayName ?? input.username).trim().slice(0, 100) || input.username;
-    const passwordHash = await hashPassword(password);
+    const passwordHash = password === null ? null : await hashPassword(password);
     return this.db.transaction().execute(async (trx) => {
       if (await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst()) {
         throw new DomainError('conflict', `a user named "${input.username}" already exists`, { field: 'username' });
@@ -133,9 +143,16 @@ export class AccountService {
     return presentUser(r);
   }
 
-  async updateUser(actor: Actor, id: number, patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string; email?: string | null }): Promise<User> {
+  async updateUser(
+    actor: Actor,
+    id: number,
+    patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string; email?: string | null; unlock?: boolean },
+  ): Promise<User> {
     if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${patch.role}"`);
-    if (patch.password !== undefined) checkPassword(patch.password);
+    if (patch.password !== undefined) {
+      const named = await this.db.selectFrom('users').select('username').where('id', '=', id).executeTakeFirst();
+      checkPasswordPolicy(patch.password, named?.username);
+    }
     const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -156,13 +173,22 @@ export class AccountService {
           ...(patch.orgUnit !== undefined ? { org_unit: patch.orgUnit } : {}),
           ...(patch.email !== undefined ? { email: patch.email?.trim() || null } : {}),
           ...(passwordHash ? { password_hash: passwordHash } : {}),
+          ...(patch.unlock ? { failed_logins: 0, locked_until: null } : {}),
           updated_at: at,
         })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      // A disabled user, or one whose password changed, is signed out everywhere.
-      if (patch.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      // A disabled user, or one whose password changed, is signed out everywhere, and their API
+      // tokens are revoked — all but the service tokens an admin marked as a machine's.
+      let revoked = 0;
+      if (patch.disabled || passwordHash) {
+        await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+        const r = await trx.updateTable('api_tokens').set({ revoked_at: at }).where('user_id', '=', id).where('revoked_at', 'is', null).where('service', '=', 0).executeTakeFirst();
+        revoked = Number(r.numUpdatedRows);
+      }
+      if (patch.unlock && row.locked_until) await writeAudit(trx, { actor, action: 'user.unlock', entityType: 'user', entityId: id, before: { failedLogins: row.failed_logins, lockedUntil: row.locked_until }, at });
+      if (revoked) await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'user', entityId: id, after: { tokensRevoked: revoked, why: patch.disabled ? 'user disabled' : 'password changed' }, at });
       const after = presentUser(updated);
       await writeAudit(trx, {
         actor,
@@ -180,10 +206,20 @@ export class AccountService {
   /** Password log-in. The same message for an unknown user and a wrong password. */
   async login(username: string, password: string): Promise<{ sessionId: string; user: User; expiresAt: string }> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    const ok = row?.password_hash ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);
-    if (!row || !ok || row.disabled) throw new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled');
-    const sessionId = randomSecret();
     const now = this.now();
+    const refused = new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled or locked');
+    // a locked account is refused without checking the password (the same answer and about the same time)
+    if (row?.locked_until && row.locked_until > now.toISOString()) {
+      await hashPassword(password);
+      throw refused;
+    }
+    const ok = row?.password_hash ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);
+    if (row && !ok) await this.countFailure(row.id, row.username, row.failed_logins, now);
+    if (!row || !ok || row.disabled) throw refused;
+    if (row.failed_logins > 0 || row.locked_until) await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', row.id).execute();
+    // a hash made with older, weaker parameters is made again now that the password is at hand
+    if (row.password_hash && needsRehash(row.password_hash)) await this.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', row.id).execute();
+    const sessionId = randomSecret();
     const expiresAt = new Date(now.getTime() + this.sessionTtlMinutes * 60_000).toISOString();
     const user = presentUser(row);
     await this.db.transaction().execute(async (trx) => {
@@ -200,6 +236,26 @@ export class AccountService {
     await this.db.deleteFrom('sessions').where('token_hash', '=', hashSecret(sessionId)).execute();
   }
 
+  /** One more failed log-in; at the policy's count the account locks for its minutes, with an audit row. */
+  private async countFailure(id: number, username: string, before: number, now: Date): Promise<void> {
+    const failures = before + 1;
+    const lock = this.lockout.attempts > 0 && failures >= this.lockout.attempts;
+    const until = lock ? new Date(now.getTime() + this.lockout.minutes * 60_000).toISOString() : null;
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ failed_logins: lock ? 0 : failures, ...(lock ? { locked_until: until } : {}) }).where('id', '=', id).execute();
+      if (lock) {
+        await writeAudit(trx, {
+          actor: { kind: 'system', label: 'log-in' },
+          action: 'user.locked',
+          entityType: 'user',
+          entityId: id,
+          after: { username, failedLogins: failures, lockedUntil: until },
+          at: now.toISOString(),
+        });
+      }
+    });
+  }
+
   /** Resolves a session cookie or a bearer token to the acting user, or undefined. */
   async authenticate(credential: { sessionId?: string; token?: string }): Promise<Actor | undefined> {
     const now = this.now().toISOString();
@@ -208,7 +264,8 @@ export class AccountService {
       const r = await this.db
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled'])
+        .leftJoin('org_units', 'org_units.code', 'users.org_unit')
+        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled', 'org_units.code as unit_code', 'org_units.kind as unit_kind'])
         .where('api_tokens.token_hash', '=', hashSecret(credential.token))
         .executeTakeFirst();
       if (!r || r.revoked_at || r.disabled || (r.expires_at && r.expires_at <= now)) return undefined;
@@ -216,22 +273,23 @@ export class AccountService {
       if (!r.last_used_at || r.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
         await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.token_id).execute();
       }
-      return { kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'token' };
+      return withBranch({ kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'token' }, r.unit_code, r.unit_kind);
     }
     if (credential.sessionId && credential.sessionId.length <= 200) {
       const r = await this.db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.token_hash', 'sessions.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled'])
+        .leftJoin('org_units', 'org_units.code', 'users.org_unit')
+        .select(['sessions.token_hash', 'sessions.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled', 'org_units.code as unit_code', 'org_units.kind as unit_kind'])
         .where('sessions.token_hash', '=', hashSecret(credential.sessionId))
         .executeTakeFirst();
       if (!r || r.disabled || r.expires_at <= now) return undefined;
-      return { kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'session' };
+      return withBranch({ kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'session' }, r.unit_code, r.unit_kind);
     }
     return undefined;
   }
 
-  async createToken(actor: Actor, userId: number, name: string, expiresAt?: string | null): Promise<{ token: string; info: ApiToken }> {
+  async createToken(actor: Actor, userId: number, name: string, expiresAt?: string | null, service = false): Promise<{ token: string; info: ApiToken }> {
     const clean = name.trim();
     if (!clean || clean.length > 100) throw validationError('name', 'a token name of 1–100 characters is required');
     if (expiresAt && (Number.isNaN(Date.parse(expiresAt)) || Date.parse(expiresAt) <= this.now().getTime())) {
@@ -253,6 +311,7 @@ export class AccountService {
           expires_at: expiresAt ? new Date(expiresAt).toISOString() : null,
           last_used_at: null,
           revoked_at: null,
+          service: service ? 1 : 0,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -281,6 +340,6 @@ export class AccountService {
   }
 }
 
-function presentToken(r: { id: number; user_id: number; name: string; prefix: string; created_at: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null }): ApiToken {
-  return { id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+function presentToken(r: { id: number; user_id: number; name: string; prefix: string; created_at: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null; service: number }): ApiToken {
+  return { id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at, service: r.service === 1 };
 }

@@ -3,14 +3,16 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, createHash } from 'no
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
-const N = 16384;
+/** 2^17: about 128 MB and a few hundred milliseconds per hash; a stored hash with a smaller N is redone at the next log-in */
+export const SCRYPT_N = 131072;
+const N = SCRYPT_N;
 const R = 8;
 const P = 1;
 const LEN = 32;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  const key = await scrypt(password, salt, LEN, { N, r: R, p: P, maxmem: 256 * 1024 * 1024 });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -19,8 +21,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** A stored hash made with weaker parameters than today's (rehashed at the next good log-in). */
+export function needsRehash(stored: string): boolean {
+  const parts = stored.split('$');
+  return parts[0] !== 'scrypt' || Number(parts[1]) < SCRYPT_N || Number(parts[2]) < R;
 }
 
 /** A random secret for sessions and API tokens (256 bits), URL-safe. */

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/errors.js';
+import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { Nullable, errorResponses } from '../http/schemas.js';
 import type { AssetService } from './asset.service.js';
@@ -56,6 +57,6 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService; body
         response: { 200: Type.Array(AssetBody), ...errorResponses },
       },
     },
-    async (req) => assets.list({ ...req.query, limit: req.query.limit ?? 200 }),
+    async (req) => assets.list({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), limit: req.query.limit ?? 200 }),
   );
 };

@@ -20,6 +20,7 @@ import { SORTS, type IncidentSort } from '../incident/incident.repository.js';
 import type { AssetInput, ObservableInput } from '../incident/incident.service.js';
 import { buildServer } from '../http/server.js';
 import { openDatabase } from '../store/database.js';
+import { verifyAuditChain } from '../audit/audit.repository.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
@@ -178,6 +179,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       } finally {
         await database.close();
       }
+    });
+
+  const audit = program.command('audit').description('the audit trail');
+  audit
+    .command('verify')
+    .description('check the audit trail\'s hash chain; names the first row that was changed, removed or inserted around it (exit code 1 then)')
+    .action(async () => {
+      const s = await open();
+      const v = await verifyAuditChain(s.database.db);
+      const unchained = v.unchained ? ` (${v.unchained} earlier row(s) predate the chain and are not checked)` : '';
+      if (v.ok) {
+        print(`audit trail intact: ${v.rows} row(s) chained${unchained}`);
+        return;
+      }
+      print(`audit trail BROKEN at row ${v.broken!.id}: ${v.broken!.reason}; ${v.rows} row(s) before it are intact${unchained}`);
+      exitCode = 1;
     });
 
   const user = program.command('user').description('accounts');

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
 import { HOST_STATES, WARNING_LEVELS } from '../domain/command/command.js';
@@ -68,7 +69,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ command: CommandService 
       config: { access: 'incident.read' },
       schema: { tags, summary: 'Orders to branches with each host’s state', querystring: Type.Object({ incident: Type.Optional(Type.String({ maxLength: 40 })), orgUnit: Type.Optional(Type.String({ maxLength: 32 })), open: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), response: { 200: Type.Array(Loose) } },
     },
-    async (req) => command.orders({ incidentId: req.query.incident, orgUnit: req.query.orgUnit, open: req.query.open }),
+    async (req) => command.orders({ incidentId: req.query.incident, orgUnit: scopedOrgUnit(req, req.query.orgUnit), open: req.query.open }),
   );
   app.get('/api/orders/:id', { config: { access: 'incident.read' }, schema: { tags, summary: 'One order', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Loose, ...errorResponses } } }, async (req) => command.order(req.params.id));
   app.put(

@@ -218,6 +218,7 @@ export const ApiTokenInfo = Type.Object(
     expiresAt: Nullable(Type.String()),
     lastUsedAt: Nullable(Type.String()),
     revokedAt: Nullable(Type.String()),
+    service: Type.Boolean({ description: "a machine's token: kept when its user's password changes or the user is disabled (set by an admin)" }),
   },
   { $id: 'ApiToken' },
 );

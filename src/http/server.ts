@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -29,6 +30,7 @@ import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
 import { DomainError } from '../domain/errors.js';
 import { registerAuth } from './auth.js';
+import { registerScope } from './scope.js';
 import { errorHandler } from './errors.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
@@ -55,6 +57,30 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   });
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  // Security headers on every answer. The console's scripts are its own files (no inline script,
+  // no eval); Ant Design and ECharts set inline styles. Served over plain HTTP on the LAN as often
+  // as behind TLS, so no upgrade-insecure-requests or HSTS here (the TLS proxy sets HSTS).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false,
+  });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: config.evidenceMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 20 }, throwFileSizeLimit: false });
   await app.register(swagger, {
@@ -74,6 +100,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
       new DomainError('rate_limited', `too many attempts from this address; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   });
   registerAuth(app, services.accounts);
+  registerScope(app, services.database.db);
 
   app.get(
     '/api/health',

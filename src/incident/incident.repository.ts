@@ -8,6 +8,7 @@ import type { Level } from '../domain/grading/grading.js';
 import type { Phase, Resolution, TaskStatus } from '../domain/incident/phase.js';
 import type { Deadlines, Tier } from '../domain/incident/sla.js';
 import { escapeLike } from '../store/like.js';
+import { incidentTouches } from '../store/scope.js';
 import type { DB, IncidentRow, TaskRow } from '../store/schema.js';
 
 export interface IncidentSummary {
@@ -195,6 +196,8 @@ export interface IncidentListQuery {
   type?: string;
   ownerId?: number;
   orgUnit?: string;
+  /** a branch user's list: only incidents that touch the branch */
+  branch?: string;
   overdue?: boolean;
   q?: string;
   sort: IncidentSort;
@@ -245,6 +248,7 @@ export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: s
   if (q.type) query = query.where('incidents.type', '=', q.type);
   if (q.ownerId !== undefined) query = query.where('incidents.owner_id', '=', q.ownerId);
   if (q.orgUnit) query = query.where('incidents.org_unit', '=', q.orgUnit);
+  if (q.branch) query = query.where((eb) => incidentTouches(eb, q.branch!));
   if (q.overdue === true) query = query.where('incidents.phase', '!=', 'closed').where('incidents.phase_due_at', '<', now);
   if (q.overdue === false) query = query.where((eb) => eb.or([eb('incidents.phase', '=', 'closed'), eb('incidents.phase_due_at', '>=', now)]));
   if (q.q) {

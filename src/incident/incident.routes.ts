@@ -7,6 +7,8 @@ import { DomainError } from '../domain/errors.js';
 import type { Level } from '../domain/grading/grading.js';
 import type { Phase } from '../domain/incident/phase.js';
 import { requireActor } from '../http/auth.js';
+import { scopedOrgUnit } from '../http/scope.js';
+import { branchOf } from '../store/scope.js';
 import {
   AssetInput,
   DateTime,
@@ -52,6 +54,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
         type: q.type,
         ownerId: q.owner,
         orgUnit: q.orgUnit,
+        branch: branchOf(req.actor),
         overdue: q.overdue,
         q: q.q,
         sort: q.sort ?? 'due',
@@ -88,7 +91,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       },
     },
     async (req, reply) => {
-      const created = await incidents.create(requireActor(req), req.body);
+      const created = await incidents.create(requireActor(req), { ...req.body, orgUnit: scopedOrgUnit(req, req.body.orgUnit) });
       return reply.status(201).header('location', `/api/incidents/${created.id}`).send(created);
     },
   );
@@ -122,7 +125,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
         response: Detail,
       },
     },
-    async (req) => incidents.update(requireActor(req), req.params.id, req.body),
+    async (req) => incidents.update(requireActor(req), req.params.id, req.body.orgUnit === undefined ? req.body : { ...req.body, orgUnit: scopedOrgUnit(req, req.body.orgUnit) }),
   );
 
   app.post(

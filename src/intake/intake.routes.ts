@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { DomainError } from '../domain/errors.js';
+import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
 import type { DB } from '../store/schema.js';
@@ -114,7 +115,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; db
     },
     async (req) => {
       const toIso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
-      return searchAlerts(db, { ...req.query, from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
+      return searchAlerts(db, { ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
     },
   );
 

@@ -12,6 +12,7 @@ import * as reports from './migrations/20261125T1900_reports.js';
 import * as notify from './migrations/20261125T2000_notify.js';
 import * as command from './migrations/20261125T2100_command.js';
 import * as english from './migrations/20261125T2200_english.js';
+import * as security from './migrations/20261129T0900_security.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T2000_notify': notify,
   '20261125T2100_command': command,
   '20261125T2200_english': english,
+  '20261129T0900_security': security,
 };
 
 export interface MigrationOutcome {

@@ -25,6 +25,10 @@ export interface UserTable {
   email: string | null;
   created_at: string;
   updated_at: string;
+  /** failed log-ins in a row (reset by a good one) */
+  failed_logins: Generated<number>;
+  /** locked after too many failed log-ins, until this time (or an admin unlocks it) */
+  locked_until: string | null;
 }
 
 export interface SessionTable {
@@ -45,6 +49,8 @@ export interface ApiTokenTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** 1: a service token (a machine's), which a password change or disabling its user does not revoke */
+  service: Generated<number>;
 }
 
 export interface GradingVersionTable {
@@ -208,6 +214,10 @@ export interface AuditTable {
   entity_id: string;
   before: string | null;
   after: string | null;
+  /** the hash of the row before this one (the chain: `bihuan audit verify`) */
+  prev_hash: string | null;
+  /** SHA-256 over prev_hash and this row's fields */
+  hash: string | null;
 }
 
 export interface AlertTable {

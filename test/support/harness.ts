@@ -34,10 +34,10 @@ export interface Harness {
 export async function startHarness(dialect: Dialect, configOverrides: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase(dialect);
   const clock = new Clock();
-  const config = loadConfig({ BIHUAN_DATA_DIR: db.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', ...configOverrides }, { databaseUrl: db.url, logLevel: 'silent' });
+  const config = loadConfig({ BIHUAN_DATA_DIR: db.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', ...configOverrides }, { databaseUrl: db.url, logLevel: process.env.BIHUAN_TEST_LOG ? 'error' : 'silent' });
   const services = await openServices(config, { now: clock.now });
   await services.accounts.ensureFirstAdmin({ kind: 'system', label: 'test' }, ADMIN_PASSWORD);
-  const app = await buildServer(services, { logger: false });
+  const app = await buildServer(services, { logger: !!process.env.BIHUAN_TEST_LOG });
   await app.ready();
   const tokens = new Map<Role, Record<string, string>>();
   const as = async (role: Role) => {
@@ -45,7 +45,7 @@ export async function startHarness(dialect: Dialect, configOverrides: Record<str
     if (!h) {
       const username = `${role}-user`;
       const existing = (await services.accounts.listUsers()).find((u) => u.username === (role === 'admin' ? 'admin' : username));
-      const user = existing ?? (await services.accounts.createUser({ kind: 'system', label: 'test' }, { username, role, password: 'a-good-password' })).user;
+      const user = existing ?? (await services.accounts.createUser({ kind: 'system', label: 'test' }, { username, role, password: null })).user;
       const { token } = await services.accounts.createToken({ kind: 'system', label: 'test' }, user.id, `${role} test token`);
       h = { authorization: `Bearer ${token}` };
       tokens.set(role, h);

@@ -60,6 +60,15 @@ export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   ingest: new Set<Permission>(['alerts.ingest', 'tokens.own']),
 };
 
+/** Roles that see the whole organisation whatever org unit their user belongs to (the command group and the administrators). */
+export const HEADQUARTERS_ROLES: readonly Role[] = ['admin', 'commander'];
+
+/** The branch a user is confined to: theirs when it is a branch and their role is not a headquarters role. */
+export function confinedBranch(role: Role, orgUnit: { code: string; kind: string } | undefined): string | undefined {
+  if (HEADQUARTERS_ROLES.includes(role) || !orgUnit || orgUnit.kind !== 'branch') return undefined;
+  return orgUnit.code;
+}
+
 export function isRole(s: unknown): s is Role {
   return typeof s === 'string' && (ROLES as readonly string[]).includes(s);
 }
@@ -70,7 +79,15 @@ export function can(role: Role, permission: Permission): boolean {
 
 /** Who did something: a signed-in user (or their API token), or the local CLI / the system. */
 export type Actor =
-  | { kind: 'user'; userId: number; username: string; role: Role; via: 'session' | 'token' }
+  | {
+      kind: 'user';
+      userId: number;
+      username: string;
+      role: Role;
+      via: 'session' | 'token';
+      /** the branch this user is confined to (a branch's user of a role that is not headquarters'); absent: sees the whole organisation */
+      branch?: string;
+    }
   | { kind: 'cli'; label: string }
   | { kind: 'system'; label: string };
 

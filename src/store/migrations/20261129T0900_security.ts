@@ -1,0 +1,22 @@
+/**
+ * Security (issue 11): service tokens that outlive a password change (F9), per-account lock-out
+ * after repeated failed log-ins (F10), and the hash chain that makes the audit trail
+ * tamper-evident (each row carries the previous row's hash and its own).
+ */
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('api_tokens').addColumn('service', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('users').addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('users').addColumn('locked_until', 'text').execute();
+  await db.schema.alterTable('audit_log').addColumn('prev_hash', 'text').execute();
+  await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('audit_log').dropColumn('hash').execute();
+  await db.schema.alterTable('audit_log').dropColumn('prev_hash').execute();
+  await db.schema.alterTable('users').dropColumn('locked_until').execute();
+  await db.schema.alterTable('users').dropColumn('failed_logins').execute();
+  await db.schema.alterTable('api_tokens').dropColumn('service').execute();
+}

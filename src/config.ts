@@ -23,6 +23,8 @@ export interface Config {
   /** Secure flag on the session cookie: `auto` sets it when the request came over HTTPS */
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
+  /** other origins (scheme://host:port) whose pages may send state-changing requests with the session cookie; none by default */
+  allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** password for the first admin; generated and shown once when absent */
   adminPassword?: string;
@@ -79,6 +81,7 @@ const KEYS: Record<keyof Config, string> = {
   sessionTtlMinutes: 'BIHUAN_SESSION_TTL_MINUTES',
   cookieSecure: 'BIHUAN_COOKIE_SECURE',
   trustProxy: 'BIHUAN_TRUST_PROXY',
+  allowedOrigins: 'BIHUAN_ALLOWED_ORIGINS',
   logLevel: 'BIHUAN_LOG_LEVEL',
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
@@ -131,6 +134,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return v as T;
   };
 
+  const origins = (key: keyof Config): string[] => {
+    const v = raw(key);
+    const list = Array.isArray(v) ? v.map(String) : str(key, '').split(',');
+    return list
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => {
+        if (!/^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, ''))) throw new ConfigError(name(key), `"${o}" is not an origin such as https://soc.example.com`);
+        return o.replace(/\/+$/, '');
+      });
+  };
   const listen = (key: keyof Config): string | undefined => {
     const v = str(key, '');
     if (!v) return undefined;
@@ -216,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlMinutes: int('sessionTtlMinutes', 12 * 60, 5, 90 * 24 * 60),
     cookieSecure: oneOf('cookieSecure', 'auto', ['auto', 'always', 'never'] as const),
     trustProxy: oneOf('trustProxy', 'false', ['true', 'false'] as const) === 'true',
+    allowedOrigins: origins('allowedOrigins'),
     logLevel: oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),

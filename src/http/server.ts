@@ -31,6 +31,7 @@ import { settingsRoutes } from '../settings/settings.routes.js';
 import { DomainError } from '../domain/errors.js';
 import { registerAuth } from './auth.js';
 import { registerScope } from './scope.js';
+import { registerCsrfCheck } from './csrf.js';
 import { errorHandler } from './errors.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
@@ -99,6 +100,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
     errorResponseBuilder: (_req, ctx) =>
       new DomainError('rate_limited', `too many attempts from this address; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
   });
+  registerCsrfCheck(app, config.allowedOrigins);
   registerAuth(app, services.accounts);
   registerScope(app, services.database.db);
 

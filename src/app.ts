@@ -13,6 +13,7 @@ import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
 import { NotifyService } from './notify/notify.service.js';
+import { TargetPolicy } from './notify/target-guard.js';
 import { CommandService } from './command/command.service.js';
 import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
@@ -63,7 +64,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
-    const notify = new NotifyService(database.db, now, config.timeZone);
+    const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets));
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
     notify.beforeRun = () => command.checkSpread();

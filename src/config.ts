@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import ipaddr from 'ipaddr.js';
 import { checkPasswordPolicy } from './domain/account/password-policy.js';
 import { type JsonMapping, validateMapping } from './intake/formats/mapped-json.js';
 
@@ -23,6 +24,8 @@ export interface Config {
   /** Secure flag on the session cookie: `auto` sets it when the request came over HTTPS */
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
+  /** addresses (CIDRs) notifications may reach although refused by default (loopback, link-local, metadata), e.g. a local SMTP relay */
+  notifyAllowedTargets: string[];
   /** other origins (scheme://host:port) whose pages may send state-changing requests with the session cookie; none by default */
   allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -82,6 +85,7 @@ const KEYS: Record<keyof Config, string> = {
   cookieSecure: 'BIHUAN_COOKIE_SECURE',
   trustProxy: 'BIHUAN_TRUST_PROXY',
   allowedOrigins: 'BIHUAN_ALLOWED_ORIGINS',
+  notifyAllowedTargets: 'BIHUAN_NOTIFY_ALLOWED_TARGETS',
   logLevel: 'BIHUAN_LOG_LEVEL',
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
@@ -95,6 +99,15 @@ const KEYS: Record<keyof Config, string> = {
   jsonMappings: 'BIHUAN_JSON_MAPPINGS',
   detection: 'BIHUAN_DETECTION',
 };
+
+function isCidr(c: string): boolean {
+  try {
+    ipaddr.parseCIDR(c);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   let file: Record<string, unknown> = {};
@@ -144,6 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         if (!/^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, ''))) throw new ConfigError(name(key), `"${o}" is not an origin such as https://soc.example.com`);
         return o.replace(/\/+$/, '');
       });
+  };
+  const cidrs = (key: keyof Config): string[] => {
+    const v = raw(key);
+    const list = (Array.isArray(v) ? v.map(String) : str(key, '').split(',')).map((c) => c.trim()).filter(Boolean);
+    for (const c of list) if (!ipaddr.isValid(c) && !isCidr(c)) throw new ConfigError(name(key), `"${c}" is not an address or CIDR such as 127.0.0.1/32`);
+    return list;
   };
   const listen = (key: keyof Config): string | undefined => {
     const v = str(key, '');
@@ -231,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cookieSecure: oneOf('cookieSecure', 'auto', ['auto', 'always', 'never'] as const),
     trustProxy: oneOf('trustProxy', 'false', ['true', 'false'] as const) === 'true',
     allowedOrigins: origins('allowedOrigins'),
+    notifyAllowedTargets: cidrs('notifyAllowedTargets'),
     logLevel: oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),

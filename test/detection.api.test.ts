@@ -264,4 +264,15 @@ level: medium
     const health = await h.req({ method: 'GET', url: '/api/health' });
     expect(health.statusCode).toBe(200);
   }, 30_000);
+
+  it('runs two rule tests at once and four in line; one more is answered 429, and every admitted one finishes', async () => {
+    const events = Array.from({ length: 2000 }, (_, i) => SCAN(`2026-11-25T09:00:${String(i % 60).padStart(2, '0')}.000000+0800`, `203.0.113.${i % 250}`)).join('\n');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => h.req({ method: 'POST', url: '/api/rules/test', payload: { rule: RULE, events }, as: 'handler' })));
+    const codes = answers.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+    const busy = answers.find((r) => r.statusCode === 429)!.json();
+    expect(busy).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('retry in a few seconds') });
+    // the line is empty again afterwards
+    expect((await h.req({ method: 'POST', url: '/api/rules/test', payload: { rule: RULE, events: '' }, as: 'handler' })).statusCode).toBe(200);
+  }, 60_000);
 });

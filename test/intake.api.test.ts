@@ -128,3 +128,36 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('records built to break the parsers (F13)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+  });
+  afterAll(async () => h?.close());
+
+  const GOOD = '{"timestamp":"2019-12-02T04:50:00.000000+0800","event_type":"alert","src_ip":"203.0.113.7","src_port":4444,"dest_ip":"10.1.1.1","dest_port":445,"proto":"TCP","alert":{"signature_id":2024218,"signature":"ET EXPLOIT Possible ETERNALBLUE MS17-010","category":"Attempted Administrator Privilege Gain","severity":1}}';
+  const nested = (n: number, inner = '1') => '{"a":'.repeat(n) + inner + '}'.repeat(n);
+
+  it('rejects each deeply nested record on its own — NDJSON, a JSON array, JSON inside syslog, Winlogbeat and Suricata layouts — and keeps the good ones', async () => {
+    const lines = [
+      nested(10_000),
+      '['.repeat(30_000) + ']'.repeat(30_000),
+      `<14>Dec  2 06:48:11 hq-ids suricata[2201]: ${nested(10_000)}`,
+      `{"winlog":{"event_id":4625,"channel":"Security","event_data":${nested(5_000)}},"@timestamp":"2019-12-01T20:50:00.000Z"}`,
+      `{"event_type":"alert","timestamp":"2019-12-02T04:50:00.000000+0800","alert":${nested(5_000)}}`,
+      GOOD,
+    ];
+    const r = await h.req({ method: 'POST', url: '/api/alerts', as: 'ingest', headers: { 'content-type': 'application/x-ndjson' }, payload: lines.join('\n') });
+    expect(r.statusCode, r.body).toBe(200);
+    const out = r.json();
+    expect(out).toMatchObject({ accepted: 1, rejected: 5 });
+    expect(out.rejects.map((x: { line: number }) => x.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(out.rejects[0].reason).toMatch(/nests \d+ levels deep; at most 64/);
+
+    const arr = await h.req({ method: 'POST', url: '/api/alerts', as: 'ingest', headers: { 'content-type': 'application/json' }, payload: `[${nested(50_000)},${GOOD.replace('2024218', '2024219')}]` });
+    expect(arr.statusCode, arr.body).toBe(200);
+    expect(arr.json()).toMatchObject({ accepted: 1, rejected: 1 });
+    expect((await h.req({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+  });
+});

@@ -109,7 +109,8 @@ for (const dialect of DIALECTS) {
     const channelIds: Record<string, number> = {};
 
     beforeAll(async () => {
-      h = await startHarness(dialect);
+      // the receivers here run on loopback, which notifications may not reach unless allowed on purpose
+      h = await startHarness(dialect, { BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1/32' });
       hookBase = `http://127.0.0.1:${await listenHttp(hooks.server)}`;
       smtpPort = await listenSmtp(mail.server);
     });
@@ -163,9 +164,19 @@ for (const dialect of DIALECTS) {
       expect(list.statusCode).toBe(200);
       expect(list.body).not.toContain(SECRET);
       expect(list.body).not.toContain('smtp-password');
-      expect(list.json().find((c: Json) => c.kind === 'dingtalk')).toMatchObject({ hasSecret: true, config: { url: expect.stringContaining('/dingtalk') } });
+      // the webhook URL carries the receiver's key: everyone sees only its scheme and host
+      expect(list.json().find((c: Json) => c.kind === 'dingtalk')).toMatchObject({ hasSecret: true, config: { url: `${hookBase}/…` } });
+      expect(list.body).not.toContain('access_token');
+      expect(list.body).not.toContain('wecom-key');
       const audit = await h.req({ method: 'GET', url: '/api/audit?limit=50', as: 'admin' });
       expect(audit.body).not.toContain(SECRET);
+      expect(audit.body).not.toContain('wecom-key');
+      // switched off and on again as the console does, with the masked URL: the stored one is kept
+      const shown = list.json().find((c: Json) => c.kind === 'wecom');
+      const off = await h.req({ method: 'PUT', url: `/api/channels/${shown.id}`, payload: { name: shown.name, kind: shown.kind, config: shown.config, enabled: true }, as: 'admin' });
+      expect(off.statusCode, off.body).toBe(200);
+      const stored = await h.services.database.db.selectFrom('channels').select('config').where('id', '=', shown.id).executeTakeFirstOrThrow();
+      expect(JSON.parse(stored.config).url).toBe(`${hookBase}/wecom?key=wecom-key`);
     });
 
     it('tells a new level-1 incident to every channel, with the body and signature each receiver checks', async () => {
@@ -338,3 +349,66 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('where notifications may go (server-side request forgery)', () => {
+  let h: Harness;
+  const internal = http.createServer((req, res) => {
+    internalHits++;
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ database_password: 'internal-secret-value', errcode: 1, errmsg: 'internal <b>service</b>' }));
+  });
+  let internalHits = 0;
+  let port: number;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+    port = await listenHttp(internal);
+  });
+  afterAll(async () => {
+    await h?.close();
+    internal.close();
+  });
+
+  it('refuses loopback, link-local and metadata targets in every spelling, at saving and again at sending (after DNS), and never shows what a receiver answered', async () => {
+    const add = (url: string, kind = 'webhook') => h.req({ method: 'POST', url: '/api/channels', payload: { name: `c ${url}`.slice(0, 100), kind, config: { url } }, as: 'admin' });
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      `http://127.0.0.1:${port}/`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+      `http://[::1]:${port}/`,
+      `http://2130706433:${port}/`,
+      `http://0x7f.1:${port}/`,
+      'http://0.0.0.0/',
+    ]) {
+      const r = await add(url);
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().message, url).toContain('not a permitted target');
+    }
+    const smtp = await h.req({ method: 'POST', url: '/api/channels', payload: { name: 'relay', kind: 'email', config: { host: '127.0.0.1', port: 25, from: 'a@b.example', to: ['c@d.example'] } }, as: 'admin' });
+    expect(smtp.statusCode).toBe(400);
+
+    // a name is resolved when sending: localhost is loopback, so nothing is sent
+    const named = await add(`http://localhost:${port}/hook`);
+    expect(named.statusCode, named.body).toBe(201);
+    const tested = (await h.req({ method: 'POST', url: `/api/channels/${named.json().id}/test`, as: 'admin' })).json();
+    expect(tested.deliveries[0]).toMatchObject({ ok: false, error: expect.stringContaining('target refused: localhost resolves to') });
+    expect(internalHits).toBe(0);
+  });
+
+  it("shows a receiver's refusal as a status and its API's error code, never its reply", async () => {
+    const allowed = await startHarness('sqlite', { BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1' });
+    try {
+      const c = await allowed.req({ method: 'POST', url: '/api/channels', payload: { name: 'internal', kind: 'dingtalk', config: { url: `http://127.0.0.1:${port}/robot/send?access_token=t` } }, as: 'admin' });
+      expect(c.statusCode, c.body).toBe(201);
+      await allowed.req({ method: 'POST', url: `/api/channels/${c.json().id}/test`, as: 'admin' });
+      const log = (await allowed.req({ method: 'GET', url: '/api/notifications', as: 'viewer' })).json() as Array<{ id: number }>;
+      const one = await allowed.req({ method: 'GET', url: `/api/notifications/${log[0]!.id}`, as: 'viewer' });
+      expect(one.body).not.toContain('internal-secret-value');
+      expect(one.body).not.toContain('<b>');
+      expect(one.json().deliveries[0]).toMatchObject({ ok: false, statusCode: 500, error: 'the receiver refused the message (HTTP 500): error 1 internal  b service /b' });
+    } finally {
+      await allowed.close();
+    }
+  });
+});

@@ -22,9 +22,37 @@ export interface Candidate {
   json: unknown;
 }
 
+/** How deep a device record's JSON may nest: real ones stay under a dozen levels; deeper is an attack on the parser. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of JSON text, counted without parsing it (strings and escapes skipped). */
+export function jsonDepth(text: string, from = 0): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+function parseJson(text: string): unknown {
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new ParseError(`the record nests ${depth} levels deep; at most ${MAX_JSON_DEPTH} are read`);
+  return JSON.parse(text) as unknown;
+}
+
 export function readRecord(text: string): Candidate {
   const t = text.trim();
   if (t.startsWith('{')) {
+    if (jsonDepth(t) > MAX_JSON_DEPTH) throw new ParseError(`the record nests ${jsonDepth(t)} levels deep; at most ${MAX_JSON_DEPTH} are read`);
     try {
       return { text: t, json: JSON.parse(t) as unknown };
     } catch (e) {
@@ -35,8 +63,9 @@ export function readRecord(text: string): Candidate {
   const brace = t.indexOf(': {');
   if (brace > 0 && looksLikeSyslog(t)) {
     try {
-      return { text: t, json: JSON.parse(t.slice(brace + 2)) as unknown };
-    } catch {
+      return { text: t, json: parseJson(t.slice(brace + 2)) };
+    } catch (e) {
+      if (e instanceof ParseError) throw e;
       /* not JSON after all: a plain syslog line */
     }
   }

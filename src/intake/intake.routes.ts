@@ -28,7 +28,17 @@ function* jsonRecords(body: unknown): Generator<IntakeRecord> {
   let line = 0;
   for (const item of items) {
     line++;
-    yield { line, text: typeof item === 'string' ? item : JSON.stringify(item) };
+    if (typeof item === 'string') yield { line, text: item };
+    else {
+      let text: string;
+      try {
+        text = JSON.stringify(item);
+      } catch {
+        yield { line, problem: 'the record is too deeply nested to read' };
+        continue;
+      }
+      yield { line, text };
+    }
   }
 }
 

@@ -86,8 +86,10 @@ export async function* normalizeRecords(
       if ('skip' in result) yield { line: r.line, skip: result.skip, format };
       else yield { line: r.line, alert: compact(result.alert), format: parser.format, sourceId: result.sourceId, original: r.text };
     } catch (e) {
-      if (!(e instanceof ParseError) && !(e instanceof TypeError)) throw e;
-      const reason = e instanceof ParseError ? e.message : `malformed ${format ?? 'record'}: ${(e as Error).message}`;
+      // a record no parser can read is one rejected record, never a failed batch: whatever it throws
+      // (a device's odd layout → TypeError, a record too deep or too large for the parser → RangeError)
+      const reason =
+        e instanceof ParseError ? e.message : e instanceof RangeError ? `the record is too deeply nested or too large to read (${format ?? 'record'})` : `malformed ${format ?? 'record'}: ${(e as Error).message ?? String(e)}`;
       yield { line: r.line, reason, format, sample: r.text.slice(0, 500) };
     }
   }

@@ -13,6 +13,7 @@ import { backoffMs, digestOf, EVENT_KINDS, type EventKind, isClockTime, MAX_ATTE
 import { writeAudit } from '../audit/audit.repository.js';
 import type { DB, NotificationTable } from '../store/schema.js';
 import { type Channel, CHANNEL_KINDS, type ChannelKind, deliver, type DeliveryResult, type EmailConfig, type WebhookConfig } from './senders.js';
+import { TargetPolicy, TargetRefused } from './target-guard.js';
 
 const CURSOR = 'notify.timeline_cursor';
 const BATCH = 500;
@@ -46,6 +47,22 @@ export interface RuleInput {
   quietHours?: { from: string; to: string } | null;
   batchSeconds?: number;
   enabled?: boolean;
+}
+
+const MASK = '/…';
+
+/** A webhook URL as shown: its scheme and host, the rest (path and query: the key) hidden. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${MASK}`;
+  } catch {
+    return MASK;
+  }
+}
+
+function maskConfig(c: EmailConfig | WebhookConfig): unknown {
+  return 'url' in c ? { url: maskUrl(c.url) } : c;
 }
 
 function checkUrl(field: string, value: unknown): string {
@@ -86,6 +103,8 @@ export class NotifyService {
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
     private readonly timeZone: string,
+    /** where messages may go (SSRF guard) */
+    private readonly policy: TargetPolicy = new TargetPolicy(),
   ) {}
 
   // ------------------------------------------------------------ channels
@@ -97,7 +116,10 @@ export class NotifyService {
 
   private presentChannel(r: { id: number; name: string; kind: string; config: string; secret: string | null; enabled: number; created_at: string; updated_at: string }) {
     // the secret never leaves: only whether there is one
-    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config: JSON.parse(r.config) as Record<string, unknown>, hasSecret: !!r.secret, enabled: r.enabled === 1, createdAt: r.created_at, updatedAt: r.updated_at };
+    const config = JSON.parse(r.config) as Record<string, unknown>;
+    // a webhook URL carries the receiver's key (WeCom key=, DingTalk access_token=, Slack's path): write-only, like a password
+    if (typeof config.url === 'string') config.url = maskUrl(config.url);
+    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config, hasSecret: !!r.secret, enabled: r.enabled === 1, createdAt: r.created_at, updatedAt: r.updated_at };
   }
 
   async saveChannel(actor: Actor, id: number | undefined, input: ChannelInput) {
@@ -105,7 +127,21 @@ export class NotifyService {
     if (!CHANNEL_KINDS.includes(input.kind)) throw validationError('kind', `must be one of ${CHANNEL_KINDS.join(', ')}`);
     const name = input.name.trim();
     if (!name) throw validationError('name', 'is required');
-    const config = JSON.stringify(channelConfig(input.kind, input.config));
+    // a changed channel that names no URL, or the masked one it was shown, keeps the URL stored
+    let given = input.config;
+    if (id !== undefined && input.kind !== 'email' && (given.url === undefined || (typeof given.url === 'string' && given.url.endsWith(MASK)))) {
+      const stored = await this.db.selectFrom('channels').select('config').where('id', '=', id).executeTakeFirst();
+      const url = stored ? (JSON.parse(stored.config) as { url?: string }).url : undefined;
+      if (url && (given.url === undefined || given.url === maskUrl(url))) given = { ...given, url };
+    }
+    const checked = channelConfig(input.kind, given);
+    try {
+      this.policy.checkHost('url' in checked ? new URL(checked.url).hostname : checked.host);
+    } catch (e) {
+      if (e instanceof TargetRefused) throw validationError(input.kind === 'email' ? 'config/host' : 'config/url', `not a permitted target: ${e.message} (allow it on purpose with notifyAllowedTargets)`);
+      throw e;
+    }
+    const config = JSON.stringify(checked);
     const at = this.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const clash = await trx.selectFrom('channels').select('id').where('name', '=', name).executeTakeFirst();
@@ -129,7 +165,7 @@ export class NotifyService {
         channelId = id;
       }
       // the audit trail records that a secret was set, never the secret
-      await writeAudit(trx, { actor, action: id === undefined ? 'channel.create' : 'channel.update', entityType: 'channel', entityId: String(channelId), after: { name, kind: input.kind, config: JSON.parse(config) as unknown, secretSet: input.secret !== undefined }, at });
+      await writeAudit(trx, { actor, action: id === undefined ? 'channel.create' : 'channel.update', entityType: 'channel', entityId: String(channelId), after: { name, kind: input.kind, config: maskConfig(checked), secretSet: input.secret !== undefined }, at });
       const row = await trx.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirstOrThrow();
       return this.presentChannel(row);
     });
@@ -257,7 +293,7 @@ export class NotifyService {
     const attempts = await this.db.selectFrom('delivery_attempts').selectAll().where('notification_id', '=', id).orderBy('id').execute();
     return {
       ...this.presentNotification(r),
-      deliveries: attempts.map((a) => ({ at: a.at, ok: a.ok === 1, statusCode: a.status_code, response: a.response, error: a.error, durationMs: a.duration_ms })),
+      deliveries: attempts.map((a) => ({ at: a.at, ok: a.ok === 1, statusCode: a.status_code, error: a.error, durationMs: a.duration_ms })),
     };
   }
 
@@ -497,7 +533,7 @@ export class NotifyService {
     const started = performance.now();
     let result: DeliveryResult;
     try {
-      result = await deliver(channel, { subject: n.subject, body: n.body, level: n.level, incidentId: n.incident_id, events: JSON.parse(n.events) as unknown[], recipients: n.recipients ? (JSON.parse(n.recipients) as string[]) : [] }, this.now());
+      result = await deliver(channel, { subject: n.subject, body: n.body, level: n.level, incidentId: n.incident_id, events: JSON.parse(n.events) as unknown[], recipients: n.recipients ? (JSON.parse(n.recipients) as string[]) : [] }, this.now(), this.policy);
     } catch (e) {
       result = { ok: false, error: (e as Error).message };
     }
@@ -507,7 +543,7 @@ export class NotifyService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('delivery_attempts')
-        .values({ notification_id: id, at: now.toISOString(), ok: result.ok ? 1 : 0, status_code: result.statusCode ?? null, response: result.response ?? null, error: result.error ?? null, duration_ms: duration })
+        .values({ notification_id: id, at: now.toISOString(), ok: result.ok ? 1 : 0, status_code: result.statusCode ?? null, response: null, error: result.error ?? null, duration_ms: duration })
         .execute();
       const status = result.ok ? 'sent' : attempts >= MAX_ATTEMPTS ? 'dead' : 'pending';
       await trx

@@ -5,7 +5,10 @@
  * body. Each answers whether the receiver took the message, with its status and response.
  */
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import nodemailer from 'nodemailer';
+import { TargetPolicy, TargetRefused } from './target-guard.js';
 
 export const CHANNEL_KINDS = ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -47,12 +50,21 @@ export interface OutgoingMessage {
 export interface DeliveryResult {
   ok: boolean;
   statusCode?: number;
-  response?: string;
+  /** why it failed, short and in Bihuan's words: the status, the receiver's error code and message when its API has them — never the receiver's reply itself (a webhook pointed at an internal service must not read it back) */
   error?: string;
 }
 
 const TIMEOUT_MS = 10_000;
-const RESPONSE_KEEP = 2000;
+/** read of a receiver's reply, to judge it (never stored) */
+const REPLY_READ = 16 * 1024;
+
+/** Printable, short: what of a receiver's text may reach the delivery log. */
+function sanitize(text: unknown, max = 100): string {
+  return String(text ?? '')
+    .replace(/[\u0000-\u001f\u007f<>]/g, ' ')
+    .trim()
+    .slice(0, max);
+}
 
 /** DingTalk: sign = Base64(HMAC-SHA256(secret, timestamp + "\n" + secret)), timestamp in ms, both in the URL. */
 export function dingtalkSignedUrl(url: string, secret: string, timestampMs: number): string {
@@ -73,16 +85,54 @@ export function webhookSignature(secret: string, timestampSec: number, body: str
   return `sha256=${createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex')}`;
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, judge: (status: number, text: string) => boolean): Promise<DeliveryResult> {
+/** The receiver's own error code and message (DingTalk/WeCom errcode+errmsg, Feishu code+msg), sanitized. */
+function apiError(text: string): string {
   try {
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
-    const text = (await r.text()).slice(0, RESPONSE_KEEP);
-    const ok = judge(r.status, text);
-    return { ok, statusCode: r.status, response: text, error: ok ? undefined : `the receiver refused the message (HTTP ${r.status}): ${text.slice(0, 300)}` };
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    return { ok: false, error: `${err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : err.message}${err.cause?.message ? `: ${err.cause.message}` : ''}` };
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const code = j.errcode ?? j.code ?? j.StatusCode;
+    const msg = j.errmsg ?? j.msg ?? j.StatusMessage;
+    return code === undefined && msg === undefined ? '' : `: error ${sanitize(code, 20)}${msg !== undefined ? ` ${sanitize(msg)}` : ''}`;
+  } catch {
+    return '';
   }
+}
+
+function post(url: string, body: string, headers: Record<string, string>, judge: (status: number, text: string) => boolean, policy: TargetPolicy): Promise<DeliveryResult> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+      policy.checkHost(u.hostname);
+    } catch (e) {
+      resolve({ ok: false, error: e instanceof TargetRefused ? `target refused: ${e.message}` : 'not a URL' });
+      return;
+    }
+    const lib = u.protocol === 'https:' ? https : http;
+    const req = lib.request(
+      u,
+      { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers }, timeout: TIMEOUT_MS, lookup: policy.lookup() as never },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < REPLY_READ) text += chunk;
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const ok = judge(status, text);
+          resolve({ ok, statusCode: status, error: ok ? undefined : `the receiver refused the message (HTTP ${status})${apiError(text)}` });
+        });
+        res.on('error', () => resolve({ ok: false, statusCode: res.statusCode, error: 'the reply broke off' }));
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EREFUSED_TARGET') resolve({ ok: false, error: `target refused: ${e.message}` });
+      else if (e.code === 'ETIMEDOUT') resolve({ ok: false, error: `no answer within ${TIMEOUT_MS / 1000} s` });
+      else resolve({ ok: false, error: `could not reach ${u.host}: ${sanitize(e.code ?? e.message, 60)}` });
+    });
+    req.end(body);
+  });
 }
 
 const jsonField = (text: string, field: string): unknown => {
@@ -93,19 +143,26 @@ const jsonField = (text: string, field: string): unknown => {
   }
 };
 
-export async function deliver(channel: Channel, m: OutgoingMessage, now: Date): Promise<DeliveryResult> {
+export async function deliver(channel: Channel, m: OutgoingMessage, now: Date, policy: TargetPolicy = new TargetPolicy()): Promise<DeliveryResult> {
   const ts = now.getTime();
   switch (channel.kind) {
     case 'email': {
       const c = channel.config as EmailConfig;
       const to = [...new Set([...c.to, ...m.recipients])];
       if (!to.length) return { ok: false, error: 'no recipients: the channel lists none and no user of the rule’s roles has an e-mail address' };
+      // connect to the address checked, naming the server for TLS
+      let address: string;
+      try {
+        address = (await policy.resolve(c.host)).address;
+      } catch (e) {
+        return { ok: false, error: e instanceof TargetRefused ? `target refused: ${e.message}` : `could not resolve ${c.host}: ${sanitize((e as NodeJS.ErrnoException).code ?? (e as Error).message, 60)}` };
+      }
       const transport = nodemailer.createTransport({
-        host: c.host,
+        host: address,
         port: c.port,
         secure: c.secure ?? false,
         auth: c.user ? { user: c.user, pass: channel.secret ?? '' } : undefined,
-        tls: c.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
+        tls: { servername: c.host, ...(c.allowSelfSigned ? { rejectUnauthorized: false } : {}) },
         connectionTimeout: TIMEOUT_MS,
         greetingTimeout: TIMEOUT_MS,
         socketTimeout: TIMEOUT_MS,
@@ -113,11 +170,11 @@ export async function deliver(channel: Channel, m: OutgoingMessage, now: Date): 
       try {
         const info = await transport.sendMail({ from: c.from, to, subject: m.subject, text: m.body, headers: m.incidentId ? { 'X-Bihuan-Incident': m.incidentId } : undefined });
         const rejected = (info.rejected ?? []).map(String);
-        if (rejected.length && rejected.length === to.length) return { ok: false, response: info.response, error: `every recipient was refused: ${rejected.join(', ')}` };
-        return { ok: true, response: `${info.response}${rejected.length ? `; refused: ${rejected.join(', ')}` : ''}`.slice(0, RESPONSE_KEEP) };
+        if (rejected.length && rejected.length === to.length) return { ok: false, error: `every recipient was refused: ${sanitize(rejected.join(', '), 300)}` };
+        return { ok: true, error: rejected.length ? `refused recipients: ${sanitize(rejected.join(', '), 300)}` : undefined };
       } catch (e) {
-        const err = e as Error & { responseCode?: number; response?: string };
-        return { ok: false, statusCode: err.responseCode, response: err.response?.slice(0, RESPONSE_KEEP), error: err.message };
+        const err = e as Error & { responseCode?: number; code?: string };
+        return { ok: false, statusCode: err.responseCode, error: err.responseCode ? `the mail server refused (SMTP ${err.responseCode})` : `could not send: ${sanitize(err.code ?? err.message, 80)}` };
       } finally {
         transport.close();
       }
@@ -126,24 +183,24 @@ export async function deliver(channel: Channel, m: OutgoingMessage, now: Date): 
       const { url } = channel.config as WebhookConfig;
       const target = channel.secret ? dingtalkSignedUrl(url, channel.secret, ts) : url;
       const body = JSON.stringify({ msgtype: 'markdown', markdown: { title: m.subject, text: m.body }, at: { isAtAll: m.level === 1 } });
-      return post(target, body, {}, (s, t) => s === 200 && jsonField(t, 'errcode') === 0);
+      return post(target, body, {}, (s, t) => s === 200 && jsonField(t, 'errcode') === 0, policy);
     }
     case 'wecom': {
       const { url } = channel.config as WebhookConfig;
       const body = JSON.stringify({ msgtype: 'markdown', markdown: { content: `**${m.subject}**\n${m.body}` } });
-      return post(url, body, {}, (s, t) => s === 200 && jsonField(t, 'errcode') === 0);
+      return post(url, body, {}, (s, t) => s === 200 && jsonField(t, 'errcode') === 0, policy);
     }
     case 'feishu': {
       const { url } = channel.config as WebhookConfig;
       const sec = Math.floor(ts / 1000);
       const signed = channel.secret ? { timestamp: String(sec), sign: feishuSign(channel.secret, sec) } : {};
       const body = JSON.stringify({ ...signed, msg_type: 'text', content: { text: `${m.subject}\n${m.body}` } });
-      return post(url, body, {}, (s, t) => s === 200 && (jsonField(t, 'code') === 0 || jsonField(t, 'StatusCode') === 0));
+      return post(url, body, {}, (s, t) => s === 200 && (jsonField(t, 'code') === 0 || jsonField(t, 'StatusCode') === 0), policy);
     }
     case 'slack': {
       const { url } = channel.config as WebhookConfig;
       const body = JSON.stringify({ text: m.subject, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: m.body.slice(0, 2900) } }] });
-      return post(url, body, {}, (s, t) => s === 200 && t.trim() === 'ok');
+      return post(url, body, {}, (s, t) => s === 200 && t.trim() === 'ok', policy);
     }
     case 'webhook': {
       const { url } = channel.config as WebhookConfig;
@@ -151,7 +208,7 @@ export async function deliver(channel: Channel, m: OutgoingMessage, now: Date): 
       const body = JSON.stringify({ subject: m.subject, body: m.body, level: m.level, incidentId: m.incidentId, events: m.events, sentAt: now.toISOString() });
       const headers: Record<string, string> = { 'x-bihuan-timestamp': String(sec) };
       if (channel.secret) headers['x-bihuan-signature'] = webhookSignature(channel.secret, sec, body);
-      return post(url, body, headers, (s) => s >= 200 && s < 300);
+      return post(url, body, headers, (s) => s >= 200 && s < 300, policy);
     }
   }
 }

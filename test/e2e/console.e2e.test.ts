@@ -38,7 +38,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     if (!uiDir()) throw new Error('the web console is not built (the test setup builds it: see test/support/global-setup.ts)');
     fs.mkdirSync(SHOTS, { recursive: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-e2e-'));
-    s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai' }, { logLevel: 'silent' }));
+    s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1' }, { logLevel: 'silent' }));
     await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'e2e' }, PASSWORD);
     app = await buildServer(s, { logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });

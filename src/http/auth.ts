@@ -6,12 +6,13 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountService } from '../account/account.service.js';
-import { type Actor, type Permission, can } from '../domain/account/roles.js';
+import { type Actor, can } from '../domain/account/roles.js';
 import { DomainError } from '../domain/errors.js';
+import { type Access, accessRow } from './access.js';
+
+export type { Access } from './access.js';
 
 export const SESSION_COOKIE = 'bihuan_session';
-
-export type Access = Permission | 'public' | 'authenticated';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,8 +31,12 @@ export function requireActor(request: FastifyRequest): Actor & { kind: 'user' } 
 
 export function registerAuth(app: FastifyInstance, accounts: AccountService): void {
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/') && !route.config?.access) {
-      throw new Error(`route ${route.method} ${route.url} declares no access rule`);
+    if (!route.url.startsWith('/api/')) return;
+    if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+    for (const method of [route.method].flat()) {
+      const row = accessRow(method, route.url);
+      if (!row) throw new Error(`route ${method} ${route.url} has no row in the access table (src/http/access.ts)`);
+      if (row[0] !== route.config.access) throw new Error(`route ${method} ${route.url} declares access ${route.config.access}, the access table says ${row[0]}`);
     }
   });
   app.decorateRequest('actor', undefined);

@@ -1,35 +1,49 @@
 /**
- * Branch tenancy at the edge of every route (issue 11, F5): before a handler runs, a branch
- * user's request that names an incident, an order, an alert or a report outside their branch is
- * answered 404 (as if it did not exist); merging and splitting, which reach across incidents, are
- * for headquarters. Lists and details are narrowed in their queries (see store/scope.ts).
+ * Branch tenancy at the edge of every route (issue 11, F5), by the access table's branch rule
+ * (http/access.ts): before a handler runs, a branch user's request that names an incident, an
+ * order, an alert or a report outside their branch is answered 404 (as if it did not exist);
+ * what reaches across branches is for headquarters. Lists and details are narrowed in their
+ * queries (see store/scope.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { branchOf, requireAlertInScope, requireIncidentInScope, requireOrderInScope, requireReportInScope } from '../store/scope.js';
 import type { DB } from '../store/schema.js';
+import { accessRow } from './access.js';
 
-/** What a route's `:id` names, by the route's path prefix. */
-const SCOPED: Array<{ prefix: string; check: (db: Kysely<DB>, req: FastifyRequest, id: string) => Promise<void> }> = [
-  { prefix: '/api/incidents/:id', check: (db, req, id) => requireIncidentInScope(db, req.actor, id) },
-  { prefix: '/api/orders/:id', check: (db, req, id) => requireOrderInScope(db, req.actor, Number(id)) },
-  { prefix: '/api/alerts/:id', check: (db, req, id) => requireAlertInScope(db, req.actor, Number(id)) },
-  { prefix: '/api/reports/:id', check: (db, req, id) => requireReportInScope(db, req.actor, Number(id)) },
-];
-
-/** Routes a branch user may not use at all, whatever their role grants: they reach across branches. */
-const HEADQUARTERS_ONLY = new Set(['/api/incidents/:id/merge', '/api/incidents/:id/split']);
+/** How each kind of named record is checked against a branch. */
+const CHECKS: Record<'incident' | 'order' | 'alert' | 'report', (db: Kysely<DB>, req: FastifyRequest, id: string) => Promise<void>> = {
+  incident: (db, req, id) => requireIncidentInScope(db, req.actor, id),
+  order: (db, req, id) => requireOrderInScope(db, req.actor, Number(id)),
+  alert: (db, req, id) => requireAlertInScope(db, req.actor, Number(id)),
+  report: (db, req, id) => requireReportInScope(db, req.actor, Number(id)),
+};
 
 export function registerScope(app: FastifyInstance, db: Kysely<DB>): void {
-  app.addHook('preHandler', async (req) => {
+  // before the body is validated: whether a record is out of reach does not depend on what is sent
+  app.addHook('preValidation', async (req) => {
     const branch = branchOf(req.actor);
     if (!branch) return;
-    const url = req.routeOptions.url ?? '';
-    if (HEADQUARTERS_ONLY.has(url)) throw new DomainError('forbidden', `you act for the branch ${branch}: merging and splitting incidents is for headquarters`, { branch });
-    const id = (req.params as { id?: string | number } | undefined)?.id;
-    if (id === undefined) return;
-    for (const s of SCOPED) if (url === s.prefix || url.startsWith(`${s.prefix}/`)) return s.check(db, req, String(id));
+    const rule = accessRow(req.method, req.routeOptions.url ?? '')?.[1];
+    switch (rule) {
+      case 'headquarters':
+        throw new DomainError('forbidden', `you act for the branch ${branch}: this reaches across branches and is for headquarters`, { branch });
+      case 'incident':
+      case 'order':
+      case 'alert':
+      case 'report': {
+        const params = req.params as { id?: string | number; exportId?: string | number } | undefined;
+        const id = rule === 'report' ? params?.exportId : params?.id;
+        if (id !== undefined) await CHECKS[rule](db, req, String(id));
+        return;
+      }
+      case 'list':
+      case 'own':
+      case 'organisation':
+      case undefined:
+        return;
+    }
   });
   // an incident that touches several branches shows a branch user only their own hosts' details
   app.addHook('preSerialization', async (req, reply, payload: unknown) => {

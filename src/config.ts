@@ -46,6 +46,10 @@ export interface Config {
   /** syslog listeners, HOST:PORT each; off when unset */
   syslogUdp?: string;
   syslogTcp?: string;
+  /** TCP syslog connections at once (more are refused and counted) */
+  syslogTcpMaxConnections: number;
+  /** a TCP syslog connection silent this long is closed */
+  syslogTcpIdleSeconds: number;
   /** generic JSON formats (YAML file only), see src/intake/formats/mapped-json.ts */
   jsonMappings: JsonMapping[];
   /** detection rules and how matches become incidents */
@@ -96,6 +100,8 @@ const KEYS: Record<keyof Config, string> = {
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
   syslogTcp: 'BIHUAN_SYSLOG_TCP',
+  syslogTcpMaxConnections: 'BIHUAN_SYSLOG_TCP_MAX_CONNECTIONS',
+  syslogTcpIdleSeconds: 'BIHUAN_SYSLOG_TCP_IDLE_SECONDS',
   jsonMappings: 'BIHUAN_JSON_MAPPINGS',
   detection: 'BIHUAN_DETECTION',
 };
@@ -261,6 +267,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),
     syslogTcp: listen('syslogTcp'),
+    syslogTcpMaxConnections: int('syslogTcpMaxConnections', 1000, 1, 100_000),
+    syslogTcpIdleSeconds: int('syslogTcpIdleSeconds', 300, 5, 86_400),
     jsonMappings: mappings(),
     detection: detection(),
   };

@@ -38,3 +38,35 @@ describe('server-sent events', () => {
     expect(JSON.parse(data!)).toEqual([created.json().id]);
   });
 });
+
+describe('live streams per user (F12)', () => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => h?.close());
+
+  it('caps the streams one user holds, so that one viewer cannot starve an admin, and frees a place when one closes', async () => {
+    const { MAX_STREAMS_PER_USER } = await import('../src/http/events.routes.js');
+    const viewer = await h.as('viewer');
+    const controllers: AbortController[] = [];
+    const open = async (headers: Record<string, string>) => {
+      const c = new AbortController();
+      const r = await fetch(`${base}/api/events`, { headers, signal: c.signal });
+      controllers.push(c);
+      return r;
+    };
+    for (let i = 0; i < MAX_STREAMS_PER_USER; i++) expect((await open(viewer)).status).toBe(200);
+    const refused = await open(viewer);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe('rate_limited');
+    expect((await open(await h.as('admin'))).status).toBe(200);
+    controllers[0]!.abort();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await open(viewer)).status).toBe(200);
+    for (const c of controllers) c.abort();
+  });
+});

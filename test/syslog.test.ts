@@ -133,3 +133,75 @@ describe('syslog listener when the database refuses writes', () => {
     }
   });
 });
+
+describe('syslog listener limits (F12)', () => {
+  it('counts what it received beside what was stored, and the datagrams the kernel dropped while the process was busy', async () => {
+    const h = await startHarness('sqlite');
+    const listener = new SyslogListener(h.services.intake, quiet, { flushMs: 20, udpReceiveBuffer: 4096, countEveryMs: 60_000 });
+    const ports = await listener.start({ udp: { host: '127.0.0.1', port: 0 } });
+    try {
+      const line = fs.readFileSync(path.join(fixtures, 'auth.log'), 'utf8').split('\n')[0]!;
+      // another process blasts datagrams while this one is busy (its event loop blocked): the small buffer overflows
+      const { spawn } = await import('node:child_process');
+      const sender = spawn(process.execPath, [
+        '-e',
+        `const s=require('dgram').createSocket('udp4');let n=0;const m=Buffer.from(${JSON.stringify(line)}.padEnd(900,' '));(function go(){for(let i=0;i<50&&n<3000;i++,n++)s.send(m,${ports.udp},'127.0.0.1');if(n<3000)setImmediate(go);else setTimeout(()=>s.close(),100)})()`,
+      ]);
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        /* busy: nothing is read from the socket meanwhile */
+      }
+      await new Promise((r) => sender.once('exit', r));
+      await new Promise((r) => setTimeout(r, 300));
+      await listener.flush();
+      await listener.writeCounts();
+      const counters = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json() as Array<{ channel: string; outcome: string; count: number }>;
+      const of = (outcome: string) => counters.find((c) => c.channel === 'syslog-udp' && c.outcome === outcome)?.count ?? 0;
+      expect(of('received')).toBeGreaterThan(0);
+      expect(of('kernel_dropped')).toBeGreaterThan(0);
+      // (a datagram the sender's own kernel could not send is in neither)
+      expect(of('received') + of('kernel_dropped')).toBeLessThanOrEqual(3000);
+      expect(of('received') + of('kernel_dropped')).toBeGreaterThan(2500);
+      // every datagram read was stored or counted (the same line again is a duplicate)
+      expect(of('accepted') + of('duplicate') + of('rejected') + of('skipped')).toBe(of('received'));
+    } finally {
+      await listener.stop();
+      await h.close();
+    }
+  }, 30_000);
+
+  it('refuses TCP connections past the cap (counted) and closes idle ones', async () => {
+    const h = await startHarness('sqlite');
+    const listener = new SyslogListener(h.services.intake, quiet, { flushMs: 20, maxConnections: 2, idleTimeoutMs: 300, countEveryMs: 60_000 });
+    const ports = await listener.start({ tcp: { host: '127.0.0.1', port: 0 } });
+    try {
+      const open = () =>
+        new Promise<{ socket: net.Socket; closed: Promise<number> }>((resolve) => {
+          const socket = net.connect(ports.tcp!, '127.0.0.1', () => resolve({ socket, closed: new Promise((r) => socket.once('close', () => r(Date.now()))) }));
+          socket.on('error', () => undefined);
+        });
+      const started = Date.now();
+      const a = await open();
+      const b = await open();
+      const c = await open();
+      // the third is closed by the server at once; the first two when idle
+      const cClosed = await c.closed;
+      expect(cClosed - started).toBeLessThan(250);
+      a.socket.write('Dec  2 04:50:01 sh-fs01 sshd[2121]: Failed password for root from 10.164.2.33 port 52144 ssh2\n');
+      const [aClosed, bClosed] = await Promise.all([a.closed, b.closed]);
+      expect(aClosed - started).toBeGreaterThanOrEqual(250);
+      expect(bClosed - started).toBeGreaterThanOrEqual(250);
+      await listener.flush();
+      await listener.writeCounts();
+      const counters = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json() as Array<{ channel: string; outcome: string; count: number }>;
+      expect(counters.filter((x) => x.channel === 'syslog-tcp').map((x) => [x.outcome, x.count]).sort()).toEqual([
+        ['accepted', 1],
+        ['received', 1],
+        ['refused_connection', 1],
+      ]);
+    } finally {
+      await listener.stop();
+      await h.close();
+    }
+  });
+});

@@ -94,7 +94,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // repeats and forgets nothing; a failing loop backs off and shows in /api/health, never ends the process
       s.startBackground(app.log);
       process.on('unhandledRejection', (e) => s.health.failed('process', e));
-      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log, { health: s.health }) : undefined;
+      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log, { health: s.health, maxConnections: cfg.syslogTcpMaxConnections, idleTimeoutMs: cfg.syslogTcpIdleSeconds * 1000 }) : undefined;
       const syslogPorts = await syslog?.start({
         udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,
         tcp: cfg.syslogTcp ? parseListenAddress(cfg.syslogTcp, 'BIHUAN_SYSLOG_TCP') : undefined,

@@ -15,10 +15,13 @@ import type { DB } from '../store/schema.js';
 const POLL_MS = 1000;
 const KEEPALIVE_MS = 25_000;
 const MAX_CLIENTS = 500;
+/** live streams one user may hold at once (a console per screen, a wall, a few tabs): one viewer cannot starve an admin */
+export const MAX_STREAMS_PER_USER = 8;
 
 export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }> = async (app, { db, health }) => {
   health.register('live');
   const open = new Set<ServerResponse>();
+  const perUser = new Map<number, number>();
   let seen = 0;
   let seenWarning = 0;
   let poll: NodeJS.Timeout | undefined;
@@ -57,6 +60,12 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
 
   app.get('/api/events', { config: { access: 'incident.read' }, schema: { tags: ['live'], summary: 'Server-sent events: `incidents` (ids that changed) and `warning` whenever they change' } }, async (req, reply) => {
     if (open.size >= MAX_CLIENTS) return reply.code(503).send({ code: 'unavailable', message: 'too many live connections; retry later' });
+    const user = req.actor?.kind === 'user' ? req.actor.userId : 0;
+    const mine = perUser.get(user) ?? 0;
+    if (mine >= MAX_STREAMS_PER_USER) {
+      return reply.code(429).header('retry-after', '30').send({ code: 'rate_limited', message: `you have ${mine} live streams open already (at most ${MAX_STREAMS_PER_USER}): close a tab or screen`, details: { retryAfterSeconds: 30 } });
+    }
+    perUser.set(user, mine + 1);
     if (!poll) {
       // the first listener: start from what is there now, then poll for all
       [seen, seenWarning] = await Promise.all([top(), warningTop()]);
@@ -78,6 +87,9 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
     reply.raw.write(`retry: 3000\n\n`);
     req.raw.on('close', () => {
       open.delete(reply.raw);
+      const left = (perUser.get(user) ?? 1) - 1;
+      if (left > 0) perUser.set(user, left);
+      else perUser.delete(user);
       if (open.size === 0) stop();
     });
   });

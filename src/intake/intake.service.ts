@@ -367,6 +367,24 @@ export class IntakeService {
     return rows.map((r) => ({ id: Number(r.id), at: r.at, channel: r.channel, line: r.line, format: r.format, reason: r.reason, sample: r.sample }));
   }
 
+  /**
+   * Counts a listener keeps of its own — messages received, dropped because the database
+   * refused writes for too long, dropped by the kernel before they were read, connections
+   * refused past the cap — added to the day's counters beside what intake stored.
+   */
+  async addCounters(channel: string, counts: Record<string, number>): Promise<void> {
+    const day = this.now().toISOString().slice(0, 10);
+    const values = Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([outcome, n]) => ({ day, channel, outcome, n }));
+    if (!values.length) return;
+    await this.db
+      .insertInto('intake_counters')
+      .values(values)
+      .onConflict((oc) => oc.columns(['day', 'channel', 'outcome']).doUpdateSet({ n: sql`intake_counters.n + excluded.n` }))
+      .execute();
+  }
+
   async counters(days: number) {
     const since = new Date(this.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
     const rows = await this.db.selectFrom('intake_counters').selectAll().where('day', '>=', since).orderBy('day', 'desc').orderBy('channel').orderBy('outcome').execute();

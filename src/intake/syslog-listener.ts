@@ -6,6 +6,7 @@
  * and reason; the listener carries on.
  */
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Health } from '../runtime/background.js';
@@ -13,6 +14,36 @@ import type { IntakeRecord, IntakeService } from './intake.service.js';
 
 /** records held while the database refuses them; past this, new messages are dropped (and counted) */
 const MAX_HELD = 50_000;
+/** the UDP socket's receive buffer: a burst waits in the kernel while a batch is written */
+const UDP_RECEIVE_BUFFER = 8 << 20;
+
+/** Counts the listener keeps beside what intake stores, per channel (written to the day's intake counters). */
+type ListenerCounts = Record<'received' | 'dropped' | 'kernel_dropped' | 'refused_connection', number>;
+const ZERO = (): ListenerCounts => ({ received: 0, dropped: 0, kernel_dropped: 0, refused_connection: 0 });
+
+/**
+ * Datagrams the kernel dropped for a UDP socket because its receive buffer was full: the `drops`
+ * column of /proc/net/udp(6) for the socket bound to this port (Linux; elsewhere undefined).
+ */
+export function kernelUdpDrops(port: number): number | undefined {
+  let total: number | undefined;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 13) continue;
+      const local = cols[1]!;
+      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
+      total = (total ?? 0) + Number(cols[cols.length - 1]);
+    }
+  }
+  return total;
+}
 
 export interface SyslogAddress {
   host: string;
@@ -43,20 +74,68 @@ export class SyslogListener {
   dropped = 0;
   private stopped = false;
 
+  private counts: Record<Channel, ListenerCounts> = { 'syslog-udp': ZERO(), 'syslog-tcp': ZERO() };
+  private udpPort?: number;
+  private kernelDropsSeen?: number;
+  private countTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly intake: IntakeService,
     private readonly log: Pick<Logger, 'warn' | 'error'>,
-    private readonly opts: { batchSize?: number; flushMs?: number; health?: Health } = {},
+    private readonly opts: {
+      batchSize?: number;
+      flushMs?: number;
+      health?: Health;
+      /** TCP connections at once; more are refused and counted */
+      maxConnections?: number;
+      /** a TCP connection silent this long is closed */
+      idleTimeoutMs?: number;
+      /** how often the listener's own counts are written */
+      countEveryMs?: number;
+      /** the UDP socket's receive buffer in bytes (the kernel may round it) */
+      udpReceiveBuffer?: number;
+    } = {},
   ) {
     opts.health?.register('syslog');
+  }
+
+  /** What the listener has counted and not yet written (for the tests and the log). */
+  pendingCounts(): Record<Channel, ListenerCounts> {
+    return { 'syslog-udp': { ...this.counts['syslog-udp'] }, 'syslog-tcp': { ...this.counts['syslog-tcp'] } };
+  }
+
+  /** Adds the kernel's drops since the last look and writes every count to the day's intake counters. */
+  async writeCounts(): Promise<void> {
+    if (this.udpPort !== undefined) {
+      const drops = kernelUdpDrops(this.udpPort);
+      if (drops !== undefined) {
+        if (this.kernelDropsSeen !== undefined && drops > this.kernelDropsSeen) this.counts['syslog-udp'].kernel_dropped += drops - this.kernelDropsSeen;
+        this.kernelDropsSeen = drops;
+      }
+    }
+    for (const channel of ['syslog-udp', 'syslog-tcp'] as const) {
+      const c = this.counts[channel];
+      if (!Object.values(c).some((n) => n > 0)) continue;
+      this.counts[channel] = ZERO();
+      try {
+        await this.intake.addCounters(channel, c);
+      } catch (e) {
+        // kept for the next time
+        for (const k of Object.keys(c) as Array<keyof ListenerCounts>) this.counts[channel][k] += c[k];
+        this.log.warn({ err: e }, 'syslog: the listener counts could not be written; kept for the next time');
+      }
+    }
   }
 
   async start(addr: { udp?: SyslogAddress; tcp?: SyslogAddress }): Promise<{ udp?: number; tcp?: number }> {
     const bound: { udp?: number; tcp?: number } = {};
     if (addr.udp) {
       const { host, port } = addr.udp;
-      const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: 8 << 20 });
-      socket.on('message', (msg) => this.take('syslog-udp', msg.toString('utf8').replace(/[\r\n\0]+$/, ''), msg.length));
+      const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: this.opts.udpReceiveBuffer ?? UDP_RECEIVE_BUFFER });
+      socket.on('message', (msg) => {
+        this.counts['syslog-udp'].received++;
+        this.take('syslog-udp', msg.toString('utf8').replace(/[\r\n\0]+$/, ''), msg.length);
+      });
       socket.on('error', (e) => this.log.error({ err: e }, 'syslog UDP socket error'));
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -64,10 +143,15 @@ export class SyslogListener {
       });
       this.udp = socket;
       bound.udp = socket.address().port;
+      this.udpPort = bound.udp;
+      this.kernelDropsSeen = kernelUdpDrops(bound.udp);
     }
     if (addr.tcp) {
       const server = net.createServer((s) => this.connection(s));
       server.on('error', (e) => this.log.error({ err: e }, 'syslog TCP server error'));
+      // past the cap a new connection is closed at once (and counted): one sender cannot hold every socket
+      server.maxConnections = this.opts.maxConnections ?? 1000;
+      server.on('drop', () => this.counts['syslog-tcp'].refused_connection++);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(addr.tcp!.port, addr.tcp!.host, () => resolve());
@@ -75,6 +159,8 @@ export class SyslogListener {
       this.tcp = server;
       bound.tcp = (server.address() as net.AddressInfo).port;
     }
+    this.countTimer = setInterval(() => void this.writeCounts(), this.opts.countEveryMs ?? 10_000);
+    this.countTimer.unref();
     return bound;
   }
 
@@ -82,7 +168,7 @@ export class SyslogListener {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(10 * 60_000, () => socket.destroy());
+    socket.setTimeout(this.opts.idleTimeoutMs ?? 5 * 60_000, () => socket.destroy());
     let buf: Buffer = Buffer.alloc(0);
     let discarding = false; // inside a newline-framed message that was too long
     socket.on('data', (chunk: Buffer) => {
@@ -110,6 +196,7 @@ export class SyslogListener {
             return;
           }
           if (buf.length < start + len) break;
+          this.counts['syslog-tcp'].received++;
           this.take('syslog-tcp', buf.subarray(start, start + len).toString('utf8').replace(/[\r\n\0]+$/, ''), len);
           buf = buf.subarray(start + len);
           continue;
@@ -123,6 +210,7 @@ export class SyslogListener {
           }
           break;
         }
+        this.counts['syslog-tcp'].received++;
         this.take('syslog-tcp', buf.subarray(0, nl).toString('utf8').replace(/[\r\0]+$/, ''), nl);
         buf = buf.subarray(nl + 1);
       }
@@ -140,6 +228,7 @@ export class SyslogListener {
   private take(channel: Channel, text: string, bytes: number): void {
     this.seq++;
     if (this.held() >= MAX_HELD) {
+      this.counts[channel].dropped++;
       if (this.dropped++ % 10_000 === 0) this.log.error({ dropped: this.dropped, held: MAX_HELD }, 'syslog: the database has refused writes for a while and the backlog is full; new messages are dropped until it recovers');
       return;
     }
@@ -193,9 +282,11 @@ export class SyslogListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.countTimer);
     await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
     await this.flush();
+    await this.writeCounts();
   }
 }

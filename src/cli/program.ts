@@ -19,7 +19,7 @@ import { PHASES, type Phase } from '../domain/incident/phase.js';
 import { SORTS, type IncidentSort } from '../incident/incident.repository.js';
 import type { AssetInput, ObservableInput } from '../incident/incident.service.js';
 import { buildServer } from '../http/server.js';
-import { openDatabase } from '../store/database.js';
+import { DatabaseOpenError, openDatabase } from '../store/database.js';
 import { verifyAuditChain } from '../audit/audit.repository.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
@@ -609,6 +609,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (e instanceof ConfigError) {
       io.err(`error [config]: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof DatabaseOpenError) {
+      io.err(`error [database]: ${e.message}\n`);
       return 1;
     }
     throw e;

@@ -34,6 +34,40 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The database cannot be opened: names the file (or server) and why, in words an operator can act on. */
+export class DatabaseOpenError extends Error {}
+
+const OS_REASONS: Record<string, string> = {
+  EISDIR: 'it is a directory, not a file',
+  EACCES: 'this user may not write it (permissions)',
+  EPERM: 'this user may not write it (permissions or an immutable file)',
+  EROFS: 'it is on a read-only file system',
+  ENOENT: 'its directory does not exist and cannot be created',
+  ENOTDIR: 'a part of its path is a file, not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/** Why SQLite refused a file, in words. */
+function sqliteReason(e: { code?: string; message?: string }, file: string): string {
+  switch (e.code) {
+    case 'SQLITE_NOTADB':
+      return 'the file is not a SQLite database (another program’s file, or damaged)';
+    case 'SQLITE_CORRUPT':
+      return 'the database file is damaged: restore it from a backup (bihuan restore)';
+    case 'SQLITE_READONLY':
+      return `the file or its directory is read-only (SQLite writes ${path.basename(file)}-wal and -shm beside it)`;
+    case 'SQLITE_FULL':
+      return 'the disk is full';
+    case 'SQLITE_CANTOPEN':
+      return 'SQLite cannot open it (its directory is missing or not writable)';
+    case 'SQLITE_BUSY':
+      return 'another process holds it locked';
+    default:
+      return e.message ?? String(e);
+  }
+}
+
 export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/i, '');
 }
@@ -45,12 +79,35 @@ export function openDatabase(url: string): Database {
     return { db, dialect: 'postgres', describe: redactUrl(url), close: () => db.destroy() };
   }
   const file = sqlitePath(url);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = FULL'); // a committed change survives a power cut, not only a crash
+  const where = file === ':memory:' ? file : path.resolve(file);
+  if (file !== ':memory:') {
+    // the operating system says best why a file cannot be used: try it first
+    const dir = path.dirname(where);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.closeSync(fs.openSync(where, 'a'));
+    } catch (e) {
+      let code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') code = 'ENOTDIR'; // mkdir met a file where a directory should be
+      const why = code === 'ENOENT' && fs.existsSync(dir) ? `the file cannot be created in ${dir}` : (OS_REASONS[code] ?? (e as Error).message);
+      throw new DatabaseOpenError(`cannot open the database ${where}: ${why}${code ? ` (${code})` : ''}`);
+    }
+  }
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (e) {
+    throw new DatabaseOpenError(`cannot open the database ${where}: ${sqliteReason(e as { code?: string }, where)}`);
+  }
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = FULL'); // a committed change survives a power cut, not only a crash
+  } catch (e) {
+    sqlite.close();
+    throw new DatabaseOpenError(`cannot open the database ${where}: ${sqliteReason(e as { code?: string }, where)}`);
+  }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${path.resolve(file)}`, close: () => db.destroy() };
 }

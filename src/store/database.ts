@@ -50,7 +50,7 @@ const OS_REASONS: Record<string, string> = {
 
 /** Why SQLite refused a file, in words. */
 function sqliteReason(e: { code?: string; message?: string }, file: string): string {
-  switch (e.code) {
+  switch (String(e.code)) {
     case 'SQLITE_NOTADB':
       return 'the file is not a SQLite database (another program’s file, or damaged)';
     case 'SQLITE_CORRUPT':

@@ -1,5 +1,6 @@
 /** What every format parser is: a content test, and record → normalized alert (or a reason to skip it). */
 import type { Alert, AlertFormat } from '../domain/alert/alert.js';
+import { ParseError } from './parse-error.js';
 
 export interface ParseContext {
   /** the zone of devices that log local time without an offset */
@@ -17,6 +18,13 @@ export interface FormatParser {
   detect(text: string, json: unknown): boolean;
   /** throws ParseError with a reason when the record is malformed */
   parse(text: string, json: unknown, ctx: ParseContext): ParseResult;
+}
+
+/** The record as a JSON object, or a clear rejection: a format read from JSON needs one. */
+export function jsonObject(json: unknown, what: string): Record<string, any> {
+  if (json === undefined) throw new ParseError(`not ${what}: that is a JSON object, this is a line of text`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ParseError(`not ${what}: that is a JSON object, this is ${Array.isArray(json) ? 'an array' : json === null ? 'null' : `a ${typeof json}`}`);
+  return json as Record<string, any>;
 }
 
 export function str(v: unknown): string | undefined {

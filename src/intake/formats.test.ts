@@ -226,3 +226,40 @@ describe('HFish', () => {
     expect(() => parse(lines[2]!)).toThrow('without "ip"');
   });
 });
+
+describe('records the fuzzer found mishandled (each was a crash or swallowed the records after it)', () => {
+  const outcomes = async (texts: string[]) => {
+    const { normalizeRecords } = await import('./intake.service.js');
+    const out: Array<{ line: number; ok: boolean; reason?: string }> = [];
+    for await (const r of normalizeRecords(texts.map((text, i) => ({ line: i + 1, text })), { timeZone: 'Asia/Shanghai', now: new Date('2026-11-29T00:00:00Z'), maxRecordBytes: 65536, mapped: [] })) {
+      out.push({ line: r.line, ok: 'alert' in r && !!r.alert, reason: 'reason' in r ? r.reason : undefined });
+    }
+    return out;
+  };
+  const SSHD = 'Dec  2 04:50:01 sh-fs01 sshd[2121]: Failed password for root from 10.164.2.33 port 52144 ssh2';
+
+  it('a stray <EventRecordID> line is one rejected record, not the start of an event that eats the lines after it', async () => {
+    const got = await outcomes(["<EventRecordID>88119</EventRecordID><Correlation/>", SSHD]);
+    expect(got.map((o) => [o.line, o.ok])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
+  it('an <Event> never closed is rejected when the next record begins, which is read as itself', async () => {
+    const got = await outcomes(["<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID>4625</EventID>", SSHD, '{"timestamp":"2019-12-02T04:57:00+08:00","client_ip":"10.164.2.91","query":"t.awcna.com","qtype":"A"}']);
+    expect(got).toEqual([
+      { line: 1, ok: false, reason: 'an <Event> element without its </Event> (line 2 begins another record)' },
+      { line: 2, ok: true },
+      { line: 3, ok: true },
+    ]);
+  });
+
+  it('a time out of any device’s range, a line given to a JSON format, an array for an object: clear rejections', async () => {
+    const got = await outcomes(['{"timestamp":-8640000000000.001,"client_ip":"10.164.2.91","query":"t.awcna.com"}', '[]']);
+    expect(got[0]!.reason).toMatch(/timestamp "-8640000000000\.001" is (out of range|not a time)/);
+    expect(got[1]!.reason).toBeTruthy();
+    const c = readRecord(SSHD);
+    expect(() => detectFormat(c, 'suricata').parse(c.text, c.json, { timeZone: 'UTC', now: new Date() })).toThrow('not a Suricata EVE record: that is a JSON object, this is a line of text');
+  });
+});

@@ -6,6 +6,14 @@ import { ParseError } from './parse-error.js';
 // (Suricata's `+0800` only needs its colon); everything else goes through luxon.
 const FULL_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/;
 
+/** A device time as UTC ISO-8601, refused when it is not a real time of the years devices log (1970–9999). */
+function utc(ms: number, field: string, value: unknown): string {
+  if (!Number.isFinite(ms)) throw new ParseError(`${field} "${String(value).slice(0, 60)}" is not a time`);
+  const year = new Date(ms).getUTCFullYear();
+  if (Number.isNaN(year) || year < 1970 || year > 9999) throw new ParseError(`${field} "${String(value).slice(0, 60)}" is out of range (year ${year})`);
+  return new Date(ms).toISOString();
+}
+
 /** ISO-8601 with or without offset (`+0800` or `+08:00`); without one, `zone` is assumed. */
 export function isoTime(value: unknown, zone: string, field: string): string {
   if (typeof value !== 'string' || !value) throw new ParseError(`${field} is missing`);
@@ -13,18 +21,18 @@ export function isoTime(value: unknown, zone: string, field: string): string {
   if (fast) {
     const offset = fast[2]!.length === 5 ? `${fast[2]!.slice(0, 3)}:${fast[2]!.slice(3)}` : fast[2]!;
     const ms = Date.parse(`${fast[1]!.replace(/(\.\d{3})\d+$/, '$1')}${offset}`);
-    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+    if (!Number.isNaN(ms)) return utc(ms, field, value);
   }
   const dt = DateTime.fromISO(value.trim().replace(' ', 'T'), { zone, setZone: true });
-  if (!dt.isValid) throw new ParseError(`${field} "${value}" is not a date-time`);
-  return dt.toUTC().toISO()!;
+  if (!dt.isValid) throw new ParseError(`${field} "${value.slice(0, 60)}" is not a date-time`);
+  return utc(dt.toMillis(), field, value);
 }
 
 /** `yyyy-MM-dd HH:mm:ss` local times (NXLog EventTime, HFish, many CSV exports). */
 export function localTime(value: string, zone: string, field: string): string {
   const dt = DateTime.fromFormat(value.trim(), 'yyyy-MM-dd HH:mm:ss', { zone });
   if (!dt.isValid) return isoTime(value, zone, field);
-  return dt.toUTC().toISO()!;
+  return utc(dt.toMillis(), field, value);
 }
 
 /**
@@ -37,14 +45,14 @@ export function bsdTime(value: string, zone: string, now: Date): string {
   let dt = DateTime.fromFormat(`${ref.year} ${text}`, 'yyyy LLL d HH:mm:ss', { zone });
   if (!dt.isValid) throw new ParseError(`syslog time "${value}" is not "MMM dd HH:mm:ss"`);
   if (dt.toMillis() > now.getTime() + 86_400_000) dt = dt.minus({ years: 1 });
-  return dt.toUTC().toISO()!;
+  return utc(dt.toMillis(), 'syslog time', value);
 }
 
 /** BIND query-log time: `02-Dec-2019 04:57:00.123`. */
 export function bindTime(value: string, zone: string): string {
   const dt = DateTime.fromFormat(value, value.includes('.') ? 'dd-LLL-yyyy HH:mm:ss.SSS' : 'dd-LLL-yyyy HH:mm:ss', { zone });
   if (!dt.isValid) throw new ParseError(`BIND time "${value}" is not "dd-MMM-yyyy HH:mm:ss.SSS"`);
-  return dt.toUTC().toISO()!;
+  return utc(dt.toMillis(), 'BIND time', value);
 }
 
 /** Epoch milliseconds or seconds (CEF `rt`, many JSON exports). */
@@ -52,7 +60,7 @@ export function epochTime(value: string | number, field: string): string {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ParseError(`${field} "${value}" is not a time`);
   const ms = n > 1e11 ? n : n * 1000;
-  return new Date(ms).toISOString();
+  return utc(ms, field, value);
 }
 
 /** CEF `rt`: epoch milliseconds, `MMM dd yyyy HH:mm:ss[.SSS][ zone]`, or ISO-8601. */
@@ -60,7 +68,7 @@ export function cefTime(value: string, zone: string): string {
   if (/^\d+$/.test(value)) return epochTime(value, 'rt');
   for (const f of ['LLL dd yyyy HH:mm:ss.SSS z', 'LLL dd yyyy HH:mm:ss z', 'LLL dd yyyy HH:mm:ss.SSS', 'LLL dd yyyy HH:mm:ss']) {
     const dt = DateTime.fromFormat(value, f, { zone, setZone: true });
-    if (dt.isValid) return dt.toUTC().toISO()!;
+    if (dt.isValid) return utc(dt.toMillis(), 'rt', value);
   }
   return isoTime(value, zone, 'rt');
 }

@@ -5,6 +5,13 @@
  * record through unchanged.
  */
 import type { IntakeRecord } from './intake.service.js';
+import { looksLikeSyslog } from './syslog.js';
+
+/** A line that is surely another record, not the inside of an <Event> (whose text may run over lines): an unclosed <Event> before it is broken. */
+function anotherRecord(text: string): boolean {
+  const t = text.trimStart();
+  return t.startsWith('{') || /^<Event[\s>]/.test(t) || t.startsWith('CEF:') || looksLikeSyslog(t);
+}
 
 const WRAPPER = /^\s*(<\?xml[^>]*\?>|<Events>|<\/Events>)\s*/;
 
@@ -17,12 +24,17 @@ export async function* xmlEventRecords(records: AsyncIterable<IntakeRecord> | It
       continue;
     }
     let text = r.text;
+    if (buf && anotherRecord(text)) {
+      yield { line: startLine, problem: `an <Event> element without its </Event> (line ${r.line} begins another record)` };
+      buf = '';
+    }
     if (!buf) {
       // strip container markup at the start of a line; a line that is only markup carries no record
       let m: RegExpExecArray | null;
       while ((m = WRAPPER.exec(text))) text = text.slice(m[0].length);
       if (!text.trim()) continue;
-      if (!text.trimStart().startsWith('<Event')) {
+      // an <Event> element (not <EventData>, <EventRecordID> … met on a stray line)
+      if (!/^<Event[\s>]/.test(text.trimStart())) {
         yield r;
         continue;
       }

@@ -6,7 +6,7 @@
  * node that caught it, `ip` the attacker; times are the node's local time.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, str } from '../format.js';
+import { type FormatParser, jsonObject, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { localTime } from '../time.js';
 
@@ -37,7 +37,7 @@ export const hfish: FormatParser = {
     return 'agent' in j && 'ip' in j && 'type' in j && 'info' in j && ('project' in j || 'project_name' in j) && ('time' in j || 'create_time' in j);
   },
   parse(_text, json, ctx) {
-    const j = json as Record<string, unknown>;
+    const j = jsonObject(json, 'an HFish record');
     const type = str(j.type)?.toUpperCase();
     const ip = str(j.ip);
     if (!type) throw new ParseError('an HFish record without "type" (the honeypot)');

@@ -15,7 +15,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, num, str } from '../format.js';
+import { type FormatParser, jsonObject, num, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { epochTime, isoTime } from '../time.js';
 
@@ -109,7 +109,8 @@ export function mappedJson(mapping: JsonMapping): FormatParser & { mappingName: 
       const v = get(json, whenField);
       return mapping.when.equals === undefined ? v !== undefined : v === mapping.when.equals;
     },
-    parse(_text, json, ctx) {
+    parse(_text, rawJson, ctx) {
+      const json = jsonObject(rawJson, `a ${mapping.name} record`);
       const rawTime = get(json, mapping.timestamp.field);
       if (rawTime === undefined || rawTime === null || rawTime === '') throw new ParseError(`${mapping.timestamp.field} (the time) is missing`);
       const f = mapping.timestamp.format ?? 'iso';

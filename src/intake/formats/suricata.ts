@@ -1,6 +1,6 @@
 /** Suricata EVE JSON: alert, dns, http and anomaly events (others are skipped with the reason). */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, num, str } from '../format.js';
+import { type FormatParser, jsonObject, num, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { isoTime } from '../time.js';
 
@@ -31,7 +31,7 @@ export const suricata: FormatParser = {
     return !!e && typeof e === 'object' && typeof e.event_type === 'string' && typeof e.timestamp === 'string' && ('src_ip' in e || 'flow_id' in e || e.event_type === 'stats');
   },
   parse(_text, json, ctx) {
-    const e = json as Eve;
+    const e = jsonObject(json, 'a Suricata EVE record') as Eve;
     if (!(TAKEN as readonly unknown[]).includes(e.event_type)) return { skip: `suricata event_type "${e.event_type}" is not taken (alert, dns, http, anomaly)` };
     const ts = isoTime(e.timestamp, ctx.timeZone, 'timestamp');
     const transport = str(e.proto)?.toLowerCase();

@@ -4,7 +4,7 @@
  * 4720 get their meaning in ECS; every event keeps its event data under `winlog.event_data`.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, num, str } from '../format.js';
+import { type FormatParser, jsonObject, num, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { isoTime, localTime } from '../time.js';
 import { XMLParser } from 'fast-xml-parser';
@@ -153,7 +153,7 @@ export const windows: FormatParser = {
     return !!j && typeof j === 'object' && ((typeof j.winlog === 'object' && j.winlog !== null && 'event_id' in j.winlog) || ('EventID' in j && ('Channel' in j || 'SourceName' in j)));
   },
   parse(_text, json, ctx) {
-    const j = json as Record<string, any> | undefined;
+    const j = json === undefined ? undefined : jsonObject(json, 'a Windows event');
     const c = j === undefined ? fromEventXml(_text, ctx.timeZone) : j.winlog ? fromWinlogbeat(j, ctx.timeZone) : fromNxlog(j, ctx.timeZone);
     const m = meaning(c);
     const alert: Alert = {

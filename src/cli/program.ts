@@ -6,6 +6,7 @@
 import { prepareDriverLife, replayDriverLife } from '../demo/driverlife.js';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import YAML from 'yaml';
 import { type Services, openServices } from '../app.js';
@@ -19,7 +20,8 @@ import { PHASES, type Phase } from '../domain/incident/phase.js';
 import { SORTS, type IncidentSort } from '../incident/incident.repository.js';
 import type { AssetInput, ObservableInput } from '../incident/incident.service.js';
 import { buildServer } from '../http/server.js';
-import { DatabaseOpenError, openDatabase } from '../store/database.js';
+import { DatabaseOpenError, dialectOf, openDatabase, sqlitePath } from '../store/database.js';
+import { backupTo, restoreFrom } from '../store/backup.js';
 import { verifyAuditChain } from '../audit/audit.repository.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
@@ -179,6 +181,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       } finally {
         await database.close();
       }
+    });
+
+  program
+    .command('backup <file>')
+    .description('back up the embedded database and the evidence store (evidence and exported reports) into one new file, while the server runs (SQLite online backup); on PostgreSQL use pg_dump, see the README')
+    .action(async (file: string) => {
+      const cfg = config();
+      const database = openDatabase(cfg.databaseUrl);
+      try {
+        const b = await backupTo(database, path.join(cfg.dataDir, 'evidence'), file, new Date());
+        print(`backup written to ${b.file}: ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.tables.audit_log ?? 0} audit row(s), ${b.files} stored file(s) of ${b.bytes} bytes`);
+        print('keep the secret key (BIHUAN_SECRET_KEY or the data directory\'s secret.key) apart from it: the backup holds channel secrets encrypted with it');
+      } finally {
+        await database.close();
+      }
+    });
+  program
+    .command('restore <file>')
+    .description('replace the embedded database and fill the evidence store from a backup, after checking it whole; the server must be stopped')
+    .option('--force', 'replace a database that holds incidents already')
+    .action(async (file: string, o: { force?: boolean }) => {
+      const cfg = config();
+      if (dialectOf(cfg.databaseUrl) === 'postgres') throw new DomainError('validation', 'bihuan restore restores the embedded SQLite database; on PostgreSQL use pg_restore (see the README)');
+      const b = restoreFrom(file, sqlitePath(cfg.databaseUrl), path.join(cfg.dataDir, 'evidence'), { force: o.force });
+      print(`restored ${b.file} (made ${b.createdAt}): ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.files} stored file(s)`);
+      print(`into ${path.resolve(sqlitePath(cfg.databaseUrl))}; start the server as usual`);
     });
 
   const audit = program.command('audit').description('the audit trail');

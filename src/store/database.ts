@@ -17,6 +17,10 @@ export interface Database {
   dialect: Dialect;
   /** A description safe to print: never the password. */
   describe: string;
+  /** SQLite: the file (for backup and restore) */
+  file?: string;
+  /** SQLite: an online backup of the whole database into `target` (a consistent copy while it is in use) */
+  backup?(target: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,7 +113,16 @@ export function openDatabase(url: string): Database {
     throw new DatabaseOpenError(`cannot open the database ${where}: ${sqliteReason(e as { code?: string }, where)}`);
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', describe: `sqlite:${path.resolve(file)}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    describe: `sqlite:${where}`,
+    file: where,
+    backup: async (target) => {
+      await sqlite.backup(target);
+    },
+    close: () => db.destroy(),
+  };
 }
 
 const STATEMENT_CACHE = 256;

@@ -27,14 +27,21 @@ export function jsonObject(json: unknown, what: string): Record<string, any> {
   return json as Record<string, any>;
 }
 
+/** Any JSON value as text for a message (an object as its JSON: String() of a crafted object can throw). */
+export function text(v: unknown): string {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 export function str(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
+  // an object or array where a device writes text is not text (and String() of a crafted object can throw)
+  if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol') return undefined;
   const s = String(v).trim();
   return s === '' || s === '-' ? undefined : s;
 }
 
 export function num(v: unknown): number | undefined {
-  if (v === undefined || v === null || v === '' || v === '-') return undefined;
+  if (v === undefined || v === null || v === '' || v === '-' || typeof v === 'object' || typeof v === 'symbol') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
 }

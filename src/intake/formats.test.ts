@@ -263,3 +263,15 @@ describe('records the fuzzer found mishandled (each was a crash or swallowed the
     expect(() => detectFormat(c, 'suricata').parse(c.text, c.json, { timeZone: 'UTC', now: new Date() })).toThrow('not a Suricata EVE record: that is a JSON object, this is a line of text');
   });
 });
+
+describe('crafted JSON values where devices write text', () => {
+  it('an object whose toString is not a function is no text: rejected or left out, never a crash', () => {
+    const { text } = { text: '{"timestamp":"2019-12-02T05:27:00+08:00","client_ip":{"toString":""},"query":"t.awcna.com","qtype":"A"}' };
+    const c = readRecord(text);
+    const parse = () => detectFormat(c).parse(c.text, c.json, { timeZone: 'Asia/Shanghai', now: new Date('2026-11-29T00:00:00Z') });
+    expect(parse).not.toThrow(TypeError);
+    const eve = '{"timestamp":"2019-12-02T04:50:00.000000+0800","event_type":"alert","src_ip":"203.0.113.7","alert":{"signature":{"toString":""},"signature_id":1}}';
+    const e = readRecord(eve);
+    expect(() => detectFormat(e).parse(e.text, e.json, { timeZone: 'Asia/Shanghai', now: new Date() })).toThrow('an alert event without alert.signature');
+  });
+});

@@ -48,7 +48,11 @@ export async function* xmlEventRecords(records: AsyncIterable<IntakeRecord> | It
       startLine = r.line;
     }
     if (!buf.trim()) buf = '';
-    else if (buf.length > maxBytes) {
+    else if (!/^<Event[\s>]/.test(buf.trimStart())) {
+      // what follows an </Event> on its line and is not another <Event> is no record at all
+      yield { line: r.line, problem: `text after </Event> that is not an <Event> element: ${JSON.stringify(buf.trim().slice(0, 60))}` };
+      buf = '';
+    } else if (buf.length > maxBytes) {
       yield { line: startLine, problem: `an <Event> element of more than ${maxBytes} bytes without its </Event>` };
       buf = '';
     }

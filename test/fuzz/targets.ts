@@ -100,6 +100,23 @@ export const anyText = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLe
 
 export const anyRecord = fc.oneof({ weight: 3, arbitrary: mutatedJson }, { weight: 3, arbitrary: mutatedLine }, { weight: 2, arbitrary: anyText });
 
+/** Fields detection and the console read as text: whatever a record says, they are text or absent. */
+const TEXT_FIELDS = ['message', 'rule.name', 'rule.id', 'rule.category', 'url.domain', 'url.full', 'url.path', 'dns.question.name', 'host.name', 'user.name', 'source.ip', 'destination.ip', 'observer.product', 'observer.hostname', 'event.action', 'process.name', 'process.command_line', 'file.name'];
+const NUMBER_FIELDS = ['source.port', 'destination.port', 'event.severity'];
+
+export function checkShape(alert: Record<string, unknown>, input: string): void {
+  const at = (p: string) => p.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), alert);
+  if (typeof alert['@timestamp'] !== 'string' || Number.isNaN(Date.parse(alert['@timestamp']))) throw new Error(`@timestamp ${JSON.stringify(alert['@timestamp'])} is not a time, from ${JSON.stringify(input.slice(0, 300))}`);
+  for (const f of TEXT_FIELDS) {
+    const v = at(f);
+    if (v !== undefined && typeof v !== 'string') throw new Error(`${f} is ${JSON.stringify(v)}, not text, from ${JSON.stringify(input.slice(0, 300))}`);
+  }
+  for (const f of NUMBER_FIELDS) {
+    const v = at(f);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new Error(`${f} is ${JSON.stringify(v)}, not a number, from ${JSON.stringify(input.slice(0, 300))}`);
+  }
+}
+
 function timed<T>(what: string, input: string, f: () => T): T {
   const t0 = performance.now();
   const out = f();
@@ -120,7 +137,10 @@ export function parseEveryWay(text: string): void {
   for (const parser of [undefined, ...ALL]) {
     try {
       const result = timed(parser?.format ?? 'detected', text, () => (parser ?? detectFormat(candidate, undefined, [MAPPED])).parse(candidate.text, candidate.json, CTX));
-      if ('alert' in result) JSON.stringify(result.alert);
+      if ('alert' in result) {
+        JSON.stringify(result.alert);
+        checkShape(result.alert as unknown as Record<string, unknown>, text);
+      }
     } catch (e) {
       if (e instanceof ParseError) continue;
       throw new Error(`${parser?.format ?? 'detected'} threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message} on ${JSON.stringify(text.slice(0, 500))}`);

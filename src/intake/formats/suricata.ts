@@ -32,7 +32,7 @@ export const suricata: FormatParser = {
   },
   parse(_text, json, ctx) {
     const e = jsonObject(json, 'a Suricata EVE record') as Eve;
-    if (!(TAKEN as readonly unknown[]).includes(e.event_type)) return { skip: `suricata event_type "${e.event_type}" is not taken (alert, dns, http, anomaly)` };
+    if (!(TAKEN as readonly unknown[]).includes(e.event_type)) return { skip: `suricata event_type "${str(e.event_type) ?? typeof e.event_type}" is not taken (alert, dns, http, anomaly)` };
     const ts = isoTime(e.timestamp, ctx.timeZone, 'timestamp');
     const transport = str(e.proto)?.toLowerCase();
     const base: Alert = {
@@ -45,52 +45,58 @@ export const suricata: FormatParser = {
     };
     switch (e.event_type as Taken) {
       case 'alert': {
-        const a = e.alert;
-        if (!a || !a.signature) throw new ParseError('an alert event without alert.signature');
+        const a = e.alert && typeof e.alert === 'object' ? e.alert : undefined;
+        const signature = str(a?.signature);
+        if (!a || !signature) throw new ParseError('an alert event without alert.signature');
+        const host = str(e.http?.hostname);
+        const path = str(e.http?.url);
         return {
           alert: {
             ...base,
-            message: a.signature,
+            message: signature,
             event: { kind: 'alert', category: ['intrusion_detection', 'network'], action: str(a.action), severity: num(a.severity), dataset: 'suricata.alert' },
-            rule: { name: a.signature, id: a.signature_id !== undefined ? String(a.signature_id) : undefined, category: str(a.category) },
-            url: e.http?.hostname ? { domain: e.http.hostname, full: e.http.url ? `http://${e.http.hostname}${e.http.url}` : undefined } : undefined,
+            rule: { name: signature, id: str(a.signature_id), category: str(a.category) },
+            url: host ? { domain: host, full: path ? `http://${host}${path}` : undefined } : undefined,
           },
         };
       }
       case 'dns': {
-        const d = e.dns;
-        const name = str(d?.rrname ?? d?.queries?.[0]?.rrname);
+        const d = e.dns && typeof e.dns === 'object' ? e.dns : undefined;
+        const first = Array.isArray(d?.queries) ? d.queries[0] : undefined;
+        const name = str(d?.rrname ?? first?.rrname);
         if (!name) throw new ParseError('a dns event without dns.rrname');
-        const type = str(d?.rrtype ?? d?.queries?.[0]?.rrtype);
+        const type = str(d?.rrtype ?? first?.rrtype);
+        const kind = str(d?.type) ?? 'query';
         return {
           alert: {
             ...base,
-            message: `DNS ${d?.type ?? 'query'} ${name}${type ? ` ${type}` : ''}`,
-            event: { ...base.event, category: ['network'], action: `dns_${d?.type ?? 'query'}` },
-            dns: { question: { name: name.toLowerCase().replace(/\.$/, ''), type }, type: d?.type === 'answer' ? 'answer' : 'query', response_code: str(d?.rcode) },
+            message: `DNS ${kind} ${name}${type ? ` ${type}` : ''}`,
+            event: { ...base.event, category: ['network'], action: `dns_${kind}` },
+            dns: { question: { name: name.toLowerCase().replace(/\.$/, ''), type }, type: kind === 'answer' ? 'answer' : 'query', response_code: str(d?.rcode) },
           },
         };
       }
       case 'http': {
-        const h = e.http ?? {};
+        const h = e.http && typeof e.http === 'object' ? e.http : {};
         const domain = str(h.hostname);
+        const path = str(h.url);
         return {
           alert: {
             ...base,
-            message: `${h.http_method ?? 'HTTP'} ${domain ?? ''}${h.url ?? ''}`,
+            message: `${str(h.http_method) ?? 'HTTP'} ${domain ?? ''}${path ?? ''}`,
             event: { ...base.event, category: ['network', 'web'], action: 'http_request' },
-            url: { domain, path: str(h.url), full: domain ? `http://${domain}${h.url ?? '/'}` : undefined },
+            url: { domain, path, full: domain ? `http://${domain}${path ?? '/'}` : undefined },
             http: { request: { method: str(h.http_method) }, response: { status_code: num(h.status) } },
             user_agent: { original: str(h.http_user_agent) },
           },
         };
       }
       case 'anomaly': {
-        const an = e.anomaly ?? {};
+        const an = e.anomaly && typeof e.anomaly === 'object' ? e.anomaly : {};
         return {
           alert: {
             ...base,
-            message: `anomaly ${an.type ?? ''} ${an.event ?? ''}`.trim(),
+            message: `anomaly ${str(an.type) ?? ''} ${str(an.event) ?? ''}`.trim(),
             event: { ...base.event, category: ['network'], action: str(an.event) ?? 'anomaly' },
             rule: { name: str(an.event), category: str(an.type) },
           },

@@ -4,7 +4,7 @@
  * 4720 get their meaning in ECS; every event keeps its event data under `winlog.event_data`.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, jsonObject, num, str } from '../format.js';
+import { type FormatParser, jsonObject, num, str, text as asText } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { isoTime, localTime } from '../time.js';
 import { XMLParser } from 'fast-xml-parser';
@@ -98,7 +98,7 @@ function fromNxlog(j: Record<string, any>, zone: string): Common {
   if (!Number.isInteger(eventId)) throw new ParseError('EventID is not a number');
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(j)) if (!NXLOG_META.has(k) && v !== null && v !== undefined) data[k] = stringify(v);
-  const timestamp = j['@timestamp'] ? isoTime(j['@timestamp'], zone, '@timestamp') : j.EventTime ? localTime(String(j.EventTime), zone, 'EventTime') : undefined;
+  const timestamp = j['@timestamp'] ? isoTime(j['@timestamp'], zone, '@timestamp') : j.EventTime ? localTime(asText(j.EventTime), zone, 'EventTime') : undefined;
   if (!timestamp) throw new ParseError('no @timestamp or EventTime');
   return {
     eventId,

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { AccountService } from './account/account.service.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
+import { SecretBox } from './store/secret-box.js';
 import { EvidenceStore } from './evidence/evidence.store.js';
 import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
@@ -48,11 +49,21 @@ export interface Services {
 /** How often each background loop runs when all is well (a failing one backs off up to a minute). */
 export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000 } as const;
 
+/** The key that seals secrets at rest: the configured one, or the data directory's key file (made once). */
+function secretBox(config: Config): SecretBox {
+  try {
+    return config.secretKey ? SecretBox.fromText(config.secretKey, 'BIHUAN_SECRET_KEY') : SecretBox.fromFile(path.join(config.dataDir, 'secret.key'));
+  } catch (e) {
+    throw new ConfigError('secretKey', (e as Error).message);
+  }
+}
+
 export async function openServices(config: Config, opts: { now?: () => Date; migrate?: boolean } = {}): Promise<Services> {
   const now = opts.now ?? (() => new Date());
   const database = openDatabase(config.databaseUrl);
   try {
     if (opts.migrate !== false) await migrateToLatest(database.db);
+    const secrets = secretBox(config);
     const settings = new SettingsService(database.db, now);
     if (opts.migrate !== false) await settings.ensureDefaults();
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
@@ -63,8 +74,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
-    const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone);
-    const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets));
+    const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone, secrets);
+    const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets), secrets);
+    if (opts.migrate !== false) await notify.sealStoredSecrets();
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
     notify.beforeRun = () => command.checkSpread();

@@ -24,6 +24,8 @@ export interface Config {
   /** Secure flag on the session cookie: `auto` sets it when the request came over HTTPS */
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
+  /** the key that seals secrets at rest (32 bytes, base64 or hex); absent: DATA_DIR/secret.key, created once */
+  secretKey?: string;
   /** addresses (CIDRs) notifications may reach although refused by default (loopback, link-local, metadata), e.g. a local SMTP relay */
   notifyAllowedTargets: string[];
   /** other origins (scheme://host:port) whose pages may send state-changing requests with the session cookie; none by default */
@@ -90,6 +92,7 @@ const KEYS: Record<keyof Config, string> = {
   trustProxy: 'BIHUAN_TRUST_PROXY',
   allowedOrigins: 'BIHUAN_ALLOWED_ORIGINS',
   notifyAllowedTargets: 'BIHUAN_NOTIFY_ALLOWED_TARGETS',
+  secretKey: 'BIHUAN_SECRET_KEY',
   logLevel: 'BIHUAN_LOG_LEVEL',
   adminPassword: 'BIHUAN_ADMIN_PASSWORD',
   bodyLimitBytes: 'BIHUAN_BODY_LIMIT_BYTES',
@@ -257,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: oneOf('trustProxy', 'false', ['true', 'false'] as const) === 'true',
     allowedOrigins: origins('allowedOrigins'),
     notifyAllowedTargets: cidrs('notifyAllowedTargets'),
+    secretKey: str('secretKey', '') || undefined,
     logLevel: oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     adminPassword,
     bodyLimitBytes: int('bodyLimitBytes', 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -86,6 +86,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/incidents/:id/reports': ['incident.read', 'incident'],
   'GET /api/reports/:exportId': ['incident.read', 'report'],
   'GET /api/reports/:exportId/download': ['incident.read', 'report'],
+  'GET /api/reports/:exportId/credentials': ['secrets.read', 'report'],
   'GET /api/channels': ['settings.read', 'organisation'],
   'POST /api/channels': ['settings.write', 'organisation'],
   'PUT /api/channels/:id': ['settings.write', 'organisation'],

@@ -14,6 +14,7 @@ import { writeAudit } from '../audit/audit.repository.js';
 import type { DB, NotificationTable } from '../store/schema.js';
 import { type Channel, CHANNEL_KINDS, type ChannelKind, deliver, type DeliveryResult, type EmailConfig, type WebhookConfig } from './senders.js';
 import { TargetPolicy, TargetRefused } from './target-guard.js';
+import { SecretBox } from '../store/secret-box.js';
 
 const CURSOR = 'notify.timeline_cursor';
 const BATCH = 500;
@@ -105,7 +106,27 @@ export class NotifyService {
     private readonly timeZone: string,
     /** where messages may go (SSRF guard) */
     private readonly policy: TargetPolicy = new TargetPolicy(),
+    /** seals channel secrets at rest */
+    private readonly secrets?: SecretBox,
   ) {}
+
+  private seal(secret: string | null | undefined): string | null {
+    if (!secret) return null;
+    return this.secrets ? this.secrets.seal(secret) : secret;
+  }
+
+  /** Seals channel secrets stored before secrets were sealed at rest (once, at start). */
+  async sealStoredSecrets(): Promise<number> {
+    if (!this.secrets) return 0;
+    const rows = await this.db.selectFrom('channels').select(['id', 'secret']).where('secret', 'is not', null).execute();
+    let sealed = 0;
+    for (const r of rows) {
+      if (!r.secret || SecretBox.isSealed(r.secret)) continue;
+      await this.db.updateTable('channels').set({ secret: this.secrets.seal(r.secret) }).where('id', '=', r.id).execute();
+      sealed++;
+    }
+    return sealed;
+  }
 
   // ------------------------------------------------------------ channels
 
@@ -150,7 +171,7 @@ export class NotifyService {
       if (id === undefined) {
         const r = await trx
           .insertInto('channels')
-          .values({ name, kind: input.kind, config, secret: input.secret || null, enabled: input.enabled === false ? 0 : 1, created_at: at, updated_at: at })
+          .values({ name, kind: input.kind, config, secret: this.seal(input.secret), enabled: input.enabled === false ? 0 : 1, created_at: at, updated_at: at })
           .returning('id')
           .executeTakeFirstOrThrow();
         channelId = Number(r.id);
@@ -159,7 +180,7 @@ export class NotifyService {
         if (!before) throw notFound('channel', id);
         await trx
           .updateTable('channels')
-          .set({ name, kind: input.kind, config, ...(input.secret !== undefined ? { secret: input.secret || null } : {}), enabled: input.enabled === false ? 0 : 1, updated_at: at })
+          .set({ name, kind: input.kind, config, ...(input.secret !== undefined ? { secret: this.seal(input.secret) } : {}), enabled: input.enabled === false ? 0 : 1, updated_at: at })
           .where('id', '=', id)
           .execute();
         channelId = id;
@@ -198,7 +219,7 @@ export class NotifyService {
   private async channel(id: number): Promise<Channel> {
     const r = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw notFound('channel', id);
-    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config: JSON.parse(r.config) as EmailConfig | WebhookConfig, secret: r.secret };
+    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config: JSON.parse(r.config) as EmailConfig | WebhookConfig, secret: r.secret && this.secrets ? this.secrets.open(r.secret) : r.secret };
   }
 
   // ------------------------------------------------------------ rules

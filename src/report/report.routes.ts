@@ -38,6 +38,7 @@ const Export = Type.Object({
   filename: Type.String(),
   createdBy: Type.String(),
   createdAt: Type.String(),
+  hasCredentials: Type.Boolean({ description: 'a support request that hands over access credentials, sealed at rest: GET /api/reports/{exportId}/credentials' }),
 });
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }> = async (app, { reports }) => {
@@ -73,7 +74,17 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
         tags,
         summary: 'Export a form as Word (.docx) or Markdown, with edited fields; the file is kept as a new version of that form with its SHA-256',
         params: FormParams,
-        body: Type.Object({ format: StringEnum(REPORT_FORMATS), locale: Type.Optional(StringEnum(REPORT_LOCALES)), fields: Type.Optional(Fields) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            format: StringEnum(REPORT_FORMATS),
+            locale: Type.Optional(StringEnum(REPORT_LOCALES)),
+            fields: Type.Optional(Fields),
+            credentials: Type.Optional(
+              Type.String({ maxLength: 4000, description: 'support requests only: the access credentials handed over to the support team — sealed at rest (AES-GCM), never written into the document, read back only by the command group (audited)' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Export, ...errorResponses },
       },
     },
@@ -90,6 +101,20 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
     '/api/reports/:exportId',
     { config: { access: 'incident.read' }, schema: { tags, summary: 'The fields and appendices an exported version was made from, exactly as exported', params: Type.Object({ exportId: Type.Integer({ minimum: 1 }) }), response: { 200: Loose, ...errorResponses } } },
     async (req) => reports.exportContent(req.params.exportId),
+  );
+
+  app.get(
+    '/api/reports/:exportId/credentials',
+    {
+      config: { access: 'secrets.read' },
+      schema: {
+        tags,
+        summary: 'The access credentials a support request hands over, opened for the command group; every reading is audited',
+        params: Type.Object({ exportId: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ credentials: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req) => reports.credentials(requireActor(req), req.params.exportId),
   );
 
   app.get(

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
+import type { SecretBox } from '../store/secret-box.js';
 import { checkEdits, draftForm, FORM_KINDS, type FormKind, formMarkdown, FORMS, type FormReport, REPORT_LOCALES, type ReportHeader, type ReportLocale } from '../domain/report/forms.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
@@ -37,6 +38,8 @@ export interface ReportExport {
   filename: string;
   createdBy: string;
   createdAt: string;
+  /** a support request that hands over access credentials (sealed; read with GET /api/reports/:id/credentials) */
+  hasCredentials: boolean;
 }
 
 export class ReportService {
@@ -46,6 +49,8 @@ export class ReportService {
     private readonly files: EvidenceStore,
     private readonly now: () => Date,
     private readonly timeZone: string,
+    /** seals the credentials a support request hands over */
+    private readonly secrets?: SecretBox,
   ) {}
 
   async header(): Promise<ReportHeader> {
@@ -100,9 +105,12 @@ export class ReportService {
   }
 
   /** Renders a form, keeps the file and its SHA-256 as a new version of that form, and returns the version. */
-  async exportForm(actor: Actor, incidentId: string, form: FormKind, input: { format: ReportFormat; locale?: ReportLocale; fields?: Record<string, string> }): Promise<ReportExport> {
+  async exportForm(actor: Actor, incidentId: string, form: FormKind, input: { format: ReportFormat; locale?: ReportLocale; fields?: Record<string, string>; credentials?: string }): Promise<ReportExport> {
     requirePermission(actor, 'incident.update', 'export reports');
     if (!REPORT_FORMATS.includes(input.format)) throw validationError('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
+    const credentials = input.credentials?.trim() || undefined;
+    if (credentials && form !== 'support_request') throw validationError('credentials', 'only a support request hands over access credentials');
+    if (credentials && !this.secrets) throw new DomainError('conflict', 'no secret key is configured to seal the credentials');
     const report = await this.draft(actor, incidentId, form, input.locale ?? 'zh-CN', input.fields);
     if (!report.fields.unitName?.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
     const bytes = input.format === 'docx' ? await formDocx(report) : Buffer.from(formMarkdown(report), 'utf8');
@@ -114,14 +122,27 @@ export class ReportService {
       const version = Number(last?.v ?? 0) + 1;
       const row = await trx
         .insertInto('report_exports')
-        .values({ incident_id: incidentId, form, format: input.format, locale: report.locale, version, sha256: stored.sha256, size: stored.size, content: JSON.stringify(report), created_by: actorLabel(actor), created_at: at })
+        .values({
+          incident_id: incidentId,
+          form,
+          format: input.format,
+          locale: report.locale,
+          version,
+          sha256: stored.sha256,
+          size: stored.size,
+          content: JSON.stringify(report),
+          created_by: actorLabel(actor),
+          created_at: at,
+          // sealed beside the export, never in the document (which says they are handed over separately)
+          credentials: credentials ? this.secrets!.seal(credentials) : null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await trx
         .insertInto('timeline_entries')
         .values({ incident_id: incidentId, occurred_at: at, recorded_at: at, source: 'system', actor: actorLabel(actor), kind: 'report', text: `导出${label}第 ${version} 版（${input.format}，SHA-256 ${stored.sha256.slice(0, 16)}…）`, data: JSON.stringify({ export: Number(row.id), form, version, sha256: stored.sha256 }) })
         .execute();
-      await writeAudit(trx, { actor, action: 'report.export', entityType: 'incident', entityId: incidentId, after: { form, format: input.format, version, sha256: stored.sha256, size: stored.size }, at });
+      await writeAudit(trx, { actor, action: 'report.export', entityType: 'incident', entityId: incidentId, after: { form, format: input.format, version, sha256: stored.sha256, size: stored.size, credentialsSealed: !!credentials }, at });
       return Number(row.id);
     });
     return this.export(id);
@@ -146,13 +167,24 @@ export class ReportService {
     return present(row);
   }
 
+  /** The credentials a support request hands over, opened for one who may read them; each reading is audited. */
+  async credentials(actor: Actor, id: number): Promise<{ credentials: string }> {
+    requirePermission(actor, 'secrets.read', 'read handed-over credentials');
+    const row = await this.db.selectFrom('report_exports').select(['incident_id', 'credentials']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('report export', id);
+    if (!row.credentials || !this.secrets) throw new DomainError('not_found', `report export ${id} hands over no credentials`);
+    const credentials = this.secrets.open(row.credentials);
+    await writeAudit(this.db, { actor, action: 'report.credentials.read', entityType: 'report_export', entityId: id, after: { incidentId: row.incident_id }, at: this.now().toISOString() });
+    return { credentials };
+  }
+
   async open(id: number) {
     const e = await this.export(id);
     return { ...e, contentType: CONTENT_TYPES[e.format], stream: this.files.open(e.sha256) };
   }
 }
 
-function present(r: { id: number; incident_id: string; form: string; format: string; locale: string; version: number; sha256: string; size: number | string; created_by: string; created_at: string }): ReportExport {
+function present(r: { id: number; incident_id: string; form: string; format: string; locale: string; version: number; sha256: string; size: number | string; created_by: string; created_at: string; credentials?: string | null }): ReportExport {
   const format = r.format as ReportFormat;
   return {
     id: Number(r.id),
@@ -166,5 +198,6 @@ function present(r: { id: number; incident_id: string; form: string; format: str
     filename: `${r.incident_id}-${FORMS[r.form as FormKind]?.fileLabel ?? r.form}-v${r.version}.${format}`,
     createdBy: r.created_by,
     createdAt: r.created_at,
+    hasCredentials: !!r.credentials,
   };
 }

@@ -376,6 +376,8 @@ export interface ReportExportTable {
   content: string;
   created_by: string;
   created_at: string;
+  /** support requests: the access credentials handed over, sealed (SecretBox); never in the document */
+  credentials: string | null;
 }
 
 export interface ChannelTable {

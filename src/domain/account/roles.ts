@@ -36,19 +36,20 @@ export type Permission =
   | 'rules.test' // run rules over sample events (work bounded in time and size)
   | 'incident.merge' // merge incidents and split them
   | 'warning.manage' // raise and lower the organisation-wide warning level
-  | 'orders.issue'; // send orders to branches (host lists to find and clean)
+  | 'orders.issue' // send orders to branches (host lists to find and clean)
+  | 'secrets.read'; // read the credentials a support request hands over (audited)
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue',
+  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(ALL),
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
-    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue',
+    'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
   ]),
   handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test']),
   monitor: new Set<Permission>([

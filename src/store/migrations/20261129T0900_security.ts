@@ -1,7 +1,8 @@
 /**
  * Security (issue 11): service tokens that outlive a password change (F9), per-account lock-out
- * after repeated failed log-ins (F10), and the hash chain that makes the audit trail
- * tamper-evident (each row carries the previous row's hash and its own).
+ * after repeated failed log-ins (F10), the hash chain that makes the audit trail tamper-evident
+ * (each row carries the previous row's hash and its own), and the credentials a support request
+ * hands over, sealed beside its export (never in the document).
  */
 import type { Kysely } from 'kysely';
 
@@ -11,9 +12,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('users').addColumn('locked_until', 'text').execute();
   await db.schema.alterTable('audit_log').addColumn('prev_hash', 'text').execute();
   await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
+  await db.schema.alterTable('report_exports').addColumn('credentials', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('report_exports').dropColumn('credentials').execute();
   await db.schema.alterTable('audit_log').dropColumn('hash').execute();
   await db.schema.alterTable('audit_log').dropColumn('prev_hash').execute();
   await db.schema.alterTable('users').dropColumn('locked_until').execute();

@@ -67,7 +67,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const settings = new SettingsService(database.db, now);
     if (opts.migrate !== false) await settings.ensureDefaults();
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
-    const accounts = new AccountService(database.db, now, config.sessionTtlMinutes, { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes });
+    const accounts = new AccountService(database.db, now, config.sessionTtlMinutes, { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, secrets, config.requireTotpForAdmin);
     const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);

@@ -41,6 +41,8 @@ export interface Config {
   lockoutAttempts: number;
   /** how long a locked account stays locked, unless an admin unlocks it */
   lockoutMinutes: number;
+  /** admins must sign in with a one-time code (TOTP); one who has none set up may only set it up */
+  requireTotpForAdmin: boolean;
   /** body limit of one alert batch (POST /api/alerts) */
   ingestBodyLimitBytes: number;
   /** one alert record at most */
@@ -99,6 +101,7 @@ const KEYS: Record<keyof Config, string> = {
   loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
   lockoutAttempts: 'BIHUAN_LOCKOUT_ATTEMPTS',
   lockoutMinutes: 'BIHUAN_LOCKOUT_MINUTES',
+  requireTotpForAdmin: 'BIHUAN_REQUIRE_TOTP_FOR_ADMIN',
   ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
@@ -267,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
     lockoutAttempts: int('lockoutAttempts', 5, 0, 1000),
     lockoutMinutes: int('lockoutMinutes', 15, 1, 7 * 24 * 60),
+    requireTotpForAdmin: oneOf('requireTotpForAdmin', 'false', ['true', 'false'] as const) === 'true',
     ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),

@@ -17,13 +17,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
       config: { access: 'public', rateLimit: { max: config.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with user name and password; sets an HTTP-only session cookie',
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        summary: 'Sign in with user name and password (and the one-time code when the account has one: a 401 with details.totpRequired asks for it); sets an HTTP-only session cookie',
+        body: Type.Object(
+          { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }), code: Type.Optional(Type.String({ maxLength: 12, description: 'the 6-digit code of the authenticator app' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ user: Type.Ref('User'), expiresAt: Type.String() }), ...errorResponses, 429: Type.Ref('Error') },
       },
     },
     async (req, reply) => {
-      const { sessionId, user, expiresAt } = await accounts.login(req.body.username, req.body.password);
+      const { sessionId, user, expiresAt } = await accounts.login(req.body.username, req.body.password, req.body.code);
       const secure = config.cookieSecure === 'always' || (config.cookieSecure === 'auto' && req.protocol === 'https');
       reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: new Date(expiresAt) });
       return { user, expiresAt };
@@ -45,13 +48,38 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
     '/api/auth/me',
     {
       config: { access: 'authenticated' },
-      schema: { tags: ['auth'], summary: 'Who am I, and what may I do', response: { 200: Type.Object({ user: Type.Ref('User'), via: Type.String(), permissions: Type.Array(Type.String()) }), ...errorResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who am I, and what may I do (nothing but set up one-time codes while totp.mustEnrol)',
+        response: {
+          200: Type.Object({ user: Type.Ref('User'), via: Type.String(), permissions: Type.Array(Type.String()), totp: Type.Object({ enabled: Type.Boolean(), required: Type.Boolean(), mustEnrol: Type.Boolean() }) }),
+          ...errorResponses,
+        },
+      },
     },
     async (req) => {
       const actor = requireActor(req);
       const user = await accounts.getUser(actor.userId);
-      return { user, via: actor.via, permissions: [...GRANTS[actor.role]] };
+      const totp = await accounts.totpState(actor.userId, actor.role);
+      return { user, via: actor.via, permissions: actor.mustEnrolTotp ? [] : [...GRANTS[actor.role]], totp: { ...totp, mustEnrol: !!actor.mustEnrolTotp } };
     },
+  );
+
+  app.post(
+    '/api/auth/totp',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: 'Set up one-time codes (RFC 6238) for oneself: a new secret and its otpauth:// address for the authenticator app, shown once; active after /api/auth/totp/confirm', response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), ...errorResponses } },
+    },
+    async (req) => accounts.startTotp(requireActor(req)),
+  );
+  app.post(
+    '/api/auth/totp/confirm',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: 'Confirm the set-up with a first code; from then on log-in asks for a code', body: Type.Object({ code: Type.String({ minLength: 6, maxLength: 12 }) }, { additionalProperties: false }), response: { 200: Type.Object({ enabled: Type.Boolean() }), ...errorResponses } },
+    },
+    async (req) => accounts.confirmTotp(requireActor(req), req.body.code),
   );
 
   app.get(
@@ -101,6 +129,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
             password: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
             email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
             unlock: Type.Optional(Type.Boolean({ description: 'true: unlock an account locked after failed log-ins (audited)' })),
+            resetTotp: Type.Optional(Type.Boolean({ description: 'true: remove the user’s one-time codes (a lost phone); they set them up again (audited)' })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -9,7 +9,9 @@ import { type Actor, ROLES, type Role, confinedBranch, isRole } from '../domain/
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { requireOrgUnit } from '../settings/settings.repository.js';
 import type { DB, UserRow } from '../store/schema.js';
+import { Secret, TOTP } from 'otpauth';
 import { checkPasswordPolicy } from '../domain/account/password-policy.js';
+import type { SecretBox } from '../store/secret-box.js';
 import { generatePassword, hashPassword, hashSecret, needsRehash, randomSecret, verifyPassword } from './password.js';
 
 export interface User {
@@ -59,6 +61,10 @@ export interface LockoutPolicy {
   minutes: number;
 }
 
+/** One-time codes (RFC 6238): 6 digits, 30 s, one step of clock drift either way. */
+const TOTP_PERIOD = 30;
+const totpOf = (username: string, secret: string) => new TOTP({ issuer: 'Bihuan', label: username, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD, secret: Secret.fromBase32(secret) });
+
 export interface NewUser {
   username: string;
   displayName?: string;
@@ -80,7 +86,52 @@ export class AccountService {
     private readonly now: () => Date,
     private readonly sessionTtlMinutes: number,
     private readonly lockout: LockoutPolicy = { attempts: 5, minutes: 15 },
+    private readonly secrets?: SecretBox,
+    private readonly requireTotpForAdmin = false,
   ) {}
+
+  /** The time step a code is good for, or undefined when it is not the user's current code (or was used already). */
+  private totpStep(row: { username: string; totp_secret: string | null; totp_last_step: number | string | null }, code: string, now: Date): number | undefined {
+    if (!row.totp_secret || !this.secrets || !/^\d{6}$/.test(code)) return undefined;
+    const totp = totpOf(row.username, this.secrets.open(row.totp_secret));
+    const delta = totp.validate({ token: code, timestamp: now.getTime(), window: 1 });
+    if (delta === null) return undefined;
+    const step = Math.floor(now.getTime() / 1000 / TOTP_PERIOD) + delta;
+    if (row.totp_last_step !== null && step <= Number(row.totp_last_step)) return undefined; // a code is good once
+    return step;
+  }
+
+  /** Starts setting up one-time codes for the signed-in user: a new secret, shown once, active after confirmCode. */
+  async startTotp(actor: Actor & { kind: 'user' }): Promise<{ secret: string; uri: string }> {
+    if (!this.secrets) throw new DomainError('conflict', 'no secret key is configured to keep one-time code secrets');
+    if (actor.via !== 'session') throw new DomainError('forbidden', 'sign in as a person to set up one-time codes');
+    const row = await this.db.selectFrom('users').select(['username', 'totp_enabled']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already; an admin resets them (PATCH /api/users/:id {"resetTotp": true})');
+    const secret = new Secret({ size: 20 }).base32;
+    await this.db.updateTable('users').set({ totp_secret: this.secrets.seal(secret), totp_last_step: null }).where('id', '=', actor.userId).execute();
+    return { secret, uri: totpOf(row.username, secret).toString() };
+  }
+
+  /** Confirms the set-up with a first code from the authenticator app; from then on log-in asks for a code. */
+  async confirmTotp(actor: Actor & { kind: 'user' }, code: string): Promise<{ enabled: true }> {
+    const now = this.now();
+    const row = await this.db.selectFrom('users').select(['id', 'username', 'totp_secret', 'totp_enabled', 'totp_last_step']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already');
+    if (!row.totp_secret) throw new DomainError('conflict', 'start the set-up first (POST /api/auth/totp)');
+    const step = this.totpStep(row, code, now);
+    if (step === undefined) throw validationError('code', 'is not the current code of the authenticator app (check its clock)');
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ totp_enabled: 1, totp_last_step: step }).where('id', '=', row.id).execute();
+      await writeAudit(trx, { actor, action: 'user.totp.enable', entityType: 'user', entityId: row.id, at: now.toISOString() });
+    });
+    return { enabled: true };
+  }
+
+  /** Whether a user has one-time codes, and whether their role must. */
+  async totpState(userId: number, role: Role): Promise<{ enabled: boolean; required: boolean }> {
+    const row = await this.db.selectFrom('users').select('totp_enabled').where('id', '=', userId).executeTakeFirst();
+    return { enabled: row?.totp_enabled === 1, required: this.requireTotpForAdmin && role === 'admin' };
+  }
 
   async userCount(): Promise<number> {
     const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -146,7 +197,7 @@ export class AccountService {
   async updateUser(
     actor: Actor,
     id: number,
-    patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string; email?: string | null; unlock?: boolean },
+    patch: { displayName?: string; role?: string; disabled?: boolean; orgUnit?: string | null; password?: string; email?: string | null; unlock?: boolean; resetTotp?: boolean },
   ): Promise<User> {
     if (patch.role !== undefined && !isRole(patch.role)) throw validationError('role', `must be one of ${ROLES.join(', ')}; got "${patch.role}"`);
     if (patch.password !== undefined) {
@@ -174,6 +225,7 @@ export class AccountService {
           ...(patch.email !== undefined ? { email: patch.email?.trim() || null } : {}),
           ...(passwordHash ? { password_hash: passwordHash } : {}),
           ...(patch.unlock ? { failed_logins: 0, locked_until: null } : {}),
+          ...(patch.resetTotp ? { totp_secret: null, totp_enabled: 0, totp_last_step: null } : {}),
           updated_at: at,
         })
         .where('id', '=', id)
@@ -187,6 +239,7 @@ export class AccountService {
         const r = await trx.updateTable('api_tokens').set({ revoked_at: at }).where('user_id', '=', id).where('revoked_at', 'is', null).where('service', '=', 0).executeTakeFirst();
         revoked = Number(r.numUpdatedRows);
       }
+      if (patch.resetTotp && row.totp_secret) await writeAudit(trx, { actor, action: 'user.totp.reset', entityType: 'user', entityId: id, at });
       if (patch.unlock && row.locked_until) await writeAudit(trx, { actor, action: 'user.unlock', entityType: 'user', entityId: id, before: { failedLogins: row.failed_logins, lockedUntil: row.locked_until }, at });
       if (revoked) await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'user', entityId: id, after: { tokensRevoked: revoked, why: patch.disabled ? 'user disabled' : 'password changed' }, at });
       const after = presentUser(updated);
@@ -204,7 +257,7 @@ export class AccountService {
   }
 
   /** Password log-in. The same message for an unknown user and a wrong password. */
-  async login(username: string, password: string): Promise<{ sessionId: string; user: User; expiresAt: string }> {
+  async login(username: string, password: string, code?: string): Promise<{ sessionId: string; user: User; expiresAt: string }> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const now = this.now();
     const refused = new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled or locked');
@@ -216,6 +269,17 @@ export class AccountService {
     const ok = row?.password_hash ? await verifyPassword(password, row.password_hash) : (await hashPassword(password), false);
     if (row && !ok) await this.countFailure(row.id, row.username, row.failed_logins, now);
     if (!row || !ok || row.disabled) throw refused;
+    // the second factor: asked for once the password is right; a wrong or replayed code counts as a failure
+    let totpStep: number | undefined;
+    if (row.totp_enabled) {
+      if (!code) throw new DomainError('unauthenticated', 'enter the one-time code of your authenticator app', { totpRequired: true });
+      totpStep = this.totpStep(row, code, now);
+      if (totpStep === undefined) {
+        await this.countFailure(row.id, row.username, row.failed_logins, now);
+        throw new DomainError('unauthenticated', 'the one-time code is wrong, expired or used already', { totpRequired: true });
+      }
+      await this.db.updateTable('users').set({ totp_last_step: totpStep }).where('id', '=', row.id).execute();
+    }
     if (row.failed_logins > 0 || row.locked_until) await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', row.id).execute();
     // a hash made with older, weaker parameters is made again now that the password is at hand
     if (row.password_hash && needsRehash(row.password_hash)) await this.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', row.id).execute();
@@ -280,11 +344,13 @@ export class AccountService {
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .leftJoin('org_units', 'org_units.code', 'users.org_unit')
-        .select(['sessions.token_hash', 'sessions.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled', 'org_units.code as unit_code', 'org_units.kind as unit_kind'])
+        .select(['sessions.token_hash', 'sessions.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled', 'users.totp_enabled', 'org_units.code as unit_code', 'org_units.kind as unit_kind'])
         .where('sessions.token_hash', '=', hashSecret(credential.sessionId))
         .executeTakeFirst();
       if (!r || r.disabled || r.expires_at <= now) return undefined;
-      return withBranch({ kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'session' }, r.unit_code, r.unit_kind);
+      const actor = withBranch({ kind: 'user', userId: r.id, username: r.username, role: r.role as Role, via: 'session' }, r.unit_code, r.unit_kind);
+      // an admin who must use one-time codes and has none yet may only set them up
+      return this.requireTotpForAdmin && r.role === 'admin' && !r.totp_enabled ? { ...actor, mustEnrolTotp: true } : actor;
     }
     return undefined;
   }

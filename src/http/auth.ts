@@ -14,6 +14,9 @@ export type { Access } from './access.js';
 
 export const SESSION_COOKIE = 'bihuan_session';
 
+/** What a user who must set up one-time codes may do before they have. */
+const TOTP_ENROLMENT = new Set(['/api/auth/me', '/api/auth/totp', '/api/auth/totp/confirm', '/api/auth/logout']);
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
@@ -56,6 +59,9 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
       if (!actor) throw new DomainError('unauthenticated', sid ? 'the session has expired; sign in again' : 'sign in or send an API token');
     }
     request.actor = actor;
+    if (actor.kind === 'user' && actor.mustEnrolTotp && !TOTP_ENROLMENT.has(request.routeOptions.url ?? '')) {
+      throw new DomainError('forbidden', 'admins sign in with a one-time code here: set it up first (POST /api/auth/totp, then /api/auth/totp/confirm)', { totpEnrolmentRequired: true });
+    }
     if (access !== 'authenticated' && actor.kind === 'user' && !can(actor.role, access)) {
       throw new DomainError('forbidden', `the role ${actor.role} may not do this (needs ${access})`, { permission: access, role: actor.role });
     }

@@ -29,6 +29,11 @@ export interface UserTable {
   failed_logins: Generated<number>;
   /** locked after too many failed log-ins, until this time (or an admin unlocks it) */
   locked_until: string | null;
+  /** RFC 6238 secret (sealed); enabled once the user confirmed a first code */
+  totp_secret: string | null;
+  totp_enabled: Generated<number>;
+  /** the last time step whose code was used (a code is good once) */
+  totp_last_step: number | string | null;
 }
 
 export interface SessionTable {

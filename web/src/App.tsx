@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { useContext, useEffect, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
@@ -9,11 +9,13 @@ import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
 import { Queue } from './pages/Queue';
 import { Settings } from './pages/Settings';
+import { TotpSetup } from './pages/TotpSetup';
 import { Wall } from './pages/Wall';
 
 export interface Me {
   user: { id: number; username: string; displayName: string; role: string; orgUnit: string | null };
   permissions: string[];
+  totp: { enabled: boolean; required: boolean; mustEnrol: boolean };
 }
 
 /** The route is the hash: #/ (dashboard), #/incidents, #/incidents/ID. */
@@ -38,6 +40,16 @@ export function App() {
   }, []);
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
+  if (me.totp.mustEnrol) {
+    // an admin without the one-time codes the server requires may only set them up
+    return (
+      <div style={{ display: 'grid', placeItems: 'center', minHeight: '100vh' }}>
+        <Card title={t('totpMustEnrol')} style={{ width: 680 }} extra={<Button size="small" onClick={() => void api('POST', '/api/auth/logout').finally(() => setMe(null))}>{t('signOut')}</Button>}>
+          <TotpSetup onDone={() => void api<Me>('GET', '/api/auth/me').then(setMe)} />
+        </Card>
+      </div>
+    );
+  }
   if (route.startsWith('/wall')) return <Wall />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
   const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : 'dashboard';

@@ -88,6 +88,8 @@ export type Actor =
       via: 'session' | 'token';
       /** the branch this user is confined to (a branch's user of a role that is not headquarters'); absent: sees the whole organisation */
       branch?: string;
+      /** signed in without the one-time code the configuration requires of the role: may only set it up */
+      mustEnrolTotp?: boolean;
     }
   | { kind: 'cli'; label: string }
   | { kind: 'system'; label: string };

@@ -8,14 +8,18 @@ export function Login({ onIn }: { onIn: (me: Me) => void }) {
   const t = useT();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const submit = async (v: { username: string; password: string }) => {
+  // the account has one-time codes: the server asked for one after the password
+  const [needCode, setNeedCode] = useState(false);
+  const submit = async (v: { username: string; password: string; code?: string }) => {
     setBusy(true);
     setError(undefined);
     try {
-      await api('POST', '/api/auth/login', v);
+      await api('POST', '/api/auth/login', { username: v.username, password: v.password, ...(v.code ? { code: v.code.trim() } : {}) });
       onIn(await api<Me>('GET', '/api/auth/me'));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      const asked = e instanceof ApiError && (e.body.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
+      if (asked && !needCode) setNeedCode(true);
+      else setError(e instanceof ApiError ? e.message : String(e));
     } finally {
       setBusy(false);
     }
@@ -34,6 +38,11 @@ export function Login({ onIn }: { onIn: (me: Me) => void }) {
           <Form.Item name="password" label={t('password')} rules={[{ required: true }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
+          {needCode && (
+            <Form.Item name="code" label={t('totpCode')} extra={t('totpAsk')} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/ }]}>
+              <Input autoFocus autoComplete="one-time-code" inputMode="numeric" maxLength={8} data-testid="totp-code" />
+            </Form.Item>
+          )}
           <Button type="primary" htmlType="submit" loading={busy} block data-testid="sign-in">
             {t('signIn')}
           </Button>

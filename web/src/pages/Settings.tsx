@@ -5,6 +5,7 @@ import type { Me } from '../App';
 import { useT } from '../i18n';
 import { Notifications } from './Notifications';
 import { reloadReference } from '../reference';
+import { TotpSetup } from './TotpSetup';
 
 type Json = Record<string, any>;
 
@@ -226,7 +227,7 @@ function Users() {
       <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
         <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={(['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const).map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
-        <Form.Item name="password" rules={[{ required: true, min: 10 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
+        <Form.Item name="password" rules={[{ required: true, min: 12 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
         <Form.Item name="orgUnit"><Input placeholder={t('orgUnit')} style={{ width: 80 }} /></Form.Item>
         <Form.Item name="email"><Input placeholder={t('email')} style={{ width: 180 }} /></Form.Item>
         <Button htmlType="submit">{t('add')}</Button>
@@ -267,6 +268,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },
     ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),
     ...(can('tokens.own') ? [{ key: 'tokens', label: t('tokens'), children: <Tokens /> }] : []),
+    { key: 'security', label: t('security'), children: <TotpSetup /> },
   ];
   return (
     <Card title={t('settings')}>

@@ -110,6 +110,9 @@ export interface AuditQuery {
   entityId?: string;
   actor?: string;
   action?: string;
+  /** ISO times: rows at or after `from`, before `to` */
+  from?: string;
+  to?: string;
   /** return rows with id below this one (newest first paging) */
   before?: number;
   limit: number;
@@ -132,6 +135,8 @@ export async function listAudit(db: Kysely<DB>, q: AuditQuery): Promise<AuditRec
   if (q.entityId) query = query.where('entity_id', '=', q.entityId);
   if (q.actor) query = query.where('actor', '=', q.actor);
   if (q.action) query = query.where('action', '=', q.action);
+  if (q.from) query = query.where('at', '>=', q.from);
+  if (q.to) query = query.where('at', '<', q.to);
   if (q.before) query = query.where('id', '<', q.before);
   const rows = await query.execute();
   return rows.map((r) => ({

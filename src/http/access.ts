@@ -61,6 +61,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/settings/export': ['settings.read', 'organisation'],
   'POST /api/settings/import': ['settings.write', 'organisation'],
   'GET /api/audit': ['audit.read', 'organisation'],
+  'GET /api/audit/verify': ['audit.read', 'organisation'],
   'POST /api/alerts': ['alerts.ingest', 'organisation'],
   'GET /api/alerts': ['alerts.read', 'list'],
   'GET /api/alerts/:id': ['alerts.read', 'alert'],

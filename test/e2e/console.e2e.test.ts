@@ -327,6 +327,23 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.goto(`${base}/#/settings`);
   }, 60_000);
 
+  it('shows the audit trail to the admin: the chain intact, filtered by user and incident, each change with its before and after', async () => {
+    await page.goto(`${base}/#/audit`);
+    await page.getByTestId('audit-chain').filter({ hasText: '审计链完整' }).waitFor();
+    const incident = (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!;
+    await page.getByPlaceholder('事件编号').fill(incident.id);
+    await page.getByTestId('audit-actor').fill('admin');
+    await page.getByTestId('audit-search').click();
+    const rows = page.locator('[data-testid=audit] tbody tr.ant-table-row');
+    await rows.filter({ hasText: 'incident.phase' }).first().waitFor();
+    for (const r of await rows.all()) expect(await r.textContent()).toContain(incident.id);
+    await rows.first().locator('.ant-table-row-expand-icon').click();
+    await page.locator('[data-testid=audit] pre').filter({ hasText: '"after"' }).first().waitFor();
+    await shot('audit');
+    // back where the next step starts
+    await page.goto(`${base}/#/settings`);
+  });
+
   it('renders in English too', async () => {
     await page.getByTestId('lang').click();
     await page.getByText('Grading table').waitFor();

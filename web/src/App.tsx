@@ -3,6 +3,7 @@ import { useContext, useEffect, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
 import { Alerts } from './pages/Alerts';
+import { Audit } from './pages/Audit';
 import { Command } from './pages/Command';
 import { Dashboard } from './pages/Dashboard';
 import { IncidentPage } from './pages/IncidentPage';
@@ -52,7 +53,7 @@ export function App() {
   }
   if (route.startsWith('/wall')) return <Wall />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : 'dashboard';
+  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -70,6 +71,7 @@ export function App() {
             ...(me.permissions.includes('alerts.read') ? [{ key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> }] : []),
             { key: 'command', label: <a href="#/command">{t('command')}</a> },
             ...(me.permissions.includes('settings.read') ? [{ key: 'settings', label: <a href="#/settings">{t('settings')}</a> }] : []),
+            ...(me.permissions.includes('audit.read') ? [{ key: 'audit', label: <a href="#/audit">{t('audit')}</a> }] : []),
           ]}
         />
         <Space>
@@ -84,7 +86,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : <Dashboard />}
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

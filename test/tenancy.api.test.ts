@@ -128,6 +128,15 @@ for (const dialect of DIALECTS) {
       expect((await as('sh.handler', { method: 'PATCH', url: `/api/incidents/${shOnly}`, payload: { orgUnit: 'BJ' } })).statusCode).toBe(403);
     });
 
+    it("counts only the branch's own on the dashboard", async () => {
+      const mine = (await as('sh.handler', { method: 'GET', url: '/api/stats?to=2026-12-31T00:00:00Z&periodDays=366' })).json();
+      expect(mine.openByBranch.map((b: { orgUnit: string }) => b.orgUnit).sort()).toEqual(['BJ', 'SH']); // the cross-branch incident is Beijing's, and touches Shanghai
+      expect(mine.openByBranch.find((b: { orgUnit: string }) => b.orgUnit === 'BJ').open).toBe(1);
+      const all = (await as('sh.commander', { method: 'GET', url: '/api/stats?to=2026-12-31T00:00:00Z&periodDays=366' })).json();
+      expect(all.openByBranch.find((b: { orgUnit: string }) => b.orgUnit === 'BJ').open).toBe(2);
+      expect(mine.times.incidents).toBeLessThan(all.times.incidents);
+    });
+
     it('lets headquarters roles and headquarters users see every branch', async () => {
       for (const u of ['sh.commander', 'hq.handler']) {
         expect((await as(u, { method: 'GET', url: `/api/incidents/${bjOnly}` })).statusCode).toBe(200);

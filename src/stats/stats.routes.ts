@@ -1,6 +1,7 @@
 /** The wall screen's figures over REST. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { branchOf } from '../store/scope.js';
 import type { StatsService } from './stats.service.js';
 
 export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = async (app, { stats }) => {
@@ -15,6 +16,6 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = a
         response: { 200: Type.Object({}, { additionalProperties: true }) },
       },
     },
-    async (req) => stats.overview(req.query),
+    async (req) => stats.overview({ ...req.query, branch: branchOf(req.actor) }),
   );
 };

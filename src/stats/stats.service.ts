@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
+import { incidentTouches } from '../store/scope.js';
 
 const HOUR = 3_600_000;
 
@@ -15,7 +16,9 @@ export class StatsService {
     private readonly now: () => Date,
   ) {}
 
-  async overview(q: { to?: string; periodDays?: number } = {}) {
+  /** `branch`: a branch user's figures — the alerts to or from the branch, the incidents that touch it. */
+  async overview(q: { to?: string; periodDays?: number; branch?: string } = {}) {
+    const branch = q.branch;
     // a day of alerts up to `to` (or now); when that day is empty, the last day that had any
     let to = q.to ? new Date(q.to) : this.now();
     let from = new Date(to.getTime() - 24 * HOUR);
@@ -29,7 +32,8 @@ export class StatsService {
         fallback = true;
       }
     }
-    const inWindow = this.db.selectFrom('alerts').where('ts', '>=', from.toISOString()).where('ts', '<', to.toISOString()).where('kind', '=', 'alert');
+    let inWindow = this.db.selectFrom('alerts').where('ts', '>=', from.toISOString()).where('ts', '<', to.toISOString()).where('kind', '=', 'alert');
+    if (branch) inWindow = inWindow.where((eb) => eb.or([eb('source_org_unit', '=', branch), eb('destination_org_unit', '=', branch)]));
     const rows = await inWindow.select(['ts', 'category']).limit(200_000).execute();
     const hours = Array.from({ length: 24 }, (_, i) => new Date(from.getTime() + i * HOUR).toISOString());
     const series = new Map<string, number[]>();
@@ -54,13 +58,20 @@ export class StatsService {
       .selectFrom('incidents')
       .select(['org_unit', (eb) => eb.fn.countAll<number>().as('n')])
       .where('phase', '!=', 'closed')
+      .$if(!!branch, (qb) => qb.where((eb) => incidentTouches(eb, branch!)))
       .groupBy('org_unit')
       .orderBy('org_unit')
       .execute();
 
     const periodDays = q.periodDays ?? 30;
     const since = new Date(this.now().getTime() - periodDays * 86_400_000).toISOString();
-    const incidents = await this.db.selectFrom('incidents').select(['id', 'detected_at', 'created_at', 'closed_at']).where('created_at', '>=', since).limit(50_000).execute();
+    const incidents = await this.db
+      .selectFrom('incidents')
+      .select(['id', 'detected_at', 'created_at', 'closed_at'])
+      .where('created_at', '>=', since)
+      .$if(!!branch, (qb) => qb.where((eb) => incidentTouches(eb, branch!)))
+      .limit(50_000)
+      .execute();
     const ids = incidents.map((i) => i.id);
     const firstMoves = new Map<string, string>();
     const firstAlerts = new Map<string, string>();

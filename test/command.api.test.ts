@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
     let bjUser: Record<string, string>;
 
     beforeAll(async () => {
-      h = await startHarness(dialect);
+      h = await startHarness(dialect, { BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1' }); // its webhook receiver runs on loopback
       const port = await new Promise<number>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve((receiver.address() as AddressInfo).port)));
       await h.req({ method: 'PUT', url: '/api/org-units/SH', payload: { name: '上海分公司', kind: 'branch' }, as: 'admin' });
       await h.req({ method: 'PUT', url: '/api/org-units/BJ', payload: { name: '北京分公司', kind: 'branch' }, as: 'admin' });

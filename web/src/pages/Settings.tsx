@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import type { Me } from '../App';
@@ -223,7 +223,18 @@ function Users() {
   const [users, reload] = useLoad<Json[]>('/api/users');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role', render: (r: string) => t(`role_${r}` as 'role_admin') }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }]} />
+      <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role', render: (r: string) => t(`role_${r}` as 'role_admin') }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }, {
+        title: t('security'),
+        key: 'security',
+        render: (_: unknown, u: Json) => (
+          <Space size={4}>
+            <Button size="small" onClick={() => void api('PATCH', `/api/users/${u.id}`, { unlock: true }).then(() => void message.success(t('userUnlocked')), (e: Error) => void message.error(e.message))}>{t('unlock')}</Button>
+            <Popconfirm title={t('resetTotpConfirm')} onConfirm={() => void api('PATCH', `/api/users/${u.id}`, { resetTotp: true }).then(() => void message.success(t('totpReset')), (e: Error) => void message.error(e.message))}>
+              <Button size="small">{t('resetTotp')}</Button>
+            </Popconfirm>
+          </Space>
+        ),
+      }]} />
       <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
         <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={(['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const).map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>

@@ -37,17 +37,6 @@ describe('server-sent events', () => {
     const data = /event: incidents\ndata: (.*)\n/.exec(text)?.[1];
     expect(JSON.parse(data!)).toEqual([created.json().id]);
   });
-});
-
-describe('live streams per user (F12)', () => {
-  let h: Harness;
-  let base: string;
-  beforeAll(async () => {
-    h = await startHarness('sqlite');
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
-  });
-  afterAll(async () => h?.close());
 
   it('caps the streams one user holds, so that one viewer cannot starve an admin, and frees a place when one closes', async () => {
     const { MAX_STREAMS_PER_USER } = await import('../src/http/events.routes.js');

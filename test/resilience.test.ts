@@ -4,14 +4,14 @@
  * the write lock) keeps answering, says so in /api/health (degraded, naming the loops), and
  * recovers by itself once the database is whole again.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServe } from './support/serve-process.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-resilience-'));
 
 interface Health {
@@ -19,34 +19,7 @@ interface Health {
   components: Array<{ name: string; state: string; failures: number }>;
 }
 
-function start(): Promise<{ proc: ChildProcess; out: () => string; url: string; exited: () => number | null | undefined }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BIHUAN_DATA_DIR: dataDir, BIHUAN_LOG_LEVEL: 'warn', BIHUAN_ADMIN_PASSWORD: 'resilience-admin-password' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let exit: number | null | undefined;
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  proc.on('exit', (code) => (exit = code));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    const check = setInterval(() => {
-      const m = /is running at (http:\/\/\S+)/.exec(out);
-      if (m && out.includes('Press Ctrl+C to stop.')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ proc, out: () => out, url: m[1]!, exited: () => exit });
-      }
-      if (exit !== undefined) {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(new Error(`server exited with ${exit}:\n${out}`));
-      }
-    }, 50);
-  });
-}
+const start = () => startServe({ BIHUAN_DATA_DIR: dataDir, BIHUAN_LOG_LEVEL: 'warn', BIHUAN_ADMIN_PASSWORD: 'resilience-admin-password' });
 
 async function waitFor<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const until = Date.now() + ms;

@@ -3,42 +3,18 @@
  * creates its SQLite file, prints the URL and the first admin's password once, and serves the
  * API with it. A restart keeps the data and prints no password.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServe } from './support/serve-process.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-serve-'));
 
-function start(args = ['serve', '--port', '0'], dir = dataDir): Promise<{ proc: ChildProcess; out: () => string; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BIHUAN_DATA_DIR: dir, BIHUAN_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    const check = setInterval(() => {
-      const m = /is running at (http:\/\/\S+)/.exec(out);
-      if (m && out.includes('Press Ctrl+C to stop.')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ proc, out: () => out, url: m[1]! });
-      }
-    }, 50);
-    proc.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-}
+const start = (args = ['serve', '--port', '0'], dir = dataDir) => startServe({ BIHUAN_DATA_DIR: dir, BIHUAN_LOG_LEVEL: 'warn' }, args);
 
 function stop(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {

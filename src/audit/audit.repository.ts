@@ -3,23 +3,15 @@
  * transaction as the change itself, so the trail and the data can never disagree.
  */
 import { createHash } from 'node:crypto';
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { type Actor, actorLabel, actorUserId } from '../domain/account/roles.js';
-import type { DB } from '../store/schema.js';
+import type { AuditTable, DB } from '../store/schema.js';
 
 /** the advisory lock that orders audit writes on PostgreSQL (SQLite transactions are serial already) */
 const AUDIT_CHAIN_LOCK = 0x61756469; // "audi"
 
-interface ChainedFields {
-  at: string;
-  actor: string;
-  actor_user_id: number | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before: string | null;
-  after: string | null;
-}
+/** The fields of a row its hash covers (every column but the id and the chain's own). */
+type ChainedFields = Omit<Selectable<AuditTable>, 'id' | 'prev_hash' | 'hash'>;
 
 /** A row's link in the chain: SHA-256 over the previous row's hash and this row's fields. */
 export function auditHash(prevHash: string | null, r: ChainedFields): string {

@@ -7,51 +7,29 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
-import { buildServer, uiDir } from '../../src/http/server.js';
+import { CHROMIUM, type Console, SHOTS, startConsole } from './support.js';
 
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/e2e');
 const PASSWORD = 'e2e-admin-password';
 
-if (!CHROMIUM) console.log('[bihuan tests] browser tests SKIPPED: no Chromium found (apt-get install chromium; .ci/run does)');
-
 describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
-  let s: Services;
-  let app: Awaited<ReturnType<typeof buildServer>>;
-  let browser: Browser;
-  let page: Page;
+  let c: Console;
+  let s: Console['s'];
+  let page: Console['page'];
   let base: string;
-  let dir: string;
   let step = 0;
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
 
   beforeAll(async () => {
-    if (!uiDir()) throw new Error('the web console is not built (the test setup builds it: see test/support/global-setup.ts)');
-    fs.mkdirSync(SHOTS, { recursive: true });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-e2e-'));
-    s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1' }, { logLevel: 'silent' }));
-    await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'e2e' }, PASSWORD);
-    app = await buildServer(s, { logger: false });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    // the webhook receiver of the notification step runs on loopback, which is allowed on purpose
+    c = await startConsole('e2e', PASSWORD, { BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1' }, { acceptDownloads: true });
+    ({ s, page, base } = c);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await s?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.close());
 
   it('signs in', async () => {
     await page.goto(base);

@@ -7,69 +7,45 @@
  * script, as a second wall.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { DRIVERLIFE_DIR, prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
-import { buildServer, uiDir } from '../../src/http/server.js';
+import { CHROMIUM, type Console, SHOTS, signIn, startConsole } from './support.js';
 
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/e2e');
 const PASSWORD = 'xss-admin-password';
 /** what an attacker names a host: markup that calls home when rendered as HTML */
 const PAYLOAD = `<img src=/xss-img onerror=fetch('/xss-fired')>`;
 
-if (!CHROMIUM) console.log('[bihuan tests] browser tests SKIPPED: no Chromium found (apt-get install chromium; .ci/run does)');
-
 describe.skipIf(!CHROMIUM)('markup in stored data is shown as text (a real browser)', () => {
-  let s: Services;
-  let app: Awaited<ReturnType<typeof buildServer>>;
-  let browser: Browser;
-  let page: Page;
+  let c: Console;
+  let s: Console['s'];
+  let page: Console['page'];
+  let browser: Console['browser'];
   let base: string;
-  let dir: string;
   const fired: string[] = [];
 
   beforeAll(async () => {
-    if (!uiDir()) throw new Error('the web console is not built (the test setup builds it: see test/support/global-setup.ts)');
-    fs.mkdirSync(SHOTS, { recursive: true });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-xss-'));
-    s = await openServices(loadConfig({ BIHUAN_DATA_DIR: dir, BIHUAN_TIMEZONE: 'Asia/Shanghai' }, { logLevel: 'silent' }));
-    await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'e2e' }, PASSWORD);
-    app = await buildServer(s, { logger: false });
-    app.addHook('onRequest', async (req) => {
-      if (req.url.startsWith('/xss-')) fired.push(req.url);
+    c = await startConsole('xss', PASSWORD);
+    ({ s, page, browser, base } = c);
+    c.app.server.on('request', (req: { url?: string }) => {
+      if (req.url?.startsWith('/xss-')) fired.push(req.url);
     });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    // the outbreak, with the second host's name in the inventory replaced by the payload
-    const fixtures = path.join(dir, 'driverlife');
+    // the outbreak, with one host's name in the inventory replaced by the payload
+    const fixtures = path.join(c.dir, 'driverlife');
     fs.cpSync(DRIVERLIFE_DIR, fixtures, { recursive: true });
     const csv = path.join(fixtures, 'sh-assets.csv');
     fs.writeFileSync(csv, fs.readFileSync(csv, 'utf8').replace('SH-PC015', PAYLOAD));
     await prepareDriverLife(s, fixtures);
     await replayDriverLife(s, { dir: fixtures, endAt: new Date() });
     await s.notify.run();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.on('request', (r) => {
       if (r.url().includes('/xss-')) fired.push(r.url());
     });
     await page.goto(base);
-    await page.getByLabel('用户名').fill('admin');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByTestId('sign-in').click();
+    await signIn(page, 'admin', PASSWORD);
     await page.getByText('未关闭事件').waitFor();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await s?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.close());
 
   it('serves the console with a Content-Security-Policy and the usual headers', async () => {
     const res = await fetch(`${base}/`);

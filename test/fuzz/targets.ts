@@ -84,17 +84,22 @@ export const mutatedJson = fc
 /** Characters that mean something to one format or another. */
 const TRICKY = fc.constantFrom('a', '1', ' ', ':', '"', '{', '}', '[', ']', '<', '>', '=', '|', '\\', '-', '.', '\u0000', '\u00e9', '中', 'T', 'Z', '+', '\n', '\t', 'CEF:0|');
 
+/** `text` with each edit applied: at a position, cut some characters and insert others. */
+function splice(text: string, edits: ReadonlyArray<readonly [number, number, string]>): string {
+  let s = text;
+  for (const [at, cut, insert] of edits) {
+    const i = at % (s.length + 1);
+    s = s.slice(0, i) + insert + s.slice(i + cut);
+  }
+  return s;
+}
+
+/** Texts from `real` with one to `most` edits made of `unit`s spliced in anywhere. */
+const spliced = (real: readonly string[], unit: fc.Arbitrary<string>, maxCut: number, most: number) =>
+  fc.tuple(fc.constantFrom(...real), fc.array(fc.tuple(fc.nat(), fc.nat({ max: maxCut }), fc.string({ maxLength: 16, unit })), { minLength: 1, maxLength: most })).map(([text, edits]) => splice(text, edits));
+
 /** A real line with characters spliced in, cut out or replaced. */
-export const mutatedLine = fc
-  .tuple(fc.constantFrom(...LINES), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.string({ maxLength: 12, unit: TRICKY })), { minLength: 1, maxLength: 4 }))
-  .map(([line, edits]) => {
-    let s = line;
-    for (const [at, cut, insert] of edits) {
-      const i = at % (s.length + 1);
-      s = s.slice(0, i) + insert + s.slice(i + cut);
-    }
-    return s;
-  });
+export const mutatedLine = spliced(LINES, TRICKY, 12, 4);
 
 export const anyText = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300, unit: 'binary' }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)));
 
@@ -177,13 +182,4 @@ export function loadAnyRule(text: string): void {
 
 const SIGMA_TRICKY = fc.constantFrom(' ', '\n', ':', '-', '|', '*', '?', '\\', '"', "'", '{', '}', '[', ']', '&', '!', 'a', '1', 'contains', 're', 'all', 'and', 'or', 'not', '(', ')', 'of', 'them', '|re', 'base64offset', 'cidr', 'windash', '%', 'near', '1 of ', 'selection', 'condition: ');
 
-export const mutatedRule = fc
-  .tuple(fc.constantFrom(...RULES), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 20 }), fc.string({ maxLength: 16, unit: SIGMA_TRICKY })), { minLength: 1, maxLength: 5 }))
-  .map(([rule, edits]) => {
-    let s = rule;
-    for (const [at, cut, insert] of edits) {
-      const i = at % (s.length + 1);
-      s = s.slice(0, i) + insert + s.slice(i + cut);
-    }
-    return s;
-  });
+export const mutatedRule = spliced(RULES, SIGMA_TRICKY, 20, 5);

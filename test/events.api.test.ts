@@ -58,4 +58,27 @@ describe('server-sent events', () => {
     expect((await open(viewer)).status).toBe(200);
     for (const c of controllers) c.abort();
   });
+
+  it("tells a branch's screen only of incidents that touch its branch", async () => {
+    const SYSTEM = { kind: 'system', label: 'test' } as const;
+    await h.services.settings.saveOrgUnit(SYSTEM, { code: 'SH', name: '上海分公司', kind: 'branch' });
+    await h.services.settings.saveOrgUnit(SYSTEM, { code: 'BJ', name: '北京分公司', kind: 'branch' });
+    const { user } = await h.services.accounts.createUser(SYSTEM, { username: 'sh.watcher', role: 'viewer', password: null, orgUnit: 'SH' });
+    const { token } = await h.services.accounts.createToken(SYSTEM, user.id, 'screen');
+    const controller = new AbortController();
+    const r = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    const reader = r.body!.getReader();
+    const bj = await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '北京的事', type: 'scanning', orgUnit: 'BJ' }, as: 'admin' });
+    await new Promise((res) => setTimeout(res, 1500));
+    const sh = await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '上海的事', type: 'scanning', orgUnit: 'SH' }, as: 'admin' });
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes(sh.json().id) && Date.now() < deadline) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain(sh.json().id);
+    expect(text).not.toContain(bj.json().id);
+  });
 });

@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Health } from '../runtime/background.js';
 import type { DB } from '../store/schema.js';
+import { incidentTouches } from '../store/scope.js';
 
 const POLL_MS = 1000;
 const KEEPALIVE_MS = 25_000;
@@ -21,6 +22,8 @@ export const MAX_STREAMS_PER_USER = 8;
 export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }> = async (app, { db, health }) => {
   health.register('live');
   const open = new Set<ServerResponse>();
+  /** the branch a stream's user is confined to: told only of incidents that touch it */
+  const branchOf = new Map<ServerResponse, string>();
   const perUser = new Map<number, number>();
   let seen = 0;
   let seenWarning = 0;
@@ -37,7 +40,18 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
     const now = await top();
     if (now > seen) {
       const rows = await db.selectFrom('timeline_entries').select('incident_id').distinct().where('id', '>', seen).where('id', '<=', now).limit(500).execute();
-      broadcast(`event: incidents\ndata: ${JSON.stringify(rows.map((r) => r.incident_id))}\n\n`);
+      const ids = [...new Set(rows.map((r) => r.incident_id))];
+      // a branch's streams hear only of incidents that touch the branch (one query per branch listening)
+      const perBranch = new Map<string, string[]>();
+      for (const branch of new Set(branchOf.values())) {
+        const touching = ids.length ? await db.selectFrom('incidents').select('id').where('id', 'in', ids).where((eb) => incidentTouches(eb, branch)).execute() : [];
+        perBranch.set(branch, touching.map((r) => r.id));
+      }
+      for (const res of open) {
+        const branch = branchOf.get(res);
+        const told = branch === undefined ? ids : (perBranch.get(branch) ?? []);
+        if (told.length) res.write(`event: incidents\ndata: ${JSON.stringify(told)}\n\n`);
+      }
       seen = now;
     }
     const w = await warningTop();
@@ -83,10 +97,12 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
     }
     reply.hijack();
     open.add(reply.raw);
+    if (req.actor?.kind === 'user' && req.actor.branch) branchOf.set(reply.raw, req.actor.branch);
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(`retry: 3000\n\n`);
     req.raw.on('close', () => {
       open.delete(reply.raw);
+      branchOf.delete(reply.raw);
       const left = (perUser.get(user) ?? 1) - 1;
       if (left > 0) perUser.set(user, left);
       else perUser.delete(user);

@@ -109,6 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(`Bihuan (闭环) is running at ${url}`);
       print(`  API document:  ${url}/docs`);
       print(`  database:      ${s.database.describe}`);
+      if (!cfg.secretKey) print(`  secret key:    ${path.join(path.resolve(cfg.dataDir), 'secret.key')} (seals stored secrets; keep it, apart from backups — or set BIHUAN_SECRET_KEY)`);
       if (syslogPorts?.udp) print(`  syslog (UDP):  ${cfg.syslogUdp!.replace(/:\d+$/, '')}:${syslogPorts.udp}`);
       if (syslogPorts?.tcp) print(`  syslog (TCP):  ${cfg.syslogTcp!.replace(/:\d+$/, '')}:${syslogPorts.tcp}`);
       if (admin.created) {

@@ -85,14 +85,14 @@ export class AccountService {
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
     private readonly sessionTtlMinutes: number,
-    private readonly lockout: LockoutPolicy = { attempts: 5, minutes: 15 },
-    private readonly secrets?: SecretBox,
-    private readonly requireTotpForAdmin = false,
+    private readonly lockout: LockoutPolicy,
+    private readonly secrets: SecretBox,
+    private readonly requireTotpForAdmin: boolean,
   ) {}
 
   /** The time step a code is good for, or undefined when it is not the user's current code (or was used already). */
   private totpStep(row: { username: string; totp_secret: string | null; totp_last_step: number | string | null }, code: string, now: Date): number | undefined {
-    if (!row.totp_secret || !this.secrets || !/^\d{6}$/.test(code)) return undefined;
+    if (!row.totp_secret || !/^\d{6}$/.test(code)) return undefined;
     const totp = totpOf(row.username, this.secrets.open(row.totp_secret));
     const delta = totp.validate({ token: code, timestamp: now.getTime(), window: 1 });
     if (delta === null) return undefined;
@@ -103,7 +103,6 @@ export class AccountService {
 
   /** Starts setting up one-time codes for the signed-in user: a new secret, shown once, active after confirmCode. */
   async startTotp(actor: Actor & { kind: 'user' }): Promise<{ secret: string; uri: string }> {
-    if (!this.secrets) throw new DomainError('conflict', 'no secret key is configured to keep one-time code secrets');
     if (actor.via !== 'session') throw new DomainError('forbidden', 'sign in as a person to set up one-time codes');
     const row = await this.db.selectFrom('users').select(['username', 'totp_enabled']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
     if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already; an admin resets them (PATCH /api/users/:id {"resetTotp": true})');

@@ -5,15 +5,14 @@ import { promisify } from 'node:util';
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 /** 2^17: about 128 MB and a few hundred milliseconds per hash; a stored hash with a smaller N is redone at the next log-in */
 export const SCRYPT_N = 131072;
-const N = SCRYPT_N;
 const R = 8;
 const P = 1;
 const LEN = 32;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, LEN, { N, r: R, p: P, maxmem: 256 * 1024 * 1024 });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scrypt(password, salt, LEN, { N: SCRYPT_N, r: R, p: P, maxmem: 256 * 1024 * 1024 });
+  return `scrypt$${SCRYPT_N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -8,14 +8,10 @@
  * cookie-bearing request with neither header (curl with a cookie jar: no browser sends a
  * cross-site POST without them).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function ownOrigin(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`;
-}
 
 /** The host (and port) an Origin names; the scheme is left aside, as a TLS proxy in front changes it. */
 function hostOf(origin: string): string | undefined {
@@ -35,9 +31,10 @@ export function registerCsrfCheck(app: FastifyInstance, allowedOrigins: readonly
     const origin = req.headers.origin;
     if (typeof origin === 'string' && origin !== 'null') {
       const o = origin.toLowerCase();
-      const own = hostOf(`${req.protocol}://${req.host}`);
-      if ((own !== undefined && hostOf(o) === own) || allowed.has(o)) return;
-      throw new DomainError('forbidden', `cross-site request refused: Origin ${origin.slice(0, 200)} is not this server (${ownOrigin(req)})`, { origin: origin.slice(0, 200) });
+      const own = `${req.protocol}://${req.host}`;
+      const ownHost = hostOf(own);
+      if ((ownHost !== undefined && hostOf(o) === ownHost) || allowed.has(o)) return;
+      throw new DomainError('forbidden', `cross-site request refused: Origin ${origin.slice(0, 200)} is not this server (${own})`, { origin: origin.slice(0, 200) });
     }
     if (origin === 'null') throw new DomainError('forbidden', 'cross-site request refused: Origin null (a sandboxed or file page)');
     if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {

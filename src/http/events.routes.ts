@@ -23,7 +23,7 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
   health.register('live');
   const open = new Set<ServerResponse>();
   /** the branch a stream's user is confined to: told only of incidents that touch it */
-  const branchOf = new Map<ServerResponse, string>();
+  const streamBranch = new Map<ServerResponse, string>();
   const perUser = new Map<number, number>();
   let seen = 0;
   let seenWarning = 0;
@@ -43,12 +43,12 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
       const ids = [...new Set(rows.map((r) => r.incident_id))];
       // a branch's streams hear only of incidents that touch the branch (one query per branch listening)
       const perBranch = new Map<string, string[]>();
-      for (const branch of new Set(branchOf.values())) {
+      for (const branch of new Set(streamBranch.values())) {
         const touching = ids.length ? await db.selectFrom('incidents').select('id').where('id', 'in', ids).where((eb) => incidentTouches(eb, branch)).execute() : [];
         perBranch.set(branch, touching.map((r) => r.id));
       }
       for (const res of open) {
-        const branch = branchOf.get(res);
+        const branch = streamBranch.get(res);
         const told = branch === undefined ? ids : (perBranch.get(branch) ?? []);
         if (told.length) res.write(`event: incidents\ndata: ${JSON.stringify(told)}\n\n`);
       }
@@ -97,12 +97,12 @@ export const eventsRoutes: FastifyPluginAsync<{ db: Kysely<DB>; health: Health }
     }
     reply.hijack();
     open.add(reply.raw);
-    if (req.actor?.kind === 'user' && req.actor.branch) branchOf.set(reply.raw, req.actor.branch);
+    if (req.actor?.kind === 'user' && req.actor.branch) streamBranch.set(reply.raw, req.actor.branch);
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(`retry: 3000\n\n`);
     req.raw.on('close', () => {
       open.delete(reply.raw);
-      branchOf.delete(reply.raw);
+      streamBranch.delete(reply.raw);
       const left = (perUser.get(user) ?? 1) - 1;
       if (left > 0) perUser.set(user, left);
       else perUser.delete(user);

@@ -52,10 +52,10 @@ function parseJson(text: string): unknown {
 export function readRecord(text: string): Candidate {
   const t = text.trim();
   if (t.startsWith('{')) {
-    if (jsonDepth(t) > MAX_JSON_DEPTH) throw new ParseError(`the record nests ${jsonDepth(t)} levels deep; at most ${MAX_JSON_DEPTH} are read`);
     try {
-      return { text: t, json: JSON.parse(t) as unknown };
+      return { text: t, json: parseJson(t) };
     } catch (e) {
+      if (e instanceof ParseError) throw e;
       throw new ParseError(`not valid JSON: ${(e as Error).message}`);
     }
   }

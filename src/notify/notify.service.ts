@@ -105,19 +105,17 @@ export class NotifyService {
     private readonly now: () => Date,
     private readonly timeZone: string,
     /** where messages may go (SSRF guard) */
-    private readonly policy: TargetPolicy = new TargetPolicy(),
+    private readonly policy: TargetPolicy,
     /** seals channel secrets at rest */
-    private readonly secrets?: SecretBox,
+    private readonly secrets: SecretBox,
   ) {}
 
   private seal(secret: string | null | undefined): string | null {
-    if (!secret) return null;
-    return this.secrets ? this.secrets.seal(secret) : secret;
+    return secret ? this.secrets.seal(secret) : null;
   }
 
   /** Seals channel secrets stored before secrets were sealed at rest (once, at start). */
   async sealStoredSecrets(): Promise<number> {
-    if (!this.secrets) return 0;
     const rows = await this.db.selectFrom('channels').select(['id', 'secret']).where('secret', 'is not', null).execute();
     let sealed = 0;
     for (const r of rows) {
@@ -219,7 +217,7 @@ export class NotifyService {
   private async channel(id: number): Promise<Channel> {
     const r = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw notFound('channel', id);
-    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config: JSON.parse(r.config) as EmailConfig | WebhookConfig, secret: r.secret && this.secrets ? this.secrets.open(r.secret) : r.secret };
+    return { id: Number(r.id), name: r.name, kind: r.kind as ChannelKind, config: JSON.parse(r.config) as EmailConfig | WebhookConfig, secret: r.secret ? this.secrets.open(r.secret) : null };
   }
 
   // ------------------------------------------------------------ rules

@@ -143,7 +143,7 @@ const jsonField = (text: string, field: string): unknown => {
   }
 };
 
-export async function deliver(channel: Channel, m: OutgoingMessage, now: Date, policy: TargetPolicy = new TargetPolicy()): Promise<DeliveryResult> {
+export async function deliver(channel: Channel, m: OutgoingMessage, now: Date, policy: TargetPolicy): Promise<DeliveryResult> {
   const ts = now.getTime();
   switch (channel.kind) {
     case 'email': {

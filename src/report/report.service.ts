@@ -50,7 +50,7 @@ export class ReportService {
     private readonly now: () => Date,
     private readonly timeZone: string,
     /** seals the credentials a support request hands over */
-    private readonly secrets?: SecretBox,
+    private readonly secrets: SecretBox,
   ) {}
 
   async header(): Promise<ReportHeader> {
@@ -110,7 +110,6 @@ export class ReportService {
     if (!REPORT_FORMATS.includes(input.format)) throw validationError('format', `must be one of ${REPORT_FORMATS.join(', ')}`);
     const credentials = input.credentials?.trim() || undefined;
     if (credentials && form !== 'support_request') throw validationError('credentials', 'only a support request hands over access credentials');
-    if (credentials && !this.secrets) throw new DomainError('conflict', 'no secret key is configured to seal the credentials');
     const report = await this.draft(actor, incidentId, form, input.locale ?? 'zh-CN', input.fields);
     if (!report.fields.unitName?.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
     const bytes = input.format === 'docx' ? await formDocx(report) : Buffer.from(formMarkdown(report), 'utf8');
@@ -134,7 +133,7 @@ export class ReportService {
           created_by: actorLabel(actor),
           created_at: at,
           // sealed beside the export, never in the document (which says they are handed over separately)
-          credentials: credentials ? this.secrets!.seal(credentials) : null,
+          credentials: credentials ? this.secrets.seal(credentials) : null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -172,7 +171,7 @@ export class ReportService {
     requirePermission(actor, 'secrets.read', 'read handed-over credentials');
     const row = await this.db.selectFrom('report_exports').select(['incident_id', 'credentials']).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('report export', id);
-    if (!row.credentials || !this.secrets) throw new DomainError('not_found', `report export ${id} hands over no credentials`);
+    if (!row.credentials) throw new DomainError('not_found', `report export ${id} hands over no credentials`);
     const credentials = this.secrets.open(row.credentials);
     await writeAudit(this.db, { actor, action: 'report.credentials.read', entityType: 'report_export', entityId: id, after: { incidentId: row.incident_id }, at: this.now().toISOString() });
     return { credentials };

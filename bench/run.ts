@@ -1,12 +1,13 @@
 /**
  * `npm run bench -- [name…]`: benchmarks that print figures and their ratio to a baseline
- * measured in the same run. Names: incidents, intake, detect (default: all).
+ * measured in the same run. Names: incidents, intake, detect, load (default: all).
  */
 import { detectBench } from './detect.bench.js';
 import { incidentsBench } from './incidents.bench.js';
 import { intakeBench } from './intake.bench.js';
+import { loadBench } from './load.bench.js';
 
-const BENCHES: Record<string, () => Promise<void>> = { incidents: incidentsBench, intake: intakeBench, detect: detectBench };
+const BENCHES: Record<string, () => Promise<void>> = { incidents: incidentsBench, intake: intakeBench, detect: detectBench, load: loadBench };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHES[w]);

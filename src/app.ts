@@ -23,6 +23,9 @@ import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { DEFAULT_POLICY } from './domain/detection/policy.js';
 import { BackgroundLoop, Health, type LoopLogger } from './runtime/background.js';
+import type { IntakeGate } from './intake/intake.routes.js';
+import { ingestBody } from './intake/intake-body.js';
+import { type AlertQuery, searchAlerts } from './intake/alert.repository.js';
 
 export interface Services {
   database: Database;
@@ -41,13 +44,20 @@ export interface Services {
   now: () => Date;
   /** what the background loops say of themselves (GET /api/health) */
   health: Health;
-  /** starts the server's background loops (notifications, SLA, spread rule, detection catching up); close() stops them */
-  startBackground(log: LoopLogger): void;
+  /** where HTTP intake's bodies are read and stored: here, or (serve) the intake worker */
+  gate: IntakeGate;
+  /** free-text alert search: here, or (serve) the query worker, bounded in time */
+  alertSearch: (q: AlertQuery) => ReturnType<typeof searchAlerts>;
+  /** starts the server's background loops (notifications, SLA, spread rule, detection catching up), or only those named; close() stops them */
+  startBackground(log: LoopLogger, only?: readonly LoopName[]): void;
+  /** runs a loop's pass now (or right after the one under way) */
+  trigger(loop: LoopName): void;
   close(): Promise<void>;
 }
 
 /** How often each background loop runs when all is well (a failing one backs off up to a minute). */
 export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000 } as const;
+export type LoopName = keyof typeof LOOP_INTERVALS;
 
 /** The key that seals secrets at rest: the configured one, or the data directory's key file (made once). */
 function secretBox(config: Config): SecretBox {
@@ -72,6 +82,10 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
+    intake.forgetCaches = () => {
+      intel.forget();
+      assets.forget();
+    };
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone, secrets);
@@ -110,10 +124,13 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       evidence,
       now,
       health,
-      startBackground: (log) => {
+      gate: { ingestBody: (body, kind, o) => ingestBody(intake, body, kind, o) },
+      alertSearch: (q) => searchAlerts(database.db, q),
+      startBackground: (log, only) => {
         health.useLogger(log);
-        for (const loop of Object.values(loops)) loop.start();
+        for (const [name, loop] of Object.entries(loops)) if (!only || only.includes(name as LoopName)) loop.start();
       },
+      trigger: (name) => loops[name].trigger(),
       close: async () => {
         await Promise.all(Object.values(loops).map((l) => l.stop()));
         await notify.stop();

@@ -10,6 +10,7 @@ import { validationError } from '../domain/errors.js';
 import { listOrgUnits } from '../settings/settings.repository.js';
 import { containsText } from '../store/like.js';
 import type { DB } from '../store/schema.js';
+import { bumpCacheGeneration } from '../store/cache-generation.js';
 
 /** The inventory in memory: by address, and by host name (full or its first label, any case). */
 export interface AssetIndex {
@@ -56,6 +57,11 @@ export class AssetService {
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
   ) {}
+
+  /** Drops the index (another process changed the inventory): the next lookup reloads it. */
+  forget(): void {
+    this.index = undefined;
+  }
 
   lookupIndex(): Promise<AssetIndex> {
     return (this.index ??= this.db
@@ -113,6 +119,7 @@ export class AssetService {
         for (let i = 0; i < gone.length; i += 500) await trx.deleteFrom('assets').where('ip', 'in', gone.slice(i, i + 500)).execute();
         removed = gone.length;
       }
+      await bumpCacheGeneration(trx);
       await writeAudit(trx, { actor, action: 'assets.import', entityType: 'assets', entityId: 'inventory', after: { imported: good.length, removed, problems: problems.length, replace: !!opts.replace }, at });
     });
     this.index = undefined;

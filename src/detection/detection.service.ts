@@ -193,12 +193,20 @@ export class DetectionService {
       }
       signals.push(...this.closeEndedWindows());
       const last = ids[ids.length - 1]!;
-      // the batch's incidents and the cursor move together: no alert is filed twice, none skipped
-      await this.db.transaction().execute(async (trx) => {
+      // the batch's incidents and the cursor move together: no alert is filed twice, none skipped —
+      // even when another runner (the CLI's ingest, a second node) moved the cursor meanwhile
+      const moved = await this.db.transaction().execute(async (trx) => {
+        const now = await this.cursor(trx, this.lockRows);
+        if (now !== cursor) return now;
         const ctx: BatchContext = { grading: await this.settings.grading(trx), suppressions: await this.activeSuppressions(trx) };
         for (const s of mergeSignals(signals, this.policy)) await this.apply(trx, s, run, ctx);
         await this.setCursor(trx, last);
+        return undefined;
       });
+      if (moved !== undefined) {
+        cursor = moved;
+        continue;
+      }
       cursor = last;
       run.alerts += ids.length;
     }
@@ -206,8 +214,9 @@ export class DetectionService {
     return run;
   }
 
-  private async cursor(db: Kysely<DB>): Promise<number> {
-    const row = await db.selectFrom('detection_state').select('value').where('name', '=', CURSOR).executeTakeFirst();
+  private async cursor(db: Kysely<DB>, lock = false): Promise<number> {
+    const query = db.selectFrom('detection_state').select('value').where('name', '=', CURSOR);
+    const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
     return row ? Number(row.value) : 0;
   }
 

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'gate_refused' // 409: a phase gate refused the move; details list the gates
   | 'payload_too_large' // 413
   | 'rate_limited' // 429: too many attempts; details say when to retry
+  | 'unavailable' // 503: the server cannot take this now (storage behind or failing); details say when to retry
   | 'internal'; // 500
 
 export interface FieldProblem {

@@ -12,6 +12,7 @@ export const STATUS: Record<ErrorCode, number> = {
   gate_refused: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -67,7 +68,9 @@ export function toErrorBody(error: unknown): { status: number; body: { code: Err
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorBody(error);
-  if (status >= 500) {
+  const retry = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retry === 'number' && (status === 429 || status === 503)) void reply.header('retry-after', String(retry));
+  if (body.code === 'internal') {
     request.log.error({ err: error }, 'request failed');
     body.message = `internal error (request ${request.id}); the server log has the cause`;
   }

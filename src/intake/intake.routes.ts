@@ -1,5 +1,5 @@
 /** Alerts over REST: the batch way in (JSON array or NDJSON), search, one alert with its raw record, rejects and counters, network zones. */
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
@@ -8,8 +8,9 @@ import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
 import type { DB } from '../store/schema.js';
-import { getAlert, searchAlerts } from './alert.repository.js';
-import type { IntakeRecord, IntakeService } from './intake.service.js';
+import { type AlertQuery, getAlert, type searchAlerts } from './alert.repository.js';
+import type { IntakeOutcome, IntakeService } from './intake.service.js';
+import type { BodyKind } from './intake-body.js';
 
 const Problem = Type.Object({ line: Type.Integer(), reason: Type.String(), format: Type.Optional(Type.String()) });
 const Outcome = Type.Object({
@@ -23,59 +24,44 @@ const Outcome = Type.Object({
 });
 const tags = ['alerts'];
 
-function* jsonRecords(body: unknown): Generator<IntakeRecord> {
-  const items = Array.isArray(body) ? body : [body];
-  let line = 0;
-  for (const item of items) {
-    line++;
-    if (typeof item === 'string') yield { line, text: item };
-    else {
-      let text: string;
-      try {
-        text = JSON.stringify(item);
-      } catch {
-        yield { line, problem: 'the record is too deeply nested to read' };
-        continue;
-      }
-      yield { line, text };
-    }
-  }
+/** Where a request's alerts are read and stored: intake itself (one process), or the intake worker. */
+export interface IntakeGate {
+  ingestBody(body: string, kind: BodyKind, opts: { channel: string; format?: AlertFormat }): Promise<IntakeOutcome>;
 }
 
-function* textRecords(body: string): Generator<IntakeRecord> {
-  let line = 0;
-  for (const text of body.split('\n')) {
-    line++;
-    yield { line, text: text.replace(/\r$/, '') };
-  }
-}
-
-export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; db: Kysely<DB>; bodyLimit: number }> = async (app, { intake, db, bodyLimit }) => {
-  // NDJSON and plain lines arrive as text; JSON keeps Fastify's parser (array or one object)
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
-
-  app.post(
-    '/api/alerts',
-    {
-      bodyLimit,
-      config: { access: 'alerts.ingest' },
-      schema: {
-        tags,
-        summary: 'Send alerts: a JSON array (or one object), or NDJSON / text lines. Each record is answered: accepted, duplicate, skipped or rejected with its line and reason.',
-        querystring: Type.Object({ format: Type.Optional(StringEnum(ALERT_FORMATS, { description: 'force a format instead of detecting it per record' })) }, { additionalProperties: false }),
-        consumes: ['application/json', 'application/x-ndjson', 'text/plain'],
-        response: { 200: Outcome, ...errorResponses, 413: Type.Ref('Error') },
+export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; gate: IntakeGate; search: (q: AlertQuery) => ReturnType<typeof searchAlerts>; db: Kysely<DB>; bodyLimit: number }> = async (
+  app,
+  { intake, gate, search, db, bodyLimit },
+) => {
+  // The batch way in takes its body as text, JSON included: it is read where intake runs, never
+  // on the thread that answers people. (Its own scope: the other routes keep Fastify's JSON.)
+  await app.register(async (scope) => {
+    const batch = scope.withTypeProvider<TypeBoxTypeProvider>();
+    batch.removeContentTypeParser(['application/json']);
+    batch.addContentTypeParser(['application/json', 'application/x-ndjson', 'application/ndjson', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+    batch.post(
+      '/api/alerts',
+      {
+        bodyLimit,
+        config: { access: 'alerts.ingest' },
+        schema: {
+          tags,
+          summary: 'Send alerts: a JSON array (or one object), or NDJSON / text lines. Each record is answered: accepted, duplicate, skipped or rejected with its line and reason.',
+          description: 'Answered once what was accepted is on disk. 503 with `Retry-After` when storage cannot keep up or fails: nothing of that request is acknowledged; send it again (records already stored come back as duplicates).',
+          querystring: Type.Object({ format: Type.Optional(StringEnum(ALERT_FORMATS, { description: 'force a format instead of detecting it per record' })) }, { additionalProperties: false }),
+          consumes: ['application/json', 'application/x-ndjson', 'text/plain'],
+          response: { 200: Outcome, ...errorResponses, 413: Type.Ref('Error'), 503: Type.Ref('Error') },
+        },
       },
-    },
-    async (req) => {
-      requireActor(req);
-      const body = req.body as unknown;
-      if (body === undefined || body === null || body === '') throw new DomainError('validation', 'the body is empty: send a JSON array of records or one record per line', [{ in: 'body', field: '(root)', message: 'empty' }]);
-      const records = typeof body === 'string' ? textRecords(body) : jsonRecords(body);
-      const outcome = await intake.ingest(records, { channel: 'http', format: req.query.format as AlertFormat | undefined });
-      return { ...outcome, errors: outcome.rejected > 0 };
-    },
-  );
+      async (req) => {
+        requireActor(req);
+        const body = typeof req.body === 'string' ? req.body : '';
+        const kind = /^application\/json/i.test(req.headers['content-type'] ?? '') ? 'json' : 'text';
+        const outcome = await gate.ingestBody(body, kind, { channel: 'http', format: req.query.format as AlertFormat | undefined });
+        return { ...outcome, errors: outcome.rejected > 0 };
+      },
+    );
+  });
 
   app.get(
     '/api/alerts',
@@ -125,7 +111,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; db
     },
     async (req) => {
       const toIso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
-      return searchAlerts(db, { ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
+      return search({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
     },
   );
 

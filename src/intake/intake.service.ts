@@ -15,6 +15,7 @@ import { validationError } from '../domain/errors.js';
 import { actorLabel } from '../domain/account/roles.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import * as settingsRepo from '../settings/settings.repository.js';
+import { bumpCacheGeneration, cacheGeneration } from '../store/cache-generation.js';
 import type { AlertTable, DB } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
 import { ParseError } from './parse-error.js';
@@ -144,6 +145,7 @@ export class IntakeService {
       const at = this.now().toISOString();
       await writeAudit(trx, { actor, action: 'network.set', entityType: 'settings', entityId: 'network', before, after: zones, at });
       await settingsRepo.putSetting(trx, 'network', zones, at, actorLabel(actor));
+      await bumpCacheGeneration(trx);
     });
     this.zones = new ZoneMap(zones);
     return zones;
@@ -153,7 +155,26 @@ export class IntakeService {
     return (this.zones ??= new ZoneMap(await this.networkZones()));
   }
 
+  /**
+   * What this process holds of zones, indicators and inventory is checked against the database's
+   * cache generation before each call: another process's change is seen at the next batch.
+   */
+  private generation?: string;
+
+  private async refreshCaches(): Promise<void> {
+    const now = await cacheGeneration(this.db);
+    if (this.generation !== undefined && now !== this.generation) {
+      this.zones = undefined;
+      this.forgetCaches?.();
+    }
+    this.generation = now;
+  }
+
+  /** set by the wiring: drops the indicator and asset indexes */
+  forgetCaches?: () => void;
+
   async ingest(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: IntakeOptions): Promise<IntakeOutcome> {
+    await this.refreshCaches();
     const zones = await this.zoneMap();
     const intel = await this.indicators();
     const inventory = await this.assets();

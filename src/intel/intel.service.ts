@@ -9,6 +9,7 @@ import { IndicatorIndex, type IntelFormat, detectIntelFormat, parseIntel } from 
 import { validationError } from '../domain/errors.js';
 import { optionalText, requiredText } from '../domain/text.js';
 import type { DB } from '../store/schema.js';
+import { bumpCacheGeneration } from '../store/cache-generation.js';
 
 export interface IntelImportResult {
   source: string;
@@ -29,6 +30,11 @@ export class IntelService {
   /** The matching index; built from the database on first use. */
   matcher(): Promise<IndicatorIndex> {
     return (this.index ??= this.load());
+  }
+
+  /** Drops the index (another process changed the indicators): the next match reloads it. */
+  forget(): void {
+    this.index = undefined;
   }
 
   private async load(): Promise<IndicatorIndex> {
@@ -67,6 +73,7 @@ export class IntelService {
           .onConflict((oc) => oc.columns(['type', 'value', 'source']).doUpdateSet({ confidence: sql`excluded.confidence`, description: sql`excluded.description`, updated_at: at }))
           .execute();
       }
+      await bumpCacheGeneration(trx);
       await writeAudit(trx, { actor, action: 'intel.import', entityType: 'intel', entityId: source, after: { format, indicators: indicators.length, skipped: skipped.length }, at });
     });
     const index = await this.matcher();

@@ -38,6 +38,8 @@ function describeError(e: unknown): string {
 /** What every background part of this process says about itself; read by GET /api/health. */
 export class Health {
   private readonly parts = new Map<string, ComponentHealth>();
+  /** told of every change (a role worker forwards its parts to the API thread's report) */
+  onChange?: (part: ComponentHealth) => void;
 
   constructor(
     private readonly now: () => Date = () => new Date(),
@@ -53,7 +55,17 @@ export class Health {
     const p = this.parts.get(name);
     const at = this.now().toISOString();
     if (p && p.state === 'failing') this.log.info({ loop: name, failures: p.failures }, `background loop ${name} recovered after ${p.failures} failed pass(es)`);
-    this.parts.set(name, { name, state: 'ok', failures: 0, lastSuccessAt: at });
+    this.set({ name, state: 'ok', failures: 0, lastSuccessAt: at });
+  }
+
+  /** A part of another thread, as it reported itself. */
+  adopt(part: ComponentHealth): void {
+    this.parts.set(part.name, part);
+  }
+
+  private set(part: ComponentHealth): void {
+    this.parts.set(part.name, part);
+    this.onChange?.(part);
   }
 
   /** A pass of `name` failed; returns how many have failed in a row. `retryInMs` is logged and shown. */
@@ -61,7 +73,7 @@ export class Health {
     const prev = this.parts.get(name);
     const at = this.now();
     const failures = (prev?.state === 'failing' ? prev.failures : 0) + 1;
-    this.parts.set(name, {
+    this.set({
       name,
       state: 'failing',
       failures,
@@ -79,7 +91,7 @@ export class Health {
 
   /** Registers a part before its first pass, so the report lists it from the start. */
   register(name: string): void {
-    if (!this.parts.has(name)) this.parts.set(name, { name, state: 'ok', failures: 0 });
+    if (!this.parts.has(name)) this.set({ name, state: 'ok', failures: 0 });
   }
 
   components(): ComponentHealth[] {

@@ -37,9 +37,19 @@ const SIGS = [
   [2027865, 'ET INFO Observed DNS Query to .cloud TLD', 'Potentially Bad Traffic', 3],
 ] as const;
 
-/** One Suricata EVE alert: a few hundred attackers against the branch networks, times spread over the last day. */
+const INFO = [
+  [2027865, 'ET INFO Observed DNS Query to .cloud TLD', 'Potentially Bad Traffic', 3],
+  [2025275, 'ET POLICY SMB2 NT Create AndX Request For an Executable File', 'Potential Corporate Privacy Violation', 3],
+  [2013028, 'ET POLICY curl User-Agent Outbound', 'Attempted Information Leak', 3],
+] as const;
+
+/**
+ * One Suricata EVE alert, times spread over the last day: as on a real sensor, most are
+ * informational (policy, DNS); one in five is an attack, from a few hundred attackers against the
+ * branch networks.
+ */
 function eve(i: number, base: number, step: number): string {
-  const [sid, sig, cat, sev] = SIGS[i % SIGS.length]!;
+  const [sid, sig, cat, sev] = i % 5 === 0 ? SIGS[(i / 5) % SIGS.length]! : INFO[i % INFO.length]!;
   const ts = new Date(base + i * step).toISOString().replace('Z', '+0000');
   return `{"timestamp":"${ts}","flow_id":${1_000_000_000 + i},"in_iface":"eth1","event_type":"alert","src_ip":"203.0.${(i >> 3) & 1}.${i % 211}","src_port":${1024 + (i % 60000)},"dest_ip":"10.1.${(i >> 12) & 255}.${(i >> 4) & 255}","dest_port":445,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":${sid},"rev":3,"signature":"${sig}","category":"${cat}","severity":${sev}},"app_proto":"smb"}`;
 }

@@ -43,6 +43,8 @@ export interface Config {
   lockoutMinutes: number;
   /** admins must sign in with a one-time code (TOTP); one who has none set up may only set it up */
   requireTotpForAdmin: boolean;
+  /** `threads` (default): serve runs intake, detection, notifications and searches in worker threads beside the API thread; `inline`: all on one thread */
+  workers: 'threads' | 'inline';
   /** body limit of one alert batch (POST /api/alerts) */
   ingestBodyLimitBytes: number;
   /** one alert record at most */
@@ -102,6 +104,7 @@ const KEYS: Record<keyof Config, string> = {
   lockoutAttempts: 'BIHUAN_LOCKOUT_ATTEMPTS',
   lockoutMinutes: 'BIHUAN_LOCKOUT_MINUTES',
   requireTotpForAdmin: 'BIHUAN_REQUIRE_TOTP_FOR_ADMIN',
+  workers: 'BIHUAN_WORKERS',
   ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
@@ -271,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lockoutAttempts: int('lockoutAttempts', 5, 0, 1000),
     lockoutMinutes: int('lockoutMinutes', 15, 1, 7 * 24 * 60),
     requireTotpForAdmin: oneOf('requireTotpForAdmin', 'false', ['true', 'false'] as const) === 'true',
+    workers: oneOf('workers', 'threads', ['threads', 'inline'] as const),
     ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),

@@ -32,7 +32,8 @@ import { instant } from '../domain/text.js';
 import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
-import { SyslogListener, parseListenAddress } from '../intake/syslog-listener.js';
+import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
+import { RoleWorkers } from '../runtime/role-workers.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -90,17 +91,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const s = await openServices(cfg);
       const admin = await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword);
       const app = await buildServer(s);
-      await app.listen({ port: cfg.port, host: cfg.host });
       // background work — detection catching up with alerts stored while the server was down (or by
       // the CLI), notifications, SLA escalations, the spread rule — from what is stored, so a restart
       // repeats and forgets nothing; a failing loop backs off and shows in /api/health, never ends the process
-      s.startBackground(app.log);
       process.on('unhandledRejection', (e) => s.health.failed('process', e));
-      const syslog = cfg.syslogUdp || cfg.syslogTcp ? new SyslogListener(s.intake, app.log, { health: s.health, maxConnections: cfg.syslogTcpMaxConnections, idleTimeoutMs: cfg.syslogTcpIdleSeconds * 1000 }) : undefined;
-      const syslogPorts = await syslog?.start({
-        udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,
-        tcp: cfg.syslogTcp ? parseListenAddress(cfg.syslogTcp, 'BIHUAN_SYSLOG_TCP') : undefined,
-      });
+      let syslogPorts: { udp?: number; tcp?: number } | undefined;
+      let syslog: SyslogListener | undefined;
+      let workers: RoleWorkers | undefined;
+      if (cfg.workers === 'threads') {
+        // the API thread answers people; intake, detection, notifications and searches have threads of their own
+        workers = new RoleWorkers(cfg, s.health, app.log);
+        const w = workers;
+        s.gate = { ingestBody: (body, kind, opts) => w.ingestBody(body, kind, opts) };
+        s.alertSearch = (q) => w.searchAlerts(q);
+        syslogPorts = (await workers.start()).syslog;
+      } else {
+        s.startBackground(app.log);
+        const started = await startConfiguredSyslog(s.intake, app.log, s.health, cfg);
+        syslog = started.listener;
+        syslogPorts = started.ports;
+      }
+      await app.listen({ port: cfg.port, host: cfg.host });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
       const shown = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
@@ -142,6 +153,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print('Press Ctrl+C to stop.');
       const stop = async () => {
         await syslog?.stop();
+        await workers?.stop();
         await app.close();
         await s.close();
       };

@@ -130,7 +130,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(incidentRoutes, { incidents: services.incidents });
   await app.register(settingsRoutes, { settings: services.settings });
   await app.register(auditRoutes, { db: services.database.db });
-  await app.register(intakeRoutes, { intake: services.intake, gate: services.gate, search: (q) => services.alertSearch(q), db: services.database.db, bodyLimit: config.ingestBodyLimitBytes });
+  await app.register(intakeRoutes, { intake: services.intake, gate: { ingestBody: (body, kind, o) => services.gate.ingestBody(body, kind, o) }, search: (q) => services.alertSearch(q), db: services.database.db, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(intelRoutes, { intel: services.intel, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(assetRoutes, { assets: services.assets, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(detectionRoutes, { detection: services.detection, config });

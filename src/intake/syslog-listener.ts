@@ -290,3 +290,19 @@ export class SyslogListener {
     await this.writeCounts();
   }
 }
+
+/** The listeners the configuration asks for (none when neither address is set), started; with the ports they bound. */
+export async function startConfiguredSyslog(
+  intake: IntakeService,
+  log: Pick<Logger, 'warn' | 'error'>,
+  health: Health,
+  cfg: { syslogUdp?: string; syslogTcp?: string; syslogTcpMaxConnections: number; syslogTcpIdleSeconds: number },
+): Promise<{ listener?: SyslogListener; ports: { udp?: number; tcp?: number } }> {
+  if (!cfg.syslogUdp && !cfg.syslogTcp) return { ports: {} };
+  const listener = new SyslogListener(intake, log, { health, maxConnections: cfg.syslogTcpMaxConnections, idleTimeoutMs: cfg.syslogTcpIdleSeconds * 1000 });
+  const ports = await listener.start({
+    udp: cfg.syslogUdp ? parseListenAddress(cfg.syslogUdp, 'BIHUAN_SYSLOG_UDP') : undefined,
+    tcp: cfg.syslogTcp ? parseListenAddress(cfg.syslogTcp, 'BIHUAN_SYSLOG_TCP') : undefined,
+  });
+  return { listener, ports };
+}

@@ -1,0 +1,17 @@
+/**
+ * Every bound on memory and waiting in one place (issue 12): what each thread may hold, how much
+ * may queue, how long an unbounded read may run. Caches and windows elsewhere name their cap
+ * beside their code and are listed in docs/memory.md.
+ */
+export const LIMITS = {
+  /** V8 old-generation heap of each role worker (MB): past it, the worker ends and is started again */
+  workerHeapMB: { intake: 160, detect: 256, notify: 96, query: 128 },
+  /** request bodies handed to the intake worker and not yet stored, in bytes: beyond, 503 + Retry-After */
+  intakeInFlightBytes: 16 * 1024 * 1024,
+  /** a free-text search runs at most this long (the query worker is ended and started again) */
+  searchTimeoutMs: 10_000,
+  /** searches running or waiting at once (beyond: 429) */
+  searchesWaiting: 8,
+  /** how long a stopping worker may take to finish its batch before it is ended */
+  workerStopMs: 15_000,
+} as const;

@@ -1,0 +1,77 @@
+/**
+ * One role of the embedded default, in its own thread with its own database connection (SQLite
+ * WAL: readers never wait for the writer): `intake` reads and stores (HTTP bodies handed over by
+ * the API thread, and the syslog listeners), `detect` runs the rules over what intake stored,
+ * `notify` sends notifications and watches SLA deadlines and the spread rule, `query` answers
+ * unbounded reads (free-text search) so that they never hold up the API thread. Started by
+ * RoleWorkers (role-workers.ts); tells the API thread of its health, and of each committed batch.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openServices } from '../app.js';
+import type { Config } from '../config.js';
+import { ingestBody } from '../intake/intake-body.js';
+import { startConfiguredSyslog } from '../intake/syslog-listener.js';
+import { searchAlerts } from '../intake/alert.repository.js';
+import { serveCalls } from './rpc.js';
+import type { WorkerRole, FromWorker, ToWorker } from './role-workers.js';
+
+const { role, config } = workerData as { role: WorkerRole; config: Config };
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const log = pino({ level: config.logLevel, base: { role } });
+
+const s = await openServices(config, { migrate: false });
+s.health.useLogger(log);
+s.health.onChange = (component) => post({ type: 'health', component });
+for (const component of s.health.components()) post({ type: 'health', component });
+
+let stop = async () => {
+  await s.close();
+};
+
+switch (role) {
+  case 'intake': {
+    // intake stores; detection is another thread's work: it is told that a batch committed
+    s.intake.onCommitted = () => post({ type: 'committed' });
+    const { listener, ports } = await startConfiguredSyslog(s.intake, log, s.health, config);
+    serveCalls(port, { ingestBody: (body: string, kind: 'json' | 'text', opts: { channel: string; format?: never }) => ingestBody(s.intake, body, kind, opts) }, onMessage);
+    stop = async () => {
+      await listener?.stop();
+      await s.close();
+    };
+    post({ type: 'ready', syslog: ports });
+    break;
+  }
+  case 'detect':
+    s.startBackground(log, ['detection']);
+    port.on('message', onMessage);
+    post({ type: 'ready' });
+    break;
+  case 'notify':
+    s.startBackground(log, ['notify', 'sla', 'spread']);
+    port.on('message', onMessage);
+    post({ type: 'ready' });
+    break;
+  case 'query':
+    serveCalls(port, { searchAlerts: (q: Parameters<typeof searchAlerts>[1]) => searchAlerts(s.database.db, q) }, onMessage);
+    post({ type: 'ready' });
+    break;
+}
+
+function onMessage(m: unknown): void {
+  const msg = m as ToWorker;
+  if (msg.type === 'committed') s.trigger('detection');
+  else if (msg.type === 'stop') {
+    void stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, `${role} worker: stopping failed`);
+        process.exit(1);
+      },
+    );
+  }
+}
+
+// a failure nobody awaited is reported, never the end of the thread
+process.on('unhandledRejection', (e) => s.health.failed(`${role}-worker`, e));

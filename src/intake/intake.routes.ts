@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
-import { DomainError } from '../domain/errors.js';
 import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';

@@ -110,7 +110,6 @@ interface StoredAlert {
 export class DetectionService {
   private queue: Promise<unknown> = Promise.resolve();
   private pending?: Promise<DetectionRun>;
-  private readonly alertOf = new WeakMap<SigmaEvent, StoredAlert>();
   /** alerts intake just stored, by id, held until a run reaches them (bounded: beyond, the table serves) */
   private readonly offered = new Map<number, AlertInput>();
   /** the newest event time seen (epoch ms), and when windows were last closed up to it */
@@ -251,7 +250,6 @@ export class DetectionService {
     const alert = row.alert;
     const event = alertEvent(alert, row.format, row.original, lib.fieldMapping);
     if (event.time > this.watermark && event.time <= this.now().getTime() + 86_400_000) this.watermark = event.time;
-    this.alertOf.set(event, { id: row.id, alert });
     const matched = lib.ruleSet.match(event);
     run.matches += matched.length;
     const signals: Signal[] = [];
@@ -261,7 +259,9 @@ export class DetectionService {
         if (type) signals.push(this.alertSignal(rule, type, { id: row.id, alert }, event));
       }
       if (lib.engine.listensTo(rule)) {
-        for (const hit of lib.engine.feed({ rule, time: event.time, event })) {
+        // a window keeps only the alert's id and endpoints (what a firing names), not the event
+        const ref: MemberRef = { id: row.id, ends: endpoints(alert) };
+        for (const hit of lib.engine.feed({ rule, time: event.time, event, ref })) {
           const type = this.typeOf(hit.rule);
           if (type && lib.engine.standalone(hit.rule)) signals.push(this.correlationSignal(hit, type));
         }
@@ -300,11 +300,11 @@ export class DetectionService {
   }
 
   private correlationSignal(hit: CorrelationHit, type: string): Signal {
-    const members = flatten(hit).map((e) => this.alertOf.get(e)).filter((x): x is StoredAlert => !!x);
+    const members = flatten(hit);
     const first = members[0];
-    const ends = first ? endpoints(first.alert) : {};
+    const ends = first ? { ...first.ends } : {};
     // a correlation over many destinations has no single destination
-    if (new Set(members.map((m) => m.alert.destination?.ip)).size > 1) delete ends.destination;
+    if (new Set(members.map((m) => m.ends.destination?.ip)).size > 1) delete ends.destination;
     return {
       ruleKey: ruleKey(hit.rule),
       ruleTitle: hit.rule.title,
@@ -726,9 +726,15 @@ function endpoints(a: Alert): Pick<Signal, 'source' | 'destination' | 'host' | '
   return out;
 }
 
-/** The events under a correlation hit, through chains of correlations. */
-function flatten(hit: RuleHit): SigmaEvent[] {
-  if (hit.event) return [hit.event];
+/** What a correlation window keeps of each alert. */
+interface MemberRef {
+  id: number;
+  ends: ReturnType<typeof endpoints>;
+}
+
+/** The alerts under a correlation hit, through chains of correlations. */
+function flatten(hit: RuleHit): MemberRef[] {
+  if (hit.ref) return [hit.ref as MemberRef];
   return (hit.members ?? []).flatMap(flatten);
 }
 

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import fastifyStatic from '@fastify/static';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -123,7 +124,8 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
         app.log.error({ err: e }, 'health check: the database cannot be read');
         return reply.status(503).send({ status: 'unavailable', database: services.database.dialect, reachable: false, components });
       }
-      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components };
+      services.health.heapUsed('api', Math.round(v8.getHeapStatistics().used_heap_size / 1048576));
+      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components, heapMB: services.health.heapsMB() };
     },
   );
   await app.register(accountRoutes, { accounts: services.accounts, config });

@@ -7,7 +7,6 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import nodemailer from 'nodemailer';
 import { TargetPolicy, TargetRefused } from './target-guard.js';
 
 export const CHANNEL_KINDS = ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
@@ -157,6 +156,8 @@ export async function deliver(channel: Channel, m: OutgoingMessage, now: Date, p
       } catch (e) {
         return { ok: false, error: e instanceof TargetRefused ? `target refused: ${e.message}` : `could not resolve ${c.host}: ${sanitize((e as NodeJS.ErrnoException).code ?? (e as Error).message, 60)}` };
       }
+      // loaded when mail is first sent: most threads never send any (issue 12, memory)
+      const nodemailer = (await import('nodemailer')).default;
       const transport = nodemailer.createTransport({
         host: address,
         port: c.port,

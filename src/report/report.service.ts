@@ -14,7 +14,6 @@ import type { EvidenceStore } from '../evidence/evidence.store.js';
 import type { IncidentService } from '../incident/incident.service.js';
 import { getSetting, putSetting } from '../settings/settings.repository.js';
 import type { DB } from '../store/schema.js';
-import { formDocx } from './form.docx.js';
 
 export const REPORT_FORMATS = ['docx', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -112,7 +111,8 @@ export class ReportService {
     if (credentials && form !== 'support_request') throw validationError('credentials', 'only a support request hands over access credentials');
     const report = await this.draft(actor, incidentId, form, input.locale ?? 'zh-CN', input.fields);
     if (!report.fields.unitName?.trim()) throw validationError('fields/unitName', 'the unit name is empty: set the report header (PUT /api/report-header) or give fields.unitName');
-    const bytes = input.format === 'docx' ? await formDocx(report) : Buffer.from(formMarkdown(report), 'utf8');
+    // the Word library is loaded on the first export (it is the largest module; most threads never need it)
+    const bytes = input.format === 'docx' ? await (await import('./form.docx.js')).formDocx(report) : Buffer.from(formMarkdown(report), 'utf8');
     const stored = await this.files.put(Readable.from([bytes]));
     const at = this.now().toISOString();
     const label = FORMS[form].fileLabel;

@@ -94,6 +94,17 @@ export class Health {
     if (!this.parts.has(name)) this.set({ name, state: 'ok', failures: 0 });
   }
 
+  /** heap in use per thread (MB), as each last reported it */
+  private readonly heaps = new Map<string, number>();
+
+  heapUsed(thread: string, mb: number): void {
+    this.heaps.set(thread, mb);
+  }
+
+  heapsMB(): Record<string, number> {
+    return Object.fromEntries([...this.heaps].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
   components(): ComponentHealth[] {
     return [...this.parts.values()].sort((a, b) => a.name.localeCompare(b.name));
   }

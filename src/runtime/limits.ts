@@ -6,6 +6,10 @@
 export const LIMITS = {
   /** V8 old-generation heap of each role worker (MB): past it, the worker ends and is started again */
   workerHeapMB: { intake: 160, detect: 256, notify: 96, query: 128 },
+  /** V8 young-generation size of each worker (MB): small keeps each thread's resident memory small */
+  workerYoungMB: 8,
+  /** an on-demand worker (searches) ends after this long without a call, and starts again with the next */
+  idleWorkerMs: 60_000,
   /** request bodies handed to the intake worker and not yet stored, in bytes: beyond, 503 + Retry-After */
   intakeInFlightBytes: 16 * 1024 * 1024,
   /** a free-text search runs at most this long (the query worker is ended and started again) */

@@ -6,6 +6,7 @@
  * unbounded reads (free-text search) so that they never hold up the API thread. Started by
  * RoleWorkers (role-workers.ts); tells the API thread of its health, and of each committed batch.
  */
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openServices } from '../app.js';
@@ -72,6 +73,9 @@ function onMessage(m: unknown): void {
     );
   }
 }
+
+// the heap this thread uses, for /api/health (a leak shows there before the heap limit ends the thread)
+setInterval(() => post({ type: 'heap', usedMB: Math.round(v8.getHeapStatistics().used_heap_size / 1048576) }), 5000).unref();
 
 // a failure nobody awaited is reported, never the end of the thread
 process.on('unhandledRejection', (e) => s.health.failed(`${role}-worker`, e));

@@ -18,7 +18,11 @@ import { Caller } from './rpc.js';
 
 export type WorkerRole = 'intake' | 'detect' | 'notify' | 'query';
 
-export type FromWorker = { type: 'ready'; syslog?: { udp?: number; tcp?: number } } | { type: 'health'; component: ComponentHealth } | { type: 'committed' };
+export type FromWorker =
+  | { type: 'ready'; syslog?: { udp?: number; tcp?: number } }
+  | { type: 'health'; component: ComponentHealth }
+  | { type: 'heap'; usedMB: number }
+  | { type: 'committed' };
 export type ToWorker = { type: 'committed' } | { type: 'stop' };
 
 /** The worker entry: the compiled .js beside this file, or (tests, running from the sources) the .ts source through tsx. */
@@ -33,6 +37,9 @@ class RoleThread {
   private caller?: Caller;
   private ready?: Promise<FromWorker & { type: 'ready' }>;
   private stopping = false;
+  /** an on-demand worker ended for idleness: it starts again with the next call */
+  private resting = false;
+  private idleTimer?: NodeJS.Timeout;
   private restarts = 0;
   /** bytes of request bodies handed over and not yet answered (intake) */
   inFlightBytes = 0;
@@ -43,6 +50,8 @@ class RoleThread {
     private readonly health: Health,
     private readonly log: LoopLogger,
     private readonly onMessage: (m: FromWorker) => void,
+    /** started by its first call, ended after LIMITS.idleWorkerMs without one (the query worker) */
+    private readonly onDemand = false,
   ) {
     health.register(`worker:${role}`);
   }
@@ -52,7 +61,7 @@ class RoleThread {
     const worker = new Worker(url, {
       workerData: { role: this.role, config: this.config },
       eval: evaluate,
-      resourceLimits: { maxOldGenerationSizeMb: LIMITS.workerHeapMB[this.role] },
+      resourceLimits: { maxOldGenerationSizeMb: LIMITS.workerHeapMB[this.role], maxYoungGenerationSizeMb: LIMITS.workerYoungMB },
     });
     const caller = new Caller(worker);
     this.worker = worker;
@@ -65,6 +74,7 @@ class RoleThread {
           this.health.ok(`worker:${this.role}`);
           resolve(msg);
         } else if (msg.type === 'health') this.health.adopt(msg.component);
+        else if (msg.type === 'heap') this.health.heapUsed(this.role, msg.usedMB);
         else this.onMessage(msg);
       });
       worker.on('error', (e) => {
@@ -76,7 +86,7 @@ class RoleThread {
         if (this.worker !== worker) return;
         this.worker = undefined;
         this.caller = undefined;
-        if (this.stopping) return;
+        if (this.stopping || this.resting) return;
         reject(new Error(`the ${this.role} worker exited with code ${code} before it was ready`));
         this.restart(code);
       });
@@ -105,8 +115,29 @@ class RoleThread {
   }
 
   async call<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.onDemand) return this.callOnDemand<T>(method, args);
     if (!this.caller) throw new DomainError('unavailable', `the ${this.role} worker is starting again; retry shortly`, { retryAfterSeconds: 2 });
     return this.caller.call<T>(method, ...args);
+  }
+
+  private async callOnDemand<T>(method: string, args: unknown[]): Promise<T> {
+    clearTimeout(this.idleTimer);
+    if (!this.worker) {
+      this.resting = false;
+      await this.start();
+    } else await this.ready;
+    try {
+      return await this.caller!.call<T>(method, ...args);
+    } finally {
+      if (this.pending === 0) {
+        this.idleTimer = setTimeout(() => {
+          if (this.pending > 0 || !this.worker) return;
+          this.resting = true;
+          this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+        }, LIMITS.idleWorkerMs);
+        this.idleTimer.unref();
+      }
+    }
   }
 
   get pending(): number {
@@ -116,6 +147,7 @@ class RoleThread {
   /** Ends the thread: it finishes what it was doing (a batch under way commits), then closes its database. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -144,13 +176,13 @@ export class RoleWorkers {
       intake: new RoleThread('intake', config, health, log, relay),
       detect: new RoleThread('detect', config, health, log, relay),
       notify: new RoleThread('notify', config, health, log, relay),
-      query: new RoleThread('query', config, health, log, relay),
+      query: new RoleThread('query', config, health, log, relay, true),
     };
   }
 
   /** Starts every role; answers the ports the syslog listeners bound (intake's). */
   async start(): Promise<{ syslog?: { udp?: number; tcp?: number } }> {
-    const [intake] = await Promise.all([this.threads.intake.start(), this.threads.detect.start(), this.threads.notify.start(), this.threads.query.start()]);
+    const [intake] = await Promise.all([this.threads.intake.start(), this.threads.detect.start(), this.threads.notify.start()]);
     return { syslog: intake.syslog };
   }
 

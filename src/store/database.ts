@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -112,7 +112,7 @@ export function openDatabase(url: string): Database {
     sqlite.close();
     throw new DatabaseOpenError(`cannot open the database ${where}: ${sqliteReason(e as { code?: string }, where)}`);
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -148,4 +148,27 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       return stmt;
     },
   };
+}
+
+/**
+ * Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE). Several
+ * connections write one file — the API thread, intake, detection, notifications, the CLI — and a
+ * transaction that read first and wrote later would fail (SQLITE_BUSY_SNAPSHOT) whenever another
+ * connection committed in between; waiting for the lock up front (busy_timeout) cannot fail so.
+ * Reads outside transactions never wait (WAL).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly options: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(options);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.options);
+  }
 }

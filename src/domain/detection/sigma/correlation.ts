@@ -17,6 +17,11 @@ export interface RuleHit {
   rule: SigmaRule | CorrelationRule;
   time: number;
   event?: SigmaEvent;
+  /**
+   * what the caller needs of this hit when a correlation fires (e.g. the stored alert's id): when
+   * given, a window keeps this instead of the event, so windows stay small (issue 12, memory)
+   */
+  ref?: unknown;
   /** for a correlation's own hit: its group-by values */
   group?: Record<string, string>;
   /** for a correlation's own hit: the hits that made it */
@@ -49,6 +54,8 @@ interface Entry {
 }
 
 interface GroupState {
+  /** the group-by values, from the hit that opened the group */
+  values: Record<string, string>;
   first: number;
   last: number;
   /** the latest hits (at most MAX_MEMBERS): the members a firing names */
@@ -213,7 +220,7 @@ export class CorrelationEngine {
         // drop the oldest group (Map keeps insertion order)
         c.groups.delete(c.groups.keys().next().value!);
       }
-      g = { first: hit.time, last: hit.time, hits: [], entries: [], head: 0, tallies: new Map(), sum: 0, nums: 0 };
+      g = { values: group, first: hit.time, last: hit.time, hits: [], entries: [], head: 0, tallies: new Map(), sum: 0, nums: 0 };
       c.groups.set(key, g);
     }
     g.last = Math.max(g.last, hit.time);
@@ -223,7 +230,8 @@ export class CorrelationEngine {
       this.forgetBefore(g, g.last - span);
       g.first = g.entries[g.head]!.time;
     } else g.first = Math.min(g.first, hit.time);
-    g.hits.push(hit);
+    // a window keeps the caller's reference, not the event, where it has one
+    g.hits.push(hit.ref !== undefined ? { rule: hit.rule, time: hit.time, ref: hit.ref } : hit);
     if (g.hits.length > 2 * MAX_MEMBERS) g.hits = g.hits.slice(-MAX_MEMBERS);
     if (c.rule.type === 'temporal_ordered') this.advanceChain(c, g, hit, reference);
     if (c.eager) {
@@ -320,12 +328,11 @@ export class CorrelationEngine {
     // an ordered chain is made of the hits from its start on (earlier ones were out of order)
     const start = c.rule.type === 'temporal_ordered' ? g.chain?.[c.rule.rules.length - 1] : undefined;
     const members = start === undefined ? g.hits : g.hits.filter((h) => h.time >= start);
-    const group = this.groupValues(c, members[0]!) ?? {};
     return {
       rule: c.rule,
       time: g.last,
       from: start ?? g.entries[g.head]!.time,
-      group,
+      group: g.values,
       value,
       members: members.slice(-MAX_MEMBERS),
     };

@@ -35,6 +35,7 @@ import { alertEvent } from './alert-event.js';
 import { type HostEvidence, spreadOf } from '../domain/detection/spread.js';
 import { requireIncident as repoRequireIncident } from '../incident/incident.repository.js';
 import { type RuleLibrary, ruleKey } from './rule-library.js';
+import { LIMITS } from '../runtime/limits.js';
 
 const CURSOR = 'alert_cursor';
 const BATCH = 500;
@@ -115,6 +116,8 @@ export class DetectionService {
   /** the newest event time seen (epoch ms), and when windows were last closed up to it */
   private watermark = 0;
   private flushedAt = 0;
+  /** the correlation windows have been rebuilt from the stored alerts (once per process and rule library) */
+  private rebuilt = false;
   /** called after each run that changed incidents (live updates) */
   onChange?: (run: DetectionRun) => void;
 
@@ -136,6 +139,7 @@ export class DetectionService {
   /** Replaces the rules in force (correlation state starts afresh). */
   reload(library: RuleLibrary): void {
     this.library = library;
+    this.rebuilt = false;
   }
 
   /**
@@ -170,9 +174,44 @@ export class DetectionService {
     } while (q !== this.queue);
   }
 
+  /**
+   * Correlation windows survive a restart, a crashed worker, another node taking over: before its
+   * first run, detection replays the stored alerts it had already processed within the longest
+   * correlation timespan (at most LIMITS.windowReplayAlerts of them) through the rules, into the
+   * windows only — what fired then was filed then, and is not filed again. The windows are then
+   * what they were, and a brute force spanning the restart completes.
+   */
+  private async rebuildWindows(cursor: number): Promise<number> {
+    const lib = this.library;
+    const span = Math.max(0, ...lib.correlations.map((c) => c.timespanMs));
+    if (cursor === 0 || span === 0) return 0;
+    const floor = Math.max(0, cursor - LIMITS.windowReplayAlerts);
+    const newest = await this.db.selectFrom('alerts').select((eb) => eb.fn.max('ts').as('ts')).where('id', '>', floor).where('id', '<=', cursor).executeTakeFirst();
+    if (!newest?.ts) return 0;
+    const from = new Date(Date.parse(newest.ts) - span - WINDOW_GRACE_MS).toISOString();
+    const ignored: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
+    let replayed = 0;
+    for (let after = floor; ; ) {
+      const rows = await this.db.selectFrom('alerts').select(['id', 'format', 'doc', 'original', 'ts']).where('id', '>', after).where('id', '<=', cursor).orderBy('id').limit(BATCH).execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (r.ts < from) continue;
+        this.signalsOf({ id: Number(r.id), format: r.format, alert: JSON.parse(r.doc) as Alert, original: r.original }, ignored);
+        this.closeEndedWindows();
+        replayed++;
+      }
+      after = Number(rows[rows.length - 1]!.id);
+    }
+    return replayed;
+  }
+
   private async runOnce(): Promise<DetectionRun> {
     const run: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
     let cursor = await this.cursor(this.db);
+    if (!this.rebuilt) {
+      await this.rebuildWindows(cursor);
+      this.rebuilt = true;
+    }
     for (const id of this.offered.keys()) if (id <= cursor) this.offered.delete(id);
     for (;;) {
       // the next ids in order from the table; the alerts themselves from intake's hands where it offered them

@@ -16,6 +16,8 @@ export const LIMITS = {
   searchTimeoutMs: 10_000,
   /** searches running or waiting at once (beyond: 429) */
   searchesWaiting: 8,
+  /** alerts detection replays at most, on start, to rebuild its correlation windows (those within the longest timespan) */
+  windowReplayAlerts: 200_000,
   /** how long a stopping worker may take to finish its batch before it is ended */
   workerStopMs: 15_000,
 } as const;

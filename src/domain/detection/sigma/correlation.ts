@@ -45,6 +45,12 @@ export interface ReferenceProblem {
 
 const MAX_GROUPS = 100_000;
 const MAX_MEMBERS = 100;
+/**
+ * Events a group's window counts at most (the newest): an eager count condition up to this many
+ * is exact (it fires and the window closes before), a distinct-value count is over the newest
+ * this many events. Bounds a window a flood from one source keeps busy (issue 12, memory).
+ */
+export const MAX_ENTRIES = 5_000;
 
 /** One hit as the aggregate sees it: its time and what it adds (a distinct value, a number, a rule position). */
 interface Entry {
@@ -225,6 +231,7 @@ export class CorrelationEngine {
     }
     g.last = Math.max(g.last, hit.time);
     this.add(c, g, hit, reference);
+    if (g.entries.length - g.head > MAX_ENTRIES) this.forgetBefore(g, g.entries[g.head + 1]!.time, true);
     if (c.eager) {
       // sliding: forget what fell out of the window (entries are kept in time order)
       this.forgetBefore(g, g.last - span);
@@ -268,9 +275,11 @@ export class CorrelationEngine {
     else list.splice(at, 0, entry);
   }
 
-  private forgetBefore(g: GroupState, from: number): void {
+  /** Forgets the entries before `from` (or, with `one`, the oldest entry at least). */
+  private forgetBefore(g: GroupState, from: number, one = false): void {
     const list = g.entries;
-    while (g.head < list.length - 1 && list[g.head]!.time < from) {
+    while (g.head < list.length - 1 && (list[g.head]!.time < from || one)) {
+      one = false;
       const e = list[g.head++]!;
       if (e.tally !== undefined) {
         const n = g.tallies.get(e.tally)! - 1;

@@ -3,6 +3,7 @@
  * builds the services. Used by `serve`, the CLI and the tests alike.
  */
 import path from 'node:path';
+import { sql } from 'kysely';
 import { AccountService } from './account/account.service.js';
 import { type Config, ConfigError } from './config.js';
 import { SecretBox } from './store/secret-box.js';
@@ -96,10 +97,20 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     notify.beforeRun = () => command.checkSpread();
     const health = new Health(now);
     // each loop a pass at a time, one after another on the notification chain (they share its tables)
+    // on PostgreSQL several nodes may run these loops (scale-out): a pass runs where it holds the
+    // notification lock (taken after this process's own passes, one at a time), so a notification
+    // is sent once and a deadline escalated once
+    const exclusive = <T>(pass: () => Promise<T>) => () =>
+      database.dialect === 'postgres'
+        ? database.db.transaction().execute(async (trx) => {
+            const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext('bihuan:notify')) as ok`.execute(trx);
+            return rows[0]?.ok ? pass() : undefined;
+          })
+        : pass();
     const loops = {
-      spread: new BackgroundLoop('spread', () => notify.oneAtATime(() => command.checkSpread()), health, { intervalMs: LOOP_INTERVALS.spread }),
-      notify: new BackgroundLoop('notify', () => notify.oneAtATime(async () => (await notify.scanTimelines()) + (await notify.deliverDue())), health, { intervalMs: LOOP_INTERVALS.notify }),
-      sla: new BackgroundLoop('sla', () => notify.oneAtATime(() => notify.scanDeadlines()), health, { intervalMs: LOOP_INTERVALS.sla }),
+      spread: new BackgroundLoop('spread', () => notify.oneAtATime(exclusive(() => command.checkSpread())), health, { intervalMs: LOOP_INTERVALS.spread }),
+      notify: new BackgroundLoop('notify', () => notify.oneAtATime(exclusive(async () => (await notify.scanTimelines()) + (await notify.deliverDue()))), health, { intervalMs: LOOP_INTERVALS.notify }),
+      sla: new BackgroundLoop('sla', () => notify.oneAtATime(exclusive(() => notify.scanDeadlines())), health, { intervalMs: LOOP_INTERVALS.sla }),
       // alerts stored by another process (the CLI) or while a run failed are picked up here
       detection: new BackgroundLoop('detection', () => detection.catchUp(), health, { intervalMs: LOOP_INTERVALS.detection }),
     };

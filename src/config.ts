@@ -45,6 +45,10 @@ export interface Config {
   requireTotpForAdmin: boolean;
   /** `threads` (default): serve runs intake, detection, notifications and searches in worker threads beside the API thread; `inline`: all on one thread */
   workers: 'threads' | 'inline';
+  /** scale-out: the NATS server (JetStream on) the roles talk over, e.g. nats://127.0.0.1:4222 */
+  busUrl?: string;
+  /** scale-out: the JetStream stream's name, also the prefix of every subject (one per installation) */
+  busStream: string;
   /** body limit of one alert batch (POST /api/alerts) */
   ingestBodyLimitBytes: number;
   /** one alert record at most */
@@ -105,6 +109,8 @@ const KEYS: Record<keyof Config, string> = {
   lockoutMinutes: 'BIHUAN_LOCKOUT_MINUTES',
   requireTotpForAdmin: 'BIHUAN_REQUIRE_TOTP_FOR_ADMIN',
   workers: 'BIHUAN_WORKERS',
+  busUrl: 'BIHUAN_BUS_URL',
+  busStream: 'BIHUAN_BUS_STREAM',
   ingestBodyLimitBytes: 'BIHUAN_INGEST_BODY_LIMIT_BYTES',
   maxRecordBytes: 'BIHUAN_MAX_RECORD_BYTES',
   syslogUdp: 'BIHUAN_SYSLOG_UDP',
@@ -183,6 +189,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const v = str(key, '');
     if (!v) return undefined;
     if (!/^(?:\[[^\]]+\]|[^:]+):\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535) throw new ConfigError(name(key), `must be HOST:PORT (e.g. 0.0.0.0:5514), got "${v}"`);
+    return v;
+  };
+  const busUrl = (): string | undefined => {
+    const v = str('busUrl', '');
+    if (!v) return undefined;
+    if (!/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/.test(v)) throw new ConfigError(name('busUrl'), `must be nats://HOST:PORT (several separated by commas), got "${v}"`);
+    return v;
+  };
+  const busStream = (): string => {
+    const v = str('busStream', 'BIHUAN');
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new ConfigError(name('busStream'), `must be 1–64 letters, digits, _ or - (a JetStream stream name), got "${v}"`);
     return v;
   };
   const mappings = (): JsonMapping[] => {
@@ -275,6 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lockoutMinutes: int('lockoutMinutes', 15, 1, 7 * 24 * 60),
     requireTotpForAdmin: oneOf('requireTotpForAdmin', 'false', ['true', 'false'] as const) === 'true',
     workers: oneOf('workers', 'threads', ['threads', 'inline'] as const),
+    busUrl: busUrl(),
+    busStream: busStream(),
     ingestBodyLimitBytes: int('ingestBodyLimitBytes', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordBytes: int('maxRecordBytes', 64 * 1024, 256, 16 * 1024 * 1024),
     syslogUdp: listen('syslogUdp'),

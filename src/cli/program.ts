@@ -19,7 +19,7 @@ import { OBSERVABLE_TYPES } from '../domain/incident/incident.js';
 import { PHASES, type Phase } from '../domain/incident/phase.js';
 import { SORTS, type IncidentSort } from '../incident/incident.repository.js';
 import type { AssetInput, ObservableInput } from '../incident/incident.service.js';
-import { buildServer } from '../http/server.js';
+import { buildHealthServer, buildServer } from '../http/server.js';
 import { DatabaseOpenError, dialectOf, openDatabase, sqlitePath } from '../store/database.js';
 import { backupTo, restoreFrom } from '../store/backup.js';
 import { verifyAuditChain } from '../audit/audit.repository.js';
@@ -34,6 +34,7 @@ import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
 import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
 import { RoleWorkers } from '../runtime/role-workers.js';
+import { NODE_ROLES, type NodeRole, type RunningRole, servesApi, startRole } from '../runtime/scale-out.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -84,7 +85,49 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     },
   });
 
-  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number; originalTimes?: boolean }) => {
+  /** One role of the scale-out mode in this process (src/runtime/scale-out.ts). */
+  const serveRole = async (role: NodeRole, o: { port?: number; host?: string; partition?: string }) => {
+    const cfg = config();
+    if (o.port !== undefined) cfg.port = o.port;
+    if (o.host) cfg.host = o.host;
+    const s = await openServices(cfg);
+    const admin = role === 'api' ? await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword) : undefined;
+    const app = servesApi(role) ? await buildServer(s) : await buildHealthServer(s);
+    process.on('unhandledRejection', (e) => s.health.failed('process', e));
+    let running: RunningRole;
+    try {
+      running = await startRole(role, s, app.log, { partition: o.partition });
+    } catch (e) {
+      await app.close();
+      await s.close();
+      throw e;
+    }
+    await app.listen({ port: cfg.port, host: cfg.host });
+    const addr = app.server.address();
+    const url = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${typeof addr === 'object' && addr ? addr.port : cfg.port}`;
+    print(`Bihuan (闭环) ${running.describe} is running at ${url}${servesApi(role) ? '' : ' (/api/health only)'}`);
+    print(`  database:      ${s.database.describe}`);
+    if (running.syslog?.udp) print(`  syslog (UDP):  ${running.syslog.udp}`);
+    if (running.syslog?.tcp) print(`  syslog (TCP):  ${running.syslog.tcp}`);
+    if (admin?.created) print(`First start: the admin account "${admin.username}" was created${admin.generatedPassword ? `, password ${admin.generatedPassword} (shown only this once)` : ' with BIHUAN_ADMIN_PASSWORD'}.`);
+    print('Press Ctrl+C to stop.');
+    const stop = async () => {
+      await app.close();
+      await running.stop();
+      await s.close();
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+  };
+
+  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number; originalTimes?: boolean; role?: string; partition?: string }) => {
+      if (o.role !== undefined) {
+        if (!(NODE_ROLES as readonly string[]).includes(o.role)) throw new DomainError('validation', `--role: "${o.role}" is not a role (${NODE_ROLES.join(', ')})`);
+        if (o.demo) throw new DomainError('validation', '--demo runs in the embedded default (bihuan serve without --role)');
+        return serveRole(o.role as NodeRole, o);
+      }
+      if (o.partition !== undefined) throw new DomainError('validation', '--partition is for detection workers: bihuan serve --role detect --partition i/N');
       const cfg = config();
       if (o.port !== undefined) cfg.port = o.port;
       if (o.host) cfg.host = o.host;
@@ -170,6 +213,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--demo', 'also load the DriverLife outbreak (see `bihuan demo`)')
     .option('--demo-delay <ms>', 'with --demo: milliseconds between replayed records, so incidents appear live', int('demo-delay'))
     .option('--original-times', 'with --demo: keep the outbreak\'s 2019 device times (default: moved so that it ends now)')
+    .option('--role <role>', `scale-out: run one role in this process — ${NODE_ROLES.join(', ')} — over PostgreSQL and NATS JetStream (BIHUAN_BUS_URL); see docs/deploy.md`)
+    .option('--partition <i/N>', 'with --role detect: this is detection worker i of N (from 0), e.g. 0/2 (default 0/1)')
     .action(serve);
 
   program

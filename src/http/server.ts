@@ -105,29 +105,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   registerAuth(app, services.accounts);
   registerScope(app, services.database.db);
 
-  app.get(
-    '/api/health',
-    {
-      config: { access: 'public' },
-      schema: {
-        tags: ['meta'],
-        summary: 'Liveness, database reachability and the state of every background loop',
-        description:
-          '`status` is `ok`, or `degraded` when a background loop (notify, sla, spread, detection, live, syslog) is failing — the server still answers and the loop retries with back-off — or 503 `unavailable` when the database cannot be read. Error texts are in the server log, not here.',
-      },
-    },
-    async (_req, reply) => {
-      const components = services.health.components().map(({ name, state, failures, failingSince, lastSuccessAt, retryAt }) => ({ name, state, failures, failingSince, lastSuccessAt, retryAt }));
-      try {
-        await services.database.db.selectFrom('org_units').select('code').limit(1).execute();
-      } catch (e) {
-        app.log.error({ err: e }, 'health check: the database cannot be read');
-        return reply.status(503).send({ status: 'unavailable', database: services.database.dialect, reachable: false, components });
-      }
-      services.health.heapUsed('api', Math.round(v8.getHeapStatistics().used_heap_size / 1048576));
-      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components, heapMB: services.health.heapsMB() };
-    },
-  );
+  registerHealth(app, services);
   await app.register(accountRoutes, { accounts: services.accounts, config });
   await app.register(incidentRoutes, { incidents: services.incidents });
   await app.register(settingsRoutes, { settings: services.settings });
@@ -151,5 +129,39 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
       reply.type('text/plain; charset=utf-8').send('The web console is not built: run `npm run build` (or `npm start`, which builds it). The API document is at /docs.'),
     );
   }
+  return app;
+}
+
+/** GET /api/health: liveness, database reachability, every background loop and thread. */
+function registerHealth(app: FastifyInstance, services: Pick<Services, 'health' | 'database'>): void {
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness, database reachability and the state of every background loop',
+        description:
+          '`status` is `ok`, or `degraded` when a background loop (notify, sla, spread, detection, live, syslog) is failing — the server still answers and the loop retries with back-off — or 503 `unavailable` when the database cannot be read. Error texts are in the server log, not here.',
+      },
+    },
+    async (_req, reply) => {
+      const components = services.health.components().map(({ name, state, failures, failingSince, lastSuccessAt, retryAt }) => ({ name, state, failures, failingSince, lastSuccessAt, retryAt }));
+      try {
+        await services.database.db.selectFrom('org_units').select('code').limit(1).execute();
+      } catch (e) {
+        app.log.error({ err: e }, 'health check: the database cannot be read');
+        return reply.status(503).send({ status: 'unavailable', database: services.database.dialect, reachable: false, components });
+      }
+      services.health.heapUsed('api', Math.round(v8.getHeapStatistics().used_heap_size / 1048576));
+      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components, heapMB: services.health.heapsMB() };
+    },
+  );
+}
+
+/** A node of the scale-out mode that answers no people (detect, notify): /api/health only, for the orchestrator. */
+export async function buildHealthServer(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: services.config.logLevel } });
+  registerHealth(app, services);
   return app;
 }

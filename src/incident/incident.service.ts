@@ -81,6 +81,12 @@ export interface UpdateIncidentInput {
 export interface DetectionInput {
   /** the open incident the match joins; absent: create one from `create` */
   incidentId?: string;
+  /**
+   * the incident this match would open. Joining an incident detected later than this match (the
+   * alerts arrived out of their devices' order, e.g. through several detection workers), the
+   * incident takes its detection time from it — and its title and description, unless a person
+   * edited the incident: an incident is named by its earliest match, whatever order they came in.
+   */
   create?: CreateIncidentInput;
   /** the incident type the match means (the level follows from the grading table) */
   type: string;
@@ -388,6 +394,17 @@ export class IncidentService {
         created = true;
       }
       row ??= await repo.requireIncident(trx, id);
+      const c = input.create;
+      if (!created && c?.detectedAt && Date.parse(c.detectedAt) < Date.parse(row.detected_at)) {
+        const edited = await trx.selectFrom('audit_log').select('id').where('entity_type', '=', 'incident').where('entity_id', '=', id).where('action', '=', 'incident.update').executeTakeFirst();
+        const detectedAt = new Date(c.detectedAt).toISOString();
+        await trx
+          .updateTable('incidents')
+          .set(edited ? { detected_at: detectedAt } : { detected_at: detectedAt, title: requiredText('title', c.title, LIMITS.title), title_en: c.titleEn?.slice(0, LIMITS.title) ?? null, description: optionalText('description', c.description, LIMITS.description) ?? '' })
+          .where('id', '=', id)
+          .execute();
+        row = await repo.requireIncident(trx, id);
+      }
       const addedHosts: string[] = [];
       for (const a of assets) {
         const name = a.ip ?? a.hostname?.toLowerCase();

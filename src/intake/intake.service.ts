@@ -115,6 +115,11 @@ export class IntakeService {
    * reading them back; the table stays the record it recovers from.
    */
   onCommitted?: (stored: StoredAlertInMemory[]) => void;
+  /**
+   * Scale-out: `record` runs on each batch's transaction with the alerts it stored (the outbox
+   * row), `publish` after the commit (to the bus) and is awaited before intake answers.
+   */
+  outbox?: { record(trx: Kysely<DB>, stored: StoredAlertInMemory[]): Promise<number>; publish(stored: StoredAlertInMemory[], row: number): Promise<void> };
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -193,7 +198,8 @@ export class IntakeService {
       alerts = [];
       rejects = [];
       skipped = 0;
-      const stored = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
+      const { stored, outboxRow } = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
+      if (outboxRow !== undefined) await this.outbox!.publish(stored, outboxRow);
       if (stored.length > 0) this.onCommitted?.(stored);
       outcome.accepted += stored.length;
       outcome.duplicates += batch.length - stored.length;
@@ -315,7 +321,13 @@ export class IntakeService {
   }
 
   /** One transaction: the alerts (duplicates ignored), the day's counters, the rejects. Answers the alerts that were new, with their ids. */
-  private async writeBatch(rows: Array<Insertable<AlertTable>>, alerts: Alert[], rejects: Array<RecordProblem & { sample: string }>, skipped: number, channel: string): Promise<StoredAlertInMemory[]> {
+  private async writeBatch(
+    rows: Array<Insertable<AlertTable>>,
+    alerts: Alert[],
+    rejects: Array<RecordProblem & { sample: string }>,
+    skipped: number,
+    channel: string,
+  ): Promise<{ stored: StoredAlertInMemory[]; outboxRow?: number }> {
     const at = this.now().toISOString();
     const day = at.slice(0, 10);
     const kind = channel.split(':')[0]!;
@@ -358,7 +370,9 @@ export class IntakeService {
         const keepFrom = Number(newest?.id ?? 0) - KEEP_REJECTS;
         if (keepFrom > 0) await trx.deleteFrom('intake_rejects').where('id', '<=', keepFrom).execute();
       }
-      return stored.sort((a, b) => a.id - b.id);
+      stored.sort((a, b) => a.id - b.id);
+      const outboxRow = this.outbox && stored.length ? await this.outbox.record(trx, stored) : undefined;
+      return { stored, outboxRow };
     });
   }
 

@@ -13,6 +13,7 @@ import * as notify from './migrations/20261125T2000_notify.js';
 import * as command from './migrations/20261125T2100_command.js';
 import * as english from './migrations/20261125T2200_english.js';
 import * as security from './migrations/20261129T0900_security.js';
+import * as bus from './migrations/20261129T1200_bus.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T2100_command': command,
   '20261125T2200_english': english,
   '20261129T0900_security': security,
+  '20261129T1200_bus': bus,
 };
 
 export interface MigrationOutcome {

@@ -340,6 +340,13 @@ export interface IncidentKeyTable {
   last_seen: string;
 }
 
+export interface BusOutboxTable {
+  id: Generated<number | string>;
+  /** JSON array of the alert ids */
+  alert_ids: string;
+  created_at: string;
+}
+
 export interface DetectionStateTable {
   name: string;
   value: string;
@@ -514,6 +521,7 @@ export interface DB {
   incident_keys: IncidentKeyTable;
   detection_state: DetectionStateTable;
   alert_triage: AlertTriageTable;
+  bus_outbox: BusOutboxTable;
   suppressions: SuppressionTable;
   assets: AssetTable;
   indicators: IndicatorRowTable;

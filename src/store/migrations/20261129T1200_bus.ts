@@ -1,0 +1,19 @@
+/**
+ * Scale-out (issue 12): the transactional outbox between intake and the message bus. Intake
+ * writes a row listing the ids of the alerts a batch stored on the batch's own transaction, publishes them
+ * to NATS JetStream after the commit and deletes the row once the stream acknowledged them; a
+ * row left behind (a crash between commit and publish) is published again by any intake node.
+ */
+import type { Kysely } from 'kysely';
+import { withId } from './helpers.js';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await withId(db, db.schema.createTable('bus_outbox'), true)
+    .addColumn('alert_ids', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('bus_outbox').ifExists().execute();
+}

@@ -18,6 +18,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from 'nats';
+import pg from 'pg';
+import { filed } from '../test/support/filed.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
@@ -317,7 +320,7 @@ export async function loadBench(): Promise<void> {
     } else row('fail2ban-regex', `not measured: ${f2b.why}`);
 
     // 5. scale-out
-    const scale = scaleOut();
+    const scale = await scaleOut();
     row('scale-out', scale.summary);
     result.scaleOutSameIncidents = scale.same;
   } finally {
@@ -355,7 +358,139 @@ function fail2banSeconds(file: string): { seconds?: number; matched?: number; wh
   return { seconds, matched };
 }
 
-/** The scale-out comparison (PostgreSQL + NATS JetStream). */
-function scaleOut(): { same: boolean; summary: string } {
-  return { same: false, summary: 'not measured: the scale-out roles (bihuan serve --role …) are not built yet' };
+/** A mixed fixture for the scale-out comparison: many attackers' exploits and scans, brute forces, noise; in time order. */
+function scaleFixture(n: number): string[] {
+  const base = Date.now() - 2 * 3_600_000;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = new Date(base + i * 50);
+    if (i % 7 === 0) {
+      const src = `198.51.${(i >> 8) & 7}.${(i >> 3) % 40}`;
+      lines.push(`<38>1 ${t.toISOString()} bastion sshd 4242 - - Failed password for root from ${src} port ${40000 + (i % 20000)} ssh2`);
+    } else lines.push(eve(i, base, 50));
+  }
+  return lines;
+}
+
+/**
+ * The scale-out comparison: the same fixture through one process (the embedded default's
+ * threads, on PostgreSQL) and through one api, one intake and two detection nodes over
+ * PostgreSQL + NATS JetStream; the incidents each filed, compared; both rates (alerts stored and
+ * detected per second, end to end).
+ */
+export async function scaleOutBench(): Promise<void> {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const scale = await scaleOut();
+  console.log(`  scale-out  ${scale.summary}`);
+  console.log(JSON.stringify({ scaleOutSameIncidents: scale.same }));
+}
+
+async function scaleOut(): Promise<{ same: boolean; summary: string }> {
+  const pgUrl = process.env.BIHUAN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const natsUrl = process.env.BIHUAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const n = Number(process.env.BENCH_SCALE_ALERTS ?? 50_000);
+  let nc;
+  try {
+    nc = await connect({ servers: natsUrl, timeout: 2000 });
+  } catch (e) {
+    return { same: false, summary: `not measured: NATS is not reachable at ${natsUrl} (${(e as Error).message})` };
+  }
+  const admin = new pg.Client({ connectionString: pgUrl });
+  try {
+    await admin.connect();
+  } catch (e) {
+    await nc.close();
+    return { same: false, summary: `not measured: PostgreSQL is not reachable at ${pgUrl} (${(e as Error).message})` };
+  }
+  const tag = `${process.pid}_${Date.now()}`;
+  const dbs = [`bihuan_bench_one_${tag}`, `bihuan_bench_two_${tag}`];
+  const stream = `BIHUAN_BENCH_${tag}`;
+  const servers: Server[] = [];
+  const dirs: string[] = [];
+  const jsm = await nc.jetstreamManager();
+  try {
+    for (const db of dbs) await admin.query(`create database ${db}`);
+    const urlOf = (db: string) => { const u = new URL(pgUrl); u.pathname = `/${db}`; return u.toString(); };
+    const envOf = (db: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bihuan-scale-'));
+      dirs.push(dir);
+      return { BIHUAN_DATABASE_URL: urlOf(db), BIHUAN_DATA_DIR: dir, BIHUAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_BUS_URL: natsUrl, BIHUAN_BUS_STREAM: stream };
+    };
+    const lines = scaleFixture(n);
+    const post = async (url: string, token: string) => {
+      for (let i = 0; i < lines.length; i += 1000) {
+        const r = await fetch(`${url}/api/alerts`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: lines.slice(i, i + 1000).join('\n') });
+        if (!r.ok) throw new Error(`intake answered ${r.status}: ${await r.text()}`);
+      }
+    };
+    const waitFor = async (done: () => Promise<boolean>) => {
+      const deadline = Date.now() + 600_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error('detection did not catch up within 10 minutes');
+        await sleep(250);
+      }
+    };
+    // one process
+    const one = envOf(dbs[0]!);
+    const single = await startServer({ ...one, BIHUAN_BUS_URL: '' });
+    servers.push(single);
+    let token = await tokenFor(single.url);
+    let t = performance.now();
+    await post(single.url, token);
+    await waitFor(async () => {
+      const c = new pg.Client({ connectionString: urlOf(dbs[0]!) });
+      await c.connect();
+      try {
+        const r = await c.query<{ cursor: string | null; top: string | null }>(`select (select value from detection_state where name = 'alert_cursor') as cursor, (select max(id)::text from alerts) as top`);
+        return r.rows[0]!.cursor === r.rows[0]!.top;
+      } finally {
+        await c.end();
+      }
+    });
+    const oneRate = n / ((performance.now() - t) / 1000);
+    // one api, one intake, two detection workers
+    const two = envOf(dbs[1]!);
+    const api = await startServer(two, ['--role', 'api']);
+    servers.push(api);
+    servers.push(await startServer(two, ['--role', 'intake']));
+    for (const i of [0, 1]) servers.push(await startServer(two, ['--role', 'detect', '--partition', `${i}/2`]));
+    token = await tokenFor(api.url);
+    t = performance.now();
+    await post(api.url, token);
+    await waitFor(async () => {
+      const c = new pg.Client({ connectionString: urlOf(dbs[1]!) });
+      await c.connect();
+      try {
+        if ((await c.query(`select 1 from bus_outbox limit 1`)).rows.length) return false;
+      } finally {
+        await c.end();
+      }
+      const info = await jsm.streams.info(stream, { subjects_filter: '>' });
+      for (const subject of Object.keys(info.state.subjects ?? {})) {
+        const k = subject.split('.').pop();
+        const ci = await jsm.consumers.info(stream, `detect-p${k}`).catch(() => undefined);
+        if (!ci || ci.num_pending + ci.num_ack_pending > 0) return false;
+      }
+      return true;
+    });
+    const twoRate = n / ((performance.now() - t) / 1000);
+    const [a, b] = [await filed(urlOf(dbs[0]!)), await filed(urlOf(dbs[1]!))];
+    const same = a.length > 0 && JSON.stringify(a) === JSON.stringify(b);
+    if (!same) {
+      const inB = new Set(b);
+      const inA = new Set(a);
+      console.log('  only in one process:', a.filter((x) => !inB.has(x)).slice(0, 5));
+      console.log('  only in the cluster:', b.filter((x) => !inA.has(x)).slice(0, 5));
+      for (const srv of servers.slice(-2)) console.log(srv.out().split('\n').filter((l) => l.includes('"level":50')).slice(0, 3).join('\n'));
+    }
+    return { same, summary: `${n} alerts: one process ${oneRate.toFixed(0)} alerts/s, api + intake + 2 detection workers ${twoRate.toFixed(0)} alerts/s (stored and detected); incidents ${a.length} vs ${b.length}, ${same ? 'the same' : 'DIFFERENT'}` };
+  } finally {
+    for (const s of servers) await s.stop();
+    await jsm.streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    if (process.env.BENCH_KEEP) console.log(`  kept databases ${dbs.join(', ')}`);
+    else for (const db of dbs) await admin.query(`drop database if exists ${db} with (force)`).catch(() => undefined);
+    await admin.end();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  }
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTITIONS } from '../src/domain/detection/partition.js';
 import { PG_URL, type TestDatabase, createTestDatabase } from './support/dialects.js';
 import { type ServeProcess, startServe } from './support/serve-process.js';
+import { filed } from './support/filed.js';
 
 const NATS_URL = process.env.BIHUAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PASSWORD = 'Scale-out-test-password-1';
@@ -57,22 +58,6 @@ function mixedFixture(): { sshd: string; eve: string } {
   }
   for (let i = 0; i < 40; i++) eve.push(suricata(300 + i, `10.164.2.${i % 9}`, '8.8.8.8', 53, 2027865, 'ET INFO Observed DNS Query to .cloud TLD', 'Potentially Bad Traffic', 3));
   return { sshd: sshd.join('\n'), eve: eve.join('\n') };
-}
-
-/** What was filed, comparable across databases: each incident with its signals, sorted. */
-async function filed(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ type: string; level: number; org_unit: string | null; title: string; signals: string }>(
-      `select i.type, i.level, i.org_unit, i.title,
-              coalesce((select string_agg(s.rule_key || '×' || s.count || ' ' || coalesce(s.source_ip, '-') || '→' || coalesce(s.destination_ip, '-'), '; ' order by s.rule_key, s.source_ip, s.destination_ip) from detection_signals s where s.incident_id = i.id), '') as signals
-         from incidents i`,
-    );
-    return rows.map((r) => `${r.type} L${r.level} ${r.org_unit ?? '-'} ${r.title} [${r.signals}]`).sort();
-  } finally {
-    await client.end();
-  }
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {

@@ -93,6 +93,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const s = await openServices(cfg);
     const admin = role === 'api' ? await s.accounts.ensureFirstAdmin({ kind: 'system', label: 'first-start' }, cfg.adminPassword) : undefined;
     const app = servesApi(role) ? await buildServer(s) : await buildHealthServer(s);
+    s.health.useLogger(app.log);
     process.on('unhandledRejection', (e) => s.health.failed('process', e));
     let running: RunningRole;
     try {

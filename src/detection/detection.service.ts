@@ -286,7 +286,30 @@ export class DetectionService {
    * once: the partition's sequence moves on the same transaction, and a message delivered again
    * (its worker died before acknowledging it) is recognised and skipped.
    */
-  async processPartition(partition: number, alerts: AlertInput[], seq: number): Promise<DetectionRun> {
+  processPartition(partition: number, alerts: AlertInput[], seq: number): Promise<DetectionRun> {
+    // one message at a time in this process (its partitions share the windows); a message whose
+    // filing failed leaves windows that counted its alerts: they are rebuilt from what was
+    // committed before the next message (the failed one comes again)
+    const next = this.partitionQueue.then(async () => {
+      if (this.partitions && !this.windowsSound) {
+        this.library.resetWindows();
+        await this.rebuildPartitions(this.partitions);
+      }
+      this.windowsSound = false;
+      const run = await this.filePartition(partition, alerts, seq);
+      this.windowsSound = true;
+      return run;
+    });
+    this.partitionQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private partitionQueue: Promise<unknown> = Promise.resolve();
+  /** scale-out: the partitions this worker owns (set by rebuildPartitions), and whether its windows hold only committed alerts */
+  private partitions?: readonly number[];
+  private windowsSound = true;
+
+  private async filePartition(partition: number, alerts: AlertInput[], seq: number): Promise<DetectionRun> {
     const run: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
     const name = `bus:p${partition}`;
     const done = Number((await this.db.selectFrom('detection_state').select('value').where('name', '=', name).executeTakeFirst())?.value ?? 0);
@@ -318,6 +341,7 @@ export class DetectionService {
 
   /** Scale-out: before the first message, the windows of these partitions from the alerts they had processed. */
   async rebuildPartitions(partitions: readonly number[]): Promise<number> {
+    this.partitions = partitions;
     const rows = await this.db
       .selectFrom('detection_state')
       .select(['name', 'value'])

@@ -24,7 +24,7 @@ export interface RuleLibraryOptions extends CompileOptions {
 
 export class RuleLibrary {
   readonly ruleSet: RuleSet;
-  readonly engine: CorrelationEngine;
+  engine: CorrelationEngine;
   readonly fieldMapping: FieldMapping;
 
   constructor(
@@ -41,6 +41,11 @@ export class RuleLibrary {
     const merged: Record<string, readonly string[]> = { ...DEFAULT_FIELD_MAPPING };
     for (const [k, v] of Object.entries(fieldMapping)) merged[k] = [...v, ...(DEFAULT_FIELD_MAPPING[k] ?? [])];
     this.fieldMapping = merged;
+  }
+
+  /** Empties every correlation window (to rebuild them from what was committed). */
+  resetWindows(): void {
+    this.engine = new CorrelationEngine(this.correlations, this.rules);
   }
 
   static load(options: RuleLibraryOptions): RuleLibrary {

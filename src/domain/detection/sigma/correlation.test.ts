@@ -257,3 +257,22 @@ describe('bad correlation rules', () => {
     expect(engine.problems).toEqual([expect.objectContaining({ reason: 'references unknown rule(s) no_such_rule' })]);
   });
 });
+
+describe('closing windows by the newest event time', () => {
+  it('keeps a sliding window whose first event is old but whose recent events still count', () => {
+    const { rules, correlations } = loadRuleText(
+      `title: failure\nid: 22222222-2222-4222-8222-222222222222\nlogsource: { category: test }\ndetection: { sel: { kind: fail }, condition: sel }\n---\ntitle: ten failures\ncorrelation: { type: event_count, rules: [22222222-2222-4222-8222-222222222222], group-by: [src], timespan: 5m, condition: { gte: 10 } }\n`,
+      'flush.yml',
+    );
+    const engine = new CorrelationEngine(correlations, rules);
+    const event = { field: (f: string) => ({ strings: [f === 'src' ? '198.51.100.9' : 'x'] }) } as never;
+    const feed = (minute: number) => engine.feed({ rule: rules[0]!, time: minute * 60_000, event, ref: minute });
+    // one failure at 0:00, then eight from 4:00 to 4:07 (nine in five minutes: not yet); other traffic moves time on to 6:00
+    expect(feed(0)).toEqual([]);
+    for (let i = 0; i < 8; i++) expect(feed(4 + i / 60)).toEqual([]);
+    expect(engine.flush(6 * 60_000)).toEqual([]);
+    // two more at 6:00 and 6:01: with the eight of 4:00 that is ten within five minutes — the window kept them through the flush
+    expect(feed(6)).toEqual([]);
+    expect(feed(6 + 1 / 60).map((h) => h.value)).toEqual([10]);
+  });
+});

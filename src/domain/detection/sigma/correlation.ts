@@ -173,12 +173,16 @@ export class CorrelationEngine {
     return out;
   }
 
-  /** Closes every window that has ended by `now` (upper-bound conditions are judged then). */
+  /**
+   * Closes every window that has ended by `now` (upper-bound conditions are judged then). A
+   * sliding window (lower-bound conditions) ends when its newest event has left it: until then
+   * its recent events still count, however old its first one is.
+   */
   flush(now = Infinity): CorrelationHit[] {
     const out: CorrelationHit[] = [];
     for (const list of new Set([...this.byReference.values()].flat())) {
       for (const [key, g] of list.groups) {
-        if (g.first + list.rule.timespanMs > now) continue;
+        if ((list.eager ? g.last : g.first) + list.rule.timespanMs > now) continue;
         list.groups.delete(key);
         if (!list.eager) {
           const fired = this.judge(list, g);

@@ -136,7 +136,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       now,
       health,
       gate: { ingestBody: (body, kind, o) => ingestBody(intake, body, kind, o) },
-      alertSearch: (q) => searchAlerts(database.db, q),
+      alertSearch: (q) => searchAlerts(database.db, q, now()),
       startBackground: (log, only) => {
         health.useLogger(log);
         for (const [name, loop] of Object.entries(loops)) if (!only || only.includes(name as LoopName)) loop.start();

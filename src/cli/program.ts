@@ -537,7 +537,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--rule <text>', 'rule name contains')
     .option('--org <code>', 'org unit of source or destination')
     .option('--indicator <value>', 'matched threat indicator (* for any)')
-    .option('-q, --text <text>', 'free text')
+    .option('-q, --text <text>', 'free text (the last 7 days unless --from is given)')
     .option('--limit <n>', 'how many (1–500)', int('limit'), 50)
     .option('--json', 'JSON output')
     .action(async (o: { from?: string; to?: string; ip?: string; src?: string; dst?: string; format?: string; rule?: string; org?: string; indicator?: string; text?: string; limit: number; json?: boolean }) => {
@@ -555,7 +555,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         indicator: o.indicator,
         q: o.text,
         limit: Math.min(Math.max(o.limit, 1), 500),
-      });
+      }, s.now());
       if (o.json) print(JSON.stringify(page, null, 2));
       else if (!page.items.length) print('no alerts');
       else for (const a of page.items) print(`${a.timestamp}  ${a.format.padEnd(8)} ${(a.alert.source?.ip ?? '-').padEnd(15)} → ${(a.alert.destination?.ip ?? '-').padEnd(15)} ${a.alert.rule?.name ?? a.alert.message ?? a.alert.event.action ?? ''}`);

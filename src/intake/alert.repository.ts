@@ -1,5 +1,6 @@
 /** Searching stored alerts: time range, addresses or CIDRs, type, rule, branch, indicator, text. */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { LIMITS } from '../runtime/limits.js';
 import type { Alert } from '../domain/alert/alert.js';
 import { cidrKeyRange } from '../domain/alert/network.js';
 import { DomainError } from '../domain/errors.js';
@@ -39,7 +40,33 @@ export interface AlertSummary {
   triage: { verdict: string; reason: string; actor: string; at: string } | null;
 }
 
-export async function searchAlerts(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+/** How far back a free-text search looks when the caller names no start. */
+export const TEXT_SEARCH_DEFAULT_DAYS = 7;
+
+/**
+ * A free-text search reads every row of its time range: it is always bounded by one (the last
+ * TEXT_SEARCH_DEFAULT_DAYS days unless the caller names a start), and on PostgreSQL by a
+ * statement timeout (on SQLite the query worker that runs it is ended past LIMITS.searchTimeoutMs).
+ */
+export async function searchAlerts(db: Kysely<DB>, q: AlertQuery, now: Date = new Date()): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+  if (q.q && !q.from) q = { ...q, from: new Date(now.getTime() - TEXT_SEARCH_DEFAULT_DAYS * 86_400_000).toISOString() };
+  if (q.q && db.getExecutor().adapter instanceof PostgresAdapter) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        await sql.raw(`set local statement_timeout = ${LIMITS.searchTimeoutMs}`).execute(trx);
+        return runSearch(trx, q);
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === '57014') {
+        throw new DomainError('unavailable', `the search ran longer than ${LIMITS.searchTimeoutMs / 1000} s and was stopped: narrow the time range or add an address, type or rule`, { retryAfterSeconds: 1 });
+      }
+      throw e;
+    }
+  }
+  return runSearch(db, q);
+}
+
+async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
   let query = db.selectFrom('alerts').select(['id', 'ts', 'received_at', 'format', 'channel', 'doc']);
   if (q.from) query = query.where('ts', '>=', q.from);
   if (q.to) query = query.where('ts', '<', q.to);

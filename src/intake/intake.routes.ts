@@ -82,7 +82,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; ga
             rule: Type.Optional(Type.String({ maxLength: 200 })),
             orgUnit: Type.Optional(Type.String({ maxLength: 32, description: 'branch (org unit) of source or destination' })),
             indicator: Type.Optional(Type.String({ maxLength: 2048, description: 'a matched threat indicator, or * for any' })),
-            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in the message, rule, DNS name, URL, user or host; searches the last 7 days unless `from` is given, and stops after 10 s (503: narrow it)' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
             cursor: Type.Optional(Type.String({ maxLength: 100 })),
           },

@@ -55,7 +55,7 @@ switch (role) {
     post({ type: 'ready' });
     break;
   case 'query':
-    serveCalls(port, { searchAlerts: (q: Parameters<typeof searchAlerts>[1]) => searchAlerts(s.database.db, q) }, onMessage);
+    serveCalls(port, { searchAlerts: (q: Parameters<typeof searchAlerts>[1]) => searchAlerts(s.database.db, q, s.now()) }, onMessage);
     post({ type: 'ready' });
     break;
 }

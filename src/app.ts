@@ -26,6 +26,7 @@ import { DEFAULT_POLICY } from './domain/detection/policy.js';
 import { BackgroundLoop, Health, type LoopLogger } from './runtime/background.js';
 import type { IntakeGate } from './intake/intake.routes.js';
 import { ingestBody } from './intake/intake-body.js';
+import { purgeExpired } from './intake/retention.js';
 import { type AlertQuery, searchAlerts } from './intake/alert.repository.js';
 
 export interface Services {
@@ -57,7 +58,7 @@ export interface Services {
 }
 
 /** How often each background loop runs when all is well (a failing one backs off up to a minute). */
-export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000 } as const;
+export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000, retention: 3_600_000 } as const;
 export type LoopName = keyof typeof LOOP_INTERVALS;
 
 /** The key that seals secrets at rest: the configured one, or the data directory's key file (made once). */
@@ -100,16 +101,17 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     // on PostgreSQL several nodes may run these loops (scale-out): a pass runs where it holds the
     // notification lock (taken after this process's own passes, one at a time), so a notification
     // is sent once and a deadline escalated once
-    const exclusive = <T>(pass: () => Promise<T>) => () =>
+    const exclusive = <T>(pass: () => Promise<T>, lock = 'bihuan:notify') => () =>
       database.dialect === 'postgres'
         ? database.db.transaction().execute(async (trx) => {
-            const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext('bihuan:notify')) as ok`.execute(trx);
+            const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${lock})) as ok`.execute(trx);
             return rows[0]?.ok ? pass() : undefined;
           })
         : pass();
     const loops = {
       spread: new BackgroundLoop('spread', () => notify.oneAtATime(exclusive(() => command.checkSpread())), health, { intervalMs: LOOP_INTERVALS.spread }),
       notify: new BackgroundLoop('notify', () => notify.oneAtATime(exclusive(async () => (await notify.scanTimelines()) + (await notify.deliverDue()))), health, { intervalMs: LOOP_INTERVALS.notify }),
+      retention: new BackgroundLoop('retention', exclusive(() => purgeExpired(database.db, now(), { alerts: config.alertRetentionDays, events: config.eventRetentionDays }), 'bihuan:retention'), health, { intervalMs: LOOP_INTERVALS.retention }),
       sla: new BackgroundLoop('sla', () => notify.oneAtATime(exclusive(() => notify.scanDeadlines())), health, { intervalMs: LOOP_INTERVALS.sla }),
       // alerts stored by another process (the CLI) or while a run failed are picked up here
       detection: new BackgroundLoop('detection', () => detection.catchUp(), health, { intervalMs: LOOP_INTERVALS.detection }),

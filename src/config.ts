@@ -41,6 +41,10 @@ export interface Config {
   lockoutAttempts: number;
   /** how long a locked account stays locked, unless an admin unlocks it */
   lockoutMinutes: number;
+  /** alerts stored longer ago than this are deleted, evidence on incidents kept (bihuan purge, and hourly by the server) */
+  alertRetentionDays: number;
+  /** events (context records no rule or indicator matched) stored longer ago than this are deleted; 180 days: the six months 《网络安全法》第二十一条 asks network logs to be kept */
+  eventRetentionDays: number;
   /** admins must sign in with a one-time code (TOTP); one who has none set up may only set it up */
   requireTotpForAdmin: boolean;
   /** `threads` (default): serve runs intake, detection, notifications and searches in worker threads beside the API thread; `inline`: all on one thread */
@@ -107,6 +111,8 @@ const KEYS: Record<keyof Config, string> = {
   loginAttemptsPerMinute: 'BIHUAN_LOGIN_ATTEMPTS_PER_MINUTE',
   lockoutAttempts: 'BIHUAN_LOCKOUT_ATTEMPTS',
   lockoutMinutes: 'BIHUAN_LOCKOUT_MINUTES',
+  alertRetentionDays: 'BIHUAN_ALERT_RETENTION_DAYS',
+  eventRetentionDays: 'BIHUAN_EVENT_RETENTION_DAYS',
   requireTotpForAdmin: 'BIHUAN_REQUIRE_TOTP_FOR_ADMIN',
   workers: 'BIHUAN_WORKERS',
   busUrl: 'BIHUAN_BUS_URL',
@@ -290,6 +296,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginAttemptsPerMinute: int('loginAttemptsPerMinute', 10, 1, 10_000),
     lockoutAttempts: int('lockoutAttempts', 5, 0, 1000),
     lockoutMinutes: int('lockoutMinutes', 15, 1, 7 * 24 * 60),
+    alertRetentionDays: int('alertRetentionDays', 365, 1, 36_500),
+    eventRetentionDays: int('eventRetentionDays', 180, 1, 36_500),
     requireTotpForAdmin: oneOf('requireTotpForAdmin', 'false', ['true', 'false'] as const) === 'true',
     workers: oneOf('workers', 'threads', ['threads', 'inline'] as const),
     busUrl: busUrl(),

@@ -34,6 +34,7 @@ import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
 import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
 import { RoleWorkers } from '../runtime/role-workers.js';
+import { purgeExpired } from '../intake/retention.js';
 import { NODE_ROLES, type NodeRole, type RunningRole, servesApi, startRole } from '../runtime/scale-out.js';
 
 export interface CliIo {
@@ -239,6 +240,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(`database: ${database.describe}`);
       } finally {
         await database.close();
+      }
+    });
+
+  program
+    .command('purge')
+    .description('delete what is past its retention: alerts stored more than BIHUAN_ALERT_RETENTION_DAYS ago (default 365), events more than BIHUAN_EVENT_RETENTION_DAYS (default 180); alerts on incidents or with a verdict are kept. The server does this every hour.')
+    .option('--dry-run', 'only count what would be deleted')
+    .option('--json', 'JSON output')
+    .action(async (o: { dryRun?: boolean; json?: boolean }) => {
+      const s = await open();
+      const days = { alerts: s.config.alertRetentionDays, events: s.config.eventRetentionDays };
+      const out = await purgeExpired(s.database.db, s.now(), days, { dryRun: o.dryRun });
+      if (o.json) print(JSON.stringify({ dryRun: !!o.dryRun, ...out }));
+      else {
+        const verb = o.dryRun ? 'would delete' : 'deleted';
+        print(`${verb} ${out.alerts} alert(s) stored before ${out.alertsBefore} (${days.alerts} days) and ${out.events} event(s) stored before ${out.eventsBefore} (${days.events} days); alerts on incidents or with a verdict are kept`);
       }
     });
 

@@ -50,7 +50,7 @@ switch (role) {
     post({ type: 'ready' });
     break;
   case 'notify':
-    s.startBackground(log, ['notify', 'sla', 'spread']);
+    s.startBackground(log, ['notify', 'sla', 'spread', 'retention']);
     port.on('message', onMessage);
     post({ type: 'ready' });
     break;

@@ -565,7 +565,8 @@ export class DetectionService {
     };
     const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
       incidentId: target,
-      // also when joining: an earlier match than the incident's first names it (see DetectionInput.create)
+      // also when joining: the match of an earlier-stored alert names the incident (see DetectionInput.create)
+      firstAlertId: s.alertIds.length ? Math.min(...s.alertIds) : undefined,
       create: { title: titleFor('zh', entry.nameZh, s, hosts), titleEn: titleFor('en', entry.nameEn, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
       type,
       grading: ctx.grading,

@@ -82,12 +82,14 @@ export interface DetectionInput {
   /** the open incident the match joins; absent: create one from `create` */
   incidentId?: string;
   /**
-   * the incident this match would open. Joining an incident detected later than this match (the
-   * alerts arrived out of their devices' order, e.g. through several detection workers), the
-   * incident takes its detection time from it — and its title and description, unless a person
-   * edited the incident: an incident is named by its earliest match, whatever order they came in.
+   * the incident this match would open. Joining an incident whose matches all came from alerts
+   * stored after this one's (`firstAlertId`: several detection workers file in no fixed order),
+   * the incident takes its title, description and detection time from this match, unless a person
+   * edited it: an incident is named by the match of its earliest-stored alert, as one process names it.
    */
   create?: CreateIncidentInput;
+  /** the earliest-stored alert of this match */
+  firstAlertId?: number;
   /** the incident type the match means (the level follows from the grading table) */
   type: string;
   /** why the level rises, when it does */
@@ -395,15 +397,26 @@ export class IncidentService {
       }
       row ??= await repo.requireIncident(trx, id);
       const c = input.create;
-      if (!created && c?.detectedAt && Date.parse(c.detectedAt) < Date.parse(row.detected_at)) {
-        const edited = await trx.selectFrom('audit_log').select('id').where('entity_type', '=', 'incident').where('entity_id', '=', id).where('action', '=', 'incident.update').executeTakeFirst();
-        const detectedAt = new Date(c.detectedAt).toISOString();
-        await trx
-          .updateTable('incidents')
-          .set(edited ? { detected_at: detectedAt } : { detected_at: detectedAt, title: requiredText('title', c.title, LIMITS.title), title_en: c.titleEn?.slice(0, LIMITS.title) ?? null, description: optionalText('description', c.description, LIMITS.description) ?? '' })
-          .where('id', '=', id)
-          .execute();
-        row = await repo.requireIncident(trx, id);
+      if (!created && c && input.firstAlertId !== undefined) {
+        // an incident is named (and dated) by its earliest-stored alert's match, whatever order
+        // matches are filed in (several detection workers): unless a person edited it
+        const named = await trx.selectFrom('detection_signals').select((eb) => eb.fn.min('first_alert_id').as('id')).where('incident_id', '=', id).executeTakeFirst();
+        if (named?.id !== null && named?.id !== undefined && input.firstAlertId < Number(named.id)) {
+          const edited = await trx.selectFrom('audit_log').select('id').where('entity_type', '=', 'incident').where('entity_id', '=', id).where('action', '=', 'incident.update').executeTakeFirst();
+          if (!edited) {
+            await trx
+              .updateTable('incidents')
+              .set({
+                title: requiredText('title', c.title, LIMITS.title),
+                title_en: c.titleEn?.slice(0, LIMITS.title) ?? null,
+                description: optionalText('description', c.description, LIMITS.description) ?? '',
+                ...(c.detectedAt && Date.parse(c.detectedAt) < now.getTime() ? { detected_at: new Date(c.detectedAt).toISOString() } : {}),
+              })
+              .where('id', '=', id)
+              .execute();
+            row = await repo.requireIncident(trx, id);
+          }
+        }
       }
       const addedHosts: string[] = [];
       for (const a of assets) {

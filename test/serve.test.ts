@@ -71,7 +71,8 @@ describe('bihuan serve (first start on the embedded default)', () => {
     } finally {
       db.close();
     }
-  });
+    // three starts of the server from the sources (each with its worker threads) and two log-ins: more than the default limit on a busy machine
+  }, 90_000);
 });
 
 describe('bihuan demo (a first look)', () => {
@@ -99,5 +100,5 @@ describe('bihuan demo (a first look)', () => {
     } finally {
       await stop(demo.proc);
     }
-  });
+  }, 60_000);
 });

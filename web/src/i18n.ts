@@ -107,6 +107,7 @@ const WORDS = {
   lastDays: { zh: '近 {n} 天', en: 'last {n} days' },
   search: { zh: '搜索', en: 'Search' },
   freeText: { zh: '全文', en: 'Free text' },
+  freeTextHint: { zh: '全文检索：未选时间段时检索最近 7 天，最长 10 秒', en: 'Free text searches the last 7 days unless a period is chosen, for at most 10 s' },
   addressOrCidr: { zh: 'IP 或网段', en: 'IP or CIDR' },
   rule: { zh: '规则', en: 'Rule' },
   onlyIndicators: { zh: '仅威胁情报命中', en: 'Threat-intelligence hits only' },

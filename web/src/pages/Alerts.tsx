@@ -56,7 +56,7 @@ export function Alerts() {
   return (
     <Card title={t('alerts')}>
       <Form layout="inline" onFinish={(v: Json) => { setFilters(v); void load(v); }} style={{ marginBottom: 12, rowGap: 8 }}>
-        <Form.Item name="q"><Input placeholder={t('freeText')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
+        <Form.Item name="q"><Input placeholder={t('freeText')} title={t('freeTextHint')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
         <Form.Item name="ip"><Input placeholder={t('addressOrCidr')} allowClear style={{ width: 160 }} /></Form.Item>
         <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
         <Form.Item name="category"><Select placeholder={t('category')} allowClear style={{ width: 160 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} /></Form.Item>

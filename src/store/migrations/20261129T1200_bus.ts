@@ -14,9 +14,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('alerts_received_at_idx').on('alerts').column('received_at').execute();
+  // the earliest-stored alert an incident's matches came from (what names the incident): one index seek per match joining it
+  await db.schema.createIndex('detection_signals_incident_first_alert_idx').on('detection_signals').columns(['incident_id', 'first_alert_id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('detection_signals_incident_first_alert_idx').ifExists().execute();
   await db.schema.dropIndex('alerts_received_at_idx').ifExists().execute();
   await db.schema.dropTable('bus_outbox').ifExists().execute();
 }

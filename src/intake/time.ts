@@ -55,7 +55,17 @@ function yearIn(zone: string, now: Date): number {
   return year;
 }
 
+/** the last BSD time read (a log's lines come in order: most share their second with the line before) */
+let lastBsd: { value: string; zone: string; now: number; iso: string } | undefined;
+
 export function bsdTime(value: string, zone: string, now: Date): string {
+  if (lastBsd && lastBsd.value === value && lastBsd.zone === zone && lastBsd.now === now.getTime()) return lastBsd.iso;
+  const iso = readBsdTime(value, zone, now);
+  lastBsd = { value, zone, now: now.getTime(), iso };
+  return iso;
+}
+
+function readBsdTime(value: string, zone: string, now: Date): string {
   // read with a regular expression, not luxon's format parser (which compiles its format on
   // every call: it was a fifth of `bihuan ingest`'s time on an auth.log)
   const m = BSD.exec(value);

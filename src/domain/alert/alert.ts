@@ -53,14 +53,27 @@ export type AlertFormat = (typeof ALERT_FORMATS)[number];
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (value && typeof value === 'object') {
+    // for…in and no Object.entries/keys arrays: every record of every file goes through here
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    const from = value as Record<string, unknown>;
+    for (const k in from) {
+      if (!Object.hasOwn(from, k)) continue;
+      const v = from[k];
+      if (v === undefined || v === null || v === '') continue;
+      if (typeof v !== 'object') {
+        out[k] = v;
+        continue;
+      }
       const c = compact(v);
-      if (c === undefined || c === null || c === '') continue;
-      if (typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+      if (!Array.isArray(c) && isEmptyObject(c as object)) continue;
       out[k] = c;
     }
     return out as T;
   }
   return value;
+}
+
+function isEmptyObject(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
 }

@@ -89,7 +89,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       assets.forget();
     };
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
-    const detection = new DetectionService(database.db, incidents, settings, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
+    const detection = new DetectionService(database.db, incidents, settings, intake, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone, secrets);
     const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets), secrets);
     if (opts.migrate !== false) await notify.sealStoredSecrets();

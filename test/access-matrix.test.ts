@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
       foreign.incident = incident.id;
       foreign.order = String((await h.services.command.issueOrder(SYSTEM, incident.id, { orgUnit: 'BJ', instructions: '断网隔离' })).id);
       await h.services.intake.ingest([{ line: 1, text: 'Dec  2 04:50:02 bj-fs01 sshd[2122]: Failed password for root from 10.2.3.4 port 52144 ssh2' }], { channel: 'test' });
-      const alerts = (await h.req({ method: 'GET', url: '/api/alerts', as: 'admin' })).json().items as Array<{ id: number }>;
+      const alerts = (await h.req({ method: 'GET', url: '/api/alerts?kind=event&from=2000-01-01T00:00:00Z', as: 'admin' })).json().items as Array<{ id: number }>;
       foreign.alert = String(alerts[0]!.id);
       await h.services.reports.setHeader(SYSTEM, { unitName: '某集团公司' });
       foreign.report = String((await h.services.reports.exportForm(SYSTEM, incident.id, 'incident_report', { format: 'md' })).id);

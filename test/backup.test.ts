@@ -58,12 +58,12 @@ describe('bihuan backup and restore', () => {
   it('backs up a running installation into one file and restores it whole into an empty one', async () => {
     const backup = await cli(h.db.dataDir, '--database', h.db.url, 'backup', file);
     expect(backup.code, backup.err).toBe(0);
-    expect(backup.out).toMatch(/backup written to .*: 1 incident\(s\), 5 alert\(s\), \d+ audit row\(s\), 2 stored file\(s\)/);
+    expect(backup.out).toMatch(/backup written to .*: 1 incident\(s\), 0 alert\(s\), 5 event\(s\), \d+ audit row\(s\), 2 stored file\(s\)/);
     expect((await cli(h.db.dataDir, '--database', h.db.url, 'backup', file)).err).toContain('exists already');
 
     const restored = await cli(other, 'restore', file);
     expect(restored.code, restored.err).toBe(0);
-    expect(restored.out).toContain('1 incident(s), 5 alert(s), 2 stored file(s)');
+    expect(restored.out).toContain('1 incident(s), 0 alert(s), 5 event(s), 2 stored file(s)');
 
     let s: Services | undefined;
     try {
@@ -78,7 +78,7 @@ describe('bihuan backup and restore', () => {
       const [report] = await s.reports.exports(incidentId);
       expect(report!.sha256).toBe(reportSha);
       expect(fs.existsSync(path.join(other, 'evidence', reportSha.slice(0, 2), reportSha))).toBe(true);
-      expect(Number((await s.database.db.selectFrom('alerts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(5);
+      expect(Number((await s.database.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(5);
     } finally {
       await s?.close();
     }

@@ -66,7 +66,7 @@ for (const dialect of DIALECTS) {
       const r = await post('Dec  2 07:02:00 sh-fs02 sshd[9]: Failed password for ro\u0000ot from 192.0.2.34 port 1 ssh2\n\u0000\u0001binary');
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ accepted: 1, rejected: 1 });
-      const got = (await h.req({ method: 'GET', url: '/api/alerts?src=192.0.2.34', as: 'viewer' })).json().items;
+      const got = (await h.req({ method: 'GET', url: '/api/alerts?kind=event&src=192.0.2.34&from=2000-01-01T00:00:00Z', as: 'viewer' })).json().items;
       expect(got[0].alert.user.name).toBe('ro\uFFFDot');
     });
 
@@ -87,45 +87,62 @@ for (const dialect of DIALECTS) {
     });
 
     it('knows internal addresses and branches, and searches by CIDR, format, rule, branch, text and time', async () => {
-      const search = async (qs: string) => {
+      type Item = { id: number; timestamp: string; format: string; alert: any; original?: string };
+      const one = async (qs: string) => {
         const r = await h.req({ method: 'GET', url: `/api/alerts?${qs}`, as: 'viewer' });
         expect(r.statusCode, r.body).toBe(200);
-        return r.json().items as Array<{ id: number; timestamp: string; format: string; alert: any }>;
+        return r.json().items as Item[];
       };
+      // alerts (suricata, CEF) and events (sshd, Windows, DNS: only context) are two searches; these records are from 2019
+      const events = (qs: string) => one(`kind=event&${qs.includes('from=') ? '' : 'from=2019-01-01T00:00:00Z&'}${qs}`);
+      const search = async (qs: string) => [...(await one(qs)), ...(await events(qs))];
       const eternal = await search('rule=eternalblue');
       expect(eternal).toHaveLength(1);
       expect(eternal[0]!.alert.source).toEqual({ ip: '10.164.2.15', port: 49812, internal: true, org_unit: 'SH' });
       expect(eternal[0]!.alert.destination).toMatchObject({ ip: '10.1.20.5', internal: true, org_unit: 'HQ' });
+      // an event keeps the branch of each address (not the whole enrichment: that is an alert's)
       const external = (await search('src=45.77.10.3'))[0]!;
-      expect(external.alert.source.internal).toBe(false);
+      expect(external.alert.source).toEqual({ ip: '45.77.10.3' });
+      expect((await events('src=10.164.2.33'))[0]!.alert.source).toEqual({ ip: '10.164.2.33', org_unit: 'SH' });
 
       const fromBranch = await search('src=10.164.0.0/16&limit=500');
       expect(new Set(fromBranch.map((a) => a.alert.source.ip))).toEqual(new Set(['10.164.1.8', '10.164.2.15', '10.164.2.116', '10.164.2.13', '10.164.2.56', '10.164.2.91', '10.164.2.33']));
       expect((await search('orgUnit=SH&limit=500')).length).toBe(fromBranch.length);
       // free text looks back 7 days unless told where to start: these records are from 2019
-      expect(await search('q=awcna&format=dns')).toHaveLength(0);
+      expect(await one('q=awcna&format=dns')).toHaveLength(0);
+      // events: the 7 days up to `to` (or the newest event)
+      expect(await one('kind=event&q=awcna&format=dns&to=2019-12-03T00:00:00Z')).toHaveLength(3);
+      expect(await one('kind=event&q=awcna&format=dns&to=2019-11-20T00:00:00Z')).toHaveLength(0);
       const dnsHits = await search('q=awcna&format=dns&from=2019-12-01T00:00:00Z');
       expect(dnsHits.map((a) => a.alert.source.ip).sort()).toEqual(['10.164.1.8', '10.164.2.56', '10.164.2.91']);
       expect(await search('dst=10.1.30.8')).toHaveLength(1);
       expect((await search('category=authentication&limit=500')).every((a) => a.alert.event.category.includes('authentication'))).toBe(true);
       // newest first, by the devices' own time; a time window
-      const window = await search(`from=${encodeURIComponent('2019-12-02T05:00:00+08:00')}&to=${encodeURIComponent('2019-12-02T05:30:00+08:00')}&limit=500`);
-      expect(window.length).toBeGreaterThan(4);
-      expect(window.map((a) => a.timestamp)).toEqual([...window.map((a) => a.timestamp)].sort().reverse());
-      expect(window.every((a) => a.timestamp >= '2019-12-01T21:00:00.000Z' && a.timestamp < '2019-12-01T21:30:00.000Z')).toBe(true);
-      // paging by cursor visits everything once
-      const all = await search('limit=500');
-      const seen: number[] = [];
-      let cursor: string | null = null;
-      do {
-        const r: { items: Array<{ id: number }>; nextCursor: string | null } = (await h.req({ method: 'GET', url: `/api/alerts?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, as: 'viewer' })).json();
-        seen.push(...r.items.map((i) => i.id));
-        cursor = r.nextCursor;
-      } while (cursor);
-      expect(seen).toEqual(all.map((a) => a.id));
-      // the raw record is one request away, byte for byte
+      const period = `from=${encodeURIComponent('2019-12-02T05:00:00+08:00')}&to=${encodeURIComponent('2019-12-02T05:30:00+08:00')}&limit=500`;
+      expect((await search(period)).length).toBeGreaterThan(4);
+      for (const window of [await one(period), await events(period)]) {
+        expect(window.map((a) => a.timestamp)).toEqual([...window.map((a) => a.timestamp)].sort().reverse());
+        expect(window.every((a) => a.timestamp >= '2019-12-01T21:00:00.000Z' && a.timestamp < '2019-12-01T21:30:00.000Z')).toBe(true);
+      }
+      // paging by cursor visits everything once, alerts and events alike
+      for (const kind of ['', 'kind=event&from=2019-01-01T00:00:00Z&']) {
+        const all = await one(`${kind}limit=500`);
+        expect(all.length).toBeGreaterThan(3);
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const r: { items: Array<{ id: number }>; nextCursor: string | null } = (await h.req({ method: 'GET', url: `/api/alerts?${kind}limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, as: 'viewer' })).json();
+          seen.push(...r.items.map((i) => i.id));
+          cursor = r.nextCursor;
+        } while (cursor);
+        expect(seen).toEqual(all.map((a) => a.id));
+      }
+      // the raw record is one request away, byte for byte — an alert's and an event's
       const raw = (await h.req({ method: 'GET', url: `/api/alerts/${eternal[0]!.id}`, as: 'viewer' })).json();
       expect(raw.original).toBe(allLines[1]);
+      const login = (await events('src=45.77.10.3'))[0]!;
+      expect((await h.req({ method: 'GET', url: `/api/alerts/${login.id}`, as: 'viewer' })).json().original).toBe(login.original);
+      expect(allLines).toContain(login.original);
       expect((await h.req({ method: 'GET', url: '/api/alerts?src=10.164.0.0/33', as: 'viewer' })).json().details[0]).toMatchObject({ field: 'src' });
     });
   });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/program.js';
+import { purgeExpired } from '../src/intake/retention.js';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
 
@@ -36,7 +37,9 @@ for (const dialect of DIALECTS) {
       return JSON.parse(out) as { alerts: number; events: number; dryRun: boolean };
     };
     const stored = async () => {
-      const items = (await h.req({ method: 'GET', url: '/api/alerts?limit=50', as: 'viewer' })).json().items as Array<{ alert: { event: { kind: string } }; incidents: string[] }>;
+      const list = async (qs: string) => (await h.req({ method: 'GET', url: `/api/alerts?limit=50${qs}`, as: 'viewer' })).json().items as Array<{ alert: { event: { kind: string } }; incidents: string[] }>;
+      // alerts, and events (the lean table, searched by time)
+      const items = [...(await list('')), ...(await list('&kind=event&from=2026-11-01T00:00:00Z'))];
       return items.map((a) => `${a.alert.event.kind}${a.incidents.length ? ' on an incident' : ''}`).sort();
     };
 
@@ -57,6 +60,29 @@ for (const dialect of DIALECTS) {
         ['purged_alerts', 1],
         ['purged_events', 3],
       ]);
+    });
+
+    it('finds the events stored before the cut-off among several days of them (by id: the events have no index on the time stored)', async () => {
+      const day = (d: number) =>
+        Array.from({ length: 40 }, (_, i) => ({ line: i + 1, text: `<38>1 2026-11-2${5 + d}T03:${String(i).padStart(2, '0')}:00Z bastion sshd 4242 - - Failed password for root from 192.0.2.${i + 1} port 4000${d} ssh2` }));
+      for (const d of [0, 1, 2]) {
+        const out = await h.services.intake.ingest(day(d), { channel: 'test', batchSize: 7 });
+        expect(out).toMatchObject({ accepted: 40, events: 40 });
+        h.clock.advance(24 * 60);
+      }
+      const db = h.services.database.db;
+      const count = async () => Number((await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      expect(await count()).toBe(120);
+      // now the 28th, 02:00: a retention of 2.5 days cuts on the 25th at 14:00 (the first day's events), 1.5 days on the 26th
+      expect(await purgeExpired(db, h.clock.now(), { alerts: 365, events: 2.5 }, { dryRun: true })).toMatchObject({ events: 40 });
+      expect(await count()).toBe(120);
+      expect(await purgeExpired(db, h.clock.now(), { alerts: 365, events: 2.5 })).toMatchObject({ events: 40 });
+      expect(await count()).toBe(80);
+      expect(await purgeExpired(db, h.clock.now(), { alerts: 365, events: 1.5 })).toMatchObject({ events: 40 });
+      const left = await db.selectFrom('events').select('received_at').distinct().execute();
+      expect(left.map((r) => r.received_at)).toEqual(['2026-11-27T02:00:00.000Z']);
+      expect(await purgeExpired(db, h.clock.now(), { alerts: 365, events: 0 })).toMatchObject({ events: 40 });
+      expect(await count()).toBe(0);
     });
 
     it('refuses a retention that is not a number of days', async () => {

@@ -160,7 +160,7 @@ describe.skipIf(missing !== undefined)('scale-out over PostgreSQL + NATS JetStre
   }
 
   const singleDone = (s: Site) => async () => {
-    const [r] = await query<{ cursor: string | null; top: string | null }>(s.db.url, `select (select value from detection_state where name = 'alert_cursor') as cursor, (select max(id)::text from alerts) as top`);
+    const [r] = await query<{ cursor: string | null; top: string | null }>(s.db.url, `select (select value from detection_state where name = 'alert_cursor') as cursor, (select greatest((select max(id) from alerts), (select max(id) from events))::text) as top`);
     return r!.top === null || r!.cursor === r!.top;
   };
 

@@ -61,13 +61,14 @@ describe('bihuan serve (first start on the embedded default)', () => {
     const { token: bearer } = (await token.json()) as { token: string };
     const eve = fs.readFileSync(path.join(root, 'test/fixtures/intake/suricata-eve.json'), 'utf8');
     const sent = await fetch(`${second.url}/api/alerts`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${bearer}` }, body: eve });
-    expect(((await sent.json()) as { accepted: number }).accepted).toBe(4);
+    expect(((await sent.json()) as { accepted: number; events: number })).toMatchObject({ accepted: 4, events: 3 });
     second.proc.removeAllListeners('exit');
     second.proc.kill('SIGKILL');
     await new Promise((r) => second.proc.once('exit', r));
     const db = new SQLite(path.join(dataDir, 'bihuan.db'), { readonly: true });
     try {
-      expect((db.prepare('select count(*) n from alerts').get() as { n: number }).n).toBe(4);
+      // one alert, three events (DNS and HTTP records are context)
+      expect((db.prepare('select (select count(*) from alerts) + (select count(*) from events) n').get() as { n: number }).n).toBe(4);
     } finally {
       db.close();
     }

@@ -29,7 +29,12 @@ for (const dialect of DIALECTS) {
       await h?.close();
     });
 
-    const search = async (qs: string) => (await h.req({ method: 'GET', url: `/api/alerts?${qs}&limit=500`, as: 'viewer' })).json().items as Array<{ channel: string; alert: any }>;
+    type Item = { channel: string; alert: any; original?: string };
+    // alerts and events (log-ins, DNS answers: the lean table, searched by time)
+    const search = async (qs: string) => [
+      ...((await h.req({ method: 'GET', url: `/api/alerts?${qs}&limit=500`, as: 'viewer' })).json().items as Item[]),
+      ...((await h.req({ method: 'GET', url: `/api/alerts?kind=event&from=2000-01-01T00:00:00Z&${qs}&limit=500`, as: 'viewer' })).json().items as Item[]),
+    ];
     const waitFor = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
       const until = Date.now() + 5000;
       for (;;) {
@@ -49,7 +54,9 @@ for (const dialect of DIALECTS) {
       client.close();
       const got = await waitFor(() => search(''), (v) => v.length >= 7);
       expect(got.filter((a) => a.channel === 'syslog-udp')).toHaveLength(7);
-      expect(got.map((a) => a.alert.observer.product)).toEqual(expect.arrayContaining(['OpenSSH', 'StoneOS', 'Suricata']));
+      // the IDS and firewall alerts in full; the sshd log-ins as events, each with its record
+      expect(got.filter((a) => a.alert.observer).map((a) => a.alert.observer.product)).toEqual(expect.arrayContaining(['StoneOS', 'Suricata']));
+      expect(got.filter((a) => a.original?.includes(' sshd'))).toHaveLength(5);
     });
 
     it('takes TCP streams with newline and octet-counting framing, split anywhere across packets', async () => {
@@ -123,7 +130,7 @@ describe('syslog listener when the database refuses writes', () => {
       const back = Date.now() + 10_000;
       while (health.degraded() && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
       expect(health.components().find((c) => c.name === 'syslog')).toMatchObject({ state: 'ok', failures: 0 });
-      const stored = (await h.req({ method: 'GET', url: '/api/alerts?limit=500', as: 'viewer' })).json().items as unknown[];
+      const stored = (await h.req({ method: 'GET', url: '/api/alerts?kind=event&from=2000-01-01T00:00:00Z&limit=500', as: 'viewer' })).json().items as unknown[];
       // every sshd log-in line (the pam_unix session line is not an alert)
       expect(stored).toHaveLength(lines.filter((l) => !l.includes('pam_unix')).length);
     } finally {
@@ -196,6 +203,7 @@ describe('syslog listener limits (F12)', () => {
       const counters = (await h.req({ method: 'GET', url: '/api/intake/counters', as: 'viewer' })).json() as Array<{ channel: string; outcome: string; count: number }>;
       expect(counters.filter((x) => x.channel === 'syslog-tcp').map((x) => [x.outcome, x.count]).sort()).toEqual([
         ['accepted', 1],
+        ['events', 1],
         ['received', 1],
         ['refused_connection', 1],
       ]);

@@ -104,12 +104,16 @@ for (const dialect of DIALECTS) {
       expect((await as('sh.handler', { method: 'GET', url: `/api/orders/${bjOrder}` })).statusCode).toBe(404);
       expect((await as('sh.handler', { method: 'PUT', url: `/api/orders/${bjOrder}/hosts/10.2.0.9`, payload: { state: 'cleaned' } })).statusCode).toBe(404);
 
-      const alerts = (await as('sh.handler', { method: 'GET', url: '/api/alerts' })).json().items as Array<{ id: number; alert: { source: { ip: string } } }>;
+      // failed log-ins are events (the lean table): searched with kind=event, scoped the same way
+      const events = '/api/alerts?kind=event&from=2000-01-01T00:00:00Z';
+      const alerts = (await as('sh.handler', { method: 'GET', url: events })).json().items as Array<{ id: number; alert: { source: { ip: string } } }>;
       expect(alerts.map((a) => a.alert.source.ip)).toEqual(['10.164.2.33']);
-      const all = (await h.req({ method: 'GET', url: '/api/alerts', as: 'admin' })).json().items as Array<{ id: number; alert: { source: { ip: string } } }>;
+      const all = (await h.req({ method: 'GET', url: events, as: 'admin' })).json().items as Array<{ id: number; alert: { source: { ip: string } } }>;
       const bjAlert = all.find((a) => a.alert.source.ip === '10.2.3.4')!;
       expect((await as('sh.handler', { method: 'GET', url: `/api/alerts/${bjAlert.id}` })).statusCode).toBe(404);
+      expect((await h.req({ method: 'GET', url: `/api/alerts/${bjAlert.id}`, as: 'admin' })).json().original).toContain('bj-fs01 sshd[2122]');
       expect((await as('sh.handler', { method: 'GET', url: '/api/alerts?orgUnit=BJ' })).statusCode).toBe(403);
+      expect((await as('sh.handler', { method: 'GET', url: `${events}&orgUnit=BJ` })).statusCode).toBe(403);
     });
 
     it("shows a cross-branch incident with only the branch's own hosts", async () => {

@@ -5,7 +5,6 @@
  * node; the stream de-duplicates a batch published twice within its duplicate window).
  */
 import type { Kysely } from 'kysely';
-import type { Alert } from '../domain/alert/alert.js';
 import type { StoredAlertInMemory } from '../intake/intake.service.js';
 import type { LoopLogger } from '../runtime/background.js';
 import type { DB } from '../store/schema.js';
@@ -20,6 +19,8 @@ export class BusOutbox {
     private readonly bus: Bus,
     private readonly now: () => Date,
     private readonly log: LoopLogger,
+    /** reads stored records back by id (alerts and lean events): intake's store */
+    private readonly records: { readStored(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, StoredAlertInMemory>> },
   ) {}
 
   async record(trx: Kysely<DB>, stored: StoredAlertInMemory[]): Promise<number> {
@@ -47,9 +48,9 @@ export class BusOutbox {
     const rows = await this.db.selectFrom('bus_outbox').selectAll().where('created_at', '<', before).orderBy('id').limit(100).execute();
     for (const r of rows) {
       const ids = JSON.parse(r.alert_ids) as number[];
-      const alerts = ids.length ? await this.db.selectFrom('alerts').select(['id', 'format', 'doc', 'original']).where('id', 'in', ids).orderBy('id').execute() : [];
+      const read = await this.records.readStored(this.db, ids);
       await this.bus.publish(
-        alerts.map((a) => ({ id: Number(a.id), format: a.format, alert: JSON.parse(a.doc) as Alert, original: a.original })),
+        ids.flatMap((id) => read.get(id) ?? []),
         `b${r.id}`,
       );
       await this.db.deleteFrom('bus_outbox').where('id', '=', r.id).execute();

@@ -267,7 +267,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const database = openDatabase(cfg.databaseUrl);
       try {
         const b = await backupTo(database, path.join(cfg.dataDir, 'evidence'), file, new Date());
-        print(`backup written to ${b.file}: ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.tables.audit_log ?? 0} audit row(s), ${b.files} stored file(s) of ${b.bytes} bytes`);
+        print(`backup written to ${b.file}: ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.tables.events ?? 0} event(s), ${b.tables.audit_log ?? 0} audit row(s), ${b.files} stored file(s) of ${b.bytes} bytes`);
         print('keep the secret key (BIHUAN_SECRET_KEY or the data directory\'s secret.key) apart from it: the backup holds channel secrets encrypted with it');
       } finally {
         await database.close();
@@ -281,7 +281,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const cfg = config();
       if (dialectOf(cfg.databaseUrl) === 'postgres') throw new DomainError('validation', 'bihuan restore restores the embedded SQLite database; on PostgreSQL use pg_restore (see the README)');
       const b = restoreFrom(file, sqlitePath(cfg.databaseUrl), path.join(cfg.dataDir, 'evidence'), { force: o.force });
-      print(`restored ${b.file} (made ${b.createdAt}): ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.files} stored file(s)`);
+      print(`restored ${b.file} (made ${b.createdAt}): ${b.tables.incidents ?? 0} incident(s), ${b.tables.alerts ?? 0} alert(s), ${b.tables.events ?? 0} event(s), ${b.files} stored file(s)`);
       print(`into ${path.resolve(sqlitePath(cfg.databaseUrl))}; start the server as usual`);
     });
 
@@ -544,7 +544,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const alerts = program.command('alerts').description('stored alerts');
   alerts
     .command('search')
-    .description('search alerts, newest first')
+    .description('search alerts, newest first; --events searches the events instead (records that are only context: log-ins, DNS answers, Windows events)')
     .option('--from <time>', 'from (ISO-8601)')
     .option('--to <time>', 'until (ISO-8601)')
     .option('--ip <ip|cidr>', 'source or destination')
@@ -554,10 +554,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--rule <text>', 'rule name contains')
     .option('--org <code>', 'org unit of source or destination')
     .option('--indicator <value>', 'matched threat indicator (* for any)')
+    .option('--host <name>', 'host name (any case)')
+    .option('--events', 'search the events (the 7 days up to the newest event unless --from is given)')
     .option('-q, --text <text>', 'free text (the last 7 days unless --from is given)')
     .option('--limit <n>', 'how many (1–500)', int('limit'), 50)
     .option('--json', 'JSON output')
-    .action(async (o: { from?: string; to?: string; ip?: string; src?: string; dst?: string; format?: string; rule?: string; org?: string; indicator?: string; text?: string; limit: number; json?: boolean }) => {
+    .action(async (o: { from?: string; to?: string; ip?: string; src?: string; dst?: string; format?: string; rule?: string; org?: string; indicator?: string; host?: string; events?: boolean; text?: string; limit: number; json?: boolean }) => {
       const s = await open();
       const iso = (v: string | undefined, f: string) => (v === undefined ? undefined : instant(f, v));
       const page = await searchAlerts(s.database.db, {
@@ -570,11 +572,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         rule: o.rule,
         orgUnit: o.org,
         indicator: o.indicator,
+        host: o.host,
+        kind: o.events ? 'event' : undefined,
         q: o.text,
         limit: Math.min(Math.max(o.limit, 1), 500),
       }, s.now());
       if (o.json) print(JSON.stringify(page, null, 2));
-      else if (!page.items.length) print('no alerts');
+      else if (!page.items.length) print(o.events ? 'no events' : 'no alerts');
       else for (const a of page.items) print(`${a.timestamp}  ${a.format.padEnd(8)} ${(a.alert.source?.ip ?? '-').padEnd(15)} → ${(a.alert.destination?.ip ?? '-').padEnd(15)} ${a.alert.rule?.name ?? a.alert.message ?? a.alert.event.action ?? ''}`);
     });
   alerts

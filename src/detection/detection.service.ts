@@ -39,13 +39,20 @@ import { LIMITS } from '../runtime/limits.js';
 import { partitionOf } from '../domain/detection/partition.js';
 
 const CURSOR = 'alert_cursor';
-const BATCH = 500;
+/** alerts per run batch (one transaction files a batch's signals and moves the cursor) */
+const BATCH = 2000;
 /** correlation windows that ended this long before the newest event seen are closed (late events start afresh) */
 const WINDOW_GRACE_MS = 60_000;
 /** alerts intake handed over and detection has not run yet, at the most (more are read back from the table) */
 const MAX_OFFERED = 5_000;
 /** alerts remembered per signal (the count says how many in all) */
 const ALERTS_PER_SIGNAL = 1000;
+/**
+ * Of a correlation's members that were only events (failed log-ins of a brute force), how many a
+ * signal links — copied into the alerts as evidence; the rest stay events, counted on the signal
+ * and searchable by its source and time. A record that matched a rule on its own is always linked.
+ */
+const EVENTS_PER_CORRELATION = 20;
 const SYSTEM: Actor = { kind: 'system', label: 'detection' };
 
 export const TRIAGE_VERDICTS = ['true_positive', 'false_positive', 'ignored'] as const;
@@ -62,6 +69,24 @@ export interface DetectionRun {
 
 /** An alert as detection runs its rules on it: from intake's hands, or read back from the table. */
 type AlertInput = StoredAlertInMemory;
+
+/** Where detection reads stored records back (alerts and lean events) and makes events evidence: intake's store. */
+export interface StoredRecords {
+  readStored(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, AlertInput>>;
+  promoteEvents(trx: Kysely<DB>, ids: readonly number[], eventBudget: number): Promise<number[]>;
+}
+
+/** The stored records (alerts and events, one id sequence) after `after` up to `upTo`, the first `limit` ids in order. */
+async function recordIds(db: Kysely<DB>, after: number, upTo: number | undefined, limit: number): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const t of ['alerts', 'events'] as const) {
+    let q = db.selectFrom(t).select('id').where('id', '>', after);
+    if (upTo !== undefined) q = q.where('id', '<=', upTo);
+    for (const r of await q.orderBy('id').limit(limit).execute()) ids.add(Number(r.id));
+  }
+  // an event made evidence is in both tables under one id: counted once
+  return [...ids].sort((a, b) => a - b).slice(0, limit);
+}
 
 interface BatchContext {
   grading: GradingTable;
@@ -126,6 +151,7 @@ export class DetectionService {
     private readonly db: Kysely<DB>,
     private readonly incidents: IncidentService,
     private readonly settings: SettingsService,
+    private readonly records: StoredRecords,
     private library: RuleLibrary,
     private readonly now: () => Date,
     private readonly policy: CorrelationPolicy = DEFAULT_POLICY,
@@ -187,23 +213,28 @@ export class DetectionService {
     const span = Math.max(0, ...lib.correlations.map((c) => c.timespanMs));
     if (cursor === 0 || span === 0) return 0;
     const floor = Math.max(0, cursor - LIMITS.windowReplayAlerts);
-    const newest = await this.db.selectFrom('alerts').select((eb) => eb.fn.max('ts').as('ts')).where('id', '>', floor).where('id', '<=', cursor).executeTakeFirst();
-    if (!newest?.ts) return 0;
-    const from = new Date(Date.parse(newest.ts) - span - WINDOW_GRACE_MS).toISOString();
+    let newest: string | undefined;
+    for (const t of ['alerts', 'events'] as const) {
+      const row = await this.db.selectFrom(t).select((eb) => eb.fn.max('ts').as('ts')).where('id', '>', floor).where('id', '<=', cursor).executeTakeFirst();
+      if (row?.ts && (!newest || row.ts > newest)) newest = row.ts;
+    }
+    if (!newest) return 0;
+    const from = new Date(Date.parse(newest) - span - WINDOW_GRACE_MS).toISOString();
     const ignored: DetectionRun = { alerts: 0, matches: 0, signals: 0, suppressed: 0, incidentsCreated: [], incidentsUpdated: [] };
     let replayed = 0;
     for (let after = floor; ; ) {
-      const rows = await this.db.selectFrom('alerts').select(['id', 'format', 'doc', 'original', 'ts']).where('id', '>', after).where('id', '<=', cursor).orderBy('id').limit(BATCH).execute();
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (r.ts < from) continue;
-        const alert = JSON.parse(r.doc) as Alert;
-        if (!keep(alert, Number(r.id))) continue;
-        this.signalsOf({ id: Number(r.id), format: r.format, alert, original: r.original }, ignored);
+      const ids = await recordIds(this.db, after, cursor, BATCH);
+      if (ids.length === 0) break;
+      const read = await this.records.readStored(this.db, ids);
+      for (const id of ids) {
+        const input = read.get(id);
+        if (!input || input.alert['@timestamp'] < from) continue;
+        if (!keep(input.alert, id)) continue;
+        this.signalsOf(input, ignored);
         this.closeEndedWindows();
         replayed++;
       }
-      after = Number(rows[rows.length - 1]!.id);
+      after = ids[ids.length - 1]!;
     }
     return replayed;
   }
@@ -218,14 +249,10 @@ export class DetectionService {
     for (const id of this.offered.keys()) if (id <= cursor) this.offered.delete(id);
     for (;;) {
       // the next ids in order from the table; the alerts themselves from intake's hands where it offered them
-      const ids = (await this.db.selectFrom('alerts').select('id').where('id', '>', cursor).orderBy('id').limit(BATCH).execute()).map((r) => Number(r.id));
+      const ids = await recordIds(this.db, cursor, undefined, BATCH);
       if (ids.length === 0) break;
       const missing = ids.filter((id) => !this.offered.has(id));
-      const read = new Map<number, AlertInput>();
-      if (missing.length) {
-        const rows = await this.db.selectFrom('alerts').select(['id', 'format', 'doc', 'original']).where('id', 'in', missing).execute();
-        for (const r of rows) read.set(Number(r.id), { id: Number(r.id), format: r.format, alert: JSON.parse(r.doc) as Alert, original: r.original });
-      }
+      const read = missing.length ? await this.records.readStored(this.db, missing) : new Map<number, AlertInput>();
       const signals: Signal[] = [];
       for (const id of ids) {
         const input = this.offered.get(id) ?? read.get(id);
@@ -547,7 +574,10 @@ export class DetectionService {
         signalId = Number(r.id);
       }
       const have = existing ? Number((await w.selectFrom('signal_alerts').select((eb) => eb.fn.countAll().as('n')).where('signal_id', '=', signalId).executeTakeFirst())?.n ?? 0) : 0;
-      const ids = s.alertIds.slice(0, Math.max(0, ALERTS_PER_SIGNAL - have));
+      // what the signal links is evidence: events among it are copied into the alerts (a
+      // correlation's events up to a budget; a record that matched a rule on its own, always)
+      const budget = s.explanation.kind === 'correlation' ? Math.max(0, EVENTS_PER_CORRELATION - have) : ALERTS_PER_SIGNAL;
+      const ids = await this.records.promoteEvents(w, s.alertIds.slice(0, Math.max(0, ALERTS_PER_SIGNAL - have)), budget);
       for (let i = 0; i < ids.length; i += 200) {
         await w
           .insertInto('signal_alerts')

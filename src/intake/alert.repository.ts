@@ -1,7 +1,7 @@
 /** Searching stored alerts: time range, addresses or CIDRs, type, rule, branch, indicator, text. */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { LIMITS } from '../runtime/limits.js';
-import type { Alert } from '../domain/alert/alert.js';
+import { type Alert, compact } from '../domain/alert/alert.js';
 import { cidrKeyRange } from '../domain/alert/network.js';
 import { DomainError } from '../domain/errors.js';
 import { containsText, escapeLike } from '../store/like.js';
@@ -20,6 +20,8 @@ export interface AlertQuery {
   rule?: string;
   /** org unit of source or destination */
   orgUnit?: string;
+  /** host name (exact, any case) */
+  host?: string;
   indicator?: string;
   q?: string;
   limit: number;
@@ -38,6 +40,8 @@ export interface AlertSummary {
   incidents: string[];
   /** the analyst's verdict on it, if any */
   triage: { verdict: string; reason: string; actor: string; at: string } | null;
+  /** events (kind=event): the record as it came in (an event keeps no normalized document) */
+  original?: string;
 }
 
 /** How far back a free-text search looks when the caller names no start. */
@@ -49,12 +53,21 @@ export const TEXT_SEARCH_DEFAULT_DAYS = 7;
  * statement timeout (on SQLite the query worker that runs it is ended past LIMITS.searchTimeoutMs).
  */
 export async function searchAlerts(db: Kysely<DB>, q: AlertQuery, now: Date = new Date()): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+  // events are many and have no index but time: every search of them is bounded like a text search
+  const events = q.kind === 'event';
+  if (events && !q.from) {
+    // the 7 days up to `to`, or up to the newest event (a replay of old logs is found too): the last key of the time-first unique index
+    const newest = q.to ? undefined : await db.selectFrom('events').select('ts').orderBy('dedup_key', 'desc').limit(1).executeTakeFirst();
+    const end = q.to ? Date.parse(q.to) : newest ? Math.min(Date.parse(newest.ts), now.getTime()) : now.getTime();
+    q = { ...q, from: new Date(end - TEXT_SEARCH_DEFAULT_DAYS * 86_400_000).toISOString() };
+  }
   if (q.q && !q.from) q = { ...q, from: new Date(now.getTime() - TEXT_SEARCH_DEFAULT_DAYS * 86_400_000).toISOString() };
-  if (q.q && db.getExecutor().adapter instanceof PostgresAdapter) {
+  const run = (x: Kysely<DB>) => (events ? runEventSearch(x, q) : runSearch(x, q));
+  if ((q.q || events) && db.getExecutor().adapter instanceof PostgresAdapter) {
     try {
       return await db.transaction().execute(async (trx) => {
         await sql.raw(`set local statement_timeout = ${LIMITS.searchTimeoutMs}`).execute(trx);
-        return runSearch(trx, q);
+        return run(trx);
       });
     } catch (e) {
       if ((e as { code?: string }).code === '57014') {
@@ -63,7 +76,93 @@ export async function searchAlerts(db: Kysely<DB>, q: AlertQuery, now: Date = ne
       throw e;
     }
   }
-  return runSearch(db, q);
+  return run(db);
+}
+
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(\d{1,18})$/;
+
+function cursorOf(text: string): [string, number] {
+  const m = CURSOR.exec(text);
+  if (!m) throw new DomainError('validation', 'cursor: not a cursor returned by this search', [{ field: 'cursor', message: 'invalid cursor' }]);
+  return [m[1]!, Number(m[2])];
+}
+
+/**
+ * Events (the lean table): by time (its unique key starts with the time, so a time range reads a
+ * range of that index), address or CIDR, host, user, branch, category, format and text in the
+ * record. Only what an event row holds can be asked: a rule or an indicator finds none.
+ */
+async function runEventSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+  if (q.rule || q.indicator) return { items: [], nextCursor: null };
+  let query = db.selectFrom('events').selectAll();
+  // dedup_key = "<ISO time>|…": the time range as a key range
+  if (q.from) query = query.where('dedup_key', '>=', q.from);
+  if (q.to) query = query.where('dedup_key', '<', q.to);
+  const range = (field: string, v: string) => cidrKeyRange(v, field);
+  if (q.src) {
+    const [lo, hi] = range('src', q.src);
+    query = query.where('source_ip_key', '>=', lo).where('source_ip_key', '<=', hi);
+  }
+  if (q.dst) {
+    const [lo, hi] = range('dst', q.dst);
+    query = query.where('destination_ip_key', '>=', lo).where('destination_ip_key', '<=', hi);
+  }
+  if (q.ip) {
+    const [lo, hi] = range('ip', q.ip);
+    query = query.where((eb) =>
+      eb.or([eb.and([eb('source_ip_key', '>=', lo), eb('source_ip_key', '<=', hi)]), eb.and([eb('destination_ip_key', '>=', lo), eb('destination_ip_key', '<=', hi)])]),
+    );
+  }
+  if (q.host) query = query.where(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
+  if (q.format) query = query.where('format', '=', q.format);
+  if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
+  if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
+  if (q.q) query = query.where(containsText('original', q.q));
+  if (q.cursor) {
+    // the (unique) key of the last row shown: the next page is strictly before it
+    const m = /^k:([A-Za-z0-9_-]{1,1400})$/.exec(q.cursor);
+    if (!m) throw new DomainError('validation', 'cursor: not a cursor returned by this search', [{ field: 'cursor', message: 'invalid cursor' }]);
+    query = query.where('dedup_key', '<', Buffer.from(m[1]!, 'base64url').toString('utf8'));
+  }
+  const rows = await query.orderBy('dedup_key', 'desc').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const incidents = await incidentsOf(db, page.map((r) => Number(r.id)));
+  return {
+    items: page.map((r) => ({ id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: eventAlert(r), incidents: incidents.get(Number(r.id)) ?? [], triage: null, original: r.original })),
+    nextCursor: rows.length > q.limit && last ? `k:${Buffer.from(last.dedup_key).toString('base64url')}` : null,
+  };
+}
+
+/** What an event row says, in the shape of an alert (the record itself is beside it). */
+export function eventAlert(r: { ts: string; original: string; category: string; action: string | null; outcome: string | null; source_ip: string | null; destination_ip: string | null; host_name: string | null; user_name: string | null; source_org_unit?: string | null; destination_org_unit?: string | null }): Alert {
+  return compact({
+    '@timestamp': r.ts,
+    message: r.original.slice(0, 1000),
+    event: { kind: 'event', category: r.category ? r.category.split(',') : [], action: r.action ?? undefined, outcome: (r.outcome ?? undefined) as Alert['event']['outcome'] },
+    source: r.source_ip ? { ip: r.source_ip, org_unit: r.source_org_unit ?? undefined } : undefined,
+    destination: r.destination_ip ? { ip: r.destination_ip, org_unit: r.destination_org_unit ?? undefined } : undefined,
+    host: r.host_name ? { name: r.host_name } : undefined,
+    user: r.user_name ? { name: r.user_name } : undefined,
+  } as Alert);
+}
+
+/** The incidents detection filed each record on. */
+async function incidentsOf(db: Kysely<DB>, ids: number[]): Promise<Map<number, string[]>> {
+  const incidents = new Map<number, string[]>();
+  if (!ids.length) return incidents;
+  const links = await db
+    .selectFrom('signal_alerts')
+    .innerJoin('detection_signals', 'detection_signals.id', 'signal_alerts.signal_id')
+    .select(['signal_alerts.alert_id', 'detection_signals.incident_id'])
+    .where('signal_alerts.alert_id', 'in', ids)
+    .execute();
+  for (const l of links) {
+    const list = incidents.get(Number(l.alert_id)) ?? [];
+    if (!list.includes(l.incident_id)) list.push(l.incident_id);
+    incidents.set(Number(l.alert_id), list);
+  }
+  return incidents;
 }
 
 async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
@@ -90,36 +189,24 @@ async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertS
   if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
   if (q.rule) query = query.where(containsText('rule_name', q.rule));
   if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
+  if (q.host) query = query.where(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
   if (q.indicator) query = q.indicator === '*' ? query.where('indicator', 'is not', null) : query.where('indicator', '=', q.indicator.toLowerCase());
   if (q.q) {
     const text = q.q;
     query = query.where((eb) => eb.or(['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => containsText(c, text))));
   }
   if (q.cursor) {
-    const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(\d{1,18})$/.exec(q.cursor);
-    if (!m) throw new DomainError('validation', 'cursor: not a cursor returned by this search', [{ field: 'cursor', message: 'invalid cursor' }]);
-    const [, ts, id] = m as unknown as [string, string, string];
-    query = query.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('id', '<', Number(id))])]));
+    const [ts, id] = cursorOf(q.cursor);
+    query = query.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('id', '<', id)])]));
   }
   const rows = await query.orderBy('ts', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   // what became of each alert on the page: one query for the incidents, one for the verdicts
   const ids = page.map((r) => Number(r.id));
-  const incidents = new Map<number, string[]>();
+  const incidents = await incidentsOf(db, ids);
   const verdicts = new Map<number, AlertSummary['triage']>();
   if (ids.length) {
-    const links = await db
-      .selectFrom('signal_alerts')
-      .innerJoin('detection_signals', 'detection_signals.id', 'signal_alerts.signal_id')
-      .select(['signal_alerts.alert_id', 'detection_signals.incident_id'])
-      .where('signal_alerts.alert_id', 'in', ids)
-      .execute();
-    for (const l of links) {
-      const list = incidents.get(Number(l.alert_id)) ?? [];
-      if (!list.includes(l.incident_id)) list.push(l.incident_id);
-      incidents.set(Number(l.alert_id), list);
-    }
     for (const t of await db.selectFrom('alert_triage').select(['alert_id', 'verdict', 'reason', 'actor', 'at']).where('alert_id', 'in', ids).execute()) {
       verdicts.set(Number(t.alert_id), { verdict: t.verdict, reason: t.reason, actor: t.actor, at: t.at });
     }
@@ -132,6 +219,11 @@ async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertS
 
 export async function getAlert(db: Kysely<DB>, id: number) {
   const r = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) {
+    // an event (the lean table): what its row says, and the record
+    const e = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    if (e) return { id: Number(e.id), timestamp: e.ts, receivedAt: e.received_at, format: e.format, channel: e.channel, alert: eventAlert(e), original: e.original };
+  }
   if (!r) throw new DomainError('not_found', `alert ${id} does not exist`, { entity: 'alert', id });
   return { id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert, original: r.original };
 }

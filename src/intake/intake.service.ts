@@ -5,7 +5,7 @@
  * the commit. The same record twice (its own id, or else the same content) is stored once.
  */
 import { createHash } from 'node:crypto';
-import { CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
 import type { AssetIndex } from '../asset/asset.service.js';
@@ -16,7 +16,7 @@ import { actorLabel } from '../domain/account/roles.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import * as settingsRepo from '../settings/settings.repository.js';
 import { bumpCacheGeneration, cacheGeneration } from '../store/cache-generation.js';
-import type { AlertTable, DB } from '../store/schema.js';
+import type { AlertTable, DB, EventTable } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
 import { ParseError } from './parse-error.js';
 import { xmlEventRecords } from './xml-events.js';
@@ -54,6 +54,8 @@ export interface RecordProblem {
 
 export interface IntakeOutcome {
   accepted: number;
+  /** of those accepted, how many were only context (kept lean in the events table, see ALERT_OR_EVENT) */
+  events: number;
   duplicates: number;
   skipped: number;
   rejected: number;
@@ -98,6 +100,30 @@ export async function* normalizeRecords(
 
 const REPORT_LIMIT = 1000;
 const KEEP_REJECTS = 10_000;
+
+/**
+ * Events are not alerts: a record a device calls an alert (`event.kind` alert), or that matched a
+ * threat indicator, is stored in full in `alerts`; any other record — a log-in, a DNS answer, a
+ * Windows event — is context, kept lean in `events` (the record and the fields a search filters
+ * on). Detection sees both; an event that becomes evidence on an incident is copied into `alerts`
+ * (`promoteEvents`).
+ */
+export function isEvent(row: Pick<Insertable<AlertTable>, 'kind'>): boolean {
+  return row.kind !== 'alert';
+}
+
+/** What an event row itself says, as an alert (when its record can no longer be read). */
+function eventFromRow(r: Selectable<EventTable>): Alert {
+  return compact({
+    '@timestamp': r.ts,
+    message: r.original.slice(0, 1000),
+    event: { kind: 'event', category: r.category ? r.category.split(',') : [], action: r.action ?? undefined, outcome: (r.outcome ?? undefined) as Alert['event']['outcome'] },
+    source: r.source_ip ? { ip: r.source_ip } : undefined,
+    destination: r.destination_ip ? { ip: r.destination_ip } : undefined,
+    host: r.host_name ? { name: r.host_name } : undefined,
+    user: r.user_name ? { name: r.user_name } : undefined,
+  } as Alert);
+}
 
 /** An alert just stored, as intake holds it in memory. */
 export interface StoredAlertInMemory {
@@ -183,7 +209,7 @@ export class IntakeService {
     const zones = await this.zoneMap();
     const intel = await this.indicators();
     const inventory = await this.assets();
-    const outcome: IntakeOutcome = { accepted: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
+    const outcome: IntakeOutcome = { accepted: 0, events: 0, duplicates: 0, skipped: 0, rejected: 0, rejects: [], skips: [] };
     let rows: Array<Insertable<AlertTable>> = [];
     let alerts: Alert[] = [];
     let rejects: Array<RecordProblem & { sample: string }> = [];
@@ -198,10 +224,11 @@ export class IntakeService {
       alerts = [];
       rejects = [];
       skipped = 0;
-      const { stored, outboxRow } = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
+      const { stored, events, outboxRow } = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
       if (outboxRow !== undefined) await this.outbox!.publish(stored, outboxRow);
       if (stored.length > 0) this.onCommitted?.(stored);
       outcome.accepted += stored.length;
+      outcome.events += events;
       outcome.duplicates += batch.length - stored.length;
     };
 
@@ -315,8 +342,32 @@ export class IntakeService {
       file_hash: hash?.sha256 ?? hash?.sha1 ?? hash?.md5 ?? null,
       indicator: alert.threat?.indicator?.value ?? null,
       message: alert.message?.slice(0, 1000) ?? null,
-      doc: JSON.stringify(alert),
+      // an event keeps no normalized document: it is read again from the record when needed
+      doc: alert.event.kind === 'alert' ? JSON.stringify(alert) : '',
       original,
+    };
+  }
+
+  /** The lean row of an event: the record and what a search filters on. */
+  private static eventRow(row: Insertable<AlertTable>): Insertable<EventTable> {
+    return {
+      ts: row.ts,
+      received_at: row.received_at,
+      format: row.format,
+      channel: row.channel,
+      dedup_key: row.dedup_key,
+      category: row.category,
+      action: row.action ?? null,
+      outcome: row.outcome ?? null,
+      source_ip: row.source_ip ?? null,
+      source_ip_key: row.source_ip_key ?? null,
+      source_org_unit: row.source_org_unit ?? null,
+      destination_ip: row.destination_ip ?? null,
+      destination_ip_key: row.destination_ip_key ?? null,
+      destination_org_unit: row.destination_org_unit ?? null,
+      host_name: row.host_name ?? null,
+      user_name: row.user_name ?? null,
+      original: row.original,
     };
   }
 
@@ -327,28 +378,40 @@ export class IntakeService {
     rejects: Array<RecordProblem & { sample: string }>,
     skipped: number,
     channel: string,
-  ): Promise<{ stored: StoredAlertInMemory[]; outboxRow?: number }> {
+  ): Promise<{ stored: StoredAlertInMemory[]; events: number; outboxRow?: number }> {
     const at = this.now().toISOString();
     const day = at.slice(0, 10);
     const kind = channel.split(':')[0]!;
+    const full: number[] = [];
+    const lean: number[] = [];
+    rows.forEach((r, i) => (isEvent(r) ? lean : full).push(i));
     return this.db.transaction().execute(async (trx) => {
       const stored: StoredAlertInMemory[] = [];
       // one statement holds at most 500 rows (SQLite allows 32766 parameters per statement)
-      for (let i = 0; i < rows.length; i += 500) {
-        const chunk = rows.slice(i, i + 500);
-        const ids = await this.insertAlerts(trx, chunk);
-        if (ids.length === 0) continue;
-        // which rows went in (a duplicate is left out): by dedup key, the first of a key in the chunk
-        const rowOfKey = new Map<string, number>();
-        for (let j = chunk.length - 1; j >= 0; j--) rowOfKey.set(chunk[j]!.dedup_key, j);
-        for (const r of ids) {
-          const j = rowOfKey.get(r.dedup_key);
-          if (j !== undefined) stored.push({ id: Number(r.id), format: chunk[j]!.format, alert: alerts[i + j]!, original: chunk[j]!.original });
+      const write = async (table: 'alerts' | 'events', which: number[], per: number) => {
+        let n = 0;
+        for (let i = 0; i < which.length; i += per) {
+          const chunk = which.slice(i, i + per);
+          const ids = table === 'alerts' ? await this.insertRows(trx, 'alerts', chunk.map((j) => rows[j]!)) : await this.insertEvents(trx, chunk.map((j) => IntakeService.eventRow(rows[j]!)));
+          // which rows went in (a duplicate is left out): by dedup key, the first of a key in the chunk
+          const rowOfKey = new Map<string, number>();
+          for (let k = chunk.length - 1; k >= 0; k--) rowOfKey.set(rows[chunk[k]!]!.dedup_key, chunk[k]!);
+          for (const r of ids) {
+            const j = rowOfKey.get(r.dedup_key);
+            if (j !== undefined) {
+              stored.push({ id: Number(r.id), format: rows[j]!.format, alert: alerts[j]!, original: rows[j]!.original });
+              n++;
+            }
+          }
         }
-      }
+        return n;
+      };
+      await write('alerts', full, 500);
+      const events = await write('events', lean, 1000);
       const inserted = stored.length;
       const counts: Array<[string, number]> = [
         ['accepted', inserted],
+        ['events', events],
         ['duplicate', rows.length - inserted],
         ['rejected', rejects.length],
         ['skipped', skipped],
@@ -372,8 +435,29 @@ export class IntakeService {
       }
       stored.sort((a, b) => a.id - b.id);
       const outboxRow = this.outbox && stored.length ? await this.outbox.record(trx, stored) : undefined;
-      return { stored, outboxRow };
+      return { stored, events, outboxRow };
     });
+  }
+
+  /**
+   * Events take their ids from the alerts' sequence (one order for detection, and an event copied
+   * into `alerts` keeps its id): PostgreSQL's column default draws it; on SQLite (one writer at a
+   * time) the alerts' AUTOINCREMENT counter is moved past the batch, so no alert takes those ids.
+   */
+  private async insertEvents(trx: Kysely<DB>, rows: Array<Insertable<EventTable>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
+    if (rows.length === 0) return [];
+    if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) {
+      const n = rows.length;
+      let top = (await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${n} where name = 'alerts' returning seq`.execute(trx)).rows[0]?.seq;
+      if (top === undefined) {
+        const max = (await sql<{ m: number | null }>`select max(m) as m from (select max(id) as m from alerts union all select max(id) as m from events)`.execute(trx)).rows[0]?.m ?? 0;
+        top = Number(max) + n;
+        await sql`insert into sqlite_sequence (name, seq) values ('alerts', ${top})`.execute(trx);
+      }
+      const first = Number(top) - n + 1;
+      rows = rows.map((r, i) => ({ id: first + i, ...r }));
+    }
+    return this.insertRows(trx, 'events', rows);
   }
 
   /**
@@ -381,20 +465,88 @@ export class IntakeService {
    * batches of that size reuse its SQL with their own parameters (every row has the same
    * columns in the same order, see toRow), which saves compiling ~18k parameters per batch.
    */
-  private readonly insertSql = new Map<number, { sql: string; columns: string[] }>();
+  private readonly insertSql = new Map<string, { sql: string; columns: string[] }>();
 
-  private async insertAlerts(trx: Kysely<DB>, rows: Array<Insertable<AlertTable>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
-    let cached = this.insertSql.get(rows.length);
+  private async insertRows<T extends 'alerts' | 'events'>(trx: Kysely<DB>, table: T, rows: Array<Insertable<DB[T]>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
+    const key = `${table}:${rows.length}:${Object.keys(rows[0]!).length}`;
+    let cached = this.insertSql.get(key);
     if (!cached) {
-      const compiled = trx.insertInto('alerts').values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning(['id', 'dedup_key']).compile();
+      const compiled = (trx as Kysely<any>).insertInto(table).values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning(['id', 'dedup_key']).compile();
       cached = { sql: compiled.sql, columns: Object.keys(rows[0]!) };
-      if (compiled.parameters.length !== rows.length * cached.columns.length) throw new Error('alert rows do not all have the same columns');
-      this.insertSql.set(rows.length, cached);
+      if (compiled.parameters.length !== rows.length * cached.columns.length) throw new Error(`${table} rows do not all have the same columns`);
+      this.insertSql.set(key, cached);
     }
     const params: unknown[] = [];
     for (const row of rows) for (const c of cached.columns) params.push((row as Record<string, unknown>)[c]);
     const result = await trx.executeQuery<{ id: number | string; dedup_key: string }>(CompiledQuery.raw(cached.sql, params));
     return result.rows;
+  }
+
+  /**
+   * Stored records by id as detection runs its rules on them: an alert from its document, an event
+   * read again from its record (as it was read when stored: the time zone, the time it came in)
+   * and enriched again. Ids stored nowhere (purged) are left out.
+   */
+  async readStored(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, StoredAlertInMemory>> {
+    const out = new Map<number, StoredAlertInMemory>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of await db.selectFrom('alerts').select(['id', 'format', 'doc', 'original']).where('id', 'in', chunk).execute()) {
+        if (r.doc) out.set(Number(r.id), { id: Number(r.id), format: r.format, alert: JSON.parse(r.doc) as Alert, original: r.original });
+      }
+      const rest = chunk.filter((id) => !out.has(id));
+      if (!rest.length) continue;
+      const rows = await db.selectFrom('events').selectAll().where('id', 'in', rest).execute();
+      if (!rows.length) continue;
+      const ctx = { zones: await this.zoneMap(), intel: await this.indicators(), inventory: await this.assets() };
+      for (const r of rows) out.set(Number(r.id), { id: Number(r.id), format: r.format, alert: this.readEvent(r, ctx), original: r.original });
+    }
+    return out;
+  }
+
+  private readEvent(r: Selectable<EventTable>, ctx: { zones: ZoneMap; intel: IndicatorIndex; inventory: AssetIndex }): Alert {
+    let alert: Alert | undefined;
+    try {
+      const candidate = readRecord(r.original);
+      const parser = detectFormat(candidate, r.format as AlertFormat, this.mapped);
+      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZone, now: new Date(r.received_at) });
+      if (!('skip' in result)) alert = compact(result.alert);
+    } catch {
+      // the parsers changed since it was stored: what the row itself says
+    }
+    alert ??= eventFromRow(r);
+    alert['@timestamp'] = r.ts;
+    this.toRow(alert, r.format, r.channel, r.received_at, undefined, r.original, ctx.zones, ctx.intel, ctx.inventory);
+    return alert;
+  }
+
+  /**
+   * Events that became evidence on an incident get the full treatment: copied into `alerts`
+   * under their own ids (normalized document, every index), on the caller's transaction.
+   * `eventBudget` caps how many of them are copied (the members of a correlation beyond it stay
+   * events, counted on the signal and searchable). Answers the ids to link: those in `alerts`.
+   */
+  async promoteEvents(trx: Kysely<DB>, ids: readonly number[], eventBudget: number): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const inAlerts = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of await trx.selectFrom('alerts').select('id').where('id', 'in', ids.slice(i, i + 500)).execute()) inAlerts.add(Number(r.id));
+    }
+    const take = ids.filter((id) => !inAlerts.has(id)).slice(0, Math.max(0, eventBudget));
+    if (take.length) {
+      const ctx = { zones: await this.zoneMap(), intel: await this.indicators(), inventory: await this.assets() };
+      for (let i = 0; i < take.length; i += 500) {
+        const events = await trx.selectFrom('events').selectAll().where('id', 'in', take.slice(i, i + 500)).orderBy('id').execute();
+        if (!events.length) continue;
+        const rows = events.map((r) => {
+          const alert = this.readEvent(r, ctx);
+          const row = this.toRow(alert, r.format, r.channel, r.received_at, undefined, r.original, ctx.zones, ctx.intel, ctx.inventory);
+          return { id: Number(r.id), ...row, dedup_key: r.dedup_key, doc: JSON.stringify(alert) };
+        });
+        for (const r of await this.insertRows(trx, 'alerts', rows)) inAlerts.add(Number(r.id));
+      }
+    }
+    return ids.filter((id) => inAlerts.has(id));
   }
 
   async recentRejects(limit: number) {

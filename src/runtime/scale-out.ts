@@ -48,7 +48,7 @@ export async function startRole(role: NodeRole, s: Services, log: Pick<Logger, '
       return { describe: `api: console and API; alert batches to intake nodes over ${cfg.busUrl}`, stop: () => bus.close() };
     }
     case 'intake': {
-      const outbox = new BusOutbox(s.database.db, bus, s.now, log);
+      const outbox = new BusOutbox(s.database.db, bus, s.now, log, s.intake);
       s.intake.outbox = outbox;
       // detection is the detect nodes' work: they hear of stored alerts through the stream
       s.intake.onCommitted = undefined;

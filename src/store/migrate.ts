@@ -14,6 +14,7 @@ import * as command from './migrations/20261125T2100_command.js';
 import * as english from './migrations/20261125T2200_english.js';
 import * as security from './migrations/20261129T0900_security.js';
 import * as bus from './migrations/20261129T1200_bus.js';
+import * as events from './migrations/20261129T1500_events.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125T2200_english': english,
   '20261129T0900_security': security,
   '20261129T1200_bus': bus,
+  '20261129T1500_events': events,
 };
 
 export interface MigrationOutcome {

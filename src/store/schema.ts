@@ -266,6 +266,28 @@ export interface AlertTable {
   original: string;
 }
 
+/** A record that is only context (src/store/migrations/20261129T1500_events.ts): lean, no normalized document. */
+export interface EventTable {
+  id: Generated<number>;
+  ts: string;
+  received_at: string;
+  format: string;
+  channel: string;
+  dedup_key: string;
+  category: string;
+  action: string | null;
+  outcome: string | null;
+  source_ip: string | null;
+  source_ip_key: string | null;
+  source_org_unit: string | null;
+  destination_ip: string | null;
+  destination_ip_key: string | null;
+  destination_org_unit: string | null;
+  host_name: string | null;
+  user_name: string | null;
+  original: string;
+}
+
 export interface IntakeCounterTable {
   day: string;
   channel: string;
@@ -526,6 +548,7 @@ export interface DB {
   assets: AssetTable;
   indicators: IndicatorRowTable;
   alerts: AlertTable;
+  events: EventTable;
   intake_counters: IntakeCounterTable;
   intake_rejects: IntakeRejectTable;
   org_units: OrgUnitTable;

@@ -41,12 +41,16 @@ export async function requireOrderInScope(db: Kysely<DB>, actor: Actor | undefin
 export async function requireAlertInScope(db: Kysely<DB>, actor: Actor | undefined, alertId: number): Promise<void> {
   const branch = branchOf(actor);
   if (!branch) return;
-  const row = await db
-    .selectFrom('alerts')
-    .select('id')
-    .where('id', '=', alertId)
-    .where((eb) => eb.or([eb('source_org_unit', '=', branch), eb('destination_org_unit', '=', branch)]))
-    .executeTakeFirst();
+  // an alert, or an event (the lean table): either touches the branch by an address of its network
+  let row: { id: number } | undefined;
+  for (const table of ['alerts', 'events'] as const) {
+    row ??= await db
+      .selectFrom(table)
+      .select('id')
+      .where('id', '=', alertId)
+      .where((eb) => eb.or([eb('source_org_unit', '=', branch), eb('destination_org_unit', '=', branch)]))
+      .executeTakeFirst();
+  }
   if (!row) throw notFound('alert', String(alertId));
 }
 

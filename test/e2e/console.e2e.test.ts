@@ -204,6 +204,16 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     const triage = await s.database.db.selectFrom('alert_triage').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
     expect(triage).toMatchObject({ verdict: 'true_positive', reason: '确认为驱动人生木马回连', actor: 'admin' });
     await shot('alert-triaged');
+
+    // events (context records: log-ins, DNS answers) beside the alerts, each with its record
+    await page.getByTestId('alert-q').fill('');
+    await page.getByTestId('record-kind').getByText('事件日志').click();
+    await page.getByTestId('alert-search').click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    expect(await rows.first().getByTestId('triage').count()).toBe(0);
+    await rows.first().locator('.ant-table-row-expand-icon').click();
+    await expect.poll(async () => (await page.getByTestId('raw').first().textContent())?.length ?? 0).toBeGreaterThan(20);
+    await shot('events');
   });
 
   it('settings: the grading table edited by an admin, a token shown once', async () => {

@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, Radio, Select, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, Radio, Segmented, Select, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
@@ -10,10 +10,11 @@ const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_pos
 
 type Json = Record<string, any>;
 
-/** Alert search with the raw record one click away, and triage with a reason. */
+/** Alert search with the raw record one click away, and triage with a reason; events (context records) beside them. */
 export function Alerts() {
   const t = useT();
   const { message } = AntApp.useApp();
+  const [kind, setKind] = useState<'alert' | 'event'>('alert');
   const [filters, setFilters] = useState<Json>({});
   const [rows, setRows] = useState<Json[]>();
   const [next, setNext] = useState<string | null>(null);
@@ -21,8 +22,9 @@ export function Alerts() {
   const [triaging, setTriaging] = useState<Json>();
   const [form] = Form.useForm();
   const ref = useReference();
-  const query = (f: Json, cursor?: string) => {
+  const query = (f: Json, cursor?: string, k = kind) => {
     const p = new URLSearchParams({ limit: '100' });
+    if (k === 'event') p.set('kind', 'event');
     for (const [k, v] of Object.entries(f)) {
       if (k === 'period') {
         const [from, to] = (v ?? []) as [Dayjs | null, Dayjs | null];
@@ -33,8 +35,8 @@ export function Alerts() {
     if (cursor) p.set('cursor', cursor);
     return `/api/alerts?${p.toString()}`;
   };
-  const load = (f: Json, cursor?: string) =>
-    api<{ items: Json[]; nextCursor: string | null }>('GET', query(f, cursor)).then(
+  const load = (f: Json, cursor?: string, k = kind) =>
+    api<{ items: Json[]; nextCursor: string | null }>('GET', query(f, cursor, k)).then(
       (r) => {
         setRows((old) => (cursor ? [...(old ?? []), ...r.items] : r.items));
         setNext(r.nextCursor);
@@ -54,15 +56,38 @@ export function Alerts() {
     }
   };
   return (
-    <Card title={t('alerts')}>
+    <Card
+      title={t('alerts')}
+      extra={
+        <Segmented
+          data-testid="record-kind"
+          value={kind}
+          title={kind === 'event' ? t('eventsHint') : undefined}
+          options={[
+            { value: 'alert', label: t('recordKindAlerts') },
+            { value: 'event', label: t('recordKindEvents') },
+          ]}
+          onChange={(k) => {
+            const next = k as 'alert' | 'event';
+            setKind(next);
+            setRows(undefined);
+            void load(filters, undefined, next);
+          }}
+        />
+      }
+    >
       <Form layout="inline" onFinish={(v: Json) => { setFilters(v); void load(v); }} style={{ marginBottom: 12, rowGap: 8 }}>
-        <Form.Item name="q"><Input placeholder={t('freeText')} title={t('freeTextHint')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
+        <Form.Item name="q"><Input placeholder={t('freeText')} title={kind === 'event' ? t('eventsHint') : t('freeTextHint')} allowClear style={{ width: 200 }} data-testid="alert-q" /></Form.Item>
         <Form.Item name="ip"><Input placeholder={t('addressOrCidr')} allowClear style={{ width: 160 }} /></Form.Item>
-        <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
+        {kind === 'event' ? (
+          <Form.Item name="host"><Input placeholder={t('host')} allowClear style={{ width: 160 }} data-testid="event-host" /></Form.Item>
+        ) : (
+          <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
+        )}
         <Form.Item name="category"><Select placeholder={t('category')} allowClear style={{ width: 160 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} /></Form.Item>
         <Form.Item name="orgUnit"><Select placeholder={t('orgUnit')} allowClear style={{ width: 130 }} options={ref.orgUnits.map((u) => ({ value: u.code, label: u.name }))} /></Form.Item>
         <Form.Item name="period"><DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} /></Form.Item>
-        <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>
+        {kind === 'alert' && <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>}
         <Button type="primary" htmlType="submit" data-testid="alert-search">{t('search')}</Button>
       </Form>
       <Table
@@ -73,9 +98,9 @@ export function Alerts() {
         pagination={false}
         data-testid="alerts"
         expandable={{
-          expandedRowRender: (r: Json) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }} data-testid="raw">{raw[r.id] ?? t('loading')}</pre>,
+          expandedRowRender: (r: Json) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }} data-testid="raw">{r.original ?? raw[r.id] ?? t('loading')}</pre>,
           onExpand: (open, r: Json) => {
-            if (open && raw[r.id] === undefined) void api('GET', `/api/alerts/${r.id}`).then((a: Json) => setRaw((m) => ({ ...m, [r.id]: a.original })));
+            if (open && r.original === undefined && raw[r.id] === undefined) void api('GET', `/api/alerts/${r.id}`).then((a: Json) => setRaw((m) => ({ ...m, [r.id]: a.original })));
           },
         }}
         columns={[
@@ -83,6 +108,7 @@ export function Alerts() {
           { title: t('device'), dataIndex: 'format', width: 90 },
           { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
           { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
+          ...(kind === 'event' ? [{ title: t('host'), key: 'host', width: 140, render: (_: unknown, r: Json) => r.alert.host?.name ?? '' }] : []),
           { title: t('sourceToDestination'), key: 'sd', width: 230, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
           { title: t('indicator'), key: 'ind', width: 130, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
           { title: t('incident'), dataIndex: 'incidents', width: 170, render: (ids: string[]) => ids.map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }} data-testid="alert-incident">{x}</a>) },
@@ -91,7 +117,7 @@ export function Alerts() {
             key: 'tri',
             width: 110,
             render: (_: unknown, r: Json) =>
-              r.triage ? (
+              kind === 'event' ? null : r.triage ? (
                 <Tag color={VERDICT_COLORS[r.triage.verdict]} title={`${r.triage.actor}: ${r.triage.reason}`} data-testid="verdict">{t(r.triage.verdict === 'ignored' ? 'ignored' : (r.triage.verdict as 'true_positive'))}</Tag>
               ) : (
                 <Button size="small" onClick={() => setTriaging(r)} data-testid="triage">{t('triage')}</Button>

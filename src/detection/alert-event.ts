@@ -9,7 +9,12 @@ import { type EventLogSource, type FieldMapping, SigmaEvent } from '../domain/de
 import { flattenWindowsRecord, windowsLogsource } from '../domain/detection/sigma/windows.js';
 
 export function alertLogsource(alert: Alert, format: string): EventLogSource {
-  if (alert.winlog) return windowsLogsource(alert.winlog.channel, alert.winlog.event_id, alert.winlog.event_data?.EventType);
+  if (alert.winlog) {
+    // Sigma's Windows logsource (service by channel, category by event id), and what the event
+    // means in ECS (a 4625 is `authentication`): rules over any authentication log see Windows too
+    const windows = windowsLogsource(alert.winlog.channel, alert.winlog.event_id, alert.winlog.event_data?.EventType);
+    return { ...windows, categories: [...(windows.categories ?? []), ...alert.event.category] };
+  }
   const categories = [...alert.event.category];
   if (alert.dns) categories.push('dns');
   if (alert.observer?.type === 'firewall') categories.push('firewall');

@@ -7,6 +7,7 @@ import type { Alert } from '../domain/alert/alert.js';
 import { detectFormat, readRecord } from './detect.js';
 import type { ParseResult } from './format.js';
 import { parseSyslog } from './syslog.js';
+import { windows } from './formats/windows.js';
 
 const dir = path.resolve(import.meta.dirname, '../../test/fixtures/intake');
 const ctx = { timeZone: 'Asia/Shanghai', now: new Date('2019-12-02T12:00:00+08:00') };
@@ -91,8 +92,42 @@ describe('Windows events', () => {
     expect(fail).toMatchObject({ '@timestamp': '2020-09-18T17:07:52.058Z', event: { action: 'logon-failed' }, user: { name: 'pgustavo', domain: 'THESHIRE' }, source: { ip: '172.18.39.5' } });
     expect(fail.message).toBe('An account failed to log on.');
     // no @timestamp: EventTime is local time in the configured zone
-    expect(sysmon).toMatchObject({ '@timestamp': '2020-09-18T05:05:52.000Z', event: { category: ['host', 'process'], code: '1' }, winlog: { event_id: 1, event_data: { Image: 'C:\\windows\\system32\\wbem\\WmiApSrv.exe' } } });
+    // Sysmon 1 is a process start in ECS, its image the process's executable
+    expect(sysmon).toMatchObject({ '@timestamp': '2020-09-18T05:05:52.000Z', event: { category: ['process'], type: ['start'], action: 'process-created', code: '1' }, process: { executable: 'C:\\windows\\system32\\wbem\\WmiApSrv.exe' }, winlog: { event_id: 1, event_data: { Image: 'C:\\windows\\system32\\wbem\\WmiApSrv.exe' } } });
     expect(sysmon.winlog?.event_data).not.toHaveProperty('EventTime');
+  });
+
+  it('gives every Windows event id a rule can use its ECS meaning, alike in all three layouts; UserData and spaced names reach the event data', () => {
+    const cases: Array<[number, string, Record<string, string>, Partial<Alert['event']>]> = [
+      [4624, 'Security', {}, { category: ['authentication'], action: 'logged-in', outcome: 'success' }],
+      [4625, 'Security', { Status: '0xc000006d' }, { category: ['authentication'], action: 'logon-failed', outcome: 'failure' }],
+      [4648, 'Security', {}, { category: ['authentication'], action: 'logged-in-explicit', outcome: 'success' }],
+      [4740, 'Security', {}, { category: ['iam'], action: 'locked-out-user-account' }],
+      [4768, 'Security', { Status: '0x0' }, { category: ['authentication'], outcome: 'success' }],
+      [4768, 'Security', { Status: '0x6' }, { category: ['authentication'], outcome: 'failure' }],
+      [4771, 'Security', { Status: '0x18' }, { category: ['authentication'], action: 'kerberos-preauth-failed', outcome: 'failure' }],
+      [4776, 'Security', { Status: '0xc000006a' }, { category: ['authentication'], action: 'credential-validated', outcome: 'failure' }],
+      [4732, 'Security', {}, { category: ['iam'], type: ['group', 'change'] }],
+      [7045, 'System', {}, { category: ['configuration'], action: 'service-installed' }],
+      [3, 'Microsoft-Windows-Sysmon/Operational', {}, { category: ['network'], action: 'network-connection' }],
+    ];
+    const layouts = (id: number, channel: string, data: Record<string, string>) => [
+      JSON.stringify({ '@timestamp': '2026-11-24T01:00:00Z', winlog: { channel, event_id: id, computer_name: 'DC01', event_data: { TargetUserName: 'alice', IpAddress: '::ffff:10.1.2.3', ...data } } }),
+      JSON.stringify({ '@timestamp': '2026-11-24T01:00:00Z', EventID: id, Channel: channel, Hostname: 'DC01', TargetUserName: 'alice', IpAddress: '::ffff:10.1.2.3', ...data }),
+      `<Event><System><EventID>${id}</EventID><TimeCreated SystemTime='2026-11-24T01:00:00.0000000Z'/><Channel>${channel}</Channel><Computer>DC01</Computer></System><EventData>${Object.entries({ TargetUserName: 'alice', IpAddress: '::ffff:10.1.2.3', ...data }).map(([k, v]) => `<Data Name='${k}'>${v}</Data>`).join('')}</EventData></Event>`,
+    ];
+    for (const [id, channel, data, want] of cases) {
+      for (const line of layouts(id, channel, data)) {
+        const alert = alertOf(windows.parse(line, line.startsWith('{') ? JSON.parse(line) : undefined, ctx));
+        expect(alert.event, `${id} ${line.slice(0, 40)}`).toMatchObject({ kind: 'event', code: String(id), ...want });
+        if (want.category?.[0] === 'authentication') expect(alert.source?.ip).toBe('10.1.2.3');
+      }
+    }
+    // Winlogbeat's winlog.user_data and names with spaces (Defender's "Threat Name")
+    const cleared = { '@timestamp': '2026-11-24T01:00:00Z', winlog: { channel: 'Security', event_id: 1102, user_data: { LogFileCleared: { SubjectUserName: 'mallory' } } } };
+    expect(alertOf(windows.parse('', cleared, ctx)).winlog?.event_data).toMatchObject({ SubjectUserName: 'mallory' });
+    const defender = { '@timestamp': '2026-11-24T01:00:00Z', winlog: { channel: 'Microsoft-Windows-Windows Defender/Operational', event_id: 1116, event_data: { 'Threat Name': 'HackTool:Win32/Mimikatz' } } };
+    expect(alertOf(windows.parse('', defender, ctx)).winlog?.event_data).toMatchObject({ ThreatName: 'HackTool:Win32/Mimikatz', 'Threat Name': 'HackTool:Win32/Mimikatz' });
   });
 
   it('reads the real recorded dataset when it is present', () => {

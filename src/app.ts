@@ -84,6 +84,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
+    intake.deviceClasses = config.deviceClasses;
     intake.forgetCaches = () => {
       intel.forget();
       assets.forget();

@@ -3,6 +3,7 @@
  * (`BIHUAN_CONFIG`, or `./bihuan.yaml` when present), then environment variables. A bad value
  * stops the start with a message naming the key.
  */
+import { DEVICE_CLASSES, type DeviceClass, type DeviceClassOverride } from './domain/alert/device-class.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -66,6 +67,8 @@ export interface Config {
   syslogTcpIdleSeconds: number;
   /** generic JSON formats (YAML file only), see src/intake/formats/mapped-json.ts */
   jsonMappings: JsonMapping[];
+  /** what kind of device a vendor/product is, beyond the built-in table (CEF records: IDS, WAF, honeypot…) */
+  deviceClasses: DeviceClassOverride[];
   /** detection rules and how matches become incidents */
   detection: DetectionConfig;
 }
@@ -124,6 +127,7 @@ const KEYS: Record<keyof Config, string> = {
   syslogTcpMaxConnections: 'BIHUAN_SYSLOG_TCP_MAX_CONNECTIONS',
   syslogTcpIdleSeconds: 'BIHUAN_SYSLOG_TCP_IDLE_SECONDS',
   jsonMappings: 'BIHUAN_JSON_MAPPINGS',
+  deviceClasses: 'BIHUAN_DEVICE_CLASSES',
   detection: 'BIHUAN_DETECTION',
 };
 
@@ -232,6 +236,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       return mapping;
     });
   };
+  const deviceClasses = (): DeviceClassOverride[] => {
+    let v: unknown = overrides.deviceClasses ?? file.deviceClasses;
+    if (env.BIHUAN_DEVICE_CLASSES) {
+      try {
+        v = JSON.parse(env.BIHUAN_DEVICE_CLASSES);
+      } catch (e) {
+        throw new ConfigError('BIHUAN_DEVICE_CLASSES', `not JSON: ${(e as Error).message}`);
+      }
+    }
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.length > 1000) throw new ConfigError('deviceClasses', 'must be a list (at most 1000) of { vendor, product?, class }');
+    return v.map((x, i) => {
+      const at = `deviceClasses[${i}]`;
+      if (!x || typeof x !== 'object' || Array.isArray(x)) throw new ConfigError(at, 'must be a map { vendor, product?, class }');
+      const o = x as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!['vendor', 'product', 'class'].includes(k)) throw new ConfigError(`${at}.${k}`, 'unknown key (vendor, product, class)');
+      if (typeof o.vendor !== 'string' || !o.vendor.trim() || o.vendor.length > 200) throw new ConfigError(`${at}.vendor`, 'must be the vendor name as the device writes it (1–200 characters)');
+      if (o.product !== undefined && (typeof o.product !== 'string' || !o.product.trim() || o.product.length > 200)) throw new ConfigError(`${at}.product`, 'must be the product name as the device writes it (1–200 characters)');
+      if (typeof o.class !== 'string' || !(DEVICE_CLASSES as readonly string[]).includes(o.class)) throw new ConfigError(`${at}.class`, `must be one of ${DEVICE_CLASSES.join(', ')}`);
+      return { vendor: o.vendor.trim(), product: typeof o.product === 'string' ? o.product.trim() : undefined, class: o.class as DeviceClass };
+    });
+  };
   const detection = (): DetectionConfig => {
     let v: unknown = overrides.detection ?? file.detection;
     if (env.BIHUAN_DETECTION) {
@@ -309,6 +335,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     syslogTcpMaxConnections: int('syslogTcpMaxConnections', 1000, 1, 100_000),
     syslogTcpIdleSeconds: int('syslogTcpIdleSeconds', 300, 5, 86_400),
     jsonMappings: mappings(),
+    deviceClasses: deviceClasses(),
     detection: detection(),
   };
 }

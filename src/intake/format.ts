@@ -1,4 +1,5 @@
 /** What every format parser is: a content test, and record → normalized alert (or a reason to skip it). */
+import type { DeviceClassOverride } from '../domain/alert/device-class.js';
 import type { Alert, AlertFormat } from '../domain/alert/alert.js';
 import { ParseError } from './parse-error.js';
 
@@ -6,6 +7,8 @@ export interface ParseContext {
   /** the zone of devices that log local time without an offset */
   timeZone: string;
   now: Date;
+  /** the configuration's device classes (CEF and other formats that carry any device's records) */
+  deviceClasses?: readonly DeviceClassOverride[];
 }
 
 export type ParseResult =

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, type Insertable, type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
+import type { DeviceClassOverride } from '../domain/alert/device-class.js';
 import type { AssetIndex } from '../asset/asset.service.js';
 import { DEFAULT_ZONES, type NetworkZones, ZoneMap, validateZones } from '../domain/alert/network.js';
 import type { Actor } from '../domain/account/roles.js';
@@ -68,9 +69,9 @@ export interface IntakeOutcome {
 /** Records → normalized alerts (not enriched, not stored), each with its line; or why a record was rejected or skipped. */
 export async function* normalizeRecords(
   records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>,
-  opts: { format?: AlertFormat; timeZone: string; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[] },
+  opts: { format?: AlertFormat; timeZone: string; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[]; deviceClasses?: readonly DeviceClassOverride[] },
 ): AsyncGenerator<NormalizedRecord> {
-  const ctx = { timeZone: opts.timeZone, now: opts.now };
+  const ctx = { timeZone: opts.timeZone, now: opts.now, deviceClasses: opts.deviceClasses };
   for await (const r of xmlEventRecords(records, opts.maxRecordBytes)) {
     if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
       yield { line: r.line, reason: r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${opts.maxRecordBytes}`, sample: '' };
@@ -201,6 +202,9 @@ export class IntakeService {
     this.generation = now;
   }
 
+  /** the configuration's device classes (deviceClasses): what a CEF record's vendor/product is */
+  deviceClasses: readonly DeviceClassOverride[] = [];
+
   /** set by the wiring: drops the indicator and asset indexes */
   forgetCaches?: () => void;
 
@@ -259,7 +263,7 @@ export class IntakeService {
    * reason a record was rejected or skipped. Rule testing and hunting read files through this.
    */
   normalize(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: Pick<IntakeOptions, 'format'>): AsyncGenerator<NormalizedRecord> {
-    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZone, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped });
+    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZone, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped, deviceClasses: this.deviceClasses });
   }
 
   /** Zones, threat intelligence and the asset inventory applied to an alert (as intake stores it). */
@@ -509,7 +513,7 @@ export class IntakeService {
     try {
       const candidate = readRecord(r.original);
       const parser = detectFormat(candidate, r.format as AlertFormat, this.mapped);
-      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZone, now: new Date(r.received_at) });
+      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZone, now: new Date(r.received_at), deviceClasses: this.deviceClasses });
       if (!('skip' in result)) alert = compact(result.alert);
     } catch {
       // the parsers changed since it was stored: what the row itself says

@@ -1,12 +1,14 @@
 /**
- * ArcSight Common Event Format (firewalls, WAFs, IDS), bare or behind a syslog header:
- * `CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|k=v k=v …`.
+ * ArcSight Common Event Format (firewalls, WAFs, IDS, honeypots, antivirus…), bare or behind a
+ * syslog header: `CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|k=v k=v …`. The device's
+ * class (src/domain/alert/device-class.ts) gives the record its ECS categories and observer type.
  */
 import type { Alert } from '../../domain/alert/alert.js';
 import { type FormatParser, num, str } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { looksLikeSyslog, parseSyslog } from '../syslog.js';
 import { cefTime } from '../time.js';
+import { DEVICE_CLASS_MEANING, deviceCategories, deviceClassOf } from '../../domain/alert/device-class.js';
 
 /** Splits the six header fields after `CEF:N|` on unescaped pipes; the rest is the extension. */
 function header(cef: string): { fields: string[]; extension: string } {
@@ -63,6 +65,8 @@ export const cef: FormatParser = {
     if (x.rt) ts = cefTime(x.rt, ctx.timeZone);
     else if (sys) ts = sys.timestamp;
     else throw new ParseError('no time: neither a CEF "rt" field nor a syslog header');
+    // CEF carries any device's records: its class (IDS, WAF, honeypot, antivirus…) from vendor and product
+    const cls = deviceClassOf(vendor, product, ctx.deviceClasses);
     const outcome = str(x.outcome)?.toLowerCase();
     const hash = str(x.fileHash)?.toLowerCase();
     const alert: Alert = {
@@ -70,7 +74,7 @@ export const cef: FormatParser = {
       message: str(x.msg) ?? name,
       event: {
         kind: 'alert',
-        category: ['network'],
+        category: deviceCategories(cls, `${x.cat ?? ''} ${signatureId} ${name}`),
         action: str(x.act),
         outcome: outcome === 'success' || outcome === 'failure' ? outcome : undefined,
         severity,
@@ -83,7 +87,7 @@ export const cef: FormatParser = {
       network: { transport: str(x.proto)?.toLowerCase() },
       url: str(x.request) ? { full: str(x.request) } : undefined,
       file: str(x.fname) || hash ? { name: str(x.fname), hash: hash?.length === 64 ? { sha256: hash } : hash?.length === 40 ? { sha1: hash } : hash?.length === 32 ? { md5: hash } : undefined } : undefined,
-      observer: { vendor: str(vendor), product: str(product), hostname: str(x.dvchost) ?? sys?.hostname },
+      observer: { vendor: str(vendor), product: str(product), type: cls ? DEVICE_CLASS_MEANING[cls].observerType : undefined, hostname: str(x.dvchost) ?? sys?.hostname },
     };
     return { alert, sourceId: str(x.externalId) ? `cef:${vendor}:${product}:${x.externalId}` : undefined };
   },

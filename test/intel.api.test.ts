@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
       const logged = (await h.req({ method: 'GET', url: `/api/alerts?kind=event&from=2019-12-01T00:00:00Z&${to}`, as: 'viewer' })).json().items.reverse();
       expect(logged.map((a: any) => [a.timestamp, a.alert.event.action ?? null, a.alert.source?.ip ?? null, a.incidents.length])).toEqual([
         ['2019-12-01T20:46:05.000Z', 'logged-in', '198.51.100.45', 0],
-        ['2019-12-01T20:46:52.000Z', null, null, 1],
+        ['2019-12-01T20:46:52.000Z', 'service-installed', null, 1],
       ]);
       expect(JSON.parse(logged[0].original).winlog.event_data.LogonType).toBe('10');
       const service = (await h.req({ method: 'GET', url: `/api/alerts?${to}`, as: 'viewer' })).json().items;

@@ -514,26 +514,39 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command('ingest [files...]')
-    .description('read alerts from files (plain or gzip) or standard input ("-" or none), streaming; formats are detected per record')
+    .description('read alerts from files (plain or gzip) or standard input ("-" or none), streaming; formats are detected per record. Exit status 0 when everything readable was stored (rejected records are reported and counted), 1 when a file could not be read or none of its records could be stored; --strict: 1 when any record was rejected')
     .addOption(new Option('--format <format>', 'force a format').choices([...ALERT_FORMATS]))
     .option('--json', 'JSON output')
+    .option('--strict', 'exit 1 when any record was rejected')
     .option('--no-detect', 'store only: run no detection rules here (the server picks the alerts up when it next starts or receives alerts)')
-    .action(async (files: string[], o: { format?: AlertFormat; json?: boolean; detect: boolean }) => {
+    .action(async (files: string[], o: { format?: AlertFormat; json?: boolean; strict?: boolean; detect: boolean }) => {
       const s = await open();
       // a bulk import without rules: the stored alerts wait for the server's detection (it resumes from its cursor)
       if (!o.detect) s.intake.onCommitted = undefined;
       const inputs = files.length ? files : ['-'];
       let failed = false;
       for (const file of inputs) {
-        const source = file === '-' ? process.stdin : fs.createReadStream(file);
-        const stream = await maybeGunzip(source);
-        const records = readLines(stream, s.config.maxRecordBytes);
-        // files: large transactions (each is acknowledged, i.e. printed, only once committed)
-        const outcome = await s.intake.ingest(records, { channel: file === '-' ? 'stdin' : 'file', format: o.format, batchSize: FILE_BATCH });
-        failed ||= outcome.rejected > 0;
+        let outcome;
+        try {
+          const source = file === '-' ? process.stdin : await openReadable(file);
+          const stream = await maybeGunzip(source);
+          const records = readLines(stream, s.config.maxRecordBytes);
+          // files: large transactions (each is acknowledged, i.e. printed, only once committed)
+          outcome = await s.intake.ingest(records, { channel: file === '-' ? 'stdin' : 'file', format: o.format, batchSize: FILE_BATCH });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (!code || !/^E[A-Z]+$/.test(code)) throw e;
+          failed = true;
+          if (o.json) print(JSON.stringify({ file, error: `cannot read ${file}: ${(e as Error).message}` }));
+          else printErr(`error: cannot read ${file}: ${(e as Error).message}`);
+          continue;
+        }
+        // a file none of whose records could be stored failed; rejects beside stored records are reported, not failures (unless --strict)
+        const stored = outcome.accepted + outcome.duplicates;
+        failed ||= outcome.rejected > 0 && (o.strict || stored === 0);
         if (o.json) print(JSON.stringify({ file, ...outcome }));
         else {
-          print(`${file}: ${outcome.accepted} accepted, ${outcome.duplicates} duplicates, ${outcome.skipped} skipped, ${outcome.rejected} rejected`);
+          print(`${file}: ${outcome.accepted} accepted (${outcome.events} of them events), ${outcome.duplicates} duplicates, ${outcome.skipped} skipped, ${outcome.rejected} rejected`);
           for (const r of outcome.rejects.slice(0, 20)) print(`  line ${r.line}: ${r.reason}`);
           if (outcome.rejects.length > 20) print(`  … ${outcome.rejected - 20} more rejects: bihuan alerts rejects`);
         }

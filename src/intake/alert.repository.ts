@@ -6,6 +6,7 @@ import { cidrKeyRange } from '../domain/alert/network.js';
 import { DomainError } from '../domain/errors.js';
 import { containsText, escapeLike } from '../store/like.js';
 import type { DB } from '../store/schema.js';
+import { PG_ALERT_TEXT } from '../store/migrations/20261129T1700_alert_text.js';
 
 export interface AlertQuery {
   from?: string;
@@ -165,6 +166,17 @@ async function incidentsOf(db: Kysely<DB>, ids: number[]): Promise<Map<number, s
   return incidents;
 }
 
+/**
+ * Free text in the message, rule, DNS name, URL, user or host, as a case-insensitive substring:
+ * on SQLite through the trigram FTS5 index (three characters or more; shorter text scans), on
+ * PostgreSQL as ILIKE over the expression the pg_trgm index is built on (migration 20261129T1700).
+ */
+function textMatch(db: Kysely<DB>, text: string) {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return sql<boolean>`${sql.raw(PG_ALERT_TEXT)} ilike ${`%${escapeLike(text)}%`} escape '\\'`;
+  if ([...text].length >= 3) return sql<boolean>`id in (select rowid from alerts_text where alerts_text match ${`"${text.replaceAll('"', '""')}"`})`;
+  return sql<boolean>`(${sql.join(['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => containsText(c, text)), sql` or `)})`;
+}
+
 async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
   let query = db.selectFrom('alerts').select(['id', 'ts', 'received_at', 'format', 'channel', 'doc']);
   if (q.from) query = query.where('ts', '>=', q.from);
@@ -191,10 +203,7 @@ async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertS
   if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
   if (q.host) query = query.where(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
   if (q.indicator) query = q.indicator === '*' ? query.where('indicator', 'is not', null) : query.where('indicator', '=', q.indicator.toLowerCase());
-  if (q.q) {
-    const text = q.q;
-    query = query.where((eb) => eb.or(['message', 'rule_name', 'dns_question_name', 'url_full', 'user_name', 'host_name'].map((c) => containsText(c, text))));
-  }
+  if (q.q) query = query.where(textMatch(db, q.q));
   if (q.cursor) {
     const [ts, id] = cursorOf(q.cursor);
     query = query.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('id', '<', id)])]));

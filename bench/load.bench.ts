@@ -443,7 +443,7 @@ async function scaleOut(): Promise<{ same: boolean; summary: string }> {
       const c = new pg.Client({ connectionString: urlOf(dbs[0]!) });
       await c.connect();
       try {
-        const r = await c.query<{ cursor: string | null; top: string | null }>(`select (select value from detection_state where name = 'alert_cursor') as cursor, (select max(id)::text from alerts) as top`);
+        const r = await c.query<{ cursor: string | null; top: string | null }>(`select (select value from detection_state where name = 'alert_cursor') as cursor, (select greatest((select max(id) from alerts), (select max(id) from events))::text) as top`);
         return r.rows[0]!.cursor === r.rows[0]!.top;
       } finally {
         await c.end();

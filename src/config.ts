@@ -71,6 +71,8 @@ export interface Config {
   deviceClasses: DeviceClassOverride[];
   /** detection rules and how matches become incidents */
   detection: DetectionConfig;
+  /** the configuration file that was read (absolute), if any */
+  configFile?: string;
 }
 
 export interface DetectionConfig {
@@ -95,7 +97,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS: Record<keyof Config, string> = {
+const KEYS: Record<Exclude<keyof Config, 'configFile'>, string> = {
   host: 'BIHUAN_HOST',
   port: 'BIHUAN_PORT',
   databaseUrl: 'BIHUAN_DATABASE_URL',
@@ -156,29 +158,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     file = (parsed as Record<string, unknown>) ?? {};
     for (const k of Object.keys(file)) if (!(k in KEYS)) throw new ConfigError(`${candidate}: ${k}`, `unknown key (known: ${Object.keys(KEYS).join(', ')})`);
   }
-  const raw = (key: keyof Config): unknown => (overrides[key] !== undefined ? overrides[key] : env[KEYS[key]] ?? file[key]);
-  const name = (key: keyof Config) => (env[KEYS[key]] !== undefined ? KEYS[key] : key);
+  const raw = (key: keyof typeof KEYS): unknown => (overrides[key] !== undefined ? overrides[key] : env[KEYS[key]] ?? file[key]);
+  const name = (key: keyof typeof KEYS) => (env[KEYS[key]] !== undefined ? KEYS[key] : key);
 
-  const str = (key: keyof Config, def: string): string => {
+  const str = (key: keyof typeof KEYS, def: string): string => {
     const v = raw(key);
     if (v === undefined || v === '') return def;
     if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(name(key), 'must be text');
     return String(v);
   };
-  const int = (key: keyof Config, def: number, min: number, max: number): number => {
+  const int = (key: keyof typeof KEYS, def: number, min: number, max: number): number => {
     const v = raw(key);
     if (v === undefined || v === '') return def;
     const n = typeof v === 'number' ? v : Number(v);
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name(key), `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
     return n;
   };
-  const oneOf = <T extends string>(key: keyof Config, def: T, allowed: readonly T[]): T => {
+  const oneOf = <T extends string>(key: keyof typeof KEYS, def: T, allowed: readonly T[]): T => {
     const v = str(key, def);
     if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(name(key), `must be one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
   };
 
-  const origins = (key: keyof Config): string[] => {
+  const origins = (key: keyof typeof KEYS): string[] => {
     const v = raw(key);
     const list = Array.isArray(v) ? v.map(String) : str(key, '').split(',');
     return list
@@ -189,13 +191,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         return o.replace(/\/+$/, '');
       });
   };
-  const cidrs = (key: keyof Config): string[] => {
+  const cidrs = (key: keyof typeof KEYS): string[] => {
     const v = raw(key);
     const list = (Array.isArray(v) ? v.map(String) : str(key, '').split(',')).map((c) => c.trim()).filter(Boolean);
     for (const c of list) if (!ipaddr.isValid(c) && !isCidr(c)) throw new ConfigError(name(key), `"${c}" is not an address or CIDR such as 127.0.0.1/32`);
     return list;
   };
-  const listen = (key: keyof Config): string | undefined => {
+  const listen = (key: keyof typeof KEYS): string | undefined => {
     const v = str(key, '');
     if (!v) return undefined;
     if (!/^(?:\[[^\]]+\]|[^:]+):\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535) throw new ConfigError(name(key), `must be HOST:PORT (e.g. 0.0.0.0:5514), got "${v}"`);
@@ -337,5 +339,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jsonMappings: mappings(),
     deviceClasses: deviceClasses(),
     detection: detection(),
+    configFile: candidate ? path.resolve(candidate) : undefined,
   };
 }

@@ -34,6 +34,16 @@ for (const dialect of DIALECTS) {
       expect(await ok('db', 'migrate')).toContain('up to date');
     });
 
+    it('says which configuration file it read', async () => {
+      const file = path.join(t.dataDir, 'bihuan.yaml');
+      fs.mkdirSync(t.dataDir, { recursive: true });
+      fs.writeFileSync(file, 'loginAttemptsPerMinute: 20\n');
+      const r = await cli('--config', file, 'db', 'migrate');
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toBe(`configuration: ${file}\n`);
+      expect((await cli('db', 'migrate')).err).toBe('');
+    });
+
     it('adds users with a generated password shown once', async () => {
       const out = await ok('user', 'add', 'wang.wu', '--role', 'handler', '--name', '王五');
       expect(out).toMatch(/created user wang\.wu \(id \d+, role handler\)\npassword: [\w-]{20,}/);

@@ -39,19 +39,25 @@ for (const dialect of DIALECTS) {
       return { code, out, err };
     };
 
-    it('reads plain and gzip files, reports each file, and exits 1 when records were rejected', async () => {
+    it('reads plain and gzip files, reports each file; rejected records beside stored ones are reported (exit 0, or 1 with --strict), a file it cannot read or store any of fails', async () => {
       const gz = path.join(t.dataDir, 'auth.log.gz');
       fs.writeFileSync(gz, gzipSync(fs.readFileSync(path.join(fixtures, 'auth.log'))));
       const r = await cli('ingest', path.join(fixtures, 'suricata-eve.json'), gz, path.join(fixtures, 'cef.log'));
       expect(r.code, r.err).toBe(0);
-      expect(r.out).toContain('suricata-eve.json: 4 accepted, 0 duplicates, 1 skipped, 0 rejected');
-      expect(r.out).toContain('auth.log.gz: 5 accepted, 0 duplicates, 1 skipped, 0 rejected');
+      expect(r.out).toContain('suricata-eve.json: 4 accepted (3 of them events), 0 duplicates, 1 skipped, 0 rejected');
+      expect(r.out).toContain('auth.log.gz: 5 accepted (5 of them events), 0 duplicates, 1 skipped, 0 rejected');
       expect(r.out).toContain('cef.log: 2 accepted');
       const bad = path.join(t.dataDir, 'bad.log');
       fs.writeFileSync(bad, ['{"broken', fs.readFileSync(path.join(fixtures, 'bind-query.log'), 'utf8').split('\n')[0], 'y'.repeat(3000), 'random words'].join('\n'));
       const b = await cli('ingest', bad);
-      expect(b.code).toBe(1);
-      expect(b.out).toContain('bad.log: 1 accepted, 0 duplicates, 0 skipped, 3 rejected');
+      expect(b.code, b.err).toBe(0);
+      expect(b.out).toContain('bad.log: 1 accepted (1 of them events), 0 duplicates, 0 skipped, 3 rejected');
+      expect((await cli('ingest', '--strict', bad)).code).toBe(1);
+      const missing = await cli('ingest', path.join(t.dataDir, 'no-such.log'), bad);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain(`error: cannot read ${path.join(t.dataDir, 'no-such.log')}`);
+      expect(missing.out).toContain('bad.log: 0 accepted (0 of them events), 1 duplicates');
+      expect((await cli('ingest', t.dataDir)).err).toContain('is a directory');
       expect(b.out).toContain('line 1: not valid JSON');
       expect(b.out).toContain('line 3: the record is 3000 bytes, over the limit of 2048');
       expect(b.out).toContain('line 4: a line of no known format');
@@ -71,14 +77,14 @@ for (const dialect of DIALECTS) {
       const file = path.join(fixtures, 'safeline-waf.ndjson');
       expect((await cli('ingest', file)).out).toContain('0 accepted');
       const r = await cliWith({ BIHUAN_JSON_MAPPINGS: JSON.stringify([mapping]) }, 'ingest', file);
-      expect(r.out).toContain('safeline-waf.ndjson: 1 accepted, 0 duplicates, 0 skipped, 1 rejected');
+      expect(r.out).toContain('safeline-waf.ndjson: 1 accepted (0 of them events), 0 duplicates, 0 skipped, 1 rejected');
       expect(r.out).toContain('line 2: req_start_time "soon" is not a time');
       expect((await cli('alerts', 'search', '--format', 'json')).out).toContain('SQL injection');
     });
 
     it('reads an EVTX XML export, one record per <Event> wherever the lines break', async () => {
       const r = await cli('ingest', path.join(fixtures, 'security-export.xml'));
-      expect(r.out).toContain('security-export.xml: 3 accepted, 0 duplicates, 0 skipped, 1 rejected');
+      expect(r.out).toContain('security-export.xml: 3 accepted (3 of them events), 0 duplicates, 0 skipped, 1 rejected');
       expect(r.out).toContain('line 18: <EventID> is not a number');
       // Windows events are context (events): found by address and time, the record as it came in
       const found = JSON.parse((await cli('alerts', 'search', '--events', '--from', '2019-01-01T00:00:00Z', '--src', '198.51.100.45', '--json')).out);
@@ -90,6 +96,39 @@ for (const dialect of DIALECTS) {
       expect(r.out).toContain('ET EXPLOIT Possible ETERNALBLUE MS17-010 Echo Response');
       expect(r.out).not.toContain('10.164.1.8');
       expect((await cli('alerts', 'search', '--rule', 'no-such-rule')).out).toContain('no alerts');
+    });
+
+    it('says why detection filed an incident, without a server (incident why)', async () => {
+      const listed = JSON.parse((await cli('incident', 'list', '--json')).out) as { items: Array<{ id: string; type: string }> } | Array<{ id: string; type: string }>;
+      const list = Array.isArray(listed) ? listed : listed.items;
+      const exploit = list.find((i) => i.type.includes('exploitation'))!;
+      expect(exploit).toBeDefined();
+      const why = await cli('incident', 'why', exploit.id);
+      expect(why.code, why.err).toBe(0);
+      expect(why.out).toContain('ETERNALBLUE');
+      expect(why.out).toMatch(/\[\w+, level \d\] ×\d+/);
+      expect(why.out).toMatch(/matched: \w+/);
+      const json = JSON.parse((await cli('incident', 'why', exploit.id, '--json')).out);
+      expect(json.signals[0].explanation.kind).toBe('detection');
+      expect((await cli('incident', 'why', 'INC-20000101-0001')).code).not.toBe(0);
+    });
+
+    it('pages a search: --cursor for the next page, --all for every page (one JSON document per line)', async () => {
+      const q = ['alerts', 'search', '--events', '--from', '2019-01-01T00:00:00Z'];
+      const all = (await cli(...q, '--all', '--json')).out.trim().split('\n').map((l) => JSON.parse(l) as { id: number });
+      expect(all.length).toBeGreaterThan(4);
+      const seen: number[] = [];
+      let args = [...q, '--limit', '2', '--json'];
+      for (;;) {
+        const page = JSON.parse((await cli(...args)).out) as { items: Array<{ id: number }>; nextCursor: string | null };
+        seen.push(...page.items.map((i) => i.id));
+        if (!page.nextCursor) break;
+        args = [...q, '--limit', '2', '--json', '--cursor', page.nextCursor];
+      }
+      expect(seen).toEqual(all.map((a) => a.id));
+      const text = await cli(...q, '--limit', '2');
+      expect(text.out).toMatch(/more: --cursor '.+'/);
+      expect((await cli(...q, '--limit', '2', '--all')).out.trim().split('\n')).toHaveLength(all.length);
     });
 
     it('--no-detect stores only; the next detection run (here: a plain ingest) picks those alerts up from where it stopped', async () => {

@@ -51,6 +51,40 @@ describe('a Windows brute force in every layout', () => {
     return out;
   };
 
+  /** A 7045 (service installed) in each layout, System log. */
+  const service: Record<string, (i: number, imagePath: string) => string> = {
+    winlogbeat: (i, imagePath) => JSON.stringify({ '@timestamp': at(i), winlog: { channel: 'System', provider_name: 'Service Control Manager', computer_name: `HOST${i}.corp.example`, record_id: ++record, event_id: 7045, event_data: { ServiceName: 'Svc', ImagePath: imagePath, StartType: 'auto start' } } }),
+    nxlog: (i, imagePath) => JSON.stringify({ EventID: 7045, Channel: 'System', SourceName: 'Service Control Manager', Hostname: `HOST${i}.corp.example`, '@timestamp': at(i), RecordNumber: ++record, ServiceName: 'Svc', ImagePath: imagePath }),
+    xml: (i, imagePath) =>
+      `<Event><System><Provider Name='Service Control Manager'/><EventID>7045</EventID><TimeCreated SystemTime='${at(i).replace('Z', '0000Z')}'/><EventRecordID>${++record}</EventRecordID><Channel>System</Channel><Computer>HOST${i}.corp.example</Computer></System><EventData><Data Name='ServiceName'>Svc</Data><Data Name='ImagePath'>${imagePath}</Data></EventData></Event>`,
+  };
+  const trojansOn = async (host: string) => {
+    const list = (await h.req({ method: 'GET', url: '/api/incidents?limit=100', as: 'admin' })).json().items as Array<{ id: string; type: string }>;
+    let n = 0;
+    for (const i of list.filter((x) => x.type === 'trojan')) {
+      const d = (await h.req({ method: 'GET', url: `/api/incidents/${i.id}/detection`, as: 'admin' })).json() as { signals: Array<{ host: string | null }> };
+      if (d.signals.some((s) => s.host?.toLowerCase() === host.toLowerCase())) n++;
+    }
+    return n;
+  };
+  let hostNo = 100;
+  for (const [name, line] of Object.entries(service)) {
+    it(`${name}: a service installed under a look-alike or misplaced system binary's name is a trojan; the genuine one is not`, async () => {
+      const cases: Array<[string, number]> = [
+        ['%SystemRoot%\\System32\\svchost.exe -k netsvcs', 0],
+        ['C:\\Windows\\System32\\svch0st.exe -k netsvcs', 1],
+        ['C:\\Windows\\Temp\\scvhost.exe', 1],
+        ['"C:\\ProgramData\\lsass.exe"', 1],
+      ];
+      for (const [path, want] of cases) {
+        const i = ++hostNo;
+        const text = line(i, path);
+        await send([text]);
+        expect(await trojansOn(`HOST${i}.corp.example`), `${name} ${path}`).toBe(want);
+      }
+    });
+  }
+
   let n = 0;
   for (const [name, line] of Object.entries(layouts)) {
     it(`${name}: 4625 failed log-ons against one file server raise a brute force; 4624 successes do not`, async () => {

@@ -42,6 +42,8 @@ export interface Alert {
   file?: { path?: string; name?: string; hash?: { md5?: string; sha1?: string; sha256?: string } };
   process?: { executable?: string; command_line?: string; pid?: number; parent?: { executable?: string; pid?: number } };
   threat?: { indicator?: { type: string; value: string; source?: string; confidence?: string } };
+  /** Bihuan extension: the program (a service's binary, a process image) poses as a Windows system binary (src/domain/detection/masquerade.ts) */
+  masquerade?: { as: string; how: 'wrong-folder' | 'look-alike'; path: string };
   /** Windows events keep their event data as Winlogbeat does, for detection rules */
   winlog?: { event_id: number; channel?: string; provider_name?: string; computer_name?: string; record_id?: string; event_data?: Record<string, string> };
 }

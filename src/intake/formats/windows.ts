@@ -12,6 +12,7 @@ import { type FormatParser, jsonObject, num, str, text as asText } from '../form
 import { ParseError } from '../parse-error.js';
 import { isoTime, localTime } from '../time.js';
 import { XMLParser } from 'fast-xml-parser';
+import { masqueradeOf } from '../../domain/detection/masquerade.js';
 
 interface Common {
   eventId: number;
@@ -257,6 +258,9 @@ export const windows: FormatParser = {
     const j = json === undefined ? undefined : jsonObject(json, 'a Windows event');
     const c = j === undefined ? fromEventXml(_text, ctx.timeZone) : j.winlog ? fromWinlogbeat(j, ctx.timeZone) : fromNxlog(j, ctx.timeZone);
     const m = meaning(c);
+    // a service's binary or a new process posing as a system binary (wrong folder, look-alike name)
+    const program = c.data.ImagePath ?? c.data.ServiceFileName ?? c.data.Image ?? c.data.NewProcessName;
+    const posing = masqueradeOf(program);
     const alert: Alert = {
       '@timestamp': c.timestamp,
       message: m.message ?? c.message,
@@ -268,6 +272,7 @@ export const windows: FormatParser = {
       process: m.process,
       host: { name: c.computer },
       observer: { vendor: 'Microsoft', product: 'Windows', type: 'host', hostname: c.computer },
+      masquerade: posing ? { ...posing, path: program!.slice(0, 1000) } : undefined,
       winlog: { event_id: c.eventId, channel: c.channel, provider_name: c.provider, computer_name: c.computer, record_id: c.recordId, event_data: c.data },
     };
     return { alert, sourceId: c.recordId && c.computer ? `win:${c.computer}:${c.channel ?? ''}:${c.recordId}` : undefined };

@@ -1,5 +1,5 @@
 /** Searching stored alerts: time range, addresses or CIDRs, type, rule, branch, indicator, text. */
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import { LIMITS } from '../runtime/limits.js';
 import { type Alert, compact } from '../domain/alert/alert.js';
 import { cidrKeyRange } from '../domain/alert/network.js';
@@ -93,31 +93,33 @@ function cursorOf(text: string): [string, number] {
  * range of that index), address or CIDR, host, user, branch, category, format and text in the
  * record. Only what an event row holds can be asked: a rule or an indicator finds none.
  */
+/**
+ * The filters alerts and events share (both tables have these columns): either address by CIDR
+ * range (the `*_ip_key` columns sort as addresses), format, category, branch, host.
+ */
+function sharedFilters(q: AlertQuery): Array<RawBuilder<boolean>> {
+  const out: Array<RawBuilder<boolean>> = [];
+  const between = (column: string, value: string, field: string) => {
+    const [lo, hi] = cidrKeyRange(value, field);
+    return sql<boolean>`(${sql.ref(column)} >= ${lo} and ${sql.ref(column)} <= ${hi})`;
+  };
+  if (q.src) out.push(between('source_ip_key', q.src, 'src'));
+  if (q.dst) out.push(between('destination_ip_key', q.dst, 'dst'));
+  if (q.ip) out.push(sql<boolean>`(${between('source_ip_key', q.ip, 'ip')} or ${between('destination_ip_key', q.ip, 'ip')})`);
+  if (q.format) out.push(sql<boolean>`format = ${q.format}`);
+  if (q.category) out.push(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
+  if (q.orgUnit) out.push(sql<boolean>`(source_org_unit = ${q.orgUnit} or destination_org_unit = ${q.orgUnit})`);
+  if (q.host) out.push(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
+  return out;
+}
+
 async function runEventSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
   if (q.rule || q.indicator) return { items: [], nextCursor: null };
   let query = db.selectFrom('events').selectAll();
   // dedup_key = "<ISO time>|…": the time range as a key range
   if (q.from) query = query.where('dedup_key', '>=', q.from);
   if (q.to) query = query.where('dedup_key', '<', q.to);
-  const range = (field: string, v: string) => cidrKeyRange(v, field);
-  if (q.src) {
-    const [lo, hi] = range('src', q.src);
-    query = query.where('source_ip_key', '>=', lo).where('source_ip_key', '<=', hi);
-  }
-  if (q.dst) {
-    const [lo, hi] = range('dst', q.dst);
-    query = query.where('destination_ip_key', '>=', lo).where('destination_ip_key', '<=', hi);
-  }
-  if (q.ip) {
-    const [lo, hi] = range('ip', q.ip);
-    query = query.where((eb) =>
-      eb.or([eb.and([eb('source_ip_key', '>=', lo), eb('source_ip_key', '<=', hi)]), eb.and([eb('destination_ip_key', '>=', lo), eb('destination_ip_key', '<=', hi)])]),
-    );
-  }
-  if (q.host) query = query.where(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
-  if (q.format) query = query.where('format', '=', q.format);
-  if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
-  if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
+  for (const c of sharedFilters(q)) query = query.where(c);
   if (q.q) query = query.where(containsText('original', q.q));
   if (q.cursor) {
     // the (unique) key of the last row shown: the next page is strictly before it
@@ -181,27 +183,9 @@ async function runSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertS
   let query = db.selectFrom('alerts').select(['id', 'ts', 'received_at', 'format', 'channel', 'doc']);
   if (q.from) query = query.where('ts', '>=', q.from);
   if (q.to) query = query.where('ts', '<', q.to);
-  const range = (field: string, v: string) => cidrKeyRange(v, field);
-  if (q.src) {
-    const [lo, hi] = range('src', q.src);
-    query = query.where('source_ip_key', '>=', lo).where('source_ip_key', '<=', hi);
-  }
-  if (q.dst) {
-    const [lo, hi] = range('dst', q.dst);
-    query = query.where('destination_ip_key', '>=', lo).where('destination_ip_key', '<=', hi);
-  }
-  if (q.ip) {
-    const [lo, hi] = range('ip', q.ip);
-    query = query.where((eb) =>
-      eb.or([eb.and([eb('source_ip_key', '>=', lo), eb('source_ip_key', '<=', hi)]), eb.and([eb('destination_ip_key', '>=', lo), eb('destination_ip_key', '<=', hi)])]),
-    );
-  }
-  if (q.format) query = query.where('format', '=', q.format);
+  for (const c of sharedFilters(q)) query = query.where(c);
   if (q.kind) query = query.where('kind', '=', q.kind);
-  if (q.category) query = query.where(sql<boolean>`(',' || category || ',') like ${`%,${escapeLike(q.category)},%`} escape '\\'`);
   if (q.rule) query = query.where(containsText('rule_name', q.rule));
-  if (q.orgUnit) query = query.where((eb) => eb.or([eb('source_org_unit', '=', q.orgUnit!), eb('destination_org_unit', '=', q.orgUnit!)]));
-  if (q.host) query = query.where(sql<boolean>`lower(host_name) = ${q.host.toLowerCase()}`);
   if (q.indicator) query = q.indicator === '*' ? query.where('indicator', 'is not', null) : query.where('indicator', '=', q.indicator.toLowerCase());
   if (q.q) query = query.where(textMatch(db, q.q));
   if (q.cursor) {

@@ -572,31 +572,39 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!o.detect) s.intake.onCommitted = undefined;
       const inputs = files.length ? files : ['-'];
       let failed = false;
-      for (const file of inputs) {
-        let outcome;
-        try {
-          const source = file === '-' ? process.stdin : await openReadable(file);
-          const stream = await maybeGunzip(source);
-          const records = readLines(stream, s.config.maxRecordBytes);
-          // files: large transactions (each is acknowledged, i.e. printed, only once committed)
-          outcome = await s.intake.ingest(records, { channel: file === '-' ? 'stdin' : 'file', format: o.format, batchSize: FILE_BATCH });
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (!code || !/^E[A-Z]+$/.test(code)) throw e;
-          failed = true;
-          if (o.json) print(JSON.stringify({ file, error: `cannot read ${file}: ${(e as Error).message}` }));
-          else printErr(`error: cannot read ${file}: ${(e as Error).message}`);
-          continue;
+      // SQLite: commits do not wait for the disk during the import; each file's line is printed only
+      // once everything so far is on disk (bulk().durable())
+      const bulk = s.database.bulk?.();
+      try {
+        for (const file of inputs) {
+          let outcome;
+          try {
+            const source = file === '-' ? process.stdin : await openReadable(file);
+            const stream = await maybeGunzip(source);
+            const records = readLines(stream, s.config.maxRecordBytes);
+            // files: large transactions (each is acknowledged, i.e. printed, only once committed)
+            outcome = await s.intake.ingest(records, { channel: file === '-' ? 'stdin' : 'file', format: o.format, batchSize: FILE_BATCH });
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            if (!code || !/^E[A-Z]+$/.test(code)) throw e;
+            failed = true;
+            if (o.json) print(JSON.stringify({ file, error: `cannot read ${file}: ${(e as Error).message}` }));
+            else printErr(`error: cannot read ${file}: ${(e as Error).message}`);
+            continue;
+          }
+          bulk?.durable();
+          // a file none of whose records could be stored failed; rejects beside stored records are reported, not failures (unless --strict)
+          const stored = outcome.accepted + outcome.duplicates;
+          failed ||= outcome.rejected > 0 && (o.strict || stored === 0);
+          if (o.json) print(JSON.stringify({ file, ...outcome }));
+          else {
+            print(`${file}: ${outcome.accepted} accepted (${outcome.events} of them events), ${outcome.duplicates} duplicates, ${outcome.skipped} skipped, ${outcome.rejected} rejected`);
+            for (const r of outcome.rejects.slice(0, 20)) print(`  line ${r.line}: ${r.reason}`);
+            if (outcome.rejects.length > 20) print(`  … ${outcome.rejected - 20} more rejects: bihuan alerts rejects`);
+          }
         }
-        // a file none of whose records could be stored failed; rejects beside stored records are reported, not failures (unless --strict)
-        const stored = outcome.accepted + outcome.duplicates;
-        failed ||= outcome.rejected > 0 && (o.strict || stored === 0);
-        if (o.json) print(JSON.stringify({ file, ...outcome }));
-        else {
-          print(`${file}: ${outcome.accepted} accepted (${outcome.events} of them events), ${outcome.duplicates} duplicates, ${outcome.skipped} skipped, ${outcome.rejected} rejected`);
-          for (const r of outcome.rejects.slice(0, 20)) print(`  line ${r.line}: ${r.reason}`);
-          if (outcome.rejects.length > 20) print(`  … ${outcome.rejected - 20} more rejects: bihuan alerts rejects`);
-        }
+      } finally {
+        bulk?.end();
       }
       if (failed) exitCode = 1;
     });

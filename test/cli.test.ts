@@ -44,6 +44,22 @@ for (const dialect of DIALECTS) {
       expect((await cli('db', 'migrate')).err).toBe('');
     });
 
+    it('shows and sets the network zones (network show|set), refusing a bad document whole', async () => {
+      const file = path.join(t.dataDir, 'network.yaml');
+      fs.mkdirSync(t.dataDir, { recursive: true });
+      fs.writeFileSync(file, 'internal: [10.0.0.0/8, 192.168.0.0/16]\ninternetFacing: [10.1.8.20]\norgUnits: {}\n');
+      expect(await ok('network', 'set', file)).toContain('network zones set: 2 internal range(s), 1 internet-facing, 0 org unit(s)');
+      const shown = JSON.parse(await ok('network', 'show', '--json'));
+      expect(shown).toMatchObject({ internetFacing: ['10.1.8.20/32'], orgUnits: {} });
+      expect(shown.internal).toEqual(expect.arrayContaining(['10.0.0.0/8', '192.168.0.0/16']));
+      expect(await ok('network', 'show')).toContain('- 10.0.0.0/8');
+      fs.writeFileSync(file, 'internal: [10.0.0.0/33]\ninternetFacing: []\norgUnits: {}\n');
+      const bad = await cli('network', 'set', file);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain('internal');
+      expect(JSON.parse(await ok('network', 'show', '--json')).internal).toEqual(shown.internal);
+    });
+
     it('adds users with a generated password shown once', async () => {
       const out = await ok('user', 'add', 'wang.wu', '--role', 'handler', '--name', '王五');
       expect(out).toMatch(/created user wang\.wu \(id \d+, role handler\)\npassword: [\w-]{20,}/);

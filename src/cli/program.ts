@@ -788,6 +788,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed: the settings already match');
     });
 
+  const network = program.command('network').description("the network zones: internal ranges, internet-facing hosts, each org unit's ranges (what makes an address internal and a branch's)");
+  network
+    .command('show')
+    .description('print the network zones as YAML (--json: JSON)')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const s = await open();
+      const zones = await s.intake.networkZones();
+      if (o.json) print(JSON.stringify(zones, null, 2));
+      else io.out(YAML.stringify(zones));
+    });
+  network
+    .command('set <file>')
+    .description('replace the network zones with a YAML or JSON document ({internal, internetFacing, orgUnits}); checked whole before anything is written')
+    .action(async (file: string) => {
+      const s = await open();
+      let doc: unknown;
+      try {
+        doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new DomainError('validation', `${file}: ${(e as Error).message}`);
+      }
+      const zones = await s.intake.setNetworkZones(actor, doc);
+      print(`network zones set: ${zones.internal.length} internal range(s), ${zones.internetFacing.length} internet-facing, ${Object.keys(zones.orgUnits).length} org unit(s)`);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

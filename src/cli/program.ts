@@ -45,6 +45,15 @@ export interface CliIo {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** A YAML (or JSON) document from a file, or a validation error naming the file. */
+function readDocument(file: string): unknown {
+  try {
+    return YAML.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new DomainError('validation', `${file}: ${(e as Error).message}`);
+  }
+}
+
 /** A file opened for reading, or the reason it cannot be (a stream would report it only once read). */
 async function openReadable(file: string): Promise<fs.ReadStream> {
   const handle = await fs.promises.open(file, 'r');
@@ -778,12 +787,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('apply a settings document (YAML or JSON); all of it is checked before anything is written')
     .action(async (file: string) => {
       const s = await open();
-      let doc: unknown;
-      try {
-        doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new DomainError('validation', `${file}: ${(e as Error).message}`);
-      }
+      const doc = readDocument(file);
       const changed = await s.settings.importAll(actor, doc);
       print(changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed: the settings already match');
     });
@@ -804,12 +808,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('replace the network zones with a YAML or JSON document ({internal, internetFacing, orgUnits}); checked whole before anything is written')
     .action(async (file: string) => {
       const s = await open();
-      let doc: unknown;
-      try {
-        doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new DomainError('validation', `${file}: ${(e as Error).message}`);
-      }
+      const doc = readDocument(file);
       const zones = await s.intake.setNetworkZones(actor, doc);
       print(`network zones set: ${zones.internal.length} internal range(s), ${zones.internetFacing.length} internet-facing, ${Object.keys(zones.orgUnits).length} org unit(s)`);
     });

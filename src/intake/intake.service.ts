@@ -19,6 +19,7 @@ import * as settingsRepo from '../settings/settings.repository.js';
 import { bumpCacheGeneration, cacheGeneration } from '../store/cache-generation.js';
 import type { AlertTable, DB, EventTable } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
+import { eventAlert } from './alert.repository.js';
 import { ParseError } from './parse-error.js';
 import { xmlEventRecords } from './xml-events.js';
 import type { FormatParser } from './format.js';
@@ -111,19 +112,6 @@ const KEEP_REJECTS = 10_000;
  */
 export function isEvent(row: Pick<Insertable<AlertTable>, 'kind'>): boolean {
   return row.kind !== 'alert';
-}
-
-/** What an event row itself says, as an alert (when its record can no longer be read). */
-function eventFromRow(r: Selectable<EventTable>): Alert {
-  return compact({
-    '@timestamp': r.ts,
-    message: r.original.slice(0, 1000),
-    event: { kind: 'event', category: r.category ? r.category.split(',') : [], action: r.action ?? undefined, outcome: (r.outcome ?? undefined) as Alert['event']['outcome'] },
-    source: r.source_ip ? { ip: r.source_ip } : undefined,
-    destination: r.destination_ip ? { ip: r.destination_ip } : undefined,
-    host: r.host_name ? { name: r.host_name } : undefined,
-    user: r.user_name ? { name: r.user_name } : undefined,
-  } as Alert);
 }
 
 /** An alert just stored, as intake holds it in memory. */
@@ -518,7 +506,7 @@ export class IntakeService {
     } catch {
       // the parsers changed since it was stored: what the row itself says
     }
-    alert ??= eventFromRow(r);
+    alert ??= eventAlert(r);
     alert['@timestamp'] = r.ts;
     this.toRow(alert, r.format, r.channel, r.received_at, undefined, r.original, ctx.zones, ctx.intel, ctx.inventory);
     return alert;

@@ -31,6 +31,8 @@ const SEARCH_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
 const SENDERS = 16;
 const PER_REQUEST = 100;
 const ADMIN_PASSWORD = 'Bench-load-password-1';
+/** BENCH_PHASES=load,fail2ban,scaleout runs only those phases (load includes the seed and the searches); default all */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'load,fail2ban,scaleout').split(',').map((p) => p.trim()));
 
 const SIGS = [
   [2024218, 'ET EXPLOIT Possible ETERNALBLUE MS17-010 Echo Response', 'Attempted Administrator Privilege Gain', 1],
@@ -224,107 +226,116 @@ export async function loadBench(): Promise<void> {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     const env = { BIHUAN_DATA_DIR: path.join(dir, 'data'), BIHUAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BIHUAN_TIMEZONE: 'Asia/Shanghai' };
 
-    // 1. seed
-    const seedFile = path.join(dir, 'seed.json');
-    const seedBase = Date.now() - 26 * 3_600_000;
-    // the stored history: informational alerts (policy, DNS) as most of a sensor's are; the load phase sends the mix with attacks
-    const step = Math.max(1, Math.floor((24 * 3_600_000) / SEED));
-    writeLines(seedFile, SEED, (i) => eve(i * 5 + 1, seedBase, step / 5));
-    let t = performance.now();
-    const seeded = spawnSync(process.execPath, [MAIN, 'ingest', seedFile, '--json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
-    const seedSeconds = (performance.now() - t) / 1000;
-    row('seed (bihuan ingest)', `${SEED} alerts in ${seedSeconds.toFixed(1)} s = ${(SEED / seedSeconds).toFixed(0)} alerts/s`);
-    fs.rmSync(seedFile);
+    if (PHASES.has('load')) {
+      // 1. seed
+      const seedFile = path.join(dir, 'seed.json');
+      const seedBase = Date.now() - 26 * 3_600_000;
+      // the stored history: informational alerts (policy, DNS) as most of a sensor's are; the load phase sends the mix with attacks
+      const step = Math.max(1, Math.floor((24 * 3_600_000) / SEED));
+      writeLines(seedFile, SEED, (i) => eve(i * 5 + 1, seedBase, step / 5));
+      let t = performance.now();
+      const seeded = spawnSync(process.execPath, [MAIN, 'ingest', seedFile, '--json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+      const seedSeconds = (performance.now() - t) / 1000;
+      row('seed (bihuan ingest)', `${SEED} alerts in ${seedSeconds.toFixed(1)} s = ${(SEED / seedSeconds).toFixed(0)} alerts/s`);
+      fs.rmSync(seedFile);
 
-    // 2. sustained intake, an analyst polling
-    server = await startServer(env);
-    const pid = server.proc.pid!;
-    const token = await tokenFor(server.url);
-    row('RSS at start', `${treeRssMB(pid).toFixed(0)} MB`);
-    const idle: number[] = [];
-    for (let i = 0; i < 10; i++) idle.push(await timed(`${server.url}/api/incidents`, token), await timed(`${server.url}/api/alerts`, token));
-    row('API idle p50', `${percentile(idle, 50).toFixed(0)} ms`);
-    const senders = startSenders(server.url, token, SEED);
-    const latencies: number[] = [];
-    const rss: number[] = [];
-    let polling = true;
-    const analyst = (async () => {
-      while (polling) {
-        const started = performance.now();
-        latencies.push(await timed(`${server!.url}/api/incidents`, token), await timed(`${server!.url}/api/alerts`, token));
-        await sleep(Math.max(0, 500 - (performance.now() - started)));
-      }
-    })();
-    t = performance.now();
-    for (let s = 0; s < LOAD_SECONDS; s++) {
-      await sleep(1000);
-      rss.push(treeRssMB(pid));
-    }
-    polling = false;
-    await analyst;
-    const loadSeconds = (performance.now() - t) / 1000;
-    const loadAccepted = senders.accepted();
-    result.apiP99Ms = Math.round(percentile(latencies, 99));
-    result.rssEndMB = Math.round(rss[rss.length - 1]!);
-    const half = rss.slice(-Math.min(30, Math.floor(rss.length / 2)) - 1);
-    result.rssGrowthLast30sMB = Math.round(Math.max(...half) - half[0]!);
-    row('intake under load', `${(loadAccepted / loadSeconds).toFixed(0)} alerts/s (${senders.refused()} refused with Retry-After, ${senders.failed()} failed)`);
-    row('API under load p50 / p99', `${percentile(latencies, 50).toFixed(0)} / ${result.apiP99Ms} ms (${latencies.length} requests)`);
-    row('RSS end / max / growth last 30 s', `${result.rssEndMB} / ${Math.round(Math.max(...rss))} / ${result.rssGrowthLast30sMB} MB`);
-
-    // 3. search beside intake
-    const rate = async (seconds: number) => {
-      const a0 = senders.accepted();
-      const t0 = performance.now();
-      await sleep(seconds * 1000);
-      return (senders.accepted() - a0) / ((performance.now() - t0) / 1000);
-    };
-    const alone = await rate(SEARCH_SECONDS);
-    let searching = true;
-    const searches: number[] = [];
-    let searchErrors = 0;
-    const searcher = async (words: string[]) => {
-      for (let i = 0; searching; i++) {
-        try {
-          searches.push(await timed(`${server!.url}/api/alerts?q=${encodeURIComponent(words[i % words.length]!)}`, token));
-        } catch {
-          searchErrors++;
-          await sleep(200);
+      // 2. sustained intake, an analyst polling
+      server = await startServer(env);
+      const pid = server.proc.pid!;
+      const token = await tokenFor(server.url);
+      row('RSS at start', `${treeRssMB(pid).toFixed(0)} MB`);
+      const idle: number[] = [];
+      for (let i = 0; i < 10; i++) idle.push(await timed(`${server.url}/api/incidents`, token), await timed(`${server.url}/api/alerts`, token));
+      row('API idle p50', `${percentile(idle, 50).toFixed(0)} ms`);
+      const senders = startSenders(server.url, token, SEED);
+      const latencies: number[] = [];
+      const rss: number[] = [];
+      let polling = true;
+      const analyst = (async () => {
+        while (polling) {
+          const started = performance.now();
+          latencies.push(await timed(`${server!.url}/api/incidents`, token), await timed(`${server!.url}/api/alerts`, token));
+          await sleep(Math.max(0, 500 - (performance.now() - started)));
         }
+      })();
+      t = performance.now();
+      for (let s = 0; s < LOAD_SECONDS; s++) {
+        await sleep(1000);
+        rss.push(treeRssMB(pid));
       }
-    };
-    const searchers = [searcher(['mimikatz', 'ETERNALBLUE']), searcher(['cobalt', 'SQL Injection'])];
-    const beside = await rate(SEARCH_SECONDS);
-    searching = false;
-    await Promise.all(searchers);
-    await senders.stop();
-    result.searchIntakeRatio = Number((beside / alone).toFixed(2));
-    row('intake alone / beside 2 searchers', `${alone.toFixed(0)} / ${beside.toFixed(0)} alerts/s = ${result.searchIntakeRatio}`);
-    row('free-text search p50 / p99', `${percentile(searches, 50).toFixed(0)} / ${percentile(searches, 99).toFixed(0)} ms (${searches.length} searches, ${searchErrors} errors)`);
-    await server.stop();
-    server = undefined;
+      polling = false;
+      await analyst;
+      const loadSeconds = (performance.now() - t) / 1000;
+      const loadAccepted = senders.accepted();
+      result.apiP99Ms = Math.round(percentile(latencies, 99));
+      result.rssEndMB = Math.round(rss[rss.length - 1]!);
+      const half = rss.slice(-Math.min(30, Math.floor(rss.length / 2)) - 1);
+      result.rssGrowthLast30sMB = Math.round(Math.max(...half) - half[0]!);
+      row('intake under load', `${(loadAccepted / loadSeconds).toFixed(0)} alerts/s (${senders.refused()} refused with Retry-After, ${senders.failed()} failed)`);
+      row('API under load p50 / p99', `${percentile(latencies, 50).toFixed(0)} / ${result.apiP99Ms} ms (${latencies.length} requests)`);
+      row('RSS end / max / growth last 30 s', `${result.rssEndMB} / ${Math.round(Math.max(...rss))} / ${result.rssGrowthLast30sMB} MB`);
+      row('RSS each 10 s', rss.filter((_, i) => i % 10 === 9).map((v) => v.toFixed(0)).join(' ') + ' MB');
+      const health = (await (await fetch(`${server.url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { heapMB?: Record<string, number> };
+      row('V8 heap used by thread', Object.entries(health.heapMB ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') + ' MB');
+
+      // 3. search beside intake
+      const rate = async (seconds: number) => {
+        const a0 = senders.accepted();
+        const t0 = performance.now();
+        await sleep(seconds * 1000);
+        return (senders.accepted() - a0) / ((performance.now() - t0) / 1000);
+      };
+      const alone = await rate(SEARCH_SECONDS);
+      let searching = true;
+      const searches: number[] = [];
+      let searchErrors = 0;
+      const searcher = async (words: string[]) => {
+        for (let i = 0; searching; i++) {
+          try {
+            searches.push(await timed(`${server!.url}/api/alerts?q=${encodeURIComponent(words[i % words.length]!)}`, token));
+          } catch {
+            searchErrors++;
+            await sleep(200);
+          }
+        }
+      };
+      const searchers = [searcher(['mimikatz', 'ETERNALBLUE']), searcher(['cobalt', 'SQL Injection'])];
+      const beside = await rate(SEARCH_SECONDS);
+      searching = false;
+      await Promise.all(searchers);
+      await senders.stop();
+      result.searchIntakeRatio = Number((beside / alone).toFixed(2));
+      row('intake alone / beside 2 searchers', `${alone.toFixed(0)} / ${beside.toFixed(0)} alerts/s = ${result.searchIntakeRatio}`);
+      row('free-text search p50 / p99', `${percentile(searches, 50).toFixed(0)} / ${percentile(searches, 99).toFixed(0)} ms (${searches.length} searches, ${searchErrors} errors)`);
+      await server.stop();
+      server = undefined;
+    }
 
     // 4. fail2ban
-    const authLog = path.join(dir, 'auth.log');
-    writeAuthLog(authLog, SSHD_LINES);
-    const f2b = fail2banSeconds(authLog);
-    t = performance.now();
-    const ingest = spawnSync(process.execPath, [MAIN, 'ingest', authLog, '--json'], { env: { ...process.env, ...env, BIHUAN_DATA_DIR: path.join(dir, 'sshd') }, encoding: 'utf8', maxBuffer: 64 << 20 });
-    const ingestSeconds = (performance.now() - t) / 1000;
-    if (ingest.status !== 0 && !ingest.stdout.includes('"accepted"')) throw new Error(`bihuan ingest failed: ${ingest.stderr}`);
-    const outcome = JSON.parse(ingest.stdout.trim().split('\n').pop()!) as { accepted: number; skipped: number };
-    const incidents = spawnSync(process.execPath, [MAIN, 'incident', 'list', '--json', '--limit', '200'], { env: { ...process.env, ...env, BIHUAN_DATA_DIR: path.join(dir, 'sshd') }, encoding: 'utf8', maxBuffer: 64 << 20 });
-    row('bihuan ingest auth.log', `${SSHD_LINES} lines in ${ingestSeconds.toFixed(1)} s (${outcome.accepted} stored, ${outcome.skipped} skipped; ${incidentCount(incidents.stdout)} incidents)`);
-    if (f2b.seconds !== undefined) {
-      result.fail2banRatio = Number((f2b.seconds / ingestSeconds).toFixed(2));
-      row('fail2ban-regex auth.log', `${f2b.seconds.toFixed(1)} s (${f2b.matched ?? '?'} matched) → ratio ${result.fail2banRatio}`);
-    } else row('fail2ban-regex', `not measured: ${f2b.why}`);
+    if (PHASES.has('fail2ban')) {
+      const authLog = path.join(dir, 'auth.log');
+      writeAuthLog(authLog, SSHD_LINES);
+      const f2b = fail2banSeconds(authLog);
+      const t = performance.now();
+      const ingest = spawnSync(process.execPath, [MAIN, 'ingest', authLog, '--json'], { env: { ...process.env, ...env, BIHUAN_DATA_DIR: path.join(dir, 'sshd') }, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const ingestSeconds = (performance.now() - t) / 1000;
+      if (ingest.status !== 0 && !ingest.stdout.includes('"accepted"')) throw new Error(`bihuan ingest failed: ${ingest.stderr}`);
+      const outcome = JSON.parse(ingest.stdout.trim().split('\n').pop()!) as { accepted: number; skipped: number };
+      const incidents = spawnSync(process.execPath, [MAIN, 'incident', 'list', '--json', '--limit', '200'], { env: { ...process.env, ...env, BIHUAN_DATA_DIR: path.join(dir, 'sshd') }, encoding: 'utf8', maxBuffer: 64 << 20 });
+      row('bihuan ingest auth.log', `${SSHD_LINES} lines in ${ingestSeconds.toFixed(1)} s (${outcome.accepted} stored, ${outcome.skipped} skipped; ${incidentCount(incidents.stdout)} incidents)`);
+      if (f2b.seconds !== undefined) {
+        result.fail2banRatio = Number((f2b.seconds / ingestSeconds).toFixed(2));
+        row('fail2ban-regex auth.log', `${f2b.seconds.toFixed(1)} s (${f2b.matched ?? '?'} matched) → ratio ${result.fail2banRatio}`);
+      } else row('fail2ban-regex', `not measured: ${f2b.why}`);
+    }
 
     // 5. scale-out
-    const scale = await scaleOut();
-    row('scale-out', scale.summary);
-    result.scaleOutSameIncidents = scale.same;
+    if (PHASES.has('scaleout')) {
+      const scale = await scaleOut();
+      row('scale-out', scale.summary);
+      result.scaleOutSameIncidents = scale.same;
+    }
   } finally {
     await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -73,5 +73,22 @@ describe('a correlation window under a flood', () => {
     // every port distinct, but only the newest MAX_ENTRIES events are held: the window never reaches MAX_ENTRIES + 1
     expect(fired).toHaveLength(0);
     expect(engine.openWindows()).toBe(1);
+    expect(engine.heldEntries()).toBe(MAX_ENTRIES);
+  });
+
+  it('holds one entry a distinct value, and a count only as far as its threshold: a sensor repeating one port costs nothing per alert', () => {
+    const { rules, correlations } = loadRuleText(
+      `title: probe\nid: 11111111-1111-4111-8111-111111111111\nlogsource: { category: test }\ndetection: { sel: { kind: probe }, condition: sel }\n---\ntitle: many ports\ncorrelation: { type: value_count, rules: [11111111-1111-4111-8111-111111111111], group-by: [src], timespan: 1h, condition: { field: port, gte: 20 } }\n---\ntitle: many probes\ncorrelation: { type: event_count, rules: [11111111-1111-4111-8111-111111111111], group-by: [src], timespan: 1h, condition: { gte: 1000000 } }\n`,
+      'flood.yml',
+    );
+    const engine = new CorrelationEngine(correlations, rules);
+    for (let i = 0; i < 20_000; i++) {
+      const src = `203.0.113.${i % 100}`;
+      const event = { time: i, field: (f: string) => ({ strings: [f === 'src' ? src : '445'] }) };
+      expect(engine.feed({ rule: rules[0]!, time: i, event: event as never, ref: i })).toEqual([]);
+    }
+    expect(engine.openWindows()).toBe(200);
+    // 100 sources: one port each (value_count), and their 200 probes each, as plain times (event_count)
+    expect(engine.heldEntries()).toBe(100 + 20_000);
   });
 });

@@ -291,6 +291,7 @@ export class DetectionService {
    * detection workers filing at once neither open two incidents for one key nor deadlock.
    */
   private async file(signals: Signal[], run: DetectionRun, mark: (trx: Kysely<DB>) => Promise<boolean>): Promise<boolean> {
+    await this.withEndpoints(signals);
     const merged = mergeSignals(signals, this.policy);
     return this.db.transaction().execute(async (trx) => {
       if (!(await mark(trx))) return false;
@@ -431,7 +432,9 @@ export class DetectionService {
       }
       if (lib.engine.listensTo(rule)) {
         // a window keeps only the alert's id and endpoints (what a firing names), not the event
-        const ref: MemberRef = { id: row.id, ends: endpoints(alert) };
+        // a window keeps the alert's id and destination, not the alert (issue 12, memory): the
+        // endpoints of a correlation are read back from its first alert when it fires
+        const ref: MemberRef = { id: row.id, destination: alert.destination?.ip };
         for (const hit of lib.engine.feed({ rule, time: event.time, event, ref })) {
           const type = this.typeOf(hit.rule);
           if (type && lib.engine.standalone(hit.rule)) signals.push(this.correlationSignal(hit, type));
@@ -472,11 +475,7 @@ export class DetectionService {
 
   private correlationSignal(hit: CorrelationHit, type: string): Signal {
     const members = flatten(hit);
-    const first = members[0];
-    const ends = first ? { ...first.ends } : {};
-    // a correlation over many destinations has no single destination
-    if (new Set(members.map((m) => m.ends.destination?.ip)).size > 1) delete ends.destination;
-    return {
+    const signal: Signal = {
       ruleKey: ruleKey(hit.rule),
       ruleTitle: hit.rule.title,
       ruleTitleZh: titleZh(hit.rule),
@@ -485,10 +484,32 @@ export class DetectionService {
       time: new Date(hit.from).toISOString(),
       alertIds: [...new Set(members.map((m) => m.id))],
       count: members.length,
-      ...ends,
       explanation: { kind: 'correlation', rule: hit.rule.title, type: hit.rule.type, group: hit.group, value: hit.value, timespan: hit.rule.timespan, condition: hit.rule.condition, from: new Date(hit.from).toISOString(), to: new Date(hit.time).toISOString() },
     };
+    // a correlation over many destinations has no single destination
+    if (members[0]) this.endsFrom.set(signal, { id: members[0].id, oneDestination: new Set(members.map((m) => m.destination)).size <= 1 });
+    return signal;
   }
+
+  /** correlation signals whose endpoints are those of their first alert, read before filing */
+  private readonly endsFrom = new WeakMap<Signal, { id: number; oneDestination: boolean }>();
+
+  /** Gives each correlation signal the endpoints (source, destination, host…) of its first alert, read from storage. */
+  private async withEndpoints(signals: readonly Signal[]): Promise<void> {
+    const pending = signals.filter((s) => this.endsFrom.has(s));
+    if (!pending.length) return;
+    const stored = await this.records.readStored(this.db, [...new Set(pending.map((s) => this.endsFrom.get(s)!.id))]);
+    for (const s of pending) {
+      const { id, oneDestination } = this.endsFrom.get(s)!;
+      this.endsFrom.delete(s);
+      const first = stored.get(id);
+      if (!first) continue;
+      const ends = endpoints(first.alert);
+      if (!oneDestination) delete ends.destination;
+      Object.assign(s, ends);
+    }
+  }
+
 
   /** Files one signal on the batch's transaction: suppressed, or onto an open incident of its family, or a new incident. */
   private async apply(trx: Kysely<DB>, s: Signal, run: DetectionRun, ctx: BatchContext): Promise<void> {
@@ -905,7 +926,7 @@ function endpoints(a: Alert): Pick<Signal, 'source' | 'destination' | 'host' | '
 /** What a correlation window keeps of each alert. */
 interface MemberRef {
   id: number;
-  ends: ReturnType<typeof endpoints>;
+  destination?: string;
 }
 
 /** The alerts under a correlation hit, through chains of correlations. */

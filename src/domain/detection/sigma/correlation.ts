@@ -46,18 +46,12 @@ export interface ReferenceProblem {
 const MAX_GROUPS = 100_000;
 const MAX_MEMBERS = 100;
 /**
- * Events a group's window counts at most (the newest): an eager count condition up to this many
- * is exact (it fires and the window closes before), a distinct-value count is over the newest
- * this many events. Bounds a window a flood from one source keeps busy (issue 12, memory).
+ * What a group's window holds at most: the newest this many hit times (a sliding count or sum)
+ * or distinct values (a distinct-value count). An eager condition up to this many is exact (it
+ * fires and the window closes before); beyond, the oldest is forgotten. Bounds a window a flood
+ * from one source keeps busy (issue 12, memory).
  */
 export const MAX_ENTRIES = 5_000;
-
-/** One hit as the aggregate sees it: its time and what it adds (a distinct value, a number, a rule position). */
-interface Entry {
-  time: number;
-  tally?: string;
-  num?: number;
-}
 
 interface GroupState {
   /** the group-by values, from the hit that opened the group */
@@ -66,13 +60,27 @@ interface GroupState {
   last: number;
   /** the latest hits (at most MAX_MEMBERS): the members a firing names */
   hits: RuleHit[];
-  /** every hit in the window, by time from `head` on: what the aggregate is kept over */
-  entries: Entry[];
+  /** hits in the window (a fixed window counts them all; a sliding one, those in `times`) */
+  count: number;
+  /**
+   * a sliding window's hit times, oldest first, from `head` on (event_count, value_sum,
+   * value_avg with a lower bound): plain numbers, no object per hit
+   */
+  times: number[];
+  /** value_sum/value_avg over a sliding window: each hit's number beside its time (NaN: none) */
+  nums?: number[];
   head: number;
-  /** distinct values (value_count) or rule positions (temporal) → how many entries carry them */
-  tallies: Map<string, number>;
+  /**
+   * value_count and temporal: each distinct value (or rule position) → the time of its latest
+   * hit, oldest first. What a distinct count needs of a flood of repeats is one entry a value.
+   */
+  latest?: Map<string, number>;
+  /** time of the newest entry put into `latest` */
+  latestTail: number;
+  /** a hit came out of time order into `latest`: the next forgetting sorts it again */
+  disordered: boolean;
   sum: number;
-  nums: number;
+  numbered: number;
   /** temporal_ordered: for each referenced rule, the latest start of a chain in order up to it */
   chain?: Array<number | undefined>;
 }
@@ -139,6 +147,13 @@ export class CorrelationEngine {
   openWindows(): number {
     let n = 0;
     for (const c of new Set([...this.byReference.values()].flat())) n += c.groups.size;
+    return n;
+  }
+
+  /** What the open windows hold: hit times and distinct values (the memory they cost grows with this). */
+  heldEntries(): number {
+    let n = 0;
+    for (const c of new Set([...this.byReference.values()].flat())) for (const g of c.groups.values()) n += g.times.length - g.head + (g.latest?.size ?? 0);
     return n;
   }
 
@@ -230,16 +245,15 @@ export class CorrelationEngine {
         // drop the oldest group (Map keeps insertion order)
         c.groups.delete(c.groups.keys().next().value!);
       }
-      g = { values: group, first: hit.time, last: hit.time, hits: [], entries: [], head: 0, tallies: new Map(), sum: 0, nums: 0 };
+      g = { values: group, first: hit.time, last: hit.time, hits: [], count: 0, times: [], head: 0, latest: undefined, latestTail: -Infinity, disordered: false, sum: 0, numbered: 0 };
       c.groups.set(key, g);
     }
     g.last = Math.max(g.last, hit.time);
     this.add(c, g, hit, reference);
-    if (g.entries.length - g.head > MAX_ENTRIES) this.forgetBefore(g, g.entries[g.head + 1]!.time, true);
     if (c.eager) {
-      // sliding: forget what fell out of the window (entries are kept in time order)
+      // sliding: forget what fell out of the window
       this.forgetBefore(g, g.last - span);
-      g.first = g.entries[g.head]!.time;
+      g.first = this.oldest(g) ?? hit.time;
     } else g.first = Math.min(g.first, hit.time);
     // a window keeps the caller's reference, not the event, where it has one
     g.hits.push(hit.ref !== undefined ? { rule: hit.rule, time: hit.time, ref: hit.ref } : hit);
@@ -258,45 +272,98 @@ export class CorrelationEngine {
   /** Adds a hit to its group's running aggregate: O(1) for a hit in time order, however full the window. */
   private add(c: Compiled, g: GroupState, hit: RuleHit, reference: string): void {
     const rule = c.rule;
-    const entry: Entry = { time: hit.time };
-    if (rule.type === 'value_count' || rule.type === 'value_sum' || rule.type === 'value_avg') {
-      const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
-      const value = parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
-      if (value !== undefined) {
-        if (rule.type === 'value_count') entry.tally = value.toLowerCase();
-        else if (Number.isFinite(Number(value))) entry.num = Number(value);
+    g.count++;
+    if (rule.type === 'value_count' || rule.type === 'temporal') {
+      let value: string | undefined;
+      if (rule.type === 'temporal') value = String(c.positions.get(reference));
+      else {
+        const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
+        if (!parts.some((p) => p === undefined)) value = parts.join('\u0000').toLowerCase();
       }
-    } else if (rule.type === 'temporal') entry.tally = String(c.positions.get(reference));
-    if (entry.tally !== undefined) g.tallies.set(entry.tally, (g.tallies.get(entry.tally) ?? 0) + 1);
-    if (entry.num !== undefined) {
-      g.sum += entry.num;
-      g.nums++;
+      if (value !== undefined) this.remember(g, value, hit.time);
+      return;
     }
-    const list = g.entries;
-    let at = list.length;
-    while (at > g.head && list[at - 1]!.time > hit.time) at--;
-    if (at === list.length) list.push(entry);
-    else list.splice(at, 0, entry);
+    let num = NaN;
+    if (rule.type === 'value_sum' || rule.type === 'value_avg') {
+      const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
+      if (!parts.some((p) => p === undefined)) num = Number(parts.join('\u0000'));
+      if (Number.isFinite(num)) {
+        g.sum += num;
+        g.numbered++;
+      } else num = NaN;
+    }
+    // a fixed window (upper bounds only) keeps its running count and sum; only a sliding one needs each hit's time
+    if (!c.eager) return;
+    const withNums = rule.type === 'value_sum' || rule.type === 'value_avg';
+    if (withNums) g.nums ??= [];
+    const times = g.times;
+    let at = times.length;
+    while (at > g.head && times[at - 1]! > hit.time) at--;
+    if (at === times.length) {
+      times.push(hit.time);
+      if (withNums) g.nums!.push(num);
+    } else {
+      times.splice(at, 0, hit.time);
+      if (withNums) g.nums!.splice(at, 0, num);
+    }
+    if (times.length - g.head > MAX_ENTRIES) this.forgetOldest(g);
   }
 
-  /** Forgets the entries before `from` (or, with `one`, the oldest entry at least). */
-  private forgetBefore(g: GroupState, from: number, one = false): void {
-    const list = g.entries;
-    while (g.head < list.length - 1 && (list[g.head]!.time < from || one)) {
-      one = false;
-      const e = list[g.head++]!;
-      if (e.tally !== undefined) {
-        const n = g.tallies.get(e.tally)! - 1;
-        if (n === 0) g.tallies.delete(e.tally);
-        else g.tallies.set(e.tally, n);
-      }
-      if (e.num !== undefined) {
-        g.sum -= e.num;
-        g.nums--;
+  /** Puts a distinct value's latest time into `latest` (oldest first), holding at most MAX_ENTRIES values. */
+  private remember(g: GroupState, value: string, time: number): void {
+    const latest = (g.latest ??= new Map());
+    const t = Math.max(latest.get(value) ?? -Infinity, time);
+    latest.delete(value);
+    latest.set(value, t);
+    if (t < g.latestTail) g.disordered = true;
+    else g.latestTail = t;
+    if (latest.size > MAX_ENTRIES) {
+      this.sortLatest(g);
+      g.latest!.delete(g.latest!.keys().next().value!);
+    }
+  }
+
+  private sortLatest(g: GroupState): void {
+    if (!g.disordered || !g.latest) return;
+    g.latest = new Map([...g.latest].sort((a, b) => a[1] - b[1]));
+    g.disordered = false;
+  }
+
+  /** The time of the oldest hit the window still holds (sliding windows). */
+  private oldest(g: GroupState): number | undefined {
+    if (g.latest) {
+      this.sortLatest(g);
+      for (const t of g.latest.values()) return t;
+      return undefined;
+    }
+    return g.head < g.times.length ? g.times[g.head] : undefined;
+  }
+
+  /** Forgets the oldest hit of a sliding window's `times`. */
+  private forgetOldest(g: GroupState): void {
+    const num = g.nums?.[g.head];
+    if (num !== undefined && !Number.isNaN(num)) {
+      g.sum -= num;
+      g.numbered--;
+    }
+    g.head++;
+    g.count--;
+  }
+
+  /** Forgets what a sliding window holds from before `from` (never its newest hit). */
+  private forgetBefore(g: GroupState, from: number): void {
+    if (g.latest) {
+      this.sortLatest(g);
+      for (const [value, t] of g.latest) {
+        if (t >= from || g.latest.size === 1) break;
+        g.latest.delete(value);
       }
     }
-    if (g.head > 1024 && g.head * 2 > list.length) {
-      g.entries = list.slice(g.head);
+    const times = g.times;
+    while (g.head < times.length - 1 && times[g.head]! < from) this.forgetOldest(g);
+    if (g.head > 1024 && g.head * 2 > times.length) {
+      g.times = times.slice(g.head);
+      if (g.nums) g.nums = g.nums.slice(g.head);
       g.head = 0;
     }
     if (g.hits.length && g.hits[0]!.time < from) g.hits = g.hits.filter((h) => h.time >= from);
@@ -318,14 +385,14 @@ export class CorrelationEngine {
   private measure(c: Compiled, g: GroupState): number {
     switch (c.rule.type) {
       case 'event_count':
-        return g.entries.length - g.head;
+        return g.count;
       case 'value_count':
       case 'temporal':
-        return g.tallies.size;
+        return g.latest?.size ?? 0;
       case 'value_sum':
         return g.sum;
       case 'value_avg':
-        return g.nums ? g.sum / g.nums : NaN;
+        return g.numbered ? g.sum / g.numbered : NaN;
       case 'temporal_ordered': {
         // how many of the referenced rules occurred in order (the longest chain prefix)
         let n = 0;
@@ -344,7 +411,7 @@ export class CorrelationEngine {
     return {
       rule: c.rule,
       time: g.last,
-      from: start ?? g.entries[g.head]!.time,
+      from: start ?? g.first,
       group: g.values,
       value,
       members: members.slice(-MAX_MEMBERS),

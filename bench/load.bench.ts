@@ -91,6 +91,21 @@ function writeAuthLog(file: string, n: number): void {
   });
 }
 
+/** ≥ 1M stored alerts (BENCH_SEED) in the data directory, with `bihuan ingest` (rules running). */
+function seed(dir: string, env: Record<string, string>, row: (name: string, value: string) => void): void {
+  const seedFile = path.join(dir, 'seed.json');
+  const seedBase = Date.now() - 26 * 3_600_000;
+  // the stored history: informational alerts (policy, DNS) as most of a sensor's are; the load phase sends the mix with attacks
+  const step = Math.max(1, Math.floor((24 * 3_600_000) / SEED));
+  writeLines(seedFile, SEED, (i) => eve(i * 5 + 1, seedBase, step / 5));
+  const t = performance.now();
+  const seeded = spawnSync(process.execPath, [MAIN, 'ingest', seedFile, '--json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
+  const seedSeconds = (performance.now() - t) / 1000;
+  row('seed (bihuan ingest)', `${SEED} alerts in ${seedSeconds.toFixed(1)} s = ${(SEED / seedSeconds).toFixed(0)} alerts/s`);
+  fs.rmSync(seedFile);
+}
+
 /** RSS (MB) of a process and all its descendants, as the OS counts it. */
 function treeRssMB(pid: number): number {
   const pids = [pid];
@@ -227,18 +242,9 @@ export async function loadBench(): Promise<void> {
     const env = { BIHUAN_DATA_DIR: path.join(dir, 'data'), BIHUAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BIHUAN_TIMEZONE: 'Asia/Shanghai' };
 
     if (PHASES.has('load')) {
-      // 1. seed
-      const seedFile = path.join(dir, 'seed.json');
-      const seedBase = Date.now() - 26 * 3_600_000;
-      // the stored history: informational alerts (policy, DNS) as most of a sensor's are; the load phase sends the mix with attacks
-      const step = Math.max(1, Math.floor((24 * 3_600_000) / SEED));
-      writeLines(seedFile, SEED, (i) => eve(i * 5 + 1, seedBase, step / 5));
-      let t = performance.now();
-      const seeded = spawnSync(process.execPath, [MAIN, 'ingest', seedFile, '--json'], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stderr}`);
-      const seedSeconds = (performance.now() - t) / 1000;
-      row('seed (bihuan ingest)', `${SEED} alerts in ${seedSeconds.toFixed(1)} s = ${(SEED / seedSeconds).toFixed(0)} alerts/s`);
-      fs.rmSync(seedFile);
+      // 1. seed (or, to measure again quickly, a copy of a data directory seeded before: BENCH_SEED_DIR)
+      if (process.env.BENCH_SEED_DIR) fs.cpSync(process.env.BENCH_SEED_DIR, env.BIHUAN_DATA_DIR, { recursive: true });
+      else seed(dir, env, row);
 
       // 2. sustained intake, an analyst polling
       server = await startServer(env);
@@ -259,7 +265,7 @@ export async function loadBench(): Promise<void> {
           await sleep(Math.max(0, 500 - (performance.now() - started)));
         }
       })();
-      t = performance.now();
+      let t = performance.now();
       for (let s = 0; s < LOAD_SECONDS; s++) {
         await sleep(1000);
         rss.push(treeRssMB(pid));

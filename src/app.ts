@@ -20,6 +20,7 @@ import { CommandService } from './command/command.service.js';
 import { RuleLibrary } from './detection/rule-library.js';
 import { mappedJson } from './intake/formats/mapped-json.js';
 import { SettingsService } from './settings/settings.service.js';
+import { OrgTimeZone } from './settings/org-time-zone.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { DEFAULT_POLICY } from './domain/detection/policy.js';
@@ -43,6 +44,8 @@ export interface Services {
   notify: NotifyService;
   command: CommandService;
   evidence: EvidenceStore;
+  /** the organisation's time zone in force (saved setting, else configuration, else the machine's) */
+  timeZones: OrgTimeZone;
   now: () => Date;
   /** what the background loops say of themselves (GET /api/health) */
   health: Health;
@@ -76,7 +79,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
   try {
     if (opts.migrate !== false) await migrateToLatest(database.db);
     const secrets = secretBox(config);
-    const settings = new SettingsService(database.db, now);
+    const settings = new SettingsService(database.db, now, config.timeZone);
+    const zones = new OrgTimeZone(database.db, { zone: config.timeZone, from: config.timeZoneFrom });
+    await zones.refresh();
     if (opts.migrate !== false) await settings.ensureDefaults();
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes, { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, secrets, config.requireTotpForAdmin);
@@ -85,6 +90,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const assets = new AssetService(database.db, now);
     const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
     intake.deviceClasses = config.deviceClasses;
+    intake.timeZones = zones;
+    incidents.timeZones = zones;
     intake.forgetCaches = () => {
       intel.forget();
       assets.forget();
@@ -92,7 +99,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, intake, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
     const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone, secrets);
+    reports.timeZones = zones;
     const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets), secrets);
+    notify.timeZones = zones;
     if (opts.migrate !== false) await notify.sealStoredSecrets();
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
@@ -136,6 +145,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       notify,
       command,
       evidence,
+      timeZones: zones,
       now,
       health,
       gate: { ingestBody: (body, kind, o) => ingestBody(intake, body, kind, o) },

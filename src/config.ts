@@ -18,8 +18,10 @@ export interface Config {
   databaseUrl: string;
   /** where the SQLite file (by default) and evidence files live */
   dataDir: string;
-  /** IANA zone for incident ids (the day in INC-YYYYMMDD-NNNN) and reports */
+  /** IANA zone for incident ids (the day in INC-YYYYMMDD-NNNN), device times without an offset, and reports — until one is saved in the settings (设置 → 时区) */
   timeZone: string;
+  /** where timeZone came from: BIHUAN_TIMEZONE or the YAML file ('configured'), or the machine's zone ('machine') */
+  timeZoneFrom: 'configured' | 'machine';
   evidenceMaxBytes: number;
   sessionTtlMinutes: number;
   /** Secure flag on the session cookie: `auto` sets it when the request came over HTTPS */
@@ -97,7 +99,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KEYS: Record<Exclude<keyof Config, 'configFile'>, string> = {
+const KEYS: Record<Exclude<keyof Config, 'configFile' | 'timeZoneFrom'>, string> = {
   host: 'BIHUAN_HOST',
   port: 'BIHUAN_PORT',
   databaseUrl: 'BIHUAN_DATABASE_URL',
@@ -291,7 +293,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     return { builtinRules: builtin, rulesDirs: (dirs as string[]).map((x) => path.resolve(x)), placeholders: stringLists('placeholders'), fieldMapping: stringLists('fieldMapping'), correlationWindowHours: hours };
   };
   const dataDir = path.resolve(str('dataDir', './data'));
-  const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai');
+  const chosenZone = raw('timeZone');
+  const timeZone = str('timeZone', Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   try {
     new Intl.DateTimeFormat('en', { timeZone });
   } catch {
@@ -311,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: str('databaseUrl', `sqlite:${path.join(dataDir, 'bihuan.db')}`),
     dataDir,
     timeZone,
+    timeZoneFrom: chosenZone === undefined || chosenZone === '' ? 'machine' : 'configured',
     evidenceMaxBytes: int('evidenceMaxBytes', 100 * 1024 * 1024, 1, 2 ** 31 - 1),
     sessionTtlMinutes: int('sessionTtlMinutes', 12 * 60, 5, 90 * 24 * 60),
     cookieSecure: oneOf('cookieSecure', 'auto', ['auto', 'always', 'never'] as const),

@@ -63,7 +63,7 @@ for (const dialect of DIALECTS) {
       const r = await h.req({ method: 'GET', url: `/api/incidents/${id}/reports/closing`, as: 'viewer' });
       expect(r.statusCode, r.body).toBe(200);
       const draft = r.json();
-      expect(draft.fields).toMatchObject({ unitName: '某集团公司', reporter: '值班员 张三', contact: '021-5555 0100', reportTime: '2026年11月25日 10:00', commandOpinion: '', leaderSignature: '' });
+      expect(draft.fields).toMatchObject({ unitName: '某集团公司', reporter: '值班员 张三', contact: '021-5555 0100', reportTime: '2026年11月25日 10:00（Asia/Shanghai，UTC+08:00）', commandOpinion: '', leaderSignature: '' });
       // detected at 04:57 local time, the C&C domain, the first host
       expect(draft.fields.monitoringInfo).toContain('2019年12月02日 04:57');
       expect(draft.fields.monitoringInfo).toContain('t.awcna.com');
@@ -126,7 +126,7 @@ for (const dialect of DIALECTS) {
 
     it('drafts and exports the incident report form and the support request, versioned per form', async () => {
       const draft = (await h.req({ method: 'GET', url: `/api/incidents/${id}/reports/incident_report`, as: 'viewer' })).json();
-      expect(draft.fields).toMatchObject({ incidentType: '木马事件', incidentLevel: '1 级', detectedAt: '2019年12月02日 04:57', recipients: '指挥组、处置组' });
+      expect(draft.fields).toMatchObject({ incidentType: '木马事件', incidentLevel: '1 级', detectedAt: '2019年12月02日 04:57（Asia/Shanghai，UTC+08:00）', recipients: '指挥组、处置组' });
       expect(draft.fields.affectedAssets).toContain('受影响主机 7 台');
       expect(draft.fields.symptoms).toContain('t.awcna.com');
       let r = await h.req({ method: 'POST', url: `/api/incidents/${id}/reports/incident_report`, payload: { format: 'docx', fields: { supportNeeded: '需要总部安全团队现场支援' } }, as: 'monitor' });

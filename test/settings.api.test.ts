@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
 
     it('exports all settings and imports them back; a bad document changes nothing', async () => {
       const exported = (await h.req({ method: 'GET', url: '/api/settings/export', as: 'viewer' })).json();
-      expect(Object.keys(exported).sort()).toEqual(['grading', 'orgUnits', 'playbooks', 'sla']);
+      expect(Object.keys(exported).sort()).toEqual(['grading', 'orgUnits', 'playbooks', 'sla', 'timeZone']);
       let r = await h.req({ method: 'POST', url: '/api/settings/import', payload: exported, as: 'admin' });
       expect(r.json()).toEqual({ changed: [] });
       const changed = { ...exported, orgUnits: [...exported.orgUnits, { code: 'SH', name: '上海分公司', kind: 'branch' }], grading: exported.grading.slice(0, 8) };

@@ -14,6 +14,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import type { Actor } from '../domain/account/roles.js';
 import { ROLES } from '../domain/account/roles.js';
 import { DomainError } from '../domain/errors.js';
+import { isUtc } from '../domain/alert/time-zone.js';
 import type { GradingEntry, Level } from '../domain/grading/grading.js';
 import { OBSERVABLE_TYPES } from '../domain/incident/incident.js';
 import { PHASES, type Phase } from '../domain/incident/phase.js';
@@ -62,6 +63,17 @@ async function openReadable(file: string): Promise<fs.ReadStream> {
     throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   }
   return handle.createReadStream();
+}
+
+/** The zone device times without an offset are read in, where it comes from — and a warning when it is UTC and nobody chose it (a container's default). */
+function timeZoneLines(s: Services): string[] {
+  const tz = s.timeZones.current();
+  const from = { settings: '设置 → 时区, saved in the settings', configured: s.config.configFile ? `BIHUAN_TIMEZONE or ${s.config.configFile}` : 'BIHUAN_TIMEZONE', machine: "the machine's zone, not chosen" }[tz.from];
+  const lines = [`  time zone:     ${tz.zone} (${from})${tz.sources.length ? `; ${tz.sources.length} source(s) keep their own` : ''}`];
+  if (tz.from === 'machine' && isUtc(tz.zone)) {
+    lines.push(`  warning: device times without an offset (syslog RFC 3164, BIND, CEF rt, HFish) are read as UTC because no time zone was chosen; a Beijing device's events would land 8 hours off. Choose the organisation's zone in 设置 → 时区 (Settings → Time zone) or BIHUAN_TIMEZONE, e.g. Asia/Shanghai.`);
+  }
+  return lines;
 }
 
 /** records per transaction when reading files (measured on SQLite: 2000 is ~30% faster than 500, as fast as 5000 with ~35 MB less peak RSS) */
@@ -134,6 +146,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const url = `http://${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${typeof addr === 'object' && addr ? addr.port : cfg.port}`;
     print(`Bihuan (闭环) ${running.describe} is running at ${url}${servesApi(role) ? '' : ' (/api/health only)'}`);
     print(`  database:      ${s.database.describe}`);
+    for (const l of timeZoneLines(s)) print(l);
     if (running.syslog?.udp) print(`  syslog (UDP):  ${running.syslog.udp}`);
     if (running.syslog?.tcp) print(`  syslog (TCP):  ${running.syslog.tcp}`);
     if (admin?.created) print(`First start: the admin account "${admin.username}" was created${admin.generatedPassword ? `, password ${admin.generatedPassword} (shown only this once)` : ' with BIHUAN_ADMIN_PASSWORD'}.`);
@@ -190,6 +203,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(`Bihuan (闭环) is running at ${url}`);
       print(`  API document:  ${url}/docs`);
       print(`  database:      ${s.database.describe}`);
+      for (const l of timeZoneLines(s)) print(l);
       if (!cfg.secretKey) print(`  secret key:    ${path.join(path.resolve(cfg.dataDir), 'secret.key')} (seals stored secrets; keep it, apart from backups — or set BIHUAN_SECRET_KEY)`);
       if (syslogPorts?.udp) print(`  syslog (UDP):  ${cfg.syslogUdp!.replace(/:\d+$/, '')}:${syslogPorts.udp}`);
       if (syslogPorts?.tcp) print(`  syslog (TCP):  ${cfg.syslogTcp!.replace(/:\d+$/, '')}:${syslogPorts.tcp}`);

@@ -60,6 +60,8 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'PUT /api/org-units/:code': ['settings.write', 'organisation'],
   'GET /api/settings/export': ['settings.read', 'organisation'],
   'POST /api/settings/import': ['settings.write', 'organisation'],
+  'GET /api/settings/time-zone': ['settings.read', 'organisation'],
+  'PUT /api/settings/time-zone': ['settings.write', 'organisation'],
   'GET /api/audit': ['audit.read', 'organisation'],
   'GET /api/audit/verify': ['audit.read', 'organisation'],
   'POST /api/alerts': ['alerts.ingest', 'organisation'],

@@ -3,6 +3,7 @@
  * writes its audit row (and timeline entry where a person would look for one). A failed
  * operation writes nothing.
  */
+import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
@@ -129,6 +130,9 @@ interface TimelineInput {
 }
 
 export class IncidentService {
+  /** the organisation's zone in force (the settings'): the day in an incident's id */
+  timeZones?: OrgTimeZone;
+
   private readonly gradingCache = new Map<number, GradingTable>();
 
   constructor(
@@ -209,8 +213,10 @@ export class IncidentService {
     for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
     if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
 
-    const seq = await repo.nextSequence(trx, dayInZone(now, this.timeZone));
-    const id = formatIncidentId(dayInZone(now, this.timeZone), seq);
+    await this.timeZones?.refresh(trx);
+    const zone = this.timeZones?.zone ?? this.timeZone;
+    const seq = await repo.nextSequence(trx, dayInZone(now, zone));
+    const id = formatIncidentId(dayInZone(now, zone), seq);
     const sla = await this.settings.sla(trx);
     const { tier, deadlines } = planDeadlines(sla, level, detectedAt);
     const row: IncidentRow = {

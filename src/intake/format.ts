@@ -1,11 +1,14 @@
 /** What every format parser is: a content test, and record → normalized alert (or a reason to skip it). */
 import type { DeviceClassOverride } from '../domain/alert/device-class.js';
 import type { Alert, AlertFormat } from '../domain/alert/alert.js';
+import type { RecordSource } from '../domain/alert/time-zone.js';
 import { ParseError } from './parse-error.js';
 
 export interface ParseContext {
-  /** the zone of devices that log local time without an offset */
+  /** the organisation's zone: devices that log local time without an offset are read in it… */
   timeZone: string;
+  /** …unless their source keeps another (the time zone setting's per-source overrides) */
+  zoneOf?: (who?: RecordSource) => string;
   now: Date;
   /** the configuration's device classes (CEF and other formats that carry any device's records) */
   deviceClasses?: readonly DeviceClassOverride[];
@@ -21,6 +24,11 @@ export interface FormatParser {
   detect(text: string, json: unknown): boolean;
   /** throws ParseError with a reason when the record is malformed */
   parse(text: string, json: unknown, ctx: ParseContext): ParseResult;
+}
+
+/** The zone a record's local (offset-less) times are read in: its source's, else the organisation's. */
+export function zoneFor(ctx: ParseContext, who?: RecordSource): string {
+  return ctx.zoneOf?.(who) ?? ctx.timeZone;
 }
 
 /** The record as a JSON object, or a clear rejection: a format read from JSON needs one. */

@@ -22,7 +22,8 @@ import { detectFormat, readRecord } from './detect.js';
 import { eventAlert } from './alert.repository.js';
 import { ParseError } from './parse-error.js';
 import { xmlEventRecords } from './xml-events.js';
-import type { FormatParser } from './format.js';
+import type { FormatParser, ParseContext } from './format.js';
+import type { OrgTimeZone } from '../settings/org-time-zone.js';
 
 export interface IntakeRecord {
   /** line (or record) number in its source, for the report */
@@ -70,9 +71,9 @@ export interface IntakeOutcome {
 /** Records → normalized alerts (not enriched, not stored), each with its line; or why a record was rejected or skipped. */
 export async function* normalizeRecords(
   records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>,
-  opts: { format?: AlertFormat; timeZone: string; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[]; deviceClasses?: readonly DeviceClassOverride[] },
+  opts: { format?: AlertFormat; timeZone: string; zoneOf?: ParseContext['zoneOf']; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[]; deviceClasses?: readonly DeviceClassOverride[] },
 ): AsyncGenerator<NormalizedRecord> {
-  const ctx = { timeZone: opts.timeZone, now: opts.now, deviceClasses: opts.deviceClasses };
+  const ctx: ParseContext = { timeZone: opts.timeZone, zoneOf: opts.zoneOf, now: opts.now, deviceClasses: opts.deviceClasses };
   for await (const r of xmlEventRecords(records, opts.maxRecordBytes)) {
     if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
       yield { line: r.line, reason: r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${opts.maxRecordBytes}`, sample: '' };
@@ -183,6 +184,7 @@ export class IntakeService {
 
   private async refreshCaches(): Promise<void> {
     const now = await cacheGeneration(this.db);
+    await this.timeZones?.refresh();
     if (this.generation !== undefined && now !== this.generation) {
       this.zones = undefined;
       this.forgetCaches?.();
@@ -192,6 +194,9 @@ export class IntakeService {
 
   /** the configuration's device classes (deviceClasses): what a CEF record's vendor/product is */
   deviceClasses: readonly DeviceClassOverride[] = [];
+
+  /** the organisation's zone and per-source overrides (the settings'), read again when they change */
+  timeZones?: OrgTimeZone;
 
   /** set by the wiring: drops the indicator and asset indexes */
   forgetCaches?: () => void;
@@ -251,7 +256,7 @@ export class IntakeService {
    * reason a record was rejected or skipped. Rule testing and hunting read files through this.
    */
   normalize(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: Pick<IntakeOptions, 'format'>): AsyncGenerator<NormalizedRecord> {
-    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZone, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped, deviceClasses: this.deviceClasses });
+    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZones?.zone ?? this.timeZone, zoneOf: this.timeZones?.zoneOf, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped, deviceClasses: this.deviceClasses });
   }
 
   /** Zones, threat intelligence and the asset inventory applied to an alert (as intake stores it). */
@@ -501,7 +506,7 @@ export class IntakeService {
     try {
       const candidate = readRecord(r.original);
       const parser = detectFormat(candidate, r.format as AlertFormat, this.mapped);
-      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZone, now: new Date(r.received_at), deviceClasses: this.deviceClasses });
+      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZones?.zone ?? this.timeZone, zoneOf: this.timeZones?.zoneOf, now: new Date(r.received_at), deviceClasses: this.deviceClasses });
       if (!('skip' in result)) alert = compact(result.alert);
     } catch {
       // the parsers changed since it was stored: what the row itself says

@@ -52,7 +52,9 @@ function splitStructuredData(rest: string): { sd?: string; msg: string } {
   return { sd: rest.slice(0, i), msg: rest.slice(i).replace(/^ /, '') };
 }
 
-export function parseSyslog(line: string, zone: string, now: Date): SyslogMessage {
+/** `zone`: the zone of times without an offset, or the zone of the host the header names. */
+export function parseSyslog(line: string, zone: string | ((host: string | undefined) => string), now: Date): SyslogMessage {
+  const zoneOf = (host: string | undefined) => (typeof zone === 'string' ? zone : zone(host));
   const m5424 = RFC5424.exec(line);
   if (m5424) {
     const [, p, ts, host, app, procid, msgid, rest] = m5424 as unknown as [string, string, string, string, string, string, string, string];
@@ -60,7 +62,7 @@ export function parseSyslog(line: string, zone: string, now: Date): SyslogMessag
     const nil = (v: string) => (v === '-' ? undefined : v);
     return {
       ...pri(p),
-      timestamp: ts === '-' ? now.toISOString() : isoTime(ts, zone, 'syslog timestamp'),
+      timestamp: ts === '-' ? now.toISOString() : isoTime(ts, zoneOf(nil(host)), 'syslog timestamp'),
       hostname: nil(host),
       app: nil(app),
       pid: nil(procid),
@@ -72,7 +74,7 @@ export function parseSyslog(line: string, zone: string, now: Date): SyslogMessag
   const bsd = BSD.exec(line);
   if (!bsd) throw new ParseError('not a syslog line (RFC 5424 or RFC 3164)');
   const [, p, ts, host, rest] = bsd as unknown as [string, string | undefined, string, string, string];
-  const timestamp = /^\d{4}-/.test(ts) ? isoTime(ts, zone, 'syslog timestamp') : bsdTime(ts, zone, now);
+  const timestamp = /^\d{4}-/.test(ts) ? isoTime(ts, zoneOf(host), 'syslog timestamp') : bsdTime(ts, zoneOf(host), now);
   const tag = TAG.exec(rest);
   return { ...pri(p), timestamp, hostname: host, app: tag?.[1], pid: tag?.[2], message: tag ? tag[3]! : rest };
 }

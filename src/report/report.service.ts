@@ -3,6 +3,7 @@
  * closing report) drafted from an incident, and every exported version kept — the file in the content-addressed evidence store, its SHA-256
  * and the fields it was made from in `report_exports` — so what was sent stays provable.
  */
+import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
@@ -42,6 +43,14 @@ export interface ReportExport {
 }
 
 export class ReportService {
+  /** the organisation's zone in force (the settings'): every time on a form */
+  timeZones?: OrgTimeZone;
+
+  private async zone(): Promise<string> {
+    await this.timeZones?.refresh();
+    return this.timeZones?.zone ?? this.timeZone;
+  }
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly incidents: IncidentService,
@@ -96,7 +105,7 @@ export class ReportService {
     return draftForm(form, incident, {
       header,
       locale,
-      zone: this.timeZone,
+      zone: await this.zone(),
       now: this.now().toISOString(),
       reporter: header.reporter ?? (actor.kind === 'user' ? actor.username : undefined),
       edits,

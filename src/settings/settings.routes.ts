@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { requireActor } from '../http/auth.js';
 import { Nullable, Tier, errorResponses } from '../http/schemas.js';
 import type { SettingsService } from './settings.service.js';
+import type { OrgTimeZone } from './org-time-zone.js';
+import { MAX_SOURCE_ZONES } from '../domain/alert/time-zone.js';
 
 const GradingEntry = Type.Object(
   { type: Type.String({ minLength: 1, maxLength: 63 }), nameZh: Type.String({ minLength: 1, maxLength: 100 }), nameEn: Type.String({ minLength: 1, maxLength: 100 }), level: Type.Integer({ minimum: 1, maximum: 4 }) },
@@ -33,9 +35,42 @@ const PlaybookTask = Type.Object(
 );
 const Playbook = Type.Object({ level: Type.Optional(Type.Integer()), name: Type.String({ minLength: 1, maxLength: 200 }), tasks: Type.Array(PlaybookTask, { maxItems: 200 }) }, { additionalProperties: false });
 const OrgUnit = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }), name: Type.String({ minLength: 1, maxLength: 100 }), kind: Type.Union([Type.Literal('hq'), Type.Literal('branch')]) }, { additionalProperties: false });
+const SourceZone = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "syslog header's host name, or the host's address" })),
+    product: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'device vendor or product as it names itself (CEF vendor/product, HFish, BIND, a JSON mapping)' })),
+    zone: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+const TimeZoneSetting = Type.Object(
+  { zone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' }), sources: Type.Array(SourceZone, { maxItems: MAX_SOURCE_ZONES }) },
+  { additionalProperties: false, description: 'the organisation\'s zone (device times without an offset, incident ids, every time on a form) and the sources that keep another' },
+);
 const tags = ['settings'];
 
-export const settingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService }> = async (app, { settings }) => {
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService; timeZones: OrgTimeZone }> = async (app, { settings, timeZones }) => {
+  app.get(
+    '/api/settings/time-zone',
+    {
+      config: { access: 'settings.read' },
+      schema: {
+        tags,
+        summary: 'The time zone in force, and where it comes from (settings, configuration, or the machine — unchosen)',
+        response: { 200: Type.Object({ ...TimeZoneSetting.properties, from: Type.Union([Type.Literal('settings'), Type.Literal('configured'), Type.Literal('machine')]) }), ...errorResponses },
+      },
+    },
+    async () => {
+      await timeZones.refresh();
+      return timeZones.current();
+    },
+  );
+  app.put(
+    '/api/settings/time-zone',
+    { config: { access: 'settings.write' }, schema: { tags, summary: "Set the organisation's zone and per-source overrides (intake reads them at its next batch)", body: TimeZoneSetting, response: { 200: TimeZoneSetting, ...errorResponses } } },
+    async (req) => settings.setTimeZone(requireActor(req), req.body),
+  );
+
   app.get('/api/grading', { config: { access: 'settings.read' }, schema: { tags, summary: 'The current grading table', response: { 200: GradingTable, ...errorResponses } } }, async () => settings.grading());
 
   app.get(

@@ -12,6 +12,9 @@ import { writeAudit } from '../audit/audit.repository.js';
 import type { DB } from '../store/schema.js';
 import * as repo from './settings.repository.js';
 import type { OrgUnit } from './settings.repository.js';
+import { type TimeZoneSetting, validateTimeZoneSetting } from '../domain/alert/time-zone.js';
+import { bumpCacheGeneration } from '../store/cache-generation.js';
+import { TIME_ZONE_SETTING } from './org-time-zone.js';
 
 export const SYSTEM: Actor = { kind: 'system', label: 'bihuan' };
 
@@ -20,6 +23,8 @@ export interface SettingsDocument {
   sla: SlaPolicy;
   playbooks: Playbooks;
   orgUnits: OrgUnit[];
+  /** the organisation's zone and the sources that keep another (absent from documents of before it was a setting) */
+  timeZone?: TimeZoneSetting;
 }
 
 const ORG_CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -39,7 +44,30 @@ export class SettingsService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
+    /** the configuration's zone (BIHUAN_TIMEZONE, YAML, else the machine's): in force until one is saved */
+    private readonly configuredZone = 'UTC',
   ) {}
+
+  /** The time zone setting in force: the saved one, else the configuration's zone without per-source overrides. */
+  async timeZone(db: Kysely<DB> = this.db): Promise<TimeZoneSetting> {
+    return (await repo.getSetting<TimeZoneSetting>(db, TIME_ZONE_SETTING)) ?? { zone: this.configuredZone, sources: [] };
+  }
+
+  /** Saves the organisation's zone and per-source overrides; every process reads them at its next batch. */
+  async setTimeZone(actor: Actor, input: unknown): Promise<TimeZoneSetting> {
+    const setting = validateTimeZoneSetting(input);
+    return this.db.transaction().execute(async (trx) => {
+      await this.writeTimeZone(trx, actor, setting);
+      return setting;
+    });
+  }
+
+  private async writeTimeZone(trx: Kysely<DB>, actor: Actor, setting: TimeZoneSetting): Promise<void> {
+    const at = this.now().toISOString();
+    await writeAudit(trx, { actor, action: 'time_zone.set', entityType: 'settings', entityId: TIME_ZONE_SETTING, before: await this.timeZone(trx), after: setting, at });
+    await repo.putSetting(trx, TIME_ZONE_SETTING, setting, at, actorLabel(actor));
+    await bumpCacheGeneration(trx);
+  }
 
   /** First start: the default grading table, SLA policy, playbooks and the HQ org unit. Idempotent. */
   async ensureDefaults(): Promise<void> {
@@ -173,6 +201,7 @@ export class SettingsService {
       sla: await this.sla(),
       playbooks: await this.playbooks(),
       orgUnits: await this.orgUnits(),
+      timeZone: await this.timeZone(),
     };
   }
 
@@ -184,14 +213,15 @@ export class SettingsService {
   async importAll(actor: Actor, doc: unknown): Promise<string[]> {
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validationError('document', 'a settings document is an object with grading, sla, playbooks and/or orgUnits');
     const d = doc as Record<string, unknown>;
-    const unknownKeys = Object.keys(d).filter((k) => !['grading', 'sla', 'playbooks', 'orgUnits'].includes(k));
-    if (unknownKeys.length) throw validationError(unknownKeys[0]!, 'not a settings section (expected grading, sla, playbooks, orgUnits)');
+    const unknownKeys = Object.keys(d).filter((k) => !['grading', 'sla', 'playbooks', 'orgUnits', 'timeZone'].includes(k));
+    if (unknownKeys.length) throw validationError(unknownKeys[0]!, 'not a settings section (expected grading, sla, playbooks, orgUnits, timeZone)');
     if (!Array.isArray(d.grading) && d.grading !== undefined) throw validationError('grading', 'must be a list of {type, nameZh, nameEn, level}');
     const grading = d.grading ? validateGradingEntries(d.grading as GradingEntry[]) : undefined;
     const sla = d.sla !== undefined ? validateSlaPolicy(d.sla) : undefined;
     const playbooks = d.playbooks !== undefined ? validatePlaybooks(d.playbooks) : undefined;
     if (d.orgUnits !== undefined && !Array.isArray(d.orgUnits)) throw validationError('orgUnits', 'must be a list of {code, name, kind}');
     const orgUnits = (d.orgUnits as unknown[] | undefined)?.map((u, i) => validateOrgUnit(u as Record<string, unknown>, `orgUnits/${i}`));
+    const timeZone = d.timeZone !== undefined ? validateTimeZoneSetting(d.timeZone, 'timeZone') : undefined;
 
     return this.db.transaction().execute(async (trx) => {
       const changed: string[] = [];
@@ -209,6 +239,10 @@ export class SettingsService {
         await writeAudit(trx, { actor, action: 'playbooks.set', entityType: 'settings', entityId: 'playbooks', before: await this.playbooks(trx), after: playbooks, at });
         await repo.putSetting(trx, 'playbooks', playbooks, at, actorLabel(actor));
         changed.push('playbooks');
+      }
+      if (timeZone && JSON.stringify(timeZone) !== JSON.stringify(await this.timeZone(trx))) {
+        await this.writeTimeZone(trx, actor, timeZone);
+        changed.push('timeZone');
       }
       for (const u of orgUnits ?? []) {
         const before = await repo.findOrgUnit(trx, u.code);

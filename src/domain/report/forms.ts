@@ -188,6 +188,12 @@ export function formTime(iso: string, zone: string, locale: ReportLocale): strin
   return locale === 'zh-CN' ? t.toFormat("yyyy'年'MM'月'dd'日' HH:mm") : t.toFormat('yyyy-MM-dd HH:mm');
 }
 
+/** The zone a form's times are in, named: `Asia/Shanghai (UTC+08:00)` (its offset at that time). */
+export function zoneLabel(iso: string, zone: string, locale: ReportLocale): string {
+  const t = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  return locale === 'zh-CN' ? `${zone}，UTC${t.toFormat('ZZ')}` : `${zone}, UTC${t.toFormat('ZZ')}`;
+}
+
 const MAX_LINES = 40;
 
 export interface DraftOptions {
@@ -236,9 +242,11 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
   const resolution = incident.closure.resolution ? (RESOLUTION[locale][incident.closure.resolution] ?? incident.closure.resolution) : undefined;
   const join = (xs: string[]) => xs.filter(Boolean).join('\n');
 
+  // the form's own times name the zone every time on it is in
+  const zoned = (iso: string) => `${when(iso)}${zh ? `（${zoneLabel(iso, zone, locale)}）` : ` (${zoneLabel(iso, zone, locale)})`}`;
   const head: Record<string, string> = {
     unitName: header.unitName,
-    reportTime: when(opts.now),
+    reportTime: zoned(opts.now),
     reporter: opts.reporter ?? header.reporter ?? incident.owner ?? '',
     contact: header.contact ?? '',
   };
@@ -249,7 +257,7 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
       incidentTitle: `${incident.id} ${incident.title}`,
       incidentType: typeName,
       incidentLevel: zh ? `${incident.level} 级` : `level ${incident.level}`,
-      detectedAt: when(incident.detectedAt),
+      detectedAt: zoned(incident.detectedAt),
       affectedAssets: join([hostsText, systemsText]),
       symptoms: join([incident.description, indicatorText, attackerText, ...alertLines]),
       handlingSuggestion: join([...tasksOf('analysis'), ...tasksOf('handling')].map((t, i) => `${i + 1}. ${t}`)),

@@ -4,7 +4,7 @@
  * class (src/domain/alert/device-class.ts) gives the record its ECS categories and observer type.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, num, str } from '../format.js';
+import { type FormatParser, num, str, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { looksLikeSyslog, parseSyslog } from '../syslog.js';
 import { cefTime } from '../time.js';
@@ -55,14 +55,15 @@ export const cef: FormatParser = {
   parse(text, _json, ctx) {
     const at = text.search(/CEF:\d+\|/);
     const pre = text.slice(0, at).trim();
-    const sys = pre && looksLikeSyslog(`${pre} x`) ? parseSyslog(`${pre} ${text.slice(at)}`, ctx.timeZone, ctx.now) : undefined;
     const { fields, extension: ext } = header(text.slice(at + text.slice(at).indexOf('|') + 1));
     const [vendor, product, , signatureId, name, severityText] = fields as [string, string, string, string, string, string];
+    // local times in the zone of the device: by the syslog header's host, else its vendor or product
+    const sys = pre && looksLikeSyslog(`${pre} x`) ? parseSyslog(`${pre} ${text.slice(at)}`, (host) => zoneFor(ctx, { host, vendor, product }), ctx.now) : undefined;
     const x = extension(ext);
     const sevNum = Number(severityText);
     const severity = Number.isFinite(sevNum) ? sevNum : SEVERITY_WORDS[severityText.toLowerCase()];
     let ts: string;
-    if (x.rt) ts = cefTime(x.rt, ctx.timeZone);
+    if (x.rt) ts = cefTime(x.rt, zoneFor(ctx, { host: sys?.hostname ?? str(x.dvchost) ?? str(x.dvc), vendor, product }));
     else if (sys) ts = sys.timestamp;
     else throw new ParseError('no time: neither a CEF "rt" field nor a syslog header');
     // CEF carries any device's records: its class (IDS, WAF, honeypot, antivirus…) from vendor and product

@@ -4,7 +4,7 @@
  * monitoring systems export.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, num, str } from '../format.js';
+import { type FormatParser, num, str, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { looksLikeSyslog, parseSyslog } from '../syslog.js';
 import { bindTime, epochTime, isoTime } from '../time.js';
@@ -43,7 +43,7 @@ export const dns: FormatParser = {
       if (!name) throw new ParseError('a DNS record without "query"');
       if (!client) throw new ParseError('a DNS record without "client_ip"');
       const t = j.timestamp ?? j['@timestamp'] ?? j.time;
-      const ts = typeof t === 'number' ? epochTime(t, 'timestamp') : isoTime(t, ctx.timeZone, 'timestamp');
+      const ts = typeof t === 'number' ? epochTime(t, 'timestamp') : isoTime(t, zoneFor(ctx, { host: str(j.server), product: str(j.observer) }), 'timestamp');
       return {
         alert: dnsAlert(ts, client, num(j.client_port), name, str(j.qtype ?? j.type), str(j.server), { product: str(j.observer) ?? 'DNS', type: 'dns' }, `${client} queries ${name}`),
         sourceId: str(j.id) ? `dns:${str(j.id)}` : undefined,
@@ -54,10 +54,10 @@ export const dns: FormatParser = {
     let hostname: string | undefined;
     const bindTs = BIND_TIME.exec(text);
     if (bindTs) {
-      ts = bindTime(bindTs[1]!, ctx.timeZone);
+      ts = bindTime(bindTs[1]!, zoneFor(ctx, { product: 'BIND' }));
       body = bindTs[2]!;
     } else if (looksLikeSyslog(text)) {
-      const s = parseSyslog(text, ctx.timeZone, ctx.now);
+      const s = parseSyslog(text, (host) => zoneFor(ctx, { host, product: 'BIND' }), ctx.now);
       ts = s.timestamp;
       body = s.message;
       hostname = s.hostname;

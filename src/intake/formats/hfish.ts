@@ -6,7 +6,7 @@
  * node that caught it, `ip` the attacker; times are the node's local time.
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, jsonObject, str } from '../format.js';
+import { type FormatParser, jsonObject, str, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { localTime } from '../time.js';
 
@@ -50,7 +50,7 @@ export const hfish: FormatParser = {
     const proto = PORTS[type] ?? { protocol: 'tcp' };
     const user = info && CREDENTIALS.has(type) ? str(info.split('&&')[0]) : undefined;
     const alert: Alert = {
-      '@timestamp': localTime(when, ctx.timeZone, 'time'),
+      '@timestamp': localTime(when, zoneFor(ctx, { host: agent, product: 'HFish' }), 'time'),
       message: `${project}: ${info ?? ''}`.slice(0, 1000),
       event: { kind: 'alert', category: ['intrusion_detection', 'network'], action: `honeypot_${type.toLowerCase()}`, dataset: 'hfish' },
       source: { ip },

@@ -15,7 +15,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, jsonObject, text, num, str } from '../format.js';
+import { type FormatParser, jsonObject, text, num, str, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { epochTime, isoTime } from '../time.js';
 
@@ -116,9 +116,9 @@ export function mappedJson(mapping: JsonMapping): FormatParser & { mappingName: 
       const f = mapping.timestamp.format ?? 'iso';
       let ts: string;
       if (f === 'epoch') ts = epochTime(rawTime as string | number, mapping.timestamp.field);
-      else if (f === 'iso') ts = isoTime(text(rawTime), ctx.timeZone, mapping.timestamp.field);
+      else if (f === 'iso') ts = isoTime(text(rawTime), zoneFor(ctx, { product: mapping.name }), mapping.timestamp.field);
       else {
-        const dt = DateTime.fromFormat(text(rawTime), f, { zone: ctx.timeZone });
+        const dt = DateTime.fromFormat(text(rawTime), f, { zone: zoneFor(ctx, { product: mapping.name }) });
         if (!dt.isValid) throw new ParseError(`${mapping.timestamp.field} "${text(rawTime).slice(0, 60)}" does not match ${f}`);
         ts = dt.toUTC().toISO()!;
       }

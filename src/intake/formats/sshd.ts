@@ -1,6 +1,6 @@
 /** OpenSSH server log lines (auth.log / secure), behind any syslog header. */
 import type { Alert } from '../../domain/alert/alert.js';
-import type { FormatParser } from '../format.js';
+import { type FormatParser, zoneFor } from '../format.js';
 import { parseSyslog } from '../syslog.js';
 
 const FAILED = /^Failed (password|publickey|keyboard-interactive\/pam|none) for (invalid user )?(.*?) from (\S+) port (\d+)/;
@@ -11,7 +11,7 @@ export const sshd: FormatParser = {
   format: 'sshd',
   detect: (text) => / sshd(?:-session)?\[\d+\]: |^<\d{1,3}>1 \S+ \S+ sshd(?:-session)? /.test(text),
   parse(text, _json, ctx) {
-    const s = parseSyslog(text, ctx.timeZone, ctx.now);
+    const s = parseSyslog(text, (host) => zoneFor(ctx, { host }), ctx.now);
     const base = (outcome: 'success' | 'failure', action: string, user: string, ip: string, port: string | undefined, method?: string): Alert => ({
       '@timestamp': s.timestamp,
       message: s.message,

@@ -235,6 +235,17 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('settings-token');
   });
 
+  it('settings: the time zone — a device that keeps another zone added and saved', async () => {
+    await page.goto(`${base}/#/settings/timezone`);
+    const tab = page.getByTestId('time-zone');
+    await tab.waitFor();
+    await tab.getByRole('button', { name: '添加' }).click();
+    await tab.getByTestId('time-zone-source').last().fill('fra-bastion');
+    await page.getByTestId('save-time-zone').click();
+    await expect.poll(async () => (await s.settings.timeZone()).sources, { timeout: 10_000 }).toEqual([{ host: 'fra-bastion', zone: 'Asia/Shanghai' }]);
+    await shot('settings-time-zone');
+  });
+
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
     await page.goto(`${base}/#/settings/playbooks`);
     await page.getByRole('tab', { name: '4 级' }).click();

@@ -179,6 +179,59 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+/** The organisation's zone (device times without an offset, incident ids, forms) and the sources that keep their own. */
+function TimeZone({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [setting, reload] = useLoad<Json>('/api/settings/time-zone');
+  const [zone, setZone] = useState<string>();
+  const [sources, setSources] = useState<Json[]>([]);
+  useEffect(() => {
+    setZone(setting?.zone as string | undefined);
+    setSources(((setting?.sources as Json[] | undefined) ?? []).map((x) => ({ who: x.host ? 'host' : 'product', name: x.host ?? x.product, zone: x.zone })));
+  }, [setting]);
+  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['Asia/Shanghai', 'UTC'];
+  const options = [...new Set(['Asia/Shanghai', 'UTC', ...zones])].map((z) => ({ value: z, label: z }));
+  const edit = (i: number, patch: Json) => setSources((xs) => xs.map((x, k) => (k === i ? { ...x, ...patch } : x)));
+  const save = () =>
+    void api('PUT', '/api/settings/time-zone', { zone, sources: sources.map((x) => ({ [x.who as string]: x.name, zone: x.zone })) }).then(
+      () => {
+        void message.success(t('saved'));
+        reload();
+      },
+      (e: Error) => void message.error(e.message),
+    );
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} data-testid="time-zone">
+      <Typography.Paragraph type="secondary">{t('timeZoneHelp')}</Typography.Paragraph>
+      {setting?.from === 'machine' && <Typography.Text type="warning" data-testid="time-zone-unchosen">{t('timeZoneUnchosen')}</Typography.Text>}
+      <Space>
+        <Typography.Text strong>{t('timeZoneOrg')}</Typography.Text>
+        <Select showSearch value={zone} disabled={!canWrite} style={{ width: 260 }} onChange={setZone} options={options} data-testid="time-zone-select" />
+      </Space>
+      <Typography.Text strong>{t('timeZoneSources')}</Typography.Text>
+      <Table
+        rowKey={(_r, i) => String(i)}
+        size="small"
+        pagination={false}
+        dataSource={sources}
+        columns={[
+          { title: t('timeZoneBy'), dataIndex: 'who', width: 140, render: (v: string, _r: Json, i: number) => <Select size="small" value={v} disabled={!canWrite} style={{ width: 120 }} onChange={(w: string) => edit(i, { who: w })} options={[{ value: 'host', label: t('timeZoneHost') }, { value: 'product', label: t('timeZoneProduct') }]} /> },
+          { title: t('name'), dataIndex: 'name', render: (v: string, _r: Json, i: number) => <Input size="small" value={v} disabled={!canWrite} maxLength={255} onChange={(e) => edit(i, { name: e.target.value })} data-testid="time-zone-source" /> },
+          { title: t('timeZoneOrg'), dataIndex: 'zone', width: 260, render: (v: string, _r: Json, i: number) => <Select size="small" showSearch value={v} disabled={!canWrite} style={{ width: 240 }} onChange={(z: string) => edit(i, { zone: z })} options={options} /> },
+          ...(canWrite ? [{ title: '', width: 60, render: (_v: unknown, _r: Json, i: number) => <Button size="small" danger onClick={() => setSources((xs) => xs.filter((_x, k) => k !== i))}>×</Button> }] : []),
+        ]}
+      />
+      {canWrite && (
+        <Space>
+          <Button onClick={() => setSources((xs) => [...xs, { who: 'host', name: '', zone: zone ?? 'UTC' }])}>{t('add')}</Button>
+          <Button type="primary" onClick={save} data-testid="save-time-zone">{t('save')}</Button>
+        </Space>
+      )}
+    </Space>
+  );
+}
+
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
@@ -274,6 +327,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     { key: 'grading', label: t('grading'), children: <Grading canWrite={write} /> },
     { key: 'playbooks', label: t('playbooks'), children: <Playbooks canWrite={write} /> },
     { key: 'units', label: t('orgUnitsAndZones'), children: <OrgUnits canWrite={write} /> },
+    { key: 'timezone', label: t('timeZone'), children: <TimeZone canWrite={write} /> },
     { key: 'assets', label: t('assets'), children: <Assets canWrite={write} /> },
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },

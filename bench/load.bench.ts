@@ -265,7 +265,7 @@ export async function loadBench(): Promise<void> {
           await sleep(Math.max(0, 500 - (performance.now() - started)));
         }
       })();
-      let t = performance.now();
+      const t = performance.now();
       for (let s = 0; s < LOAD_SECONDS; s++) {
         await sleep(1000);
         rss.push(treeRssMB(pid));

@@ -79,29 +79,24 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
   try {
     if (opts.migrate !== false) await migrateToLatest(database.db);
     const secrets = secretBox(config);
-    const settings = new SettingsService(database.db, now, config.timeZone);
-    const zones = new OrgTimeZone(database.db, { zone: config.timeZone, from: config.timeZoneFrom });
-    await zones.refresh();
+    const settings = new SettingsService(database.db, now, { zone: config.timeZone, from: config.timeZoneFrom });
+    const zones = await OrgTimeZone.load(settings, database.db);
     if (opts.migrate !== false) await settings.ensureDefaults();
     const evidence = new EvidenceStore(path.join(config.dataDir, 'evidence'), config.evidenceMaxBytes);
     const accounts = new AccountService(database.db, now, config.sessionTtlMinutes, { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, secrets, config.requireTotpForAdmin);
-    const incidents = new IncidentService(database.db, settings, evidence, now, config.timeZone, database.dialect === 'postgres');
+    const incidents = new IncidentService(database.db, settings, evidence, now, zones, database.dialect === 'postgres');
     const intel = new IntelService(database.db, now);
     const assets = new AssetService(database.db, now);
-    const intake = new IntakeService(database.db, now, config.timeZone, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
+    const intake = new IntakeService(database.db, now, zones, config.maxRecordBytes, () => intel.matcher(), () => assets.lookupIndex(), config.jsonMappings.map(mappedJson));
     intake.deviceClasses = config.deviceClasses;
-    intake.timeZones = zones;
-    incidents.timeZones = zones;
     intake.forgetCaches = () => {
       intel.forget();
       assets.forget();
     };
     const library = RuleLibrary.load({ builtin: config.detection.builtinRules, dirs: config.detection.rulesDirs, placeholders: config.detection.placeholders, fieldMapping: config.detection.fieldMapping });
     const detection = new DetectionService(database.db, incidents, settings, intake, library, now, { ...DEFAULT_POLICY, windowMs: config.detection.correlationWindowHours * 3_600_000 }, database.dialect === 'postgres');
-    const reports = new ReportService(database.db, incidents, evidence, now, config.timeZone, secrets);
-    reports.timeZones = zones;
-    const notify = new NotifyService(database.db, now, config.timeZone, new TargetPolicy(config.notifyAllowedTargets), secrets);
-    notify.timeZones = zones;
+    const reports = new ReportService(database.db, incidents, evidence, now, zones, secrets);
+    const notify = new NotifyService(database.db, now, zones, new TargetPolicy(config.notifyAllowedTargets), secrets);
     if (opts.migrate !== false) await notify.sealStoredSecrets();
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first

@@ -216,15 +216,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new ConfigError(name('busStream'), `must be 1–64 letters, digits, _ or - (a JetStream stream name), got "${v}"`);
     return v;
   };
-  const mappings = (): JsonMapping[] => {
-    let v: unknown = overrides.jsonMappings ?? file.jsonMappings;
-    if (env.BIHUAN_JSON_MAPPINGS) {
-      try {
-        v = JSON.parse(env.BIHUAN_JSON_MAPPINGS);
-      } catch (e) {
-        throw new ConfigError('BIHUAN_JSON_MAPPINGS', `not JSON: ${(e as Error).message}`);
-      }
+  /** A list or map: from the overrides or the YAML file, or as JSON in its environment variable. */
+  const structured = (key: 'jsonMappings' | 'deviceClasses' | 'detection'): unknown => {
+    const text = env[KEYS[key]];
+    if (!text) return overrides[key] ?? file[key];
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new ConfigError(KEYS[key], `not JSON: ${(e as Error).message}`);
     }
+  };
+  const mappings = (): JsonMapping[] => {
+    const v = structured('jsonMappings');
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new ConfigError('jsonMappings', 'must be a list of mappings');
     const names = new Set<string>();
@@ -241,14 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     });
   };
   const deviceClasses = (): DeviceClassOverride[] => {
-    let v: unknown = overrides.deviceClasses ?? file.deviceClasses;
-    if (env.BIHUAN_DEVICE_CLASSES) {
-      try {
-        v = JSON.parse(env.BIHUAN_DEVICE_CLASSES);
-      } catch (e) {
-        throw new ConfigError('BIHUAN_DEVICE_CLASSES', `not JSON: ${(e as Error).message}`);
-      }
-    }
+    const v = structured('deviceClasses');
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v) || v.length > 1000) throw new ConfigError('deviceClasses', 'must be a list (at most 1000) of { vendor, product?, class }');
     return v.map((x, i) => {
@@ -263,14 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     });
   };
   const detection = (): DetectionConfig => {
-    let v: unknown = overrides.detection ?? file.detection;
-    if (env.BIHUAN_DETECTION) {
-      try {
-        v = JSON.parse(env.BIHUAN_DETECTION);
-      } catch (e) {
-        throw new ConfigError('BIHUAN_DETECTION', `not JSON: ${(e as Error).message}`);
-      }
-    }
+    const v = structured('detection');
     const d = (v ?? {}) as Record<string, unknown>;
     if (typeof d !== 'object' || Array.isArray(d)) throw new ConfigError('detection', 'must be a mapping');
     const known = ['builtinRules', 'rulesDirs', 'placeholders', 'fieldMapping', 'correlationWindowHours'];

@@ -67,10 +67,10 @@ async function openReadable(file: string): Promise<fs.ReadStream> {
 
 /** The zone device times without an offset are read in, where it comes from — and a warning when it is UTC and nobody chose it (a container's default). */
 function timeZoneLines(s: Services): string[] {
-  const tz = s.timeZones.current();
-  const from = { settings: '设置 → 时区, saved in the settings', configured: s.config.configFile ? `BIHUAN_TIMEZONE or ${s.config.configFile}` : 'BIHUAN_TIMEZONE', machine: "the machine's zone, not chosen" }[tz.from];
+  const { setting: tz, from: source } = s.timeZones.current();
+  const from = { settings: '设置 → 时区, saved in the settings', configured: s.config.configFile ? `BIHUAN_TIMEZONE or ${s.config.configFile}` : 'BIHUAN_TIMEZONE', machine: "the machine's zone, not chosen" }[source];
   const lines = [`  time zone:     ${tz.zone} (${from})${tz.sources.length ? `; ${tz.sources.length} source(s) keep their own` : ''}`];
-  if (tz.from === 'machine' && isUtc(tz.zone)) {
+  if (source === 'machine' && isUtc(tz.zone)) {
     lines.push(`  warning: device times without an offset (syslog RFC 3164, BIND, CEF rt, HFish) are read as UTC because no time zone was chosen; a Beijing device's events would land 8 hours off. Choose the organisation's zone in 设置 → 时区 (Settings → Time zone) or BIHUAN_TIMEZONE, e.g. Asia/Shanghai.`);
   }
   return lines;
@@ -660,32 +660,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       let cursor = o.cursor;
       let shown = 0;
       for (;;) {
-      const page = await searchAlerts(s.database.db, {
-        from: iso(o.from, '--from'),
-        to: iso(o.to, '--to'),
-        ip: o.ip,
-        src: o.src,
-        dst: o.dst,
-        format: o.format,
-        rule: o.rule,
-        orgUnit: o.org,
-        indicator: o.indicator,
-        host: o.host,
-        kind: o.events ? 'event' : undefined,
-        q: o.text,
-        limit: Math.min(Math.max(o.limit, 1), 500),
-        cursor,
-      }, s.now());
-      shown += page.items.length;
-      if (o.all) {
-        for (const a of page.items) print(o.json ? JSON.stringify(a) : line(a));
-      } else if (o.json) print(JSON.stringify(page, null, 2));
-      else {
-        for (const a of page.items) print(line(a));
-        if (page.nextCursor) print(`more: --cursor '${page.nextCursor}'`);
-      }
-      if (!o.all || !page.nextCursor) break;
-      cursor = page.nextCursor;
+        const page = await searchAlerts(s.database.db, {
+          from: iso(o.from, '--from'),
+          to: iso(o.to, '--to'),
+          ip: o.ip,
+          src: o.src,
+          dst: o.dst,
+          format: o.format,
+          rule: o.rule,
+          orgUnit: o.org,
+          indicator: o.indicator,
+          host: o.host,
+          kind: o.events ? 'event' : undefined,
+          q: o.text,
+          limit: Math.min(Math.max(o.limit, 1), 500),
+          cursor,
+        }, s.now());
+        shown += page.items.length;
+        if (o.all) {
+          for (const a of page.items) print(o.json ? JSON.stringify(a) : line(a));
+        } else if (o.json) print(JSON.stringify(page, null, 2));
+        else {
+          for (const a of page.items) print(line(a));
+          if (page.nextCursor) print(`more: --cursor '${page.nextCursor}'`);
+        }
+        if (!o.all || !page.nextCursor) break;
+        cursor = page.nextCursor;
       }
       if (!shown && !o.json) print(o.events ? 'no events' : 'no alerts');
     });

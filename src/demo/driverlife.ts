@@ -68,7 +68,7 @@ export async function replayDriverLife(s: Services, opts: { dir?: string; delayM
     const lines = fs
       .readFileSync(path.join(dir, file), 'utf8')
       .split('\n')
-      .map((line) => shiftRecord(file, line, offset, s.config.timeZone));
+      .map((line) => shiftRecord(file, line, offset, s.timeZones.zone));
     if (!opts.delayMs) {
       await s.intake.ingest(
         lines.map((text, i) => ({ line: i + 1, text })),

@@ -431,7 +431,6 @@ export class DetectionService {
         if (type) signals.push(this.alertSignal(rule, type, { id: row.id, alert }, event));
       }
       if (lib.engine.listensTo(rule)) {
-        // a window keeps only the alert's id and endpoints (what a firing names), not the event
         // a window keeps the alert's id and destination, not the alert (issue 12, memory): the
         // endpoints of a correlation are read back from its first alert when it fires
         const ref: MemberRef = { id: row.id, destination: alert.destination?.ip };
@@ -486,30 +485,29 @@ export class DetectionService {
       count: members.length,
       explanation: { kind: 'correlation', rule: hit.rule.title, type: hit.rule.type, group: hit.group, value: hit.value, timespan: hit.rule.timespan, condition: hit.rule.condition, from: new Date(hit.from).toISOString(), to: new Date(hit.time).toISOString() },
     };
-    // a correlation over many destinations has no single destination
-    if (members[0]) this.endsFrom.set(signal, { id: members[0].id, oneDestination: new Set(members.map((m) => m.destination)).size <= 1 });
+    // its endpoints are its first alert's (alertIds[0]), read before filing; a correlation over many destinations has none
+    if (members.length) this.endpointsPending.set(signal, { oneDestination: new Set(members.map((m) => m.destination)).size <= 1 });
     return signal;
   }
 
   /** correlation signals whose endpoints are those of their first alert, read before filing */
-  private readonly endsFrom = new WeakMap<Signal, { id: number; oneDestination: boolean }>();
+  private readonly endpointsPending = new WeakMap<Signal, { oneDestination: boolean }>();
 
   /** Gives each correlation signal the endpoints (source, destination, host…) of its first alert, read from storage. */
   private async withEndpoints(signals: readonly Signal[]): Promise<void> {
-    const pending = signals.filter((s) => this.endsFrom.has(s));
+    const pending = signals.filter((s) => this.endpointsPending.has(s));
     if (!pending.length) return;
-    const stored = await this.records.readStored(this.db, [...new Set(pending.map((s) => this.endsFrom.get(s)!.id))]);
+    const stored = await this.records.readStored(this.db, [...new Set(pending.map((s) => s.alertIds[0]!))]);
     for (const s of pending) {
-      const { id, oneDestination } = this.endsFrom.get(s)!;
-      this.endsFrom.delete(s);
-      const first = stored.get(id);
+      const { oneDestination } = this.endpointsPending.get(s)!;
+      this.endpointsPending.delete(s);
+      const first = stored.get(s.alertIds[0]!);
       if (!first) continue;
       const ends = endpoints(first.alert);
       if (!oneDestination) delete ends.destination;
       Object.assign(s, ends);
     }
   }
-
 
   /** Files one signal on the batch's transaction: suppressed, or onto an open incident of its family, or a new incident. */
   private async apply(trx: Kysely<DB>, s: Signal, run: DetectionRun, ctx: BatchContext): Promise<void> {

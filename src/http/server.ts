@@ -108,7 +108,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   registerHealth(app, services);
   await app.register(accountRoutes, { accounts: services.accounts, config });
   await app.register(incidentRoutes, { incidents: services.incidents });
-  await app.register(settingsRoutes, { settings: services.settings, timeZones: services.timeZones });
+  await app.register(settingsRoutes, { settings: services.settings });
   await app.register(auditRoutes, { db: services.database.db });
   await app.register(intakeRoutes, { intake: services.intake, gate: { ingestBody: (body, kind, o) => services.gate.ingestBody(body, kind, o) }, search: (q) => services.alertSearch(q), db: services.database.db, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(intelRoutes, { intel: services.intel, bodyLimit: config.ingestBodyLimitBytes });

@@ -130,8 +130,6 @@ interface TimelineInput {
 }
 
 export class IncidentService {
-  /** the organisation's zone in force (the settings'): the day in an incident's id */
-  timeZones?: OrgTimeZone;
 
   private readonly gradingCache = new Map<number, GradingTable>();
 
@@ -140,7 +138,8 @@ export class IncidentService {
     private readonly settings: SettingsService,
     private readonly evidence: EvidenceStore,
     private readonly now: () => Date,
-    private readonly timeZone: string,
+    /** the organisation's zone in force (the settings'): the day in an incident's id */
+    private readonly timeZones: OrgTimeZone,
     /** PostgreSQL: lock the incident row for the transaction (SQLite transactions are already serial) */
     private readonly lockRows: boolean,
   ) {}
@@ -213,8 +212,8 @@ export class IncidentService {
     for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
     if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
 
-    await this.timeZones?.refresh(trx);
-    const zone = this.timeZones?.zone ?? this.timeZone;
+    await this.timeZones.refresh(trx);
+    const zone = this.timeZones.zone;
     const seq = await repo.nextSequence(trx, dayInZone(now, zone));
     const id = formatIncidentId(dayInZone(now, zone), seq);
     const sla = await this.settings.sla(trx);

@@ -89,11 +89,6 @@ function cursorOf(text: string): [string, number] {
 }
 
 /**
- * Events (the lean table): by time (its unique key starts with the time, so a time range reads a
- * range of that index), address or CIDR, host, user, branch, category, format and text in the
- * record. Only what an event row holds can be asked: a rule or an indicator finds none.
- */
-/**
  * The filters alerts and events share (both tables have these columns): either address by CIDR
  * range (the `*_ip_key` columns sort as addresses), format, category, branch, host.
  */
@@ -113,6 +108,11 @@ function sharedFilters(q: AlertQuery): Array<RawBuilder<boolean>> {
   return out;
 }
 
+/**
+ * Events (the lean table): by time (its unique key starts with the time, so a time range reads a
+ * range of that index), address or CIDR, host, user, branch, category, format and text in the
+ * record. Only what an event row holds can be asked: a rule or an indicator finds none.
+ */
 async function runEventSearch(db: Kysely<DB>, q: AlertQuery): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
   if (q.rule || q.indicator) return { items: [], nextCursor: null };
   let query = db.selectFrom('events').selectAll();

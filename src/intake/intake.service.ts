@@ -140,7 +140,8 @@ export class IntakeService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
-    private readonly timeZone: string,
+    /** the organisation's zone and per-source overrides (the settings'), read again when they change */
+    private readonly timeZones: OrgTimeZone,
     readonly maxRecordBytes: number,
     /** the threat-indicator index every alert is matched against */
     private readonly indicators: () => Promise<IndicatorIndex>,
@@ -184,7 +185,7 @@ export class IntakeService {
 
   private async refreshCaches(): Promise<void> {
     const now = await cacheGeneration(this.db);
-    await this.timeZones?.refresh();
+    await this.timeZones.refresh(this.db, now);
     if (this.generation !== undefined && now !== this.generation) {
       this.zones = undefined;
       this.forgetCaches?.();
@@ -194,9 +195,6 @@ export class IntakeService {
 
   /** the configuration's device classes (deviceClasses): what a CEF record's vendor/product is */
   deviceClasses: readonly DeviceClassOverride[] = [];
-
-  /** the organisation's zone and per-source overrides (the settings'), read again when they change */
-  timeZones?: OrgTimeZone;
 
   /** set by the wiring: drops the indicator and asset indexes */
   forgetCaches?: () => void;
@@ -256,7 +254,7 @@ export class IntakeService {
    * reason a record was rejected or skipped. Rule testing and hunting read files through this.
    */
   normalize(records: AsyncIterable<IntakeRecord> | Iterable<IntakeRecord>, opts: Pick<IntakeOptions, 'format'>): AsyncGenerator<NormalizedRecord> {
-    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZones?.zone ?? this.timeZone, zoneOf: this.timeZones?.zoneOf, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped, deviceClasses: this.deviceClasses });
+    return normalizeRecords(records, { format: opts.format, timeZone: this.timeZones.zone, zoneOf: this.timeZones.zoneOf, now: this.now(), maxRecordBytes: this.maxRecordBytes, mapped: this.mapped, deviceClasses: this.deviceClasses });
   }
 
   /** Zones, threat intelligence and the asset inventory applied to an alert (as intake stores it). */
@@ -506,7 +504,7 @@ export class IntakeService {
     try {
       const candidate = readRecord(r.original);
       const parser = detectFormat(candidate, r.format as AlertFormat, this.mapped);
-      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZones?.zone ?? this.timeZone, zoneOf: this.timeZones?.zoneOf, now: new Date(r.received_at), deviceClasses: this.deviceClasses });
+      const result = parser.parse(candidate.text, candidate.json, { timeZone: this.timeZones.zone, zoneOf: this.timeZones.zoneOf, now: new Date(r.received_at), deviceClasses: this.deviceClasses });
       if (!('skip' in result)) alert = compact(result.alert);
     } catch {
       // the parsers changed since it was stored: what the row itself says

@@ -97,12 +97,6 @@ function channelConfig(kind: ChannelKind, c: Record<string, unknown>): EmailConf
 }
 
 export class NotifyService {
-  /** the organisation's zone in force (the settings'), for quiet hours and the times in messages */
-  timeZones?: OrgTimeZone;
-
-  private get zone(): string {
-    return this.timeZones?.zone ?? this.timeZone;
-  }
 
   private running?: Promise<void>;
   /** other checks that belong to the same pass (the warning rule) */
@@ -111,7 +105,8 @@ export class NotifyService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
-    private readonly timeZone: string,
+    /** the organisation's zone in force (the settings'), for quiet hours and the times in messages */
+    private readonly timeZones: OrgTimeZone,
     /** where messages may go (SSRF guard) */
     private readonly policy: TargetPolicy,
     /** seals channel secrets at rest */
@@ -482,11 +477,11 @@ export class NotifyService {
   /** Puts one event in the outbox of every rule that wants it: now, after quiet hours, or gathered into the burst's digest. */
   async enqueue(trx: Kysely<DB>, e: NotifyEvent, now: Date, active?: ActiveRule[]): Promise<number> {
     const at = now.toISOString();
-    await this.timeZones?.refresh(trx);
+    await this.timeZones.refresh(trx);
     const rules = (active ?? (await this.activeRules(trx))).filter(({ rule }) => ruleMatches(rule, e));
     let queued = 0;
     for (const { rule, channel } of rules) {
-      const quiet = rule.quietHours && e.level > 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.zone) : undefined;
+      const quiet = rule.quietHours && e.level > 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;
       const recipients = channel.kind === 'email' && rule.roles?.length ? await this.emailsOf(trx, rule.roles, e.orgUnit) : [];
       const group = `rule:${rule.id}`;
       const since = new Date(now.getTime() - rule.batchSeconds * 1000).toISOString();
@@ -496,7 +491,7 @@ export class NotifyService {
         const digest = await trx.selectFrom('notifications').selectAll().where('group_key', '=', group).where('digest', '=', 1).where('status', '=', 'pending').where('attempts', '=', 0).orderBy('id', 'desc').limit(1).executeTakeFirst();
         if (digest) {
           const events = [...(JSON.parse(digest.events) as NotifyEvent[]), e];
-          const { subject, body } = digestOf(events, this.zone);
+          const { subject, body } = digestOf(events, this.timeZones.zone);
           const merged = [...new Set([...(digest.recipients ? (JSON.parse(digest.recipients) as string[]) : []), ...recipients])];
           await trx
             .updateTable('notifications')
@@ -507,7 +502,7 @@ export class NotifyService {
           continue;
         }
         const release = new Date(Date.parse(recent.created_at) + rule.batchSeconds * 1000).toISOString();
-        const { subject, body } = digestOf([e], this.zone);
+        const { subject, body } = digestOf([e], this.timeZones.zone);
         await trx
           .insertInto('notifications')
           .values({ rule_id: rule.id, channel_id: rule.channelId, group_key: group, digest: 1, events: JSON.stringify([e]), incident_id: e.incidentId, level: e.level, subject, body, recipients: recipients.length ? JSON.stringify(recipients) : null, status: 'pending', attempts: 0, due_at: quiet && quiet > release ? quiet : release, created_at: at })
@@ -515,7 +510,7 @@ export class NotifyService {
         queued++;
         continue;
       }
-      const { subject, body } = messageOf(e, this.zone);
+      const { subject, body } = messageOf(e, this.timeZones.zone);
       await trx
         .insertInto('notifications')
         .values({ rule_id: rule.id, channel_id: rule.channelId, group_key: group, digest: 0, events: JSON.stringify([e]), incident_id: e.incidentId, level: e.level, subject, body, recipients: recipients.length ? JSON.stringify(recipients) : null, status: 'pending', attempts: 0, due_at: quiet ?? at, created_at: at })

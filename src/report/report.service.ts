@@ -43,12 +43,9 @@ export interface ReportExport {
 }
 
 export class ReportService {
-  /** the organisation's zone in force (the settings'): every time on a form */
-  timeZones?: OrgTimeZone;
-
   private async zone(): Promise<string> {
-    await this.timeZones?.refresh();
-    return this.timeZones?.zone ?? this.timeZone;
+    await this.timeZones.refresh(this.db);
+    return this.timeZones.zone;
   }
 
   constructor(
@@ -56,7 +53,8 @@ export class ReportService {
     private readonly incidents: IncidentService,
     private readonly files: EvidenceStore,
     private readonly now: () => Date,
-    private readonly timeZone: string,
+    /** the organisation's zone in force (the settings'): every time on a form */
+    private readonly timeZones: OrgTimeZone,
     /** seals the credentials a support request hands over */
     private readonly secrets: SecretBox,
   ) {}

@@ -1,53 +1,50 @@
 /**
- * The organisation's time zone as this process knows it: the one saved in the settings
- * (设置 → 时区), else the configuration's (BIHUAN_TIMEZONE / YAML), else the machine's. Read
- * again whenever the cache generation moved (a change saved by any process or node).
+ * The organisation's time zone as this process knows it (SettingsService.timeZoneInForce: the
+ * one saved in 设置 → 时区, else the configuration's, else the machine's), read again whenever the
+ * cache generation moved (a change saved by any process or node).
  */
 import type { Kysely } from 'kysely';
-import { type RecordSource, type TimeZoneSetting, zoneResolver } from '../domain/alert/time-zone.js';
+import { type RecordSource, zoneResolver } from '../domain/alert/time-zone.js';
 import { cacheGeneration } from '../store/cache-generation.js';
 import type { DB } from '../store/schema.js';
-import { getSetting } from './settings.repository.js';
-
-export const TIME_ZONE_SETTING = 'time_zone';
+import type { SettingsService, TimeZoneInForce } from './settings.service.js';
 
 export class OrgTimeZone {
-  private setting: TimeZoneSetting;
   private resolve: (who?: RecordSource) => string;
   private generation?: string;
 
-  constructor(
-    private readonly db: Kysely<DB>,
-    /** the configuration's zone, and whether it was chosen there or is the machine's */
-    readonly configured: { zone: string; from: 'configured' | 'machine' },
+  private constructor(
+    private readonly settings: SettingsService,
+    private inForce: TimeZoneInForce,
   ) {
-    this.setting = { zone: configured.zone, sources: [] };
-    this.resolve = zoneResolver(this.setting);
+    this.resolve = zoneResolver(inForce.setting);
+  }
+
+  static async load(settings: SettingsService, db: Kysely<DB>): Promise<OrgTimeZone> {
+    const zones = new OrgTimeZone(settings, await settings.timeZoneInForce(db));
+    zones.generation = await cacheGeneration(db);
+    return zones;
   }
 
   /** the organisation's zone */
   get zone(): string {
-    return this.setting.zone;
+    return this.inForce.setting.zone;
   }
 
   /** the zone of a record's source (its per-source override, else the organisation's) */
   readonly zoneOf = (who?: RecordSource): string => this.resolve(who);
 
-  /** what is in force: the saved setting or the configuration's zone, and where it came from */
-  current(): TimeZoneSetting & { from: 'settings' | 'configured' | 'machine' } {
-    return { ...this.setting, from: this.saved ? 'settings' : this.configured.from };
+  /** what is in force, and where it came from */
+  current(): TimeZoneInForce {
+    return this.inForce;
   }
 
-  private saved = false;
-
-  /** Reads the saved setting again if anything changed since the last read. */
-  async refresh(db: Kysely<DB> = this.db): Promise<void> {
-    const generation = await cacheGeneration(db);
-    if (generation === this.generation) return;
-    const stored = await getSetting<TimeZoneSetting>(db, TIME_ZONE_SETTING);
-    this.saved = !!stored;
-    this.setting = stored ?? { zone: this.configured.zone, sources: [] };
-    this.resolve = zoneResolver(this.setting);
-    this.generation = generation;
+  /** Reads the setting again if anything changed since the last read (`generation`: the cache generation, when the caller has just read it). */
+  async refresh(db: Kysely<DB>, generation?: string): Promise<void> {
+    const now = generation ?? (await cacheGeneration(db));
+    if (now === this.generation) return;
+    this.inForce = await this.settings.timeZoneInForce(db);
+    this.resolve = zoneResolver(this.inForce.setting);
+    this.generation = now;
   }
 }

@@ -4,7 +4,6 @@ import { Type } from 'typebox';
 import { requireActor } from '../http/auth.js';
 import { Nullable, Tier, errorResponses } from '../http/schemas.js';
 import type { SettingsService } from './settings.service.js';
-import type { OrgTimeZone } from './org-time-zone.js';
 import { MAX_SOURCE_ZONES } from '../domain/alert/time-zone.js';
 
 const GradingEntry = Type.Object(
@@ -49,7 +48,7 @@ const TimeZoneSetting = Type.Object(
 );
 const tags = ['settings'];
 
-export const settingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService; timeZones: OrgTimeZone }> = async (app, { settings, timeZones }) => {
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService }> = async (app, { settings }) => {
   app.get(
     '/api/settings/time-zone',
     {
@@ -61,8 +60,8 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsServi
       },
     },
     async () => {
-      await timeZones.refresh();
-      return timeZones.current();
+      const { setting, from } = await settings.timeZoneInForce();
+      return { ...setting, from };
     },
   );
   app.put(

@@ -14,9 +14,16 @@ import * as repo from './settings.repository.js';
 import type { OrgUnit } from './settings.repository.js';
 import { type TimeZoneSetting, validateTimeZoneSetting } from '../domain/alert/time-zone.js';
 import { bumpCacheGeneration } from '../store/cache-generation.js';
-import { TIME_ZONE_SETTING } from './org-time-zone.js';
 
 export const SYSTEM: Actor = { kind: 'system', label: 'bihuan' };
+
+const TIME_ZONE_SETTING = 'time_zone';
+
+/** The time zone setting in force and where it comes from: saved in the settings, the configuration (BIHUAN_TIMEZONE / YAML), or the machine's zone (not chosen). */
+export interface TimeZoneInForce {
+  setting: TimeZoneSetting;
+  from: 'settings' | 'configured' | 'machine';
+}
 
 export interface SettingsDocument {
   grading: GradingEntry[];
@@ -45,12 +52,17 @@ export class SettingsService {
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
     /** the configuration's zone (BIHUAN_TIMEZONE, YAML, else the machine's): in force until one is saved */
-    private readonly configuredZone = 'UTC',
+    private readonly configuredZone: { zone: string; from: 'configured' | 'machine' } = { zone: 'UTC', from: 'machine' },
   ) {}
+
+  async timeZoneInForce(db: Kysely<DB> = this.db): Promise<TimeZoneInForce> {
+    const saved = await repo.getSetting<TimeZoneSetting>(db, TIME_ZONE_SETTING);
+    return saved ? { setting: saved, from: 'settings' } : { setting: { zone: this.configuredZone.zone, sources: [] }, from: this.configuredZone.from };
+  }
 
   /** The time zone setting in force: the saved one, else the configuration's zone without per-source overrides. */
   async timeZone(db: Kysely<DB> = this.db): Promise<TimeZoneSetting> {
-    return (await repo.getSetting<TimeZoneSetting>(db, TIME_ZONE_SETTING)) ?? { zone: this.configuredZone, sources: [] };
+    return (await this.timeZoneInForce(db)).setting;
   }
 
   /** Saves the organisation's zone and per-source overrides; every process reads them at its next batch. */

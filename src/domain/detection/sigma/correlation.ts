@@ -60,7 +60,7 @@ interface GroupState {
   last: number;
   /** the latest hits (at most MAX_MEMBERS): the members a firing names */
   hits: RuleHit[];
-  /** hits in the window (a fixed window counts them all; a sliding one, those in `times`) */
+  /** a fixed window's hits (a sliding window counts its `times`) */
   count: number;
   /**
    * a sliding window's hit times, oldest first, from `head` on (event_count, value_sum,
@@ -95,6 +95,12 @@ interface Compiled {
 
 function keysOf(rule: SigmaRule | CorrelationRule): string[] {
   return [rule.id, rule.name].filter((k): k is string => !!k);
+}
+
+/** The value of a correlation's `field` (several joined) in a hit, if it has every one. */
+function fieldValue(rule: CorrelationRule, hit: RuleHit): string | undefined {
+  const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
+  return parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
 }
 
 export function compare(op: CountOperator, actual: number, wanted: number): boolean {
@@ -274,19 +280,13 @@ export class CorrelationEngine {
     const rule = c.rule;
     g.count++;
     if (rule.type === 'value_count' || rule.type === 'temporal') {
-      let value: string | undefined;
-      if (rule.type === 'temporal') value = String(c.positions.get(reference));
-      else {
-        const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
-        if (!parts.some((p) => p === undefined)) value = parts.join('\u0000').toLowerCase();
-      }
+      const value = rule.type === 'temporal' ? String(c.positions.get(reference)) : fieldValue(rule, hit)?.toLowerCase();
       if (value !== undefined) this.remember(g, value, hit.time);
       return;
     }
     let num = NaN;
     if (rule.type === 'value_sum' || rule.type === 'value_avg') {
-      const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
-      if (!parts.some((p) => p === undefined)) num = Number(parts.join('\u0000'));
+      num = Number(fieldValue(rule, hit) ?? NaN);
       if (Number.isFinite(num)) {
         g.sum += num;
         g.numbered++;
@@ -347,7 +347,6 @@ export class CorrelationEngine {
       g.numbered--;
     }
     g.head++;
-    g.count--;
   }
 
   /** Forgets what a sliding window holds from before `from` (never its newest hit). */
@@ -385,7 +384,7 @@ export class CorrelationEngine {
   private measure(c: Compiled, g: GroupState): number {
     switch (c.rule.type) {
       case 'event_count':
-        return g.count;
+        return c.eager ? g.times.length - g.head : g.count;
       case 'value_count':
       case 'temporal':
         return g.latest?.size ?? 0;

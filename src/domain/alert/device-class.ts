@@ -144,3 +144,20 @@ export function deviceCategories(cls: DeviceClass | undefined, recordClass: stri
   if (cls !== 'antivirus' && MALWARE_WORDS.test(recordClass) && !base.includes('malware')) base.push('malware');
   return base;
 }
+
+const LOGIN_WORDS = /log-?[io]n|sign-?in|auth|credential|password|登录|登陆|认证|口令|密码/i;
+const FAILED_WORDS = /fail|denied|invalid|incorrect|wrong|bad|reject|失败|错误|拒绝/i;
+const SUCCEEDED_WORDS = /success|succeeded|accepted|成功/i;
+
+/**
+ * A device's record of a log-on (a VPN's or a firewall's administration log-in, a honeypot's
+ * credential attempt) is an authentication event: its outcome from the record's own outcome
+ * field, else from its words ("login failed", "登录失败"). Rules that count failed log-ons see it.
+ */
+export function loginOf(recordClass: string, outcomeField?: string): { outcome?: 'success' | 'failure' } | undefined {
+  if (!LOGIN_WORDS.test(recordClass)) return undefined;
+  const o = outcomeField?.toLowerCase();
+  if (o === 'success' || o === 'failure') return { outcome: o };
+  if (FAILED_WORDS.test(recordClass)) return { outcome: 'failure' };
+  return SUCCEEDED_WORDS.test(recordClass) ? { outcome: 'success' } : {};
+}

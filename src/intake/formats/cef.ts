@@ -8,7 +8,7 @@ import { type FormatParser, num, str, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { looksLikeSyslog, parseSyslog } from '../syslog.js';
 import { cefTime } from '../time.js';
-import { DEVICE_CLASS_MEANING, deviceCategories, deviceClassOf } from '../../domain/alert/device-class.js';
+import { DEVICE_CLASS_MEANING, deviceCategories, deviceClassOf, loginOf } from '../../domain/alert/device-class.js';
 
 /** Splits the six header fields after `CEF:N|` on unescaped pipes; the rest is the extension. */
 function header(cef: string): { fields: string[]; extension: string } {
@@ -68,16 +68,22 @@ export const cef: FormatParser = {
     else throw new ParseError('no time: neither a CEF "rt" field nor a syslog header');
     // CEF carries any device's records: its class (IDS, WAF, honeypot, antivirus…) from vendor and product
     const cls = deviceClassOf(vendor, product, ctx.deviceClasses);
-    const outcome = str(x.outcome)?.toLowerCase();
+    const recordClass = `${x.cat ?? ''} ${signatureId} ${name} ${x.act ?? ''} ${x.msg ?? ''}`;
+    const category = deviceCategories(cls, `${x.cat ?? ''} ${signatureId} ${name}`);
+    // a log-on record (VPN, firewall administration, a honeypot's credential attempt) is authentication
+    const login = loginOf(recordClass, str(x.outcome));
+    if (login && !category.includes('authentication')) category.push('authentication');
+    const outcomeField = str(x.outcome)?.toLowerCase();
+    const outcome = login?.outcome ?? (outcomeField === 'success' || outcomeField === 'failure' ? outcomeField : undefined);
     const hash = str(x.fileHash)?.toLowerCase();
     const alert: Alert = {
       '@timestamp': ts,
       message: str(x.msg) ?? name,
       event: {
         kind: 'alert',
-        category: deviceCategories(cls, `${x.cat ?? ''} ${signatureId} ${name}`),
+        category,
         action: str(x.act),
-        outcome: outcome === 'success' || outcome === 'failure' ? outcome : undefined,
+        outcome,
         severity,
         dataset: `cef.${product.toLowerCase().replace(/\s+/g, '_')}`,
       },

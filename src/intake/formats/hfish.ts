@@ -27,7 +27,7 @@ const PORTS: Record<string, { port?: number; protocol: string }> = {
   CUSTOM: { protocol: 'tcp' },
 };
 /** honeypots whose `info` begins with `user&&password` */
-const CREDENTIALS = new Set(['SSH', 'FTP', 'WEB', 'DEEP']);
+const CREDENTIALS = new Set(['SSH', 'FTP', 'TELNET', 'MYSQL', 'WEB', 'DEEP']);
 
 export const hfish: FormatParser = {
   format: 'hfish',
@@ -52,7 +52,10 @@ export const hfish: FormatParser = {
     const alert: Alert = {
       '@timestamp': localTime(when, zoneFor(ctx, { host: agent, product: 'HFish' }), 'time'),
       message: `${project}: ${info ?? ''}`.slice(0, 1000),
-      event: { kind: 'alert', category: ['intrusion_detection', 'network'], action: `honeypot_${type.toLowerCase()}`, dataset: 'hfish' },
+      // a credential tried on a honeypot is a failed log-on too: guessing counts toward a brute force
+      event: user
+        ? { kind: 'alert', category: ['intrusion_detection', 'network', 'authentication'], type: ['start'], outcome: 'failure', action: `honeypot_${type.toLowerCase()}`, dataset: 'hfish' }
+        : { kind: 'alert', category: ['intrusion_detection', 'network'], action: `honeypot_${type.toLowerCase()}`, dataset: 'hfish' },
       source: { ip },
       destination: { port: proto.port },
       network: { protocol: proto.protocol, transport: type === 'TFTP' ? 'udp' : 'tcp' },

@@ -8,7 +8,7 @@
  * under `winlog.event_data` (names with spaces also without them, as Sigma spells them).
  */
 import type { Alert } from '../../domain/alert/alert.js';
-import { type FormatParser, jsonObject, num, str, text as asText } from '../format.js';
+import { type FormatParser, jsonObject, num, str, text as asText, zoneFor } from '../format.js';
 import { ParseError } from '../parse-error.js';
 import { isoTime, localTime } from '../time.js';
 import { XMLParser } from 'fast-xml-parser';
@@ -143,6 +143,8 @@ interface Meaning {
   outcome: Outcome | 'status';
   /** whose account it is about: the target (log-ons, account changes) or the subject (who acted) */
   user?: 'target' | 'subject';
+  /** what a device calls an alert (an antivirus detection), not context */
+  kind?: 'alert';
 }
 
 const auth = (type: string, action: string, outcome: Meaning['outcome']): Meaning => ({ category: ['authentication'], type: [type], action, outcome, user: 'target' });
@@ -203,6 +205,16 @@ const SYSMON: Record<number, Meaning> = {
   23: { category: ['file'], type: ['deletion'], action: 'file-deleted', outcome: 'success' },
 };
 
+/** Microsoft Defender Antivirus (Microsoft-Windows-Windows Defender/Operational): what it found and did. */
+const DEFENDER: Record<number, Meaning> = {
+  1006: { category: ['malware', 'file'], type: ['info'], action: 'malware-detected', outcome: 'success', user: 'subject', kind: 'alert' },
+  1015: { category: ['malware', 'process'], type: ['info'], action: 'suspicious-behavior-detected', outcome: 'success', user: 'subject', kind: 'alert' },
+  1116: { category: ['malware', 'file'], type: ['info'], action: 'malware-detected', outcome: 'success', user: 'subject', kind: 'alert' },
+  1117: { category: ['malware', 'file'], type: ['change'], action: 'malware-action-taken', outcome: 'success', user: 'subject', kind: 'alert' },
+  1118: { category: ['malware', 'file'], type: ['change'], action: 'malware-action-failed', outcome: 'failure', user: 'subject', kind: 'alert' },
+  1119: { category: ['malware', 'file'], type: ['change'], action: 'malware-action-failed', outcome: 'failure', user: 'subject', kind: 'alert' },
+};
+
 /** Kerberos and NTLM result codes: 0x0 is success, anything else a failure. */
 function statusOutcome(d: Record<string, string>): Outcome {
   const status = str(d.Status) ?? str(d.FailureCode) ?? str(d.ResultCode);
@@ -211,11 +223,12 @@ function statusOutcome(d: Record<string, string>): Outcome {
 }
 
 /** Which log an event came from: its channel, or (a layout that dropped it) its provider. */
-function logOf(c: Common): 'security' | 'system' | 'sysmon' | undefined {
+function logOf(c: Common): 'security' | 'system' | 'sysmon' | 'defender' | undefined {
   const channel = c.channel?.toLowerCase() ?? '';
   const provider = c.provider?.toLowerCase() ?? '';
   if (channel === 'security' || provider === 'microsoft-windows-security-auditing') return 'security';
   if (channel.includes('sysmon') || provider === 'microsoft-windows-sysmon') return 'sysmon';
+  if (channel.includes('windows defender') || provider === 'microsoft-windows-windows defender') return 'defender';
   if (channel === 'system' || provider === 'service control manager' || provider === 'microsoft-windows-eventlog') return 'system';
   return undefined;
 }
@@ -223,14 +236,14 @@ function logOf(c: Common): 'security' | 'system' | 'sysmon' | undefined {
 function meaning(c: Common): Partial<Alert> {
   const d = c.data;
   const log = logOf(c);
-  const m = log === 'security' ? SECURITY[c.eventId] : log === 'system' ? SYSTEM[c.eventId] : log === 'sysmon' ? SYSMON[c.eventId] : undefined;
+  const m = (log && { security: SECURITY, system: SYSTEM, sysmon: SYSMON, defender: DEFENDER }[log][c.eventId]) || undefined;
   if (!m) return { event: { kind: 'event', category: log === 'sysmon' ? ['host', 'process'] : ['host'], code: String(c.eventId) } };
   const outcome = m.outcome === 'status' ? statusOutcome(d) : m.outcome;
   const target = { name: str(d.TargetUserName), domain: str(d.TargetDomainName) };
   const subject = { name: str(d.SubjectUserName) ?? str(d.User), domain: str(d.SubjectDomainName) };
   const out: Partial<Alert> = {
-    event: { kind: 'event', category: m.category, type: m.type, action: m.action, outcome, code: String(c.eventId) },
-    user: m.user === 'target' ? (target.name ? target : subject) : m.user === 'subject' ? subject : undefined,
+    event: { kind: m.kind ?? 'event', category: [...m.category], type: m.type, action: m.action, outcome, code: String(c.eventId) },
+    user: m.user === 'target' ? (target.name ? target : subject.name ? subject : undefined) : m.user === 'subject' && subject.name ? subject : undefined,
   };
   // where it came from: the log-on's client (IpAddress, or Workstation for NTLM), Sysmon's network source
   const sourceIp = ip(str(d.IpAddress)) ?? ip(str(d.SourceIp)) ?? ip(str(d.ClientAddress));
@@ -243,6 +256,13 @@ function meaning(c: Common): Partial<Alert> {
     out.process = { executable: str(d.Image), command_line: str(d.CommandLine), pid: num(d.ProcessId), parent: { executable: str(d.ParentImage), pid: num(d.ParentProcessId) } };
   }
   if (log === 'sysmon' && c.eventId === 22) out.dns = str(d.QueryName) ? { question: { name: str(d.QueryName)! } } : undefined;
+  if (log === 'defender') {
+    // what it found (Sigma's ThreatName), where, and the binary's path
+    const threat = str(d.ThreatName) ?? str(d['Threat Name']);
+    if (threat) out.rule = { name: threat, id: str(d.ThreatID) ?? str(d['Threat ID']), category: str(d.CategoryName) ?? str(d['Category Name']) };
+    const path = str(d.Path)?.replace(/^file:_/i, '').split(';')[0];
+    if (path) out.file = { path: path.slice(0, 1000), name: path.split(/[\\/]/).pop() };
+  }
   if (c.eventId === 4720) out.message = `user account ${d.TargetUserName ?? ''} created by ${d.SubjectUserName ?? ''}`;
   return out;
 }
@@ -256,7 +276,9 @@ export const windows: FormatParser = {
   },
   parse(_text, json, ctx) {
     const j = json === undefined ? undefined : jsonObject(json, 'a Windows event');
-    const c = j === undefined ? fromEventXml(_text, ctx.timeZone) : j.winlog ? fromWinlogbeat(j, ctx.timeZone) : fromNxlog(j, ctx.timeZone);
+    // a time without an offset (NXLog's EventTime) is the computer's local time: its zone, else the organisation's
+    const zone = zoneFor(ctx, { host: str(j?.winlog?.computer_name) ?? str(j?.Hostname) ?? str(j?.host?.name ?? j?.host), product: 'Windows' });
+    const c = j === undefined ? fromEventXml(_text, zone) : j.winlog ? fromWinlogbeat(j, zone) : fromNxlog(j, zone);
     const m = meaning(c);
     // a service's binary or a new process posing as a system binary (wrong folder, look-alike name)
     const program = c.data.ImagePath ?? c.data.ServiceFileName ?? c.data.Image ?? c.data.NewProcessName;
@@ -270,6 +292,8 @@ export const windows: FormatParser = {
       destination: m.destination,
       dns: m.dns,
       process: m.process,
+      rule: m.rule,
+      file: m.file,
       host: { name: c.computer },
       observer: { vendor: 'Microsoft', product: 'Windows', type: 'host', hostname: c.computer },
       masquerade: posing ? { ...posing, path: program!.slice(0, 1000) } : undefined,

@@ -1,6 +1,8 @@
 /**
  * Acceptance: the DriverLife outbreak of domain.md, replayed through the public API as the
- * devices emitted it. It must become one level-1 incident — C&C at 04:57, confirmed by the
+ * devices emitted it — and again with each device's records in a second layout (DNS as JSON,
+ * the honeypot's reports as CEF, the file server's log as the XML of an EVTX export): the same
+ * incident either way. It must become one level-1 incident — C&C at 04:57, confirmed by the
  * internal-source attacks at 06:48 and 06:50 — naming 10.164.1.8 as the first host, listing
  * every infected address, with the honeypot attacks on its timeline at the devices' times.
  */
@@ -13,8 +15,14 @@ import { type Harness, startHarness } from './support/harness.js';
 const fx = (...p: string[]) => fs.readFileSync(path.resolve(import.meta.dirname, 'fixtures', ...p), 'utf8');
 const INFECTED = ['10.164.1.8', '10.164.2.15', '10.164.2.116', '10.164.2.13', '10.164.2.56', '10.164.2.91', '10.164.2.33'];
 
-for (const dialect of DIALECTS) {
-  describe(`the DriverLife outbreak on ${dialect}`, () => {
+/** the devices' records, in the layout the story has and in a second one */
+const LAYOUTS = [
+  { name: 'BIND, Suricata EVE, Winlogbeat', dns: 'hq-dns-query.log', honeypot: 'hq-honeypot-eve.json', fileServer: 'sh-fs01-winlogbeat.ndjson' },
+  { name: 'JSON DNS, CEF, EVTX XML', dns: 'hq-dns-query.ndjson', honeypot: 'hq-honeypot.cef', fileServer: 'sh-fs01-security.xml' },
+];
+
+for (const dialect of DIALECTS) for (const layout of LAYOUTS) {
+  describe(`the DriverLife outbreak on ${dialect} (${layout.name})`, () => {
     let h: Harness;
     beforeAll(async () => {
       h = await startHarness(dialect);
@@ -36,7 +44,7 @@ for (const dialect of DIALECTS) {
     const incidents = async () => (await h.req({ method: 'GET', url: '/api/incidents?limit=50', as: 'viewer' })).json().items as Array<Record<string, unknown>>;
 
     it('the C&C look-ups make one level-1 trojan incident at once, 10.164.1.8 first', async () => {
-      await send('hq-dns-query.log');
+      await send(layout.dns);
       const list = await incidents();
       expect(list).toHaveLength(1);
       expect(list[0]).toMatchObject({ level: 1, type: 'trojan', orgUnit: 'SH' });
@@ -53,7 +61,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('the honeypot attacks from internal hosts join it, on its timeline at the devices\u2019 times', async () => {
-      await send('hq-honeypot-eve.json');
+      await send(layout.honeypot);
       const list = await incidents();
       expect(list).toHaveLength(1);
       const id = list[0]!.id as string;
@@ -78,8 +86,8 @@ for (const dialect of DIALECTS) {
     });
 
     it('repeats are counted, not duplicated', async () => {
-      await send('hq-dns-query.log'); // the same records again: duplicates at intake
-      const again = fx('driverlife', 'hq-dns-query.log').split('\n')[0]!.replace('04:57:03.214', '05:40:00.000');
+      await send(layout.dns); // the same records again: duplicates at intake
+      const again = fx('driverlife', layout.dns).split('\n')[0]!.replace('04:57:03.214', '05:40:00.000').replace('dl-1', 'dl-again');
       const r = await h.req({ method: 'POST', url: '/api/alerts', payload: again, headers: { 'content-type': 'text/plain' }, as: 'ingest' });
       expect(r.json()).toMatchObject({ accepted: 1 });
       await h.services.detection.idle();
@@ -92,7 +100,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('the file server’s own Windows log (named SH-FS01, no address) joins the same incident through the inventory', async () => {
-      await send('sh-fs01-winlogbeat.ndjson');
+      await send(layout.fileServer);
       const list = await incidents();
       // once, it became a second level-1 incident: the host's name was not tied to 10.164.1.8
       expect(list).toHaveLength(1);

@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
 
     it('exports all settings and imports them back; a bad document changes nothing', async () => {
       const exported = (await h.req({ method: 'GET', url: '/api/settings/export', as: 'viewer' })).json();
-      expect(Object.keys(exported).sort()).toEqual(['grading', 'orgUnits', 'playbooks', 'sla', 'timeZone']);
+      expect(Object.keys(exported).sort()).toEqual(['grading', 'network', 'orgUnits', 'playbooks', 'sla', 'timeZone']);
       let r = await h.req({ method: 'POST', url: '/api/settings/import', payload: exported, as: 'admin' });
       expect(r.json()).toEqual({ changed: [] });
       const changed = { ...exported, orgUnits: [...exported.orgUnits, { code: 'SH', name: '上海分公司', kind: 'branch' }], grading: exported.grading.slice(0, 8) };
@@ -95,6 +95,33 @@ for (const dialect of DIALECTS) {
       expect(r.json().details[0].field).toBe('sla/levels/2');
       expect((await h.req({ method: 'GET', url: '/api/org-units', as: 'viewer' })).json().map((u: { code: string }) => u.code)).toEqual(['HQ', 'SH']);
       expect((await h.req({ method: 'GET', url: '/api/grading', as: 'viewer' })).json().version).toBe(version);
+    });
+
+    it('the network zones travel with the settings: a new branch and its ranges in one document, a bad range named and nothing written', async () => {
+      const exported = (await h.req({ method: 'GET', url: '/api/settings/export', as: 'viewer' })).json();
+      expect(exported.network.internal).toContain('10.0.0.0/8');
+      const doc = {
+        orgUnits: [{ code: 'BJ', name: '北京分公司', kind: 'branch' }],
+        network: { ...exported.network, internetFacing: ['203.0.113.10'], orgUnits: { ...exported.network.orgUnits, BJ: ['10.20.0.0/16'] } },
+      };
+      let r = await h.req({ method: 'POST', url: '/api/settings/import', payload: doc, as: 'admin' });
+      expect(r.json()).toEqual({ changed: ['orgUnit:BJ', 'network'] });
+      expect((await h.req({ method: 'GET', url: '/api/network', as: 'viewer' })).json().orgUnits.BJ).toEqual(['10.20.0.0/16']);
+      // intake reads them at once: an address in the range is the branch's
+      const a = await h.req({ method: 'POST', url: '/api/alerts', payload: JSON.stringify({ timestamp: '2026-11-25T09:00:00+08:00', client_ip: '10.20.3.4', query: 'www.example.com', qtype: 'A' }), headers: { 'content-type': 'text/plain' }, as: 'ingest' });
+      expect(a.json().accepted).toBe(1);
+      const ev = (await h.req({ method: 'GET', url: '/api/alerts?kind=event&orgUnit=BJ&from=2026-11-20T00:00:00Z', as: 'viewer' })).json();
+      expect(ev.items).toHaveLength(1);
+      // the same document again changes nothing; a bad range or an unknown branch is named, and nothing is written
+      expect((await h.req({ method: 'POST', url: '/api/settings/import', payload: doc, as: 'admin' })).json()).toEqual({ changed: [] });
+      r = await h.req({ method: 'POST', url: '/api/settings/import', payload: { orgUnits: [{ code: 'CD', name: '成都', kind: 'branch' }], network: { ...doc.network, internal: ['10.0.0.0/8', '10.300.0.0/16'] } }, as: 'admin' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0].field).toBe('network/internal/1');
+      r = await h.req({ method: 'POST', url: '/api/settings/import', payload: { network: { ...doc.network, orgUnits: { XA: ['10.30.0.0/16'] } } }, as: 'admin' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0].field).toBe('network/orgUnits/XA');
+      expect((await h.req({ method: 'GET', url: '/api/org-units', as: 'viewer' })).json().map((u: { code: string }) => u.code)).not.toContain('CD');
+      expect((await h.req({ method: 'GET', url: '/api/network', as: 'viewer' })).json()).toEqual({ ...doc.network, internetFacing: ['203.0.113.10/32'] });
     });
   });
 }

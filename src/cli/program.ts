@@ -783,7 +783,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       printGrading(print, t);
     });
 
-  const settings = program.command('settings').description('grading table, SLA tiers, playbooks and org units as one YAML document');
+  const settings = program.command('settings').description('grading table, SLA tiers, playbooks, org units, network zones and time zone as one YAML document');
   settings
     .command('export')
     .description('write all settings as YAML (stdout or --file)')

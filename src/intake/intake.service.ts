@@ -10,13 +10,11 @@ import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js'
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
 import type { DeviceClassOverride } from '../domain/alert/device-class.js';
 import type { AssetIndex } from '../asset/asset.service.js';
-import { DEFAULT_ZONES, type NetworkZones, ZoneMap, validateZones } from '../domain/alert/network.js';
+import { type NetworkZones, ZoneMap } from '../domain/alert/network.js';
+import { checkNetworkZones, readNetworkZones, writeNetworkZones } from '../settings/settings.service.js';
 import type { Actor } from '../domain/account/roles.js';
-import { validationError } from '../domain/errors.js';
-import { actorLabel } from '../domain/account/roles.js';
-import { writeAudit } from '../audit/audit.repository.js';
 import * as settingsRepo from '../settings/settings.repository.js';
-import { bumpCacheGeneration, cacheGeneration } from '../store/cache-generation.js';
+import { cacheGeneration } from '../store/cache-generation.js';
 import type { AlertTable, DB, EventTable } from '../store/schema.js';
 import { detectFormat, readRecord } from './detect.js';
 import { eventAlert } from './alert.repository.js';
@@ -153,22 +151,12 @@ export class IntakeService {
   ) {}
 
   async networkZones(): Promise<NetworkZones> {
-    return (await settingsRepo.getSetting<NetworkZones>(this.db, 'network')) ?? DEFAULT_ZONES;
+    return readNetworkZones(this.db);
   }
 
   async setNetworkZones(actor: Actor, input: unknown): Promise<NetworkZones> {
-    const zones = validateZones(input);
-    const units = new Set((await settingsRepo.listOrgUnits(this.db)).map((u) => u.code));
-    for (const code of Object.keys(zones.orgUnits)) {
-      if (!units.has(code)) throw validationError(`orgUnits/${code}`, `org unit "${code}" does not exist`);
-    }
-    const before = await this.networkZones();
-    await this.db.transaction().execute(async (trx) => {
-      const at = this.now().toISOString();
-      await writeAudit(trx, { actor, action: 'network.set', entityType: 'settings', entityId: 'network', before, after: zones, at });
-      await settingsRepo.putSetting(trx, 'network', zones, at, actorLabel(actor));
-      await bumpCacheGeneration(trx);
-    });
+    const zones = checkNetworkZones(input, new Set((await settingsRepo.listOrgUnits(this.db)).map((u) => u.code)));
+    await this.db.transaction().execute((trx) => writeNetworkZones(trx, actor, zones, this.now().toISOString()));
     this.zones = new ZoneMap(zones);
     return zones;
   }

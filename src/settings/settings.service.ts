@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { type Actor, actorLabel } from '../domain/account/roles.js';
-import { DomainError, validationError } from '../domain/errors.js';
+import { DomainError, type FieldProblem, validationError } from '../domain/errors.js';
 import { DEFAULT_GRADING, type GradingEntry, type GradingTable, type Level, isLevel, validateGradingEntries } from '../domain/grading/grading.js';
 import { DEFAULT_PLAYBOOKS, type Playbook, type Playbooks, validatePlaybook, validatePlaybooks } from '../domain/incident/playbook.js';
 import { DEFAULT_SLA, type SlaPolicy, validateSlaPolicy } from '../domain/incident/sla.js';
@@ -14,6 +14,7 @@ import * as repo from './settings.repository.js';
 import type { OrgUnit } from './settings.repository.js';
 import { type TimeZoneSetting, validateTimeZoneSetting } from '../domain/alert/time-zone.js';
 import { bumpCacheGeneration } from '../store/cache-generation.js';
+import { DEFAULT_ZONES, type NetworkZones, validateZones } from '../domain/alert/network.js';
 
 export const SYSTEM: Actor = { kind: 'system', label: 'bihuan' };
 
@@ -30,6 +31,8 @@ export interface SettingsDocument {
   sla: SlaPolicy;
   playbooks: Playbooks;
   orgUnits: OrgUnit[];
+  /** internal ranges, internet-facing hosts, each org unit's ranges */
+  network?: NetworkZones;
   /** the organisation's zone and the sources that keep another (absent from documents of before it was a setting) */
   timeZone?: TimeZoneSetting;
 }
@@ -45,6 +48,38 @@ export function validateOrgUnit(input: { code?: unknown; name?: unknown; kind?: 
   if (!name || name.length > 100) throw validationError(`${p}name`, 'a name of 1–100 characters is required');
   if (input.kind !== 'hq' && input.kind !== 'branch') throw validationError(`${p}kind`, 'must be "hq" or "branch"');
   return { code: input.code, name, kind: input.kind };
+}
+
+/** The network zones in force (the defaults until someone sets them). */
+export async function readNetworkZones(db: Kysely<DB>): Promise<NetworkZones> {
+  return (await repo.getSetting<NetworkZones>(db, 'network')) ?? DEFAULT_ZONES;
+}
+
+/**
+ * Checks network zones whole — every range, every org unit they name among `units` — and
+ * returns them; nothing is written.
+ */
+export function checkNetworkZones(input: unknown, units: ReadonlySet<string>, at = ''): NetworkZones {
+  let zones: NetworkZones;
+  try {
+    zones = validateZones(input);
+  } catch (e) {
+    // name where in the document the bad range is
+    const problem = e instanceof DomainError && Array.isArray(e.details) ? (e.details[0] as FieldProblem | undefined) : undefined;
+    if (at && problem) throw validationError(problem.field === 'network' ? at : `${at}/${problem.field}`, problem.message);
+    throw e;
+  }
+  for (const code of Object.keys(zones.orgUnits)) {
+    if (!units.has(code)) throw validationError(`${at ? `${at}/` : ''}orgUnits/${code}`, `org unit "${code}" does not exist`);
+  }
+  return zones;
+}
+
+/** Saves checked network zones on `trx`, audited; every process reads them again at its next batch. */
+export async function writeNetworkZones(trx: Kysely<DB>, actor: Actor, zones: NetworkZones, at: string): Promise<void> {
+  await writeAudit(trx, { actor, action: 'network.set', entityType: 'settings', entityId: 'network', before: await readNetworkZones(trx), after: zones, at });
+  await repo.putSetting(trx, 'network', zones, at, actorLabel(actor));
+  await bumpCacheGeneration(trx);
 }
 
 export class SettingsService {
@@ -213,6 +248,7 @@ export class SettingsService {
       sla: await this.sla(),
       playbooks: await this.playbooks(),
       orgUnits: await this.orgUnits(),
+      network: await readNetworkZones(this.db),
       timeZone: await this.timeZone(),
     };
   }
@@ -223,10 +259,11 @@ export class SettingsService {
    * (incidents refer to them). Returns what changed.
    */
   async importAll(actor: Actor, doc: unknown): Promise<string[]> {
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validationError('document', 'a settings document is an object with grading, sla, playbooks and/or orgUnits');
+    const SECTIONS = ['grading', 'sla', 'playbooks', 'orgUnits', 'network', 'timeZone'];
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validationError('document', `a settings document is an object with any of ${SECTIONS.join(', ')}`);
     const d = doc as Record<string, unknown>;
-    const unknownKeys = Object.keys(d).filter((k) => !['grading', 'sla', 'playbooks', 'orgUnits', 'timeZone'].includes(k));
-    if (unknownKeys.length) throw validationError(unknownKeys[0]!, 'not a settings section (expected grading, sla, playbooks, orgUnits, timeZone)');
+    const unknownKeys = Object.keys(d).filter((k) => !SECTIONS.includes(k));
+    if (unknownKeys.length) throw validationError(unknownKeys[0]!, `not a settings section (expected ${SECTIONS.join(', ')})`);
     if (!Array.isArray(d.grading) && d.grading !== undefined) throw validationError('grading', 'must be a list of {type, nameZh, nameEn, level}');
     const grading = d.grading ? validateGradingEntries(d.grading as GradingEntry[]) : undefined;
     const sla = d.sla !== undefined ? validateSlaPolicy(d.sla) : undefined;
@@ -234,6 +271,9 @@ export class SettingsService {
     if (d.orgUnits !== undefined && !Array.isArray(d.orgUnits)) throw validationError('orgUnits', 'must be a list of {code, name, kind}');
     const orgUnits = (d.orgUnits as unknown[] | undefined)?.map((u, i) => validateOrgUnit(u as Record<string, unknown>, `orgUnits/${i}`));
     const timeZone = d.timeZone !== undefined ? validateTimeZoneSetting(d.timeZone, 'timeZone') : undefined;
+    // the zones may name org units the same document adds
+    const units = new Set([...(await this.orgUnits()).map((u) => u.code), ...(orgUnits ?? []).map((u) => u.code)]);
+    const network = d.network !== undefined ? checkNetworkZones(d.network, units, 'network') : undefined;
 
     return this.db.transaction().execute(async (trx) => {
       const changed: string[] = [];
@@ -262,6 +302,10 @@ export class SettingsService {
           await this.upsertOrgUnit(trx, actor, u);
           changed.push(`orgUnit:${u.code}`);
         }
+      }
+      if (network && JSON.stringify(network) !== JSON.stringify(await readNetworkZones(trx))) {
+        await writeNetworkZones(trx, actor, network, at);
+        changed.push('network');
       }
       return changed;
     });

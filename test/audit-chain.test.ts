@@ -8,7 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { cliOn } from './support/cli.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 for (const dialect of DIALECTS) {
@@ -26,12 +26,7 @@ for (const dialect of DIALECTS) {
       await t?.drop();
     });
 
-    const cli = async (...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(['--database', t.url, ...args], { out: (s) => (out += s), err: (s) => (err += s), env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', PATH: process.env.PATH } });
-      return { code, out, err };
-    };
+    const cli = (...args: string[]) => cliOn(t)(...args);
 
     it('says an untouched trail is intact, and names the first row changed, removed or inserted', async () => {
       for (const title of ['一', '二', '三']) expect((await cli('incident', 'create', '--title', `事件${title}`, '--type', 'scanning')).code).toBe(0);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { cliOn } from './support/cli.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 for (const dialect of DIALECTS) {
@@ -13,16 +13,7 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => t?.drop());
 
-    const cli = async (...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(['--database', t.url, ...args], {
-        out: (s) => (out += s),
-        err: (s) => (err += s),
-        env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', PATH: process.env.PATH },
-      });
-      return { code, out, err };
-    };
+    const cli = (...args: string[]) => cliOn(t)(...args);
     const ok = async (...args: string[]) => {
       const r = await cli(...args);
       expect(r.code, `${args.join(' ')}\n${r.err}`).toBe(0);

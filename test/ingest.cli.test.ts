@@ -8,7 +8,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_BATCH, runCli } from '../src/cli/program.js';
+import { FILE_BATCH } from '../src/cli/program.js';
+import { cliOn } from './support/cli.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -28,16 +29,7 @@ for (const dialect of DIALECTS) {
     afterAll(async () => t?.drop());
 
     const cli = async (...args: string[]) => cliWith({}, ...args);
-    const cliWith = async (env: Record<string, string>, ...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(['--database', t.url, ...args], {
-        out: (s) => (out += s),
-        err: (s) => (err += s),
-        env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', BIHUAN_MAX_RECORD_BYTES: '2048', ...env },
-      });
-      return { code, out, err };
-    };
+    const cliWith = (env: Record<string, string>, ...args: string[]) => cliOn(t, { BIHUAN_MAX_RECORD_BYTES: '2048', ...env })(...args);
 
     it('reads plain and gzip files, reports each file; rejected records beside stored ones are reported (exit 0, or 1 with --strict), a file it cannot read or store any of fails', async () => {
       const gz = path.join(t.dataDir, 'auth.log.gz');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/program.js';
+import { cliOn } from './support/cli.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 const FX = path.resolve(import.meta.dirname, 'fixtures');
@@ -22,16 +22,7 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => t?.drop());
 
-    const cli = async (...args: string[]) => {
-      let out = '';
-      let err = '';
-      const code = await runCli(['--database', t.url, ...args], {
-        out: (s) => (out += s),
-        err: (s) => (err += s),
-        env: { BIHUAN_DATA_DIR: t.dataDir, BIHUAN_TIMEZONE: 'Asia/Shanghai', PATH: process.env.PATH },
-      });
-      return { code, out, err };
-    };
+    const cli = (...args: string[]) => cliOn(t)(...args);
 
     it('rules list shows the built-in pack, each rule with the incident type it raises', async () => {
       const r = await cli('rules', 'list');

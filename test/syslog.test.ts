@@ -105,6 +105,21 @@ for (const dialect of DIALECTS) {
       // the line after the endless one still got in, and the listener still works
       expect(await waitFor(() => search('src=192.0.2.1'), (v) => v.length === 1)).toHaveLength(1);
     });
+
+    it('reads a device\u2019s local times in the zone listed for the address it sends from, when its header names no listed host', async () => {
+      const put = (sources: Array<{ host: string; zone: string }>) => h.req({ method: 'PUT', url: '/api/settings/time-zone', as: 'admin', payload: { zone: 'Asia/Shanghai', sources } });
+      expect((await put([{ host: '127.0.0.1', zone: 'Europe/Berlin' }])).statusCode).toBe(200);
+      try {
+        const client = dgram.createSocket('udp4');
+        // the header names "edge-7", listed nowhere; the datagram comes from 127.0.0.1, listed in Berlin
+        await new Promise<void>((r) => client.send(Buffer.from('<38>Nov 25 09:00:00 edge-7 sshd[77]: Failed password for root from 198.51.100.77 port 4000 ssh2'), ports.udp!, '127.0.0.1', () => r()));
+        client.close();
+        const got = await waitFor(() => search('src=198.51.100.77'), (v) => v.length >= 1);
+        expect(got[0]!.alert['@timestamp']).toBe('2026-11-25T08:00:00.000Z'); // 09:00 in Berlin (UTC+1), not in Beijing
+      } finally {
+        await put([]);
+      }
+    });
   });
 }
 

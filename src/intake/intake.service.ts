@@ -31,6 +31,8 @@ export interface IntakeRecord {
   tooLong?: number;
   /** set instead of text when the way in already knows the record is bad (e.g. broken framing) */
   problem?: string;
+  /** the address it came from (a syslog sender): a device listed by address in the time zone setting keeps its zone */
+  sender?: string;
 }
 
 export interface IntakeOptions {
@@ -72,6 +74,19 @@ export async function* normalizeRecords(
   opts: { format?: AlertFormat; timeZone: string; zoneOf?: ParseContext['zoneOf']; now: Date; maxRecordBytes: number; mapped: readonly FormatParser[]; deviceClasses?: readonly DeviceClassOverride[] },
 ): AsyncGenerator<NormalizedRecord> {
   const ctx: ParseContext = { timeZone: opts.timeZone, zoneOf: opts.zoneOf, now: opts.now, deviceClasses: opts.deviceClasses };
+  // a record from a known sender address is read with its address beside what the record names
+  const bySender = new Map<string, ParseContext>();
+  const contextOf = (sender: string | undefined): ParseContext => {
+    const zoneOf = opts.zoneOf;
+    if (!sender || !zoneOf) return ctx;
+    let c = bySender.get(sender);
+    if (!c) {
+      if (bySender.size > 1000) bySender.clear();
+      c = { ...ctx, zoneOf: (who) => zoneOf({ ...who, address: sender }) };
+      bySender.set(sender, c);
+    }
+    return c;
+  };
   for await (const r of xmlEventRecords(records, opts.maxRecordBytes)) {
     if (r.text === undefined || r.tooLong !== undefined || r.problem !== undefined) {
       yield { line: r.line, reason: r.problem ?? `the record is ${r.tooLong ?? '?'} bytes, over the limit of ${opts.maxRecordBytes}`, sample: '' };
@@ -86,7 +101,7 @@ export async function* normalizeRecords(
       const candidate = readRecord(r.text);
       const parser = detectFormat(candidate, opts.format, opts.mapped);
       format = parser.format;
-      const result = parser.parse(candidate.text, candidate.json, ctx);
+      const result = parser.parse(candidate.text, candidate.json, contextOf(r.sender));
       if ('skip' in result) yield { line: r.line, skip: result.skip, format };
       else yield { line: r.line, alert: compact(result.alert), format: parser.format, sourceId: result.sourceId, original: r.text };
     } catch (e) {

@@ -132,9 +132,9 @@ export class SyslogListener {
     if (addr.udp) {
       const { host, port } = addr.udp;
       const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: this.opts.udpReceiveBuffer ?? UDP_RECEIVE_BUFFER });
-      socket.on('message', (msg) => {
+      socket.on('message', (msg, rinfo) => {
         this.counts['syslog-udp'].received++;
-        this.take('syslog-udp', msg.toString('utf8').replace(/[\r\n\0]+$/, ''), msg.length);
+        this.take('syslog-udp', msg.toString('utf8').replace(/[\r\n\0]+$/, ''), msg.length, rinfo.address);
       });
       socket.on('error', (e) => this.log.error({ err: e }, 'syslog UDP socket error'));
       await new Promise<void>((resolve, reject) => {
@@ -169,6 +169,7 @@ export class SyslogListener {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setTimeout(this.opts.idleTimeoutMs ?? 5 * 60_000, () => socket.destroy());
+    const sender = socket.remoteAddress;
     let buf: Buffer = Buffer.alloc(0);
     let discarding = false; // inside a newline-framed message that was too long
     socket.on('data', (chunk: Buffer) => {
@@ -197,7 +198,7 @@ export class SyslogListener {
           }
           if (buf.length < start + len) break;
           this.counts['syslog-tcp'].received++;
-          this.take('syslog-tcp', buf.subarray(start, start + len).toString('utf8').replace(/[\r\n\0]+$/, ''), len);
+          this.take('syslog-tcp', buf.subarray(start, start + len).toString('utf8').replace(/[\r\n\0]+$/, ''), len, sender);
           buf = buf.subarray(start + len);
           continue;
         }
@@ -211,7 +212,7 @@ export class SyslogListener {
           break;
         }
         this.counts['syslog-tcp'].received++;
-        this.take('syslog-tcp', buf.subarray(0, nl).toString('utf8').replace(/[\r\0]+$/, ''), nl);
+        this.take('syslog-tcp', buf.subarray(0, nl).toString('utf8').replace(/[\r\0]+$/, ''), nl, sender);
         buf = buf.subarray(nl + 1);
       }
       if (this.pending['syslog-tcp'].length >= (this.opts.batchSize ?? 500)) {
@@ -225,7 +226,7 @@ export class SyslogListener {
     return this.pending['syslog-udp'].length + this.pending['syslog-tcp'].length;
   }
 
-  private take(channel: Channel, text: string, bytes: number): void {
+  private take(channel: Channel, text: string, bytes: number, from?: string): void {
     this.seq++;
     if (this.held() >= MAX_HELD) {
       this.counts[channel].dropped++;
@@ -233,7 +234,7 @@ export class SyslogListener {
       return;
     }
     if (bytes > this.intake.maxRecordBytes) this.pending[channel].push({ line: this.seq, tooLong: bytes });
-    else if (text.trim()) this.pending[channel].push({ line: this.seq, text });
+    else if (text.trim()) this.pending[channel].push({ line: this.seq, text, sender: from?.replace(/^::ffff:/, '') });
     this.schedule();
   }
 

@@ -24,6 +24,8 @@ export interface TimeZoneSetting {
 /** Whom a record comes from, as far as its parser knows before it reads its time. */
 export interface RecordSource {
   host?: string;
+  /** the address the record came from (a syslog sender), matched against the hosts listed */
+  address?: string;
   vendor?: string;
   product?: string;
 }
@@ -95,6 +97,7 @@ export function zoneResolver(setting: TimeZoneSetting): (who?: RecordSource) => 
   }
   return (who) =>
     (who?.host && hosts.get(who.host.toLowerCase())) ||
+    (who?.address && hosts.get(who.address.toLowerCase())) ||
     (who?.product && products.get(who.product.toLowerCase())) ||
     (who?.vendor && products.get(who.vendor.toLowerCase())) ||
     setting.zone;

@@ -94,5 +94,25 @@ for (const dialect of DIALECTS) {
       expect(shown.timeline).toContainEqual(expect.objectContaining({ occurredAt: '2019-12-01T20:46:05.000Z', source: 'hunt', text: expect.stringContaining('External Remote RDP Logon from Public IP') }));
       expect(shown.evidence).toEqual([expect.objectContaining({ filename: expect.stringMatching(/^hunt-.*\.json$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
     });
+
+    it('rules test reads records as intake does: the configured device classes, and with --enrich the saved time zone setting', async () => {
+      const rule = path.join(dir, 'ids_report.yml');
+      fs.writeFileSync(rule, 'title: any IDS report\nid: 5b9a1c2e-1111-4a6e-9d3f-2a7c4e6b8d01\nlogsource: { category: intrusion_detection }\ndetection: { ids: { observer.type: ids }, condition: ids }\nlevel: high\n');
+      const events = path.join(dir, 'acme.cef');
+      fs.writeFileSync(events, '<134>Nov 25 09:00:00 sensor-9 CEF:0|Acme|Sentry|1.0|77|odd request|8|src=198.51.100.30 dst=10.1.8.20 dpt=80\n');
+      // a device the table does not know: no match until the configuration classes it
+      expect(JSON.parse((await cli('rules', 'test', rule, events, '--json')).out).matches).toHaveLength(0);
+      const classed = cliOn(t, { BIHUAN_DEVICE_CLASSES: JSON.stringify([{ vendor: 'Acme', class: 'ids' }]) });
+      const plain = JSON.parse((await classed('rules', 'test', rule, events, '--json')).out);
+      expect(plain.matches).toHaveLength(1);
+      // read in the configured zone (Beijing) …
+      expect(plain.matches[0].time).toMatch(/-11-25T01:00:00\.000Z$/);
+      // … and with --enrich in the zone the settings keep for that host (Berlin)
+      const settings = path.join(dir, 'zones.yaml');
+      fs.writeFileSync(settings, 'timeZone:\n  zone: Asia/Shanghai\n  sources:\n    - host: sensor-9\n      zone: Europe/Berlin\n');
+      expect((await classed('settings', 'import', settings)).code).toBe(0);
+      const enriched = JSON.parse((await classed('rules', 'test', rule, events, '--json', '--enrich')).out);
+      expect(enriched.matches[0].time).toBe(plain.matches[0].time.replace('T01:00', 'T08:00'));
+    });
   });
 }

@@ -48,7 +48,11 @@ async function run(ctx: Context, lib: RuleLibrary, files: string[], o: { format?
   const cfg = ctx.config();
   const services = o.enrich ? await ctx.open() : undefined;
   const mapped = cfg.jsonMappings.map(mappedJson);
-  return runRules(lib, await sources(files, cfg.maxRecordBytes), (records, format) => normalizeRecords(records, { format, timeZone: cfg.timeZone, now: new Date(), maxRecordBytes: cfg.maxRecordBytes, mapped }), {
+  // as intake reads them: the configured device classes; with --enrich, the saved time zone setting too
+  const zones = services?.timeZones;
+  const normalize = (records: Parameters<typeof normalizeRecords>[0], format: AlertFormat | undefined) =>
+    normalizeRecords(records, { format, timeZone: zones?.zone ?? cfg.timeZone, zoneOf: zones?.zoneOf, now: new Date(), maxRecordBytes: cfg.maxRecordBytes, mapped, deviceClasses: cfg.deviceClasses });
+  return runRules(lib, await sources(files, cfg.maxRecordBytes), normalize, {
     format: o.format,
     minLevel: o.minLevel,
     enrich: services ? (a) => services.intake.enrich(a) : undefined,
@@ -102,7 +106,7 @@ export function addDetectionCommands(program: Command, ctx: Context): void {
     .description('run one rule file (or directory) over event files in any intake format; shows which events matched and why; stores nothing')
     .addOption(new Option('--format <format>', 'force the events\' format').choices([...ALERT_FORMATS]))
     .option('--with-builtin', 'also load the built-in pack (for correlations that reference its rules)')
-    .option('--enrich', 'apply the stored zones, threat intelligence and asset inventory, as intake would')
+    .option('--enrich', 'apply the stored network zones, time zone setting, threat intelligence and asset inventory, as intake would')
     .option('--json', 'JSON output')
     .action(async (rule: string, events: string[], o: { format?: AlertFormat; withBuiltin?: boolean; enrich?: boolean; json?: boolean }) => {
       const lib = library(ctx.config(), [rule], !!o.withBuiltin);

@@ -49,6 +49,13 @@ for (const dialect of DIALECTS) {
       expect(bad.code).toBe(1);
       expect(bad.err).toContain('internal');
       expect(JSON.parse(await ok('network', 'show', '--json')).internal).toEqual(shown.internal);
+      // a branch from the CLI, then its ranges
+      expect(await ok('org-unit', 'set', 'SZ', '深圳分公司')).toContain('org unit SZ (深圳分公司, branch) saved');
+      fs.writeFileSync(file, 'internal: [10.0.0.0/8]\ninternetFacing: []\norgUnits: { SZ: [10.30.0.0/16] }\n');
+      expect(await ok('network', 'set', file)).toContain('1 org unit(s)');
+      expect(JSON.parse(await ok('org-unit', 'list', '--json'))).toContainEqual({ code: 'SZ', name: '深圳分公司', kind: 'branch', ranges: ['10.30.0.0/16'] });
+      expect(await ok('org-unit', 'list')).toContain('SZ  深圳分公司  (branch)  10.30.0.0/16');
+      expect((await cli('org-unit', 'set', 'SZ', '深圳', '--kind', 'province')).code).toBe(2);
     });
 
     it('adds users with a generated password shown once', async () => {

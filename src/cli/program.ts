@@ -806,6 +806,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed: the settings already match');
     });
 
+  const orgUnits = program.command('org-unit').description('headquarters and branches (机构): what alerts, incidents and users belong to');
+  orgUnits
+    .command('list')
+    .description('the org units')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      const s = await open();
+      const units = await s.settings.orgUnits();
+      const zones = await s.intake.networkZones();
+      if (o.json) print(JSON.stringify(units.map((u) => ({ ...u, ranges: zones.orgUnits[u.code] ?? [] }))));
+      else for (const u of units) print(`${u.code}  ${u.name}  (${u.kind})${zones.orgUnits[u.code]?.length ? `  ${zones.orgUnits[u.code]!.join(', ')}` : ''}`);
+    });
+  orgUnits
+    .command('set <code> <name>')
+    .description('add an org unit or rename one (its ranges are set with network set)')
+    .addOption(new Option('--kind <kind>', 'headquarters or a branch').choices(['hq', 'branch']).default('branch'))
+    .action(async (code: string, name: string, o: { kind: string }) => {
+      const s = await open();
+      const unit = await s.settings.saveOrgUnit(actor, { code, name, kind: o.kind });
+      print(`org unit ${unit.code} (${unit.name}, ${unit.kind}) saved`);
+    });
+
   const network = program.command('network').description("the network zones: internal ranges, internet-facing hosts, each org unit's ranges (what makes an address internal and a branch's)");
   network
     .command('show')

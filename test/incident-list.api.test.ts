@@ -71,6 +71,21 @@ for (const dialect of DIALECTS) {
       expect((await list('q=bastion')).items.map((i) => i.id)).toEqual([ids.brute]);
       expect((await list(`q=${ids.exploit}`)).items.map((i) => i.id)).toEqual([ids.exploit]);
       expect((await list('q=%25')).items).toHaveLength(0);
+      // Chinese: two characters are scanned, three or more read the index
+      expect((await list(`q=${encodeURIComponent('木马')}`)).items.map((i) => i.id)).toEqual([ids.trojan]);
+      expect((await list(`q=${encodeURIComponent('反序列化')}`)).items.map((i) => i.id)).toEqual([ids.exploit]);
+    });
+
+    it('finds an incident by text edited or added after it was filed (the index follows every change)', async () => {
+      expect((await h.req({ method: 'PATCH', url: `/api/incidents/${ids.scan}`, payload: { title: '外网端口扫描 Masscan 全端口' }, as: 'monitor' })).statusCode).toBe(200);
+      expect((await list('q=masscan')).items.map((i) => i.id)).toEqual([ids.scan]);
+      expect((await list(`q=${encodeURIComponent('外网端口')}`)).items.map((i) => i.id)).toEqual([ids.scan]);
+      const r = await h.req({ method: 'POST', url: `/api/incidents/${ids.exploit}/observables`, payload: { type: 'url', value: 'http://198.51.100.99/wls-wsat/CoordinatorPortType' }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      expect((await list('q=coordinatorport')).items.map((i) => i.id)).toEqual([ids.exploit]);
+      // the old title is gone from the index
+      expect((await list(`q=${encodeURIComponent('外网端口扫描')}`)).items.map((i) => i.id)).toEqual([ids.scan]);
+      expect((await list('q=wls-wsat%2Fcoord')).items.map((i) => i.id)).toEqual([ids.exploit]);
     });
 
     it('pages with a cursor through every sort order without repeats or gaps', async () => {

@@ -98,6 +98,15 @@ describe('bihuan demo (a first look)', () => {
       expect(age).toBeLessThan(3 * 60 * 60_000);
       const warning = (await (await fetch(`${demo.url}/api/warning`, { headers: { cookie } })).json()) as { level: string };
       expect(warning.level).toBe('high');
+      // free text is searched by the query thread, which yields the processors to intake and detection (Linux: nice 10)
+      const found = (await (await fetch(`${demo.url}/api/alerts?q=awcna`, { headers: { cookie } })).json()) as { items: unknown[] };
+      expect(found.items.length).toBeGreaterThan(0);
+      if (fs.existsSync(`/proc/${demo.proc.pid}/task`)) {
+        const nice = (tid: string) => Number(fs.readFileSync(`/proc/${demo.proc.pid}/task/${tid}/stat`, 'utf8').split(') ').pop()!.split(' ')[16]);
+        const tasks = fs.readdirSync(`/proc/${demo.proc.pid}/task`);
+        expect(nice(String(demo.proc.pid))).toBe(0);
+        expect(tasks.map(nice)).toContain(10);
+      }
     } finally {
       await stop(demo.proc);
     }

@@ -2,12 +2,13 @@
  * Incident storage: queries and row → API shape presenters. Functions take the database or
  * a transaction; the caller (the service) owns the transaction.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, PostgresAdapter, type SqlBool, sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Level } from '../domain/grading/grading.js';
 import type { Phase, Resolution, TaskStatus } from '../domain/incident/phase.js';
 import type { Deadlines, Tier } from '../domain/incident/sla.js';
 import { escapeLike } from '../store/like.js';
+import { PG_INCIDENT_TEXT } from '../store/migrations/20261129T2000_incident_text.js';
 import { incidentTouches } from '../store/scope.js';
 import type { DB, IncidentRow, TaskRow } from '../store/schema.js';
 
@@ -240,6 +241,27 @@ export function decodeCursor(cursor: string): [string | number, string] {
   throw new DomainError('validation', 'cursor: not a cursor returned by this list', [{ field: 'cursor', message: 'invalid cursor' }]);
 }
 
+/**
+ * Free text in an incident's id, titles, description, observables or affected assets, as a
+ * case-insensitive substring: on SQLite through the trigram FTS5 tables (three characters or
+ * more; shorter text scans), on PostgreSQL as ILIKE over the expressions the pg_trgm indexes are
+ * built on (migration 20261129T2000). Assets are few per incident: read through the incident.
+ */
+function incidentTextMatch(db: Kysely<DB>, text: string): Expression<SqlBool> {
+  const like = `%${escapeLike(text)}%`;
+  const lower = like.toLowerCase();
+  // one set of incident ids, each part read through its own index (an OR of the parts would scan)
+  const assets = sql`select incident_id from affected_assets where lower(coalesce(ip, '') || ' ' || coalesce(hostname, '') || ' ' || coalesce(business_system, '')) like ${lower} escape '\\'`;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    return sql<boolean>`incidents.id in (select id from incidents where ${sql.raw(PG_INCIDENT_TEXT)} ilike ${like} escape '\\' union all select incident_id from observables where value ilike ${like} escape '\\' union all ${assets})`;
+  }
+  if ([...text].length >= 3) {
+    const phrase = `"${text.replaceAll('"', '""')}"`;
+    return sql<boolean>`incidents.id in (select id from incidents where rowid in (select rowid from incidents_text where incidents_text match ${phrase}) union all select incident_id from observables where id in (select rowid from observables_text where observables_text match ${phrase}) union all ${assets})`;
+  }
+  return sql<boolean>`incidents.id in (select id from incidents where lower(id || ' ' || title || ' ' || coalesce(title_en, '') || ' ' || description) like ${lower} escape '\\' union all select incident_id from observables where lower(value) like ${lower} escape '\\' union all ${assets})`;
+}
+
 export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: string): Promise<{ items: IncidentSummary[]; nextCursor: string | null }> {
   const s = sortExpr(q.sort);
   let query = withOwner(db);
@@ -251,26 +273,7 @@ export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: s
   if (q.branch) query = query.where((eb) => incidentTouches(eb, q.branch!));
   if (q.overdue === true) query = query.where('incidents.phase', '!=', 'closed').where('incidents.phase_due_at', '<', now);
   if (q.overdue === false) query = query.where((eb) => eb.or([eb('incidents.phase', '=', 'closed'), eb('incidents.phase_due_at', '>=', now)]));
-  if (q.q) {
-    const like = `%${escapeLike(q.q.toLowerCase())}%`;
-    query = query.where((eb) =>
-      eb.or([
-        sql<boolean>`lower(incidents.id) like ${like} escape '\\'`,
-        sql<boolean>`lower(incidents.title) like ${like} escape '\\'`,
-        sql<boolean>`lower(incidents.description) like ${like} escape '\\'`,
-        eb.exists(
-          eb.selectFrom('observables').select(sql`1`.as('one')).whereRef('observables.incident_id', '=', 'incidents.id').where(sql<boolean>`lower(observables.value) like ${like} escape '\\'`),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('affected_assets')
-            .select(sql`1`.as('one'))
-            .whereRef('affected_assets.incident_id', '=', 'incidents.id')
-            .where(sql<boolean>`lower(coalesce(affected_assets.ip, '') || ' ' || coalesce(affected_assets.hostname, '') || ' ' || coalesce(affected_assets.business_system, '')) like ${like} escape '\\'`),
-        ),
-      ]),
-    );
-  }
+  if (q.q) query = query.where(incidentTextMatch(db, q.q));
   if (q.cursor) {
     const [v, id] = decodeCursor(q.cursor);
     const op = s.desc ? '<' : '>';

@@ -14,6 +14,8 @@ export const LIMITS = {
   intakeInFlightBytes: 16 * 1024 * 1024,
   /** a free-text search runs at most this long (the query worker is ended and started again) */
   searchTimeoutMs: 10_000,
+  /** the search thread's nice value (Linux): under load, storing and detecting keep the processors */
+  searchThreadNice: 10,
   /** searches running or waiting at once (beyond: 429) */
   searchesWaiting: 8,
   /** alerts detection replays at most, on start, to rebuild its correlation windows (those within the longest timespan) */

@@ -14,7 +14,9 @@ import type { Config } from '../config.js';
 import { ingestBody } from '../intake/intake-body.js';
 import { startConfiguredSyslog } from '../intake/syslog-listener.js';
 import { searchAlerts } from '../intake/alert.repository.js';
+import { LIMITS } from './limits.js';
 import { serveCalls } from './rpc.js';
+import { setThisThreadNice } from './thread-priority.js';
 import type { WorkerRole, FromWorker, ToWorker } from './role-workers.js';
 
 const { role, config } = workerData as { role: WorkerRole; config: Config };
@@ -55,6 +57,8 @@ switch (role) {
     post({ type: 'ready' });
     break;
   case 'query':
+    // a search yields the processors to intake and detection when they are busy
+    if (!setThisThreadNice(LIMITS.searchThreadNice)) log.debug('query worker: could not lower its CPU priority (not Linux?)');
     serveCalls(port, { searchAlerts: (q: Parameters<typeof searchAlerts>[1]) => searchAlerts(s.database.db, q, s.now()) }, onMessage);
     post({ type: 'ready' });
     break;

@@ -16,6 +16,7 @@ import * as security from './migrations/20261129T0900_security.js';
 import * as bus from './migrations/20261129T1200_bus.js';
 import * as events from './migrations/20261129T1500_events.js';
 import * as alertText from './migrations/20261129T1700_alert_text.js';
+import * as incidentText from './migrations/20261129T2000_incident_text.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T1200_bus': bus,
   '20261129T1500_events': events,
   '20261129T1700_alert_text': alertText,
+  '20261129T2000_incident_text': incidentText,
 };
 
 export interface MigrationOutcome {

@@ -242,9 +242,14 @@ export async function loadBench(): Promise<void> {
     const env = { BIHUAN_DATA_DIR: path.join(dir, 'data'), BIHUAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BIHUAN_TIMEZONE: 'Asia/Shanghai' };
 
     if (PHASES.has('load')) {
-      // 1. seed (or, to measure again quickly, a copy of a data directory seeded before: BENCH_SEED_DIR)
-      if (process.env.BENCH_SEED_DIR) fs.cpSync(process.env.BENCH_SEED_DIR, env.BIHUAN_DATA_DIR, { recursive: true });
-      else seed(dir, env, row);
+      // 1. seed (or, to measure again quickly, a copy of a data directory seeded before: BENCH_SEED_DIR;
+      //    when it does not exist yet, this run's seed is saved there)
+      if (process.env.BENCH_SEED_DIR && fs.existsSync(process.env.BENCH_SEED_DIR)) fs.cpSync(process.env.BENCH_SEED_DIR, env.BIHUAN_DATA_DIR, { recursive: true });
+      else {
+        seed(dir, env, row);
+        // BENCH_SEED_DIR naming a directory that does not exist yet: the seeded data is kept there for the next run
+        if (process.env.BENCH_SEED_DIR) fs.cpSync(env.BIHUAN_DATA_DIR, process.env.BENCH_SEED_DIR, { recursive: true });
+      }
 
       // 2. sustained intake, an analyst polling
       server = await startServer(env);

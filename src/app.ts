@@ -124,7 +124,14 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     // new alerts are handed to detection after each committed batch (the table is the record it recovers from), one run at a time
     intake.onCommitted = (stored) => {
       detection.offer(stored);
-      loops.detection.observe(detection.catchUp());
+      const run = detection.catchUp();
+      loops.detection.observe(run);
+      // detection shares this thread: when it falls behind, intake waits for its run rather than
+      // outrun it (what it stored past detection's hands would be read back and parsed again)
+      if (detection.behind) return run.then(
+        () => undefined,
+        () => undefined,
+      );
     };
     return {
       database,

@@ -179,6 +179,11 @@ export class DetectionService {
     for (const a of stored) this.offered.set(a.id, a);
   }
 
+  /** Whether alerts offered and not yet run fill half of what detection holds in hand: the offerer should wait for a run. */
+  get behind(): boolean {
+    return this.offered.size > MAX_OFFERED / 2;
+  }
+
   /** Processes every stored alert detection has not seen yet. Runs one at a time; callers wait for their turn. */
   catchUp(): Promise<DetectionRun> {
     // a run not yet started will see every alert stored so far: share it
@@ -550,7 +555,7 @@ export class DetectionService {
     const levelReasonEn = `Rule "${s.ruleTitle}" matched (${entry.nameEn}, level ${entry.level}) at ${time}${where ? `, ${where}` : ''}${message ? `: ${message}` : ''}`;
 
     const target = await this.openIncidentFor(trx, family, keys, time);
-    const existing = target ? await trx.selectFrom('detection_signals').select(['id', 'first_seen', 'last_seen', 'count']).where('incident_id', '=', target).where('signature', '=', sig).executeTakeFirst() : undefined;
+    const existing = target ? await trx.selectFrom('detection_signals').select(['id', 'first_seen', 'last_seen', 'count', 'first_alert_id']).where('incident_id', '=', target).where('signature', '=', sig).executeTakeFirst() : undefined;
     const writeRows = async (w: Kysely<DB>, incidentId: string, at: string) => {
       let signalId: number;
       if (existing) {
@@ -614,8 +619,9 @@ export class DetectionService {
     };
     const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
       incidentId: target,
-      // also when joining: the match of an earlier-stored alert names the incident (see DetectionInput.create)
-      firstAlertId: s.alertIds.length ? Math.min(...s.alertIds) : undefined,
+      // also when joining: the match of an earlier-stored alert names the incident (see DetectionInput.create);
+      // a repeat of a signal that began with an earlier alert cannot
+      firstAlertId: s.alertIds.length && !(existing?.first_alert_id != null && Number(existing.first_alert_id) <= Math.min(...s.alertIds)) ? Math.min(...s.alertIds) : undefined,
       create: { title: titleFor('zh', entry.nameZh, s, hosts), titleEn: titleFor('en', entry.nameEn, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
       type,
       grading: ctx.grading,

@@ -5,7 +5,7 @@
  */
 import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
@@ -439,7 +439,7 @@ export class IncidentService {
         await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
         addedHosts.push(name);
       }
-      for (const o of observables) await this.upsertObservable(trx, id, o, at);
+      for (const o of observables) await this.touchObservable(trx, id, o, at);
       if (input.timeline) {
         const occurredAt = Date.parse(input.timeline.occurredAt) < now.getTime() ? new Date(input.timeline.occurredAt).toISOString() : at;
         await this.timeline(trx, id, actor, { occurredAt, source: 'detection', kind: 'alert', text: input.timeline.text.slice(0, LIMITS.timeline), data: input.timeline.data });
@@ -455,7 +455,11 @@ export class IncidentService {
       }
       await input.write?.(trx, id, at);
       await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
-      await writeAudit(trx, { actor, action: created ? 'incident.create' : 'incident.detection', entityType: 'incident', entityId: id, after: { created, addedHosts, observables: observables.length, regraded, timeline: input.timeline?.text }, at });
+      // a repeat that changed nothing a person reads (no host, no grade, no timeline entry: only the
+      // signal's count and last seen, kept on its row) is not an audited change
+      if (created || addedHosts.length || regraded || input.timeline) {
+        await writeAudit(trx, { actor, action: created ? 'incident.create' : 'incident.detection', entityType: 'incident', entityId: id, after: { created, addedHosts, observables: observables.length, regraded, timeline: input.timeline?.text }, at });
+      }
       return { incidentId: id, created, addedHosts, regraded };
     }
   }
@@ -911,6 +915,21 @@ export class IncidentService {
     }
     const after = await trx.insertInto('observables').values({ ...o, incident_id: id, created_at: at }).returningAll().executeTakeFirstOrThrow();
     return { before: undefined, after };
+  }
+
+  /** An observable seen again by detection, in one statement: added, or its first/last seen widened. */
+  private async touchObservable(trx: Kysely<DB>, id: string, o: { type: ObservableType; value: string; first_seen: string; last_seen: string; note: string | null }, at: string): Promise<void> {
+    await trx
+      .insertInto('observables')
+      .values({ ...o, incident_id: id, created_at: at })
+      .onConflict((oc) =>
+        oc.columns(['incident_id', 'type', 'value']).doUpdateSet({
+          first_seen: sql<string>`case when excluded.first_seen < observables.first_seen then excluded.first_seen else observables.first_seen end`,
+          last_seen: sql<string>`case when excluded.last_seen > observables.last_seen then excluded.last_seen else observables.last_seen end`,
+          note: sql<string | null>`coalesce(excluded.note, observables.note)`,
+        }),
+      )
+      .execute();
   }
 
   private checkAsset(a: AssetInput, at: string) {

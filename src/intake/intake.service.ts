@@ -4,7 +4,7 @@
  * its counters and rejects; a caller acknowledges only after `ingest` has returned, i.e. after
  * the commit. The same record twice (its own id, or else the same content) is stored once.
  */
-import { createHash } from 'node:crypto';
+import { hash as sha } from 'node:crypto';
 import { CompiledQuery, type Insertable, type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import { type Alert, type AlertFormat, compact } from '../domain/alert/alert.js';
 import type { IndicatorIndex } from '../domain/alert/indicator.js';
@@ -143,7 +143,7 @@ export class IntakeService {
    * format, the enriched alert, the original record): detection runs its rules on them without
    * reading them back; the table stays the record it recovers from.
    */
-  onCommitted?: (stored: StoredAlertInMemory[]) => void;
+  onCommitted?: (stored: StoredAlertInMemory[]) => void | Promise<void>;
   /**
    * Scale-out: `record` runs on each batch's transaction with the alerts it stored (the outbox
    * row), `publish` after the commit (to the bus) and is awaited before intake answers.
@@ -224,7 +224,8 @@ export class IntakeService {
       skipped = 0;
       const { stored, events, outboxRow } = await this.writeBatch(batch, batchAlerts, batchRejects, batchSkipped, opts.channel);
       if (outboxRow !== undefined) await this.outbox!.publish(stored, outboxRow);
-      if (stored.length > 0) this.onCommitted?.(stored);
+      // a promise back is back-pressure: the next batch waits (detection in this thread has fallen behind)
+      if (stored.length > 0) await this.onCommitted?.(stored);
       outcome.accepted += stored.length;
       outcome.events += events;
       outcome.duplicates += batch.length - stored.length;
@@ -311,7 +312,7 @@ export class IntakeService {
       channel,
       // time first: a record sent twice has the same time, and time-ordered keys keep the unique
       // index appending instead of writing all over a large B-tree
-      dedup_key: `${alert['@timestamp']}|${sourceId ?? `sha256:${createHash('sha256').update(original.trim()).digest('hex')}`}`,
+      dedup_key: `${alert['@timestamp']}|${sourceId ?? `sha256:${sha('sha256', original.trim())}`}`,
       kind: alert.event.kind,
       category: alert.event.category.join(','),
       action: alert.event.action ?? null,
@@ -390,16 +391,10 @@ export class IntakeService {
         let n = 0;
         for (let i = 0; i < which.length; i += per) {
           const chunk = which.slice(i, i + per);
-          const ids = table === 'alerts' ? await this.insertRows(trx, 'alerts', chunk.map((j) => rows[j]!)) : await this.insertEvents(trx, chunk.map((j) => IntakeService.eventRow(rows[j]!)));
-          // which rows went in (a duplicate is left out): by dedup key, the first of a key in the chunk
-          const rowOfKey = new Map<string, number>();
-          for (let k = chunk.length - 1; k >= 0; k--) rowOfKey.set(rows[chunk[k]!]!.dedup_key, chunk[k]!);
-          for (const r of ids) {
-            const j = rowOfKey.get(r.dedup_key);
-            if (j !== undefined) {
-              stored.push({ id: Number(r.id), format: rows[j]!.format, alert: alerts[j]!, original: rows[j]!.original });
-              n++;
-            }
+          const inserted = table === 'alerts' ? this.byDedupKey(chunk, rows, await this.insertRows(trx, 'alerts', chunk.map((j) => rows[j]!))) : await this.insertEvents(trx, chunk, rows);
+          for (const { id, row: j } of inserted) {
+            stored.push({ id, format: rows[j]!.format, alert: alerts[j]!, original: rows[j]!.original });
+            n++;
           }
         }
         return n;
@@ -442,20 +437,40 @@ export class IntakeService {
    * into `alerts` keeps its id): PostgreSQL's column default draws it; on SQLite (one writer at a
    * time) the alerts' AUTOINCREMENT counter is moved past the batch, so no alert takes those ids.
    */
-  private async insertEvents(trx: Kysely<DB>, rows: Array<Insertable<EventTable>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
-    if (rows.length === 0) return [];
-    if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) {
-      const n = rows.length;
-      let top = (await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${n} where name = 'alerts' returning seq`.execute(trx)).rows[0]?.seq;
-      if (top === undefined) {
-        const max = (await sql<{ m: number | null }>`select max(m) as m from (select max(id) as m from alerts union all select max(id) as m from events)`.execute(trx)).rows[0]?.m ?? 0;
-        top = Number(max) + n;
-        await sql`insert into sqlite_sequence (name, seq) values ('alerts', ${top})`.execute(trx);
-      }
-      const first = Number(top) - n + 1;
-      rows = rows.map((r, i) => ({ id: first + i, ...r }));
+  /** Which rows of a chunk went in (a duplicate is left out), told by dedup key: the first of a key in the chunk. */
+  private byDedupKey(chunk: readonly number[], rows: ReadonlyArray<Insertable<AlertTable>>, ids: ReadonlyArray<{ id: number | string; dedup_key: string }>): Array<{ id: number; row: number }> {
+    const rowOfKey = new Map<string, number>();
+    for (let k = chunk.length - 1; k >= 0; k--) rowOfKey.set(rows[chunk[k]!]!.dedup_key, chunk[k]!);
+    const out: Array<{ id: number; row: number }> = [];
+    for (const r of ids) {
+      const row = rowOfKey.get(r.dedup_key);
+      if (row !== undefined) out.push({ id: Number(r.id), row });
     }
-    return this.insertRows(trx, 'events', rows);
+    return out;
+  }
+
+  /**
+   * Events, the bulk of what intake stores. On SQLite their ids are taken from the alerts'
+   * AUTOINCREMENT counter before the insert, so the rows that went in are known without reading
+   * anything back: all of them when the insert changed as many rows, else those whose ids are
+   * there (a duplicate is left out).
+   */
+  private async insertEvents(trx: Kysely<DB>, chunk: readonly number[], all: ReadonlyArray<Insertable<AlertTable>>): Promise<Array<{ id: number; row: number }>> {
+    const n = chunk.length;
+    if (n === 0) return [];
+    const rows = chunk.map((j) => IntakeService.eventRow(all[j]!));
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) return this.byDedupKey(chunk, all, await this.insertRows(trx, 'events', rows));
+    let top = (await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${n} where name = 'alerts' returning seq`.execute(trx)).rows[0]?.seq;
+    if (top === undefined) {
+      const max = (await sql<{ m: number | null }>`select max(m) as m from (select max(id) as m from alerts union all select max(id) as m from events)`.execute(trx)).rows[0]?.m ?? 0;
+      top = Number(max) + n;
+      await sql`insert into sqlite_sequence (name, seq) values ('alerts', ${top})`.execute(trx);
+    }
+    const first = Number(top) - n + 1;
+    const changed = await this.insertRows(trx, 'events', rows.map((r, k) => ({ id: first + k, ...r })), false);
+    if (changed === n) return chunk.map((row, k) => ({ id: first + k, row }));
+    const present = await trx.selectFrom('events').select('id').where('id', '>=', first).where('id', '<=', first + n - 1).execute();
+    return present.map((r) => ({ id: Number(r.id), row: chunk[Number(r.id) - first]! }));
   }
 
   /**
@@ -465,11 +480,15 @@ export class IntakeService {
    */
   private readonly insertSql = new Map<string, { sql: string; columns: string[] }>();
 
-  private async insertRows<T extends 'alerts' | 'events'>(trx: Kysely<DB>, table: T, rows: Array<Insertable<DB[T]>>): Promise<Array<{ id: number | string; dedup_key: string }>> {
-    const key = `${table}:${rows.length}:${Object.keys(rows[0]!).length}`;
+  private async insertRows<T extends 'alerts' | 'events'>(trx: Kysely<DB>, table: T, rows: Array<Insertable<DB[T]>>): Promise<Array<{ id: number | string; dedup_key: string }>>;
+  /** without RETURNING: how many rows went in */
+  private async insertRows<T extends 'alerts' | 'events'>(trx: Kysely<DB>, table: T, rows: Array<Insertable<DB[T]>>, returning: false): Promise<number>;
+  private async insertRows<T extends 'alerts' | 'events'>(trx: Kysely<DB>, table: T, rows: Array<Insertable<DB[T]>>, returning = true): Promise<Array<{ id: number | string; dedup_key: string }> | number> {
+    const key = `${table}:${rows.length}:${Object.keys(rows[0]!).length}:${returning}`;
     let cached = this.insertSql.get(key);
     if (!cached) {
-      const compiled = (trx as Kysely<any>).insertInto(table).values(rows).onConflict((oc) => oc.column('dedup_key').doNothing()).returning(['id', 'dedup_key']).compile();
+      const insert = (trx as Kysely<any>).insertInto(table).values(rows).onConflict((oc) => oc.column('dedup_key').doNothing());
+      const compiled = returning ? insert.returning(['id', 'dedup_key']).compile() : insert.compile();
       cached = { sql: compiled.sql, columns: Object.keys(rows[0]!) };
       if (compiled.parameters.length !== rows.length * cached.columns.length) throw new Error(`${table} rows do not all have the same columns`);
       this.insertSql.set(key, cached);
@@ -477,14 +496,9 @@ export class IntakeService {
     const params: unknown[] = [];
     for (const row of rows) for (const c of cached.columns) params.push((row as Record<string, unknown>)[c]);
     const result = await trx.executeQuery<{ id: number | string; dedup_key: string }>(CompiledQuery.raw(cached.sql, params));
-    return result.rows;
+    return returning ? result.rows : Number(result.numAffectedRows ?? 0n);
   }
 
-  /**
-   * Stored records by id as detection runs its rules on them: an alert from its document, an event
-   * read again from its record (as it was read when stored: the time zone, the time it came in)
-   * and enriched again. Ids stored nowhere (purged) are left out.
-   */
   async readStored(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, StoredAlertInMemory>> {
     const out = new Map<number, StoredAlertInMemory>();
     for (let i = 0; i < ids.length; i += 500) {

@@ -37,7 +37,7 @@ export function App() {
   const route = useHashRoute();
   const { message } = AntApp.useApp();
   useEffect(() => {
-    api<Me>('GET', '/api/auth/me').then(setMe, () => setMe(null));
+    api('GET', '/api/auth/me').then(setMe, () => setMe(null));
   }, []);
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
@@ -46,7 +46,7 @@ export function App() {
     return (
       <div style={{ display: 'grid', placeItems: 'center', minHeight: '100vh' }}>
         <Card title={t('totpMustEnrol')} style={{ width: 680 }} extra={<Button size="small" onClick={() => void api('POST', '/api/auth/logout').finally(() => setMe(null))}>{t('signOut')}</Button>}>
-          <TotpSetup onDone={() => void api<Me>('GET', '/api/auth/me').then(setMe)} />
+          <TotpSetup onDone={() => void api('GET', '/api/auth/me').then(setMe)} />
         </Card>
       </div>
     );

@@ -27,7 +27,7 @@ let cached: Promise<Reference> | undefined;
 const retried = new Set<string>();
 
 function load(): Promise<Reference> {
-  cached ??= Promise.all([api<{ entries: GradingEntry[] }>('GET', '/api/grading'), api<OrgUnit[]>('GET', '/api/org-units')]).then(
+  cached ??= Promise.all([api('GET', '/api/grading'), api('GET', '/api/org-units')]).then(
     ([g, o]) => ({ types: g.entries, orgUnits: o }),
     (e: unknown) => {
       cached = undefined;

@@ -48,9 +48,10 @@ export function useSituation(periodDays = 30) {
   const [warning, setWarning] = useState<Warning>();
   const [stats, setStats] = useState<Stats>();
   const load = () => {
-    void api<{ items: IncidentSummary[] }>('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
-    void api<Warning>('GET', '/api/warning').then(setWarning);
-    void api<Stats>('GET', `/api/stats?periodDays=${periodDays}`).then(setStats);
+    void api('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
+    // these two routes declare open objects: read here as Warning and Stats
+    void api('GET', '/api/warning').then((w) => setWarning(w as unknown as Warning));
+    void api('GET', `/api/stats?periodDays=${periodDays}`).then((x) => setStats(x as unknown as Stats));
   };
   useEffect(load, [periodDays]);
   useLive(load);

@@ -1,7 +1,7 @@
 import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, Radio, Segmented, Select, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
-import { api } from '../api';
+import { type BodyOf, api } from '../api';
 import { useT } from '../i18n';
 import { useReference } from '../reference';
 
@@ -22,7 +22,7 @@ export function Alerts() {
   const [triaging, setTriaging] = useState<Json>();
   const [form] = Form.useForm();
   const ref = useReference();
-  const query = (f: Json, cursor?: string, k = kind) => {
+  const query = (f: Json, cursor?: string, k = kind): `/api/alerts?${string}` => {
     const p = new URLSearchParams({ limit: '100' });
     if (k === 'event') p.set('kind', 'event');
     for (const [k, v] of Object.entries(f)) {
@@ -36,7 +36,7 @@ export function Alerts() {
     return `/api/alerts?${p.toString()}`;
   };
   const load = (f: Json, cursor?: string, k = kind) =>
-    api<{ items: Json[]; nextCursor: string | null }>('GET', query(f, cursor, k)).then(
+    api('GET', query(f, cursor, k)).then(
       (r) => {
         setRows((old) => (cursor ? [...(old ?? []), ...r.items] : r.items));
         setNext(r.nextCursor);
@@ -44,7 +44,7 @@ export function Alerts() {
       (e: Error) => void message.error(e.message),
     );
   useEffect(() => void load({}), []);
-  const triage = async (v: Json) => {
+  const triage = async (v: BodyOf<'POST', `/api/alerts/${number}/triage`>) => {
     try {
       await api('POST', `/api/alerts/${triaging!.id}/triage`, v);
       void message.success(t('triaged'));

@@ -31,7 +31,7 @@ export function Audit() {
       } else if (v) p.set(k, String(v).trim());
     }
     if (before) p.set('before', String(before));
-    void api<Json[]>('GET', `/api/audit?${p.toString()}`).then((r) => {
+    void api('GET', `/api/audit?${p.toString()}`).then((r) => {
       setRows((old) => (before ? [...(old ?? []), ...r] : r));
       setMore(r.length === PAGE);
     });

@@ -6,7 +6,7 @@
  */
 import { App as AntApp, Button, Card, Col, Descriptions, Form, Input, Progress, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useContext, useEffect, useState } from 'react';
-import { api } from '../api';
+import { type BodyOf, api } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
 import { useLive } from '../live';
@@ -22,7 +22,7 @@ export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onCha
   const t = useT();
   const { message } = AntApp.useApp();
   const mayReport = me.permissions.includes('incident.update') && (!me.user.orgUnit || me.user.orgUnit === order.orgUnit || me.permissions.includes('orders.issue'));
-  const set = async (host: string, state: string) => {
+  const set = async (host: string, state: BodyOf<'PUT', `/api/orders/${number}/hosts/${string}`>['state']) => {
     try {
       await api('PUT', `/api/orders/${order.id}/hosts/${encodeURIComponent(host)}`, { state });
       onChange();
@@ -44,9 +44,9 @@ export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onCha
           title: t('hostState'),
           dataIndex: 'state',
           width: 150,
-          render: (s: string, h: Json) =>
+          render: (s: (typeof HOST_STATES)[number], h: Json) =>
             mayReport ? (
-              <Select size="small" value={s} style={{ width: 130 }} onChange={(v: string) => void set(h.host, v)} options={HOST_STATES.map((x) => ({ value: x, label: t(`host_${x}`) }))} data-testid="host-state" />
+              <Select size="small" value={s} style={{ width: 130 }} onChange={(v: (typeof HOST_STATES)[number]) => void set(h.host, v)} options={HOST_STATES.map((x) => ({ value: x, label: t(`host_${x}`) }))} data-testid="host-state" />
             ) : (
               <Tag>{t(`host_${s as 'pending'}`)}</Tag>
             ),
@@ -103,7 +103,7 @@ export function Command({ me }: { me: Me }) {
     void api('GET', `/api/orders${openOnly ? '?open=true' : ''}`).then(setOrders);
   }, [openOnly]);
   useEffect(load, [load]);
-  useEffect(() => void api<{ items: Json[] }>('GET', '/api/incidents?limit=100&phase=discovery,report,analysis,handling,summary').then((r) => setIncidents(r.items)), []);
+  useEffect(() => void api('GET', '/api/incidents?limit=100&phase=discovery,report,analysis,handling,summary').then((r) => setIncidents(r.items)), []);
   useLive(load);
   const act = async (f: () => Promise<unknown>, done?: string) => {
     try {

@@ -50,7 +50,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   }, [entryCount]);
   const [entryForm] = Form.useForm();
   const mayEdit = me.permissions.includes('incident.update');
-  useEffect(() => void api<Json[]>('GET', '/api/users').then(setUsers, () => undefined), []);
+  useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
   const ref = useReference();
   const load = useCallback(async () => {
@@ -64,7 +64,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const observableKey = ((inc?.observables ?? []) as Json[]).map((o) => o.value).join('|');
   useEffect(() => {
     const values = ((inc?.observables ?? []) as Json[]).slice(0, 20).map((o) => String(o.value));
-    void Promise.all(values.map(async (v) => [v, ((await api<{ items: Json[] }>('GET', `/api/incidents?q=${encodeURIComponent(v)}&limit=20`)).items.map((x) => String(x.id)).filter((x) => x !== id))] as const)).then((pairs) => setSeen(Object.fromEntries(pairs)));
+    void Promise.all(values.map(async (v) => [v, ((await api('GET', `/api/incidents?q=${encodeURIComponent(v)}&limit=20`)).items.map((x) => String(x.id)).filter((x) => x !== id))] as const)).then((pairs) => setSeen(Object.fromEntries(pairs)));
   }, [observableKey, id]);
   useLive((ids) => {
     if (!ids || ids.includes(id)) void load();

@@ -15,7 +15,7 @@ export function Login({ onIn }: { onIn: (me: Me) => void }) {
     setError(undefined);
     try {
       await api('POST', '/api/auth/login', { username: v.username, password: v.password, ...(v.code ? { code: v.code.trim() } : {}) });
-      onIn(await api<Me>('GET', '/api/auth/me'));
+      onIn(await api('GET', '/api/auth/me'));
     } catch (e) {
       const asked = e instanceof ApiError && (e.body.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
       if (asked && !needCode) setNeedCode(true);

@@ -27,9 +27,9 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
   const [channelForm] = Form.useForm();
   const [ruleForm] = Form.useForm();
   const load = useCallback(() => {
-    void api<Json[]>('GET', '/api/channels').then(setChannels);
-    void api<Json[]>('GET', '/api/notification-rules').then(setRules);
-    void api<Json[]>('GET', '/api/notifications?limit=50').then(setLog);
+    void api('GET', '/api/channels').then(setChannels);
+    void api('GET', '/api/notification-rules').then(setRules);
+    void api('GET', '/api/notifications?limit=50').then(setLog);
   }, []);
   useEffect(load, [load]);
   const act = async (f: () => Promise<unknown>, done = t('saved')) => {

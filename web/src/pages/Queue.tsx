@@ -33,7 +33,7 @@ export function Queue() {
     if (filter.orgUnit) p.set('orgUnit', filter.orgUnit);
     if (filter.owner) p.set('owner', String(filter.owner));
     if (filter.overdue) p.set('overdue', 'true');
-    void api<{ items: Row[] }>('GET', `/api/incidents?${p.toString()}`).then((r) => setRows(r.items));
+    void api('GET', `/api/incidents?${p.toString()}`).then((r) => setRows(r.items));
   };
   useEffect(load, [filter]);
   const assign = async (ownerId: number) => {

@@ -1,6 +1,6 @@
 import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../api';
+import { type Answer, type BodyOf, api } from '../api';
 import type { Me } from '../App';
 import { useT } from '../i18n';
 import { Notifications } from './Notifications';
@@ -9,9 +9,10 @@ import { TotpSetup } from './TotpSetup';
 
 type Json = Record<string, any>;
 
-function useLoad<T>(url: string): [T | undefined, () => void] {
-  const [data, setData] = useState<T>();
-  const load = () => void api<T>('GET', url).then(setData, () => setData(undefined));
+function useLoad<const U extends `/api/${string}`>(url: U): [Answer<'GET', U> | undefined, () => void] {
+  const [data, setData] = useState<Answer<'GET', U>>();
+  // the URL is a type parameter here: the route is checked where useLoad is called
+  const load = () => void (api as unknown as (m: 'GET', u: string) => Promise<Answer<'GET', U>>)('GET', url).then(setData, () => setData(undefined));
   useEffect(load, [url]);
   return [data, load];
 }
@@ -27,8 +28,8 @@ async function uploadText(url: string, file: File, contentType: string) {
 function Grading({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [table, reload] = useLoad<Json>('/api/grading');
-  const [entries, setEntries] = useState<Json[]>();
+  const [table, reload] = useLoad('/api/grading');
+  const [entries, setEntries] = useState<Array<{ level: number; nameEn: string; nameZh: string; type: string }>>();
   useEffect(() => setEntries(table?.entries), [table]);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -53,7 +54,7 @@ function Grading({ canWrite }: { canWrite: boolean }) {
         ]}
       />
       {canWrite && (
-        <Button type="primary" onClick={() => void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
+        <Button type="primary" disabled={!entries} onClick={() => entries && void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
           {t('save')}
         </Button>
       )}
@@ -136,7 +137,7 @@ function PlaybookEditor({ level, book, canWrite, onSaved }: { level: string; boo
 
 function Playbooks({ canWrite }: { canWrite: boolean }) {
   const t = useT();
-  const [books, reload] = useLoad<Record<string, Json>>('/api/playbooks');
+  const [books, reload] = useLoad('/api/playbooks');
   return (
     <Tabs
       size="small"
@@ -153,8 +154,8 @@ function Playbooks({ canWrite }: { canWrite: boolean }) {
 function OrgUnits({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [units, reload] = useLoad<Json[]>('/api/org-units');
-  const [zones, reloadZones] = useLoad<Json>('/api/network');
+  const [units, reload] = useLoad('/api/org-units');
+  const [zones, reloadZones] = useLoad('/api/network');
   const [text, setText] = useState('');
   useEffect(() => setText(zones ? JSON.stringify(zones, null, 2) : ''), [zones]);
   return (
@@ -171,7 +172,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
       <Typography.Text strong>{t('networkZones')}</Typography.Text>
       <Input.TextArea rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={!canWrite} style={{ fontFamily: 'monospace' }} />
       {canWrite && (
-        <Button onClick={() => { let body: unknown; try { body = JSON.parse(text); } catch (e) { void message.error((e as Error).message); return; } void api('PUT', '/api/network', body).then(() => { void message.success(t('saved')); reloadZones(); }, (e: Error) => void message.error(e.message)); }}>
+        <Button onClick={() => { let body: unknown; try { body = JSON.parse(text); } catch (e) { void message.error((e as Error).message); return; } void api('PUT', '/api/network', body as BodyOf<'PUT', '/api/network'>).then(() => { void message.success(t('saved')); reloadZones(); }, (e: Error) => void message.error(e.message)); }}>
           {t('save')}
         </Button>
       )}
@@ -183,7 +184,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
 function TimeZone({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [setting, reload] = useLoad<Json>('/api/settings/time-zone');
+  const [setting, reload] = useLoad('/api/settings/time-zone');
   const [zone, setZone] = useState<string>();
   const [sources, setSources] = useState<Json[]>([]);
   useEffect(() => {
@@ -194,6 +195,7 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
   const options = [...new Set(['Asia/Shanghai', 'UTC', ...zones])].map((z) => ({ value: z, label: z }));
   const edit = (i: number, patch: Json) => setSources((xs) => xs.map((x, k) => (k === i ? { ...x, ...patch } : x)));
   const save = () =>
+    zone &&
     void api('PUT', '/api/settings/time-zone', { zone, sources: sources.map((x) => ({ [x.who as string]: x.name, zone: x.zone })) }).then(
       () => {
         void message.success(t('saved'));
@@ -235,8 +237,8 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [assets, reload] = useLoad<Json>('/api/assets?limit=1000');
-  const items = (Array.isArray(assets) ? assets : (assets?.items ?? [])) as Json[];
+  const [assets, reload] = useLoad('/api/assets?limit=1000');
+  const items = assets ?? [];
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {canWrite && (
@@ -252,7 +254,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
 function Intel({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [sources, reload] = useLoad<Json[]>('/api/intel/sources');
+  const [sources, reload] = useLoad('/api/intel/sources');
   const [form] = Form.useForm();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -273,7 +275,7 @@ function Intel({ canWrite }: { canWrite: boolean }) {
 function Users() {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [users, reload] = useLoad<Json[]>('/api/users');
+  const [users, reload] = useLoad('/api/users');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Table rowKey="id" size="small" pagination={false} dataSource={users} columns={[{ title: t('username'), dataIndex: 'username' }, { title: t('name'), dataIndex: 'displayName' }, { title: t('role'), dataIndex: 'role', render: (r: string) => t(`role_${r}` as 'role_admin') }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('email'), dataIndex: 'email' }, {
@@ -288,7 +290,7 @@ function Users() {
           </Space>
         ),
       }]} />
-      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
+      <Form layout="inline" onFinish={(v: BodyOf<'POST', '/api/users'>) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
         <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={(['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const).map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
         <Form.Item name="password" rules={[{ required: true, min: 12 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
@@ -303,11 +305,11 @@ function Users() {
 function Tokens() {
   const t = useT();
   const { message } = AntApp.useApp();
-  const [tokens, reload] = useLoad<Json[]>('/api/tokens');
+  const [tokens, reload] = useLoad('/api/tokens');
   const [shown, setShown] = useState<string>();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Form layout="inline" onFinish={(v: Json) => void api<Json>('POST', '/api/tokens', { name: v.name }).then((r) => { setShown(r.token as string); reload(); }, (e: Error) => void message.error(e.message))}>
+      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/tokens', { name: v.name }).then((r) => { setShown(r.token as string); reload(); }, (e: Error) => void message.error(e.message))}>
         <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
         <Button htmlType="submit">{t('newToken')}</Button>
       </Form>

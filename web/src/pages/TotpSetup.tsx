@@ -18,9 +18,9 @@ export function TotpSetup({ onDone }: { onDone?: () => void }) {
     if (pending) void QRCode.toDataURL(pending.uri, { margin: 1, width: 180 }).then(setQr, () => setQr(undefined));
   }, [pending]);
   useEffect(() => {
-    api<{ totp: { enabled: boolean } }>('GET', '/api/auth/me').then((m) => setEnabled(m.totp.enabled), () => setEnabled(false));
+    api('GET', '/api/auth/me').then((m) => setEnabled(m.totp.enabled), () => setEnabled(false));
   }, []);
-  const start = () => void api<{ secret: string; uri: string }>('POST', '/api/auth/totp').then(setPending, (e: Error) => void message.error(e.message));
+  const start = () => void api('POST', '/api/auth/totp').then(setPending, (e: Error) => void message.error(e.message));
   const confirm = (v: { code: string }) =>
     void api('POST', '/api/auth/totp/confirm', { code: v.code.trim() }).then(
       () => {

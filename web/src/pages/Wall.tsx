@@ -44,7 +44,8 @@ export function Wall() {
   const [spread, setSpread] = useState<SpreadHost[]>([]);
   useEffect(() => {
     if (!worst) return setSpread([]);
-    void api<{ spread: { hosts: SpreadHost[] } }>('GET', `/api/incidents/${encodeURIComponent(worst.id)}/detection`).then((r) => setSpread(r.spread.hosts), () => setSpread([]));
+    // the route declares spread hosts as open objects: this page reads them as SpreadHost
+    void api('GET', `/api/incidents/${encodeURIComponent(worst.id)}/detection`).then((r) => setSpread(r.spread.hosts as unknown as SpreadHost[]), () => setSpread([]));
   }, [worst?.id, worst?.updatedAt]);
   const axis = { axisLabel: { color: '#a9bfdf' }, splitLine: { lineStyle: { color: '#1d3b66' } } };
   const perHour = useMemo(

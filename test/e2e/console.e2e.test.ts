@@ -158,9 +158,13 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
         await expect.poll(() => page.getByTestId('report-sent').count()).toBe(0);
       }
       if (phase === 'closed') {
+        // the resolution is chosen, not pre-selected: all four are offered, and the one chosen is saved
+        await page.getByTestId('resolution').click();
+        for (const r of ['真实事件', '误报', '重复', '演练']) await expect.poll(() => page.locator('.ant-select-item-option', { hasText: r }).count()).toBe(1);
+        await page.locator('.ant-select-item-option', { hasText: '真实事件' }).click();
         await page.getByTestId('conclusion').fill('驱动人生木马经 RDP 弱口令植入，已清除 7 台主机');
         await page.getByTestId('save-closure').click();
-        await page.waitForTimeout(300);
+        await expect.poll(async () => (await s.incidents.get((await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.id)).closure.resolution).toBe('true_positive');
       }
       await page.getByTestId('next-phase').click();
       await expect.poll(async () => (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.phase, { timeout: 5000 }).toBe(phase);

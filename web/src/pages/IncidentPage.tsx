@@ -188,11 +188,12 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               <Form
                 layout="vertical"
                 style={{ marginTop: 8 }}
-                initialValues={{ resolution: inc.closure.resolution ?? 'true_positive', conclusion: inc.closure.conclusion, recommendations: inc.closure.recommendations }}
+                // nothing pre-chosen: what the form shows is what is saved (a pre-selected 真实事件 that was never saved let the close be refused)
+                initialValues={{ resolution: inc.closure.resolution ?? undefined, conclusion: inc.closure.conclusion, recommendations: inc.closure.recommendations }}
                 onFinish={(v) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, v))}
               >
-                <Form.Item name="resolution" label={t('resolution')}>
-                  <Select options={[{ value: 'true_positive', label: t('true_positive') }, { value: 'false_positive', label: t('false_positive') }]} />
+                <Form.Item name="resolution" label={t('resolution')} rules={[{ required: true }]}>
+                  <Select data-testid="resolution" placeholder={t('chooseResolution')} options={(['true_positive', 'false_positive', 'duplicate', 'drill'] as const).map((r) => ({ value: r, label: t(r) }))} />
                 </Form.Item>
                 <Form.Item name="conclusion" label={t('conclusion')} rules={[{ required: true }]}>
                   <Input.TextArea rows={2} data-testid="conclusion" />

@@ -1,6 +1,7 @@
 /** The asset inventory: CSV import (English and Chinese headers), re-import, and alerts enriched with the host. */
 import fs from 'node:fs';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -28,14 +29,16 @@ for (const dialect of DIALECTS) {
         total: 127,
         problems: [
           { row: 8, field: 'ip', reason: '"10.1.5.300" is not an IP address' },
+          { row: 9, field: 'orgUnit', reason: expect.stringContaining('org unit "GZ" does not exist') },
           { row: 10, field: 'criticality', reason: expect.stringContaining('"urgent"') },
-          { field: 'orgUnit', reason: expect.stringContaining('org unit "GZ" does not exist') },
         ],
       });
       const fs01 = (await h.req({ method: 'GET', url: '/api/assets?q=sh-fs01', as: 'viewer' })).json();
       expect(fs01).toEqual([{ ip: '10.164.1.8', hostname: 'SH-FS01', orgUnit: 'SH', zone: '服务器区', owner: '王磊', businessSystem: '文件共享', criticality: 2 }]);
       expect((await h.req({ method: 'GET', url: '/api/assets?orgUnit=SH&limit=1000', as: 'viewer' })).json()).toHaveLength(121);
       expect((await importCsv('hostname\nx', '', 'admin')).json().message).toContain('no IP column');
+      // every problem names its line (an unknown org unit too: it was row -1)
+      expect(r.json().problems.every((p: { row: number }) => p.row >= 2)).toBe(true);
       expect((await importCsv(fx('assets', 'hq.csv'), '', 'monitor')).statusCode).toBe(403);
     });
 
@@ -56,6 +59,27 @@ for (const dialect of DIALECTS) {
       expect((await h.req({ method: 'GET', url: '/api/assets?q=10.164.1.8', as: 'viewer' })).json()[0]).toMatchObject({ hostname: 'SH-FS01-NEW', zone: null });
       r = await importCsv(updated, '?replace=true');
       expect(r.json()).toMatchObject({ imported: 1, removed: 126, total: 1 });
+    });
+
+    it('reads what Excel on Chinese Windows saves (GBK), UTF-8 with a BOM, and a file with a broken line: every bad line named, the good rows kept', async () => {
+      const rows = 'IP地址,主机名,机构,区域,责任人,业务系统,重要性\n10.164.9.1,GBK-主机一,SH,办公区,张三,财务系统,高\n10.164.9.2,GBK-主机二,SH,办公区,李四,财务系统,中\n';
+      const send = (bytes: Buffer) => h.req({ method: 'POST', url: '/api/assets/import', payload: bytes, headers: { 'content-type': 'text/csv' }, as: 'admin' });
+      let r = await send(iconv.encode(rows, 'gbk'));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toMatchObject({ imported: 2, problems: [] });
+      expect((await h.req({ method: 'GET', url: '/api/assets?q=10.164.9.1', as: 'viewer' })).json()).toEqual([expect.objectContaining({ hostname: 'GBK-主机一', owner: '张三', businessSystem: '财务系统', criticality: 2 })]);
+      r = await send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.replaceAll('GBK-', 'BOM-'))]));
+      expect(r.json()).toMatchObject({ imported: 2, problems: [] });
+      expect((await h.req({ method: 'GET', url: '/api/assets?q=BOM-主机二', as: 'viewer' })).json()).toHaveLength(1);
+      // an unclosed quote on line 3 costs line 3 only; a bad address on line 5 is named; lines 2 and 4 go in
+      const broken = 'ip,hostname,org_unit\n10.164.9.11,ok-one,SH\n10.164.9.12,"broken,SH\n10.164.9.13,ok-two,SH\nnot-an-ip,bad,SH\n';
+      r = await send(Buffer.from(broken));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().imported).toBe(2);
+      expect(r.json().problems).toEqual([
+        { row: 3, field: 'line', reason: expect.stringContaining('not CSV') },
+        { row: 5, field: 'ip', reason: '"not-an-ip" is not an IP address' },
+      ]);
     });
   });
 }

@@ -1,6 +1,7 @@
 /** The asset inventory over REST: CSV import (merge or replace) and look-up. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { decodeFileText } from '../domain/text.js';
 import { DomainError } from '../domain/errors.js';
 import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
@@ -19,7 +20,8 @@ const AssetBody = Type.Object({
 });
 
 export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService; bodyLimit: number }> = async (app, { assets, bodyLimit }) => {
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+  // the bytes as sent: a CSV saved by Excel on Chinese Windows is GBK, not UTF-8 (decodeFileText)
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, decodeFileText(body as Buffer).text));
 
   app.post(
     '/api/assets/import',

@@ -76,11 +76,12 @@ export class AssetService {
     const units = new Set((await listOrgUnits(this.db)).map((u) => u.code));
     const good = assets.filter((a) => {
       if (a.orgUnit && !units.has(a.orgUnit)) {
-        problems.push({ row: -1, field: 'orgUnit', reason: `${a.ip}: org unit "${a.orgUnit}" does not exist (known: ${[...units].join(', ')})` });
+        problems.push({ row: a.row ?? 0, field: 'orgUnit', reason: `${a.ip}: org unit "${a.orgUnit}" does not exist (known: ${[...units].join(', ')})` });
         return false;
       }
       return true;
     });
+    problems.sort((x, y) => x.row - y.row);
     if (good.length === 0) throw validationError('file', `no usable asset row${problems.length ? `; first problem: ${problems[0]!.reason}` : ''}`);
     const at = this.now().toISOString();
     let removed = 0;

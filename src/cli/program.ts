@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { decodeFileText } from '../domain/text.js';
 import YAML from 'yaml';
 import { type Services, openServices } from '../app.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
@@ -709,7 +710,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--confidence <0-100>', 'for entries that carry none', int('confidence'))
     .action(async (file: string, o: { source: string; format?: IntelFormat; confidence?: number }) => {
       const s = await open();
-      const r = await s.intel.import(actor, fs.readFileSync(file, 'utf8'), o);
+      const r = await s.intel.import(actor, decodeFileText(fs.readFileSync(file)).text, o);
       print(`${file}: ${r.indicators} indicators from ${r.source} (${r.format}); ${r.skipped.length} entries skipped; ${r.indexed} indicators loaded in all`);
       for (const x of r.skipped.slice(0, 20)) print(`  entry ${x.entry}: ${x.reason}`);
     });
@@ -730,7 +731,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--replace', 'the file is the whole inventory: remove hosts it does not list')
     .action(async (file: string, o: { replace?: boolean }) => {
       const s = await open();
-      const r = await s.assets.import(actor, fs.readFileSync(file, 'utf8'), { replace: o.replace });
+      const r = await s.assets.import(actor, decodeFileText(fs.readFileSync(file)).text, { replace: o.replace });
       print(`${file}: ${r.imported} hosts imported, ${r.removed} removed; ${r.total} in the inventory`);
       for (const p of r.problems.slice(0, 20)) print(`  ${p.row > 0 ? `row ${p.row}` : 'row'} ${p.field}: ${p.reason}`);
       if (r.problems.length) exitCode = 1;

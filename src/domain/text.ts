@@ -31,3 +31,16 @@ export function pastInstant(field: string, value: unknown, now: Date): string {
   if (Date.parse(iso) > now.getTime() + 5 * 60_000) throw validationError(field, `${iso} is in the future`);
   return iso;
 }
+
+/**
+ * A file's bytes as text: UTF-8 (with or without a byte-order mark), else GB18030 — what Excel and
+ * Notepad on Chinese Windows save (GBK is its subset). The platform's WHATWG decoders: UTF-8 is
+ * tried strictly first, so a UTF-8 file is never misread.
+ */
+export function decodeFileText(bytes: Uint8Array): { text: string; encoding: 'utf-8' | 'gb18030' } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+  }
+}

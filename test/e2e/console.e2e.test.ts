@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
 import { CHROMIUM, type Console, SHOTS, startConsole } from './support.js';
@@ -248,6 +249,21 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByTestId('save-time-zone').click();
     await expect.poll(async () => (await s.settings.timeZone()).sources, { timeout: 10_000 }).toEqual([{ host: 'fra-bastion', zone: 'Asia/Shanghai' }]);
     await shot('settings-time-zone');
+  });
+
+  it('settings: an asset list saved by Excel on Chinese Windows (GBK) with a broken line — the good rows imported, each bad line shown with its reason', async () => {
+    await page.goto(`${base}/#/settings/assets`);
+    const csv = 'IP地址,主机名,机构\n10.164.77.1,财务-PC01,SH\n10.164.77.2,"财务-PC02,SH\n10.164.77.3,财务-PC03,SH\n10.164.77.999,坏地址,SH\n';
+    await page.getByRole('button', { name: '导入 CSV' }).waitFor();
+    await page.locator('input[type=file]').setInputFiles({ name: '资产台账.csv', mimeType: 'text/csv', buffer: iconv.encode(csv, 'gbk') });
+    const problems = page.getByTestId('import-problems');
+    await problems.waitFor();
+    expect(await page.locator('.ant-modal-confirm-title').innerText()).toBe('已导入 2 条，2 行未导入');
+    expect(await problems.locator('tbody tr').count()).toBe(2);
+    expect(await problems.innerText()).toContain('10.164.77.999');
+    await shot('settings-assets-import-problems');
+    await page.getByRole('button', { name: /知道了|OK/ }).click();
+    await expect.poll(async () => (await s.assets.list({ q: '财务-PC03', limit: 10 })).map((a) => a.hostname)).toEqual(['财务-PC03']);
   });
 
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {

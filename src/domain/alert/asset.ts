@@ -15,10 +15,12 @@ export interface Asset {
   businessSystem: string | null;
   /** 1 (most critical) … 4 */
   criticality: number | null;
+  /** the line of the file it was read from */
+  row?: number;
 }
 
 /** Header names people use, in English and Chinese, for each field. */
-const HEADERS: Record<keyof Asset, string[]> = {
+const HEADERS: Record<Exclude<keyof Asset, 'row'>, string[]> = {
   ip: ['ip', 'ip address', 'ip_address', 'address', 'ip地址', '地址'],
   hostname: ['hostname', 'host', 'host name', 'name', '主机名', '计算机名', '设备名称'],
   orgUnit: ['org_unit', 'org unit', 'orgunit', 'org', 'branch', 'unit', '机构', '单位', '分支机构', '所属机构'],
@@ -35,22 +37,40 @@ export interface AssetParse {
   problems: Array<{ row: number; field: string; reason: string }>;
 }
 
-export function parseAssetCsv(text: string): AssetParse {
-  let rows: string[][];
+/** CSV records with the line each ends on; a record the parser cannot read is a problem of its line, and the rest are kept. */
+function csvRecords(text: string, problems: AssetParse['problems']): Array<{ line: number; cells: string[] }> {
+  const options = { skip_empty_lines: true, trim: true, relax_column_count: true, relax_quotes: true, info: true } as const;
   try {
-    rows = parseCsv(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
-  } catch (e) {
-    throw validationError('file', `not CSV: ${(e as Error).message}`);
+    return (parseCsv(text, options) as unknown as Array<{ record: string[]; info: { lines: number } }>).map((r) => ({ line: r.info.lines, cells: r.record }));
+  } catch {
+    // one broken record (an unclosed quote) must not cost the file: read it line by line, naming the lines that fail
+    const out: Array<{ line: number; cells: string[] }> = [];
+    text.split(/\r?\n/).forEach((l, i) => {
+      if (!l.trim()) return;
+      try {
+        const [r] = parseCsv(l, options) as unknown as Array<{ record: string[] }>;
+        if (r) out.push({ line: i + 1, cells: r.record });
+      } catch (e) {
+        problems.push({ row: i + 1, field: 'line', reason: `not CSV: ${(e as Error).message.replace(/,? (?:at|on) line \d+/g, '')}` });
+      }
+    });
+    return out;
   }
-  const header = (rows.shift() ?? []).map((h) => h.toLowerCase());
+}
+
+export function parseAssetCsv(text: string): AssetParse {
+  const problems: AssetParse['problems'] = [];
+  const records = csvRecords(text.replace(/^\uFEFF/, ''), problems);
+  const head = records.shift();
+  if (head && head.line > 1 && problems.some((p) => p.row < head.line)) throw validationError('file', `the header line cannot be read: ${problems[0]!.reason}`);
+  const rows = records;
+  const header = (head?.cells ?? []).map((h) => h.toLowerCase());
   const col = {} as Record<keyof Asset, number>;
   for (const [field, names] of Object.entries(HEADERS) as Array<[keyof Asset, string[]]>) col[field] = header.findIndex((h) => names.includes(h));
   if (col.ip < 0) throw validationError('file', `no IP column: the header must name one (ip, IP地址 …); found ${header.join(', ') || 'nothing'}`);
   const assets: Asset[] = [];
-  const problems: AssetParse['problems'] = [];
   const seen = new Map<string, number>();
-  rows.forEach((r, i) => {
-    const row = i + 2; // the header is row 1
+  rows.forEach(({ line: row, cells: r }) => {
     const get = (f: keyof Asset) => (col[f] >= 0 ? (r[col[f]] ?? '').trim() || null : null);
     const rawIp = get('ip');
     let ip: string;
@@ -83,7 +103,9 @@ export function parseAssetCsv(text: string): AssetParse {
       owner: cut(get('owner'), 100),
       businessSystem: cut(get('businessSystem'), 200),
       criticality,
+      row,
     });
   });
+  problems.sort((a, b) => a.row - b.row);
   return { assets, problems };
 }

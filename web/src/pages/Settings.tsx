@@ -19,7 +19,8 @@ function useLoad<const U extends `/api/${string}`>(url: U): [Answer<'GET', U> | 
 
 /** Uploads a file's text to an import endpoint. */
 async function uploadText(url: string, file: File, contentType: string) {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: await file.text(), credentials: 'same-origin' });
+  // the file's bytes as they are: the server reads UTF-8 or GBK (the browser would read GBK as mojibake)
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: file, credentials: 'same-origin' });
   const body = (await r.json()) as Json;
   if (!r.ok) throw new Error(body.message ?? `HTTP ${r.status}`);
   return body;
@@ -234,15 +235,27 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+type ImportProblem = { row: number; field: string; reason: string };
+
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
-  const { message } = AntApp.useApp();
+  const { message, modal } = AntApp.useApp();
+  // every row that did not go in, with its line and reason, beside the count of those that did
+  const imported = (r: Json) => {
+    const problems = (r.problems ?? []) as ImportProblem[];
+    if (!problems.length) return void message.success(t('imported', { n: r.imported ?? 0 }));
+    modal.warning({
+      title: t('importedWithProblems', { n: r.imported ?? 0, m: problems.length }),
+      width: 720,
+      content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110 }, { title: t('reason'), dataIndex: 'reason' }]} />,
+    });
+  };
   const [assets, reload] = useLoad('/api/assets?limit=1000');
   const items = assets ?? [];
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {canWrite && (
-        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { void message.success(t('imported', { n: r.imported ?? 0 })); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
+        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { imported(r); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
           <Button>{t('importCsv')}</Button>
         </Upload>
       )}

@@ -393,4 +393,27 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByTestId('wall-warning').filter({ hasText: 'Warning level: High' }).waitFor();
     await shot('wall-english');
   });
+
+  it('keeps the wall screen within the screen whatever the titles: 200 characters without a break, a long Chinese one', async () => {
+    const sys = { kind: 'system' as const, label: 'e2e' };
+    const latin = `${'EternalBlue-SMBv1-exploitation-attempt-'.repeat(5)}x`.slice(0, 200);
+    const chinese = '上海分公司财务系统服务器遭受驱动人生挖矿木马横向传播并尝试通过永恒之蓝漏洞攻击总部蜜罐网络中的多台主机需立即隔离处置';
+    for (const [title, level] of [[latin, 'trojan'], [chinese, 'exploitation']] as const) await s.incidents.create(sys, { title, type: level, detectedAt: new Date().toISOString() });
+    for (const [width, height] of [[1366, 768], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${base}/#/wall`);
+      await page.getByTestId('wall-sla').filter({ hasText: latin.slice(0, 20) }).waitFor();
+      await page.waitForTimeout(300);
+      // nothing wider than the screen; the warning, the clock and the way out on it
+      const { scrollWidth, scrollHeight } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, scrollHeight: document.documentElement.scrollHeight }));
+      expect(scrollWidth, `${width}×${height}`).toBeLessThanOrEqual(width);
+      expect(scrollHeight, `${width}×${height}`).toBeLessThanOrEqual(height);
+      for (const id of ['wall-warning', 'wall-clock', 'wall-exit', 'wall-mttd']) {
+        const box = (await page.getByTestId(id).boundingBox())!;
+        expect(box.x >= 0 && box.x + box.width <= width && box.y + box.height <= height, `${id} at ${width}×${height}: ${JSON.stringify(box)}`).toBe(true);
+      }
+      await shot(`wall-long-titles-${width}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+  });
 });

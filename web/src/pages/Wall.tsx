@@ -12,7 +12,7 @@ import { LangContext, useT } from '../i18n';
 import { titleIn, useReference } from '../reference';
 import { countdown, duration, useNow, useSituation, WARNING_HEX } from '../situation';
 
-const PANEL: React.CSSProperties = { background: 'rgba(22, 40, 72, 0.85)', border: '1px solid #1d3b66', borderRadius: 6, padding: '10px 14px', minHeight: 0, display: 'flex', flexDirection: 'column' };
+const PANEL: React.CSSProperties = { background: 'rgba(22, 40, 72, 0.85)', border: '1px solid #1d3b66', borderRadius: 6, padding: '10px 14px', minHeight: 0, minWidth: 0, display: 'flex', flexDirection: 'column' };
 const HEAD: React.CSSProperties = { color: '#8fb3e8', fontSize: 'clamp(12px, 1.1vw, 18px)', marginBottom: 6, letterSpacing: 1 };
 
 function Panel({ title, children, style, testId }: { title: string; children: React.ReactNode; style?: React.CSSProperties; testId?: string }) {
@@ -95,7 +95,7 @@ export function Wall() {
   return (
     <div
       data-testid="wall"
-      style={{ position: 'fixed', inset: 0, background: 'radial-gradient(ellipse at top, #10264a 0%, #060d1c 70%)', color: '#e6efff', display: 'grid', gridTemplateRows: 'auto auto minmax(0, 1fr) auto', gap: 10, padding: 12, fontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif' }}
+      style={{ position: 'fixed', inset: 0, background: 'radial-gradient(ellipse at top, #10264a 0%, #060d1c 70%)', color: '#e6efff', display: 'grid', gridTemplateColumns: 'minmax(0, 1fr)', gridTemplateRows: 'auto auto minmax(0, 1fr) auto', gap: 10, padding: 12, overflow: 'hidden', fontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif' }}
     >
       <div style={{ display: 'flex', alignItems: 'center', gap: 16 }}>
         <div style={{ fontSize: 'clamp(18px, 1.8vw, 34px)', fontWeight: 700, letterSpacing: 2 }}>
@@ -116,10 +116,10 @@ export function Wall() {
         </div>
         <span style={{ opacity: 0.55, fontSize: 12, cursor: 'pointer' }} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>{t('language')}</span>
         <span style={{ opacity: 0.55, fontSize: 12, cursor: 'pointer' }} onClick={() => void document.documentElement.requestFullscreen?.().catch(() => undefined)}>{t('fullScreen')}</span>
-        <a href="#/" style={{ opacity: 0.55, fontSize: 12, color: '#e6efff' }}>{t('exitWall')}</a>
+        <a href="#/" data-testid="wall-exit" style={{ opacity: 0.55, fontSize: 12, color: '#e6efff', whiteSpace: 'nowrap' }}>{t('exitWall')}</a>
       </div>
 
-      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(7, 1fr)', gap: 10 }} data-testid="wall-figures">
+      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(7, minmax(0, 1fr))', gap: 10 }} data-testid="wall-figures">
         {[1, 2, 3, 4].map((n) => (
           <Figure key={n} label={t('openLevelN', { n })} value={items.filter((i) => i.level === n).length} color={LEVEL_COLORS[n]!} />
         ))}
@@ -128,7 +128,7 @@ export function Wall() {
         <Figure label={t('newToday')} value={newToday} color="#69b1ff" />
       </div>
 
-      <div style={{ display: 'grid', gridTemplateColumns: '5fr 4fr 3fr', gridTemplateRows: 'minmax(0, 3fr) minmax(0, 2fr)', gap: 10, minHeight: 0 }}>
+      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 5fr) minmax(0, 4fr) minmax(0, 3fr)', gridTemplateRows: 'minmax(0, 3fr) minmax(0, 2fr)', gap: 10, minHeight: 0 }}>
         <Panel title={t('slaCountdown')} style={spread.length > 1 ? undefined : { gridRow: '1 / 3' }} testId="wall-sla">
           <div style={{ overflow: 'hidden', height: '100%' }}>
             {items.slice(0, spread.length > 1 ? 8 : 14).map((i) => {
@@ -169,8 +169,8 @@ export function Wall() {
         </Panel>
       </div>
 
-      <div style={{ display: 'grid', gridTemplateColumns: '5fr 7fr', gap: 10 }}>
-        <div style={{ ...PANEL, flexDirection: 'row', justifyContent: 'space-around', alignItems: 'center' }}>
+      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 5fr) minmax(0, 7fr)', gap: 10 }}>
+        <div data-testid="wall-mttd" style={{ ...PANEL, flexDirection: 'row', justifyContent: 'space-around', alignItems: 'center' }}>
           {(['mttd', 'mtta', 'mttr'] as const).map((k) => (
             <div key={k} style={{ textAlign: 'center' }}>
               <div style={{ fontSize: 'clamp(18px, 1.7vw, 32px)', fontWeight: 700, color: '#69b1ff' }}>{duration(stats?.times[`${k}Minutes`] ?? null)}</div>

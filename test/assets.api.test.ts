@@ -81,5 +81,21 @@ for (const dialect of DIALECTS) {
         { row: 5, field: 'ip', reason: '"not-an-ip" is not an IP address' },
       ]);
     });
+
+    it('lists assets in address order a page at a time, finds a network by CIDR, and counts what a filter finds', async () => {
+      expect((await importCsv('ip,hostname\n10.99.0.100,c\n10.99.0.10,b\n10.99.0.9,a\n10.99.1.1,elsewhere\n')).statusCode).toBe(200);
+      const all = (await h.req({ method: 'GET', url: '/api/assets?q=10.99.0.0/24&limit=10', as: 'viewer' })).json() as Array<{ ip: string }>;
+      // .9, .10, .100 — not "10.99.0.10" first as text sorts; 10.99.1.1 is outside the network
+      expect(all.map((a) => a.ip)).toEqual(['10.99.0.9', '10.99.0.10', '10.99.0.100']);
+      const total = (await h.req({ method: 'GET', url: '/api/assets/count', as: 'viewer' })).json().total as number;
+      const pages: string[] = [];
+      for (let offset = 0; offset < total; offset += 50) pages.push(...((await h.req({ method: 'GET', url: `/api/assets?limit=50&offset=${offset}`, as: 'viewer' })).json() as Array<{ ip: string }>).map((a) => a.ip));
+      expect(pages).toHaveLength(total);
+      expect(new Set(pages).size).toBe(total);
+      const numeric = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+      expect([...pages].sort((a, b) => numeric(a) - numeric(b))).toEqual(pages);
+      expect((await h.req({ method: 'GET', url: '/api/assets/count?q=10.99.0.0/24', as: 'viewer' })).json()).toEqual({ total: 3 });
+      expect((await h.req({ method: 'GET', url: '/api/assets/count?q=ELSEWHERE', as: 'viewer' })).json()).toEqual({ total: 1 });
+    });
   });
 }

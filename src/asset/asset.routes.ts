@@ -53,12 +53,31 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService; body
         tags,
         summary: 'Look up assets',
         querystring: Type.Object(
-          { orgUnit: Type.Optional(Type.String({ maxLength: 32 })), q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) },
+          {
+            orgUnit: Type.Optional(Type.String({ maxLength: 32 })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'an address or CIDR (10.164.2.0/24), else text in the address, hostname, business system or owner' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Array(AssetBody), ...errorResponses },
       },
     },
     async (req) => assets.list({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), limit: req.query.limit ?? 200 }),
+  );
+
+  app.get(
+    '/api/assets/count',
+    {
+      config: { access: 'alerts.read' },
+      schema: {
+        tags,
+        summary: 'How many assets a filter finds',
+        querystring: Type.Object({ orgUnit: Type.Optional(Type.String({ maxLength: 32 })), q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ total: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => ({ total: await assets.count({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit) }) }),
   );
 };

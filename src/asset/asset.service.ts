@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { Actor } from '../domain/account/roles.js';
 import { type Asset, parseAssetCsv } from '../domain/alert/asset.js';
+import { cidrKeyRange, ipKey, parseIp } from '../domain/alert/network.js';
 import { validationError } from '../domain/errors.js';
 import { listOrgUnits } from '../settings/settings.repository.js';
 import { containsText } from '../store/like.js';
@@ -44,6 +45,20 @@ export interface AssetImportResult {
   removed: number;
   problems: Array<{ row: number; field: string; reason: string }>;
   total: number;
+}
+
+function keyOf(ip: string): string | null {
+  const a = parseIp(ip);
+  return a ? ipKey(a) : null;
+}
+
+/** An address or CIDR as a range of address keys; undefined when it is not one (then it is text). */
+function cidrRange(text: string): [string, string] | undefined {
+  try {
+    return cidrKeyRange(text, 'q');
+  } catch {
+    return undefined;
+  }
 }
 
 function fromRow(r: { ip: string; hostname: string | null; org_unit: string | null; zone: string | null; owner: string | null; business_system: string | null; criticality: number | null }): Asset {
@@ -96,6 +111,7 @@ export class AssetService {
           business_system: a.businessSystem,
           criticality: a.criticality,
           updated_at: at,
+          ip_key: keyOf(a.ip),
         }));
         await trx
           .insertInto('assets')
@@ -128,13 +144,28 @@ export class AssetService {
     return { imported: good.length, removed, problems: problems.slice(0, 1000), total };
   }
 
-  async list(q: { orgUnit?: string; q?: string; limit: number }) {
-    let query = this.db.selectFrom('assets').selectAll().orderBy('ip').limit(q.limit);
-    if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
-    if (q.q) {
-      const text = q.q;
-      query = query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => containsText(c, text))));
-    }
+  /** Assets in address order, a page at a time; `q` is an address or CIDR (a range of addresses), else text in the address, hostname, business system or owner. */
+  async list(q: { orgUnit?: string; q?: string; limit: number; offset?: number }) {
+    let query = this.filtered(q).selectAll().orderBy('ip_key').orderBy('ip').limit(q.limit);
+    if (q.offset) query = query.offset(q.offset);
     return (await query.execute()).map(fromRow);
+  }
+
+  /** How many assets the same filter finds (the console's pager). */
+  async count(q: { orgUnit?: string; q?: string }): Promise<number> {
+    return Number((await this.filtered(q).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+  }
+
+  private filtered(q: { orgUnit?: string; q?: string }) {
+    let query = this.db.selectFrom('assets');
+    if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
+    const text = q.q?.trim();
+    if (text) {
+      const range = /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(text) && /[.:]/.test(text) ? cidrRange(text) : undefined;
+      query = range
+        ? query.where('ip_key', '>=', range[0]).where('ip_key', '<=', range[1])
+        : query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => containsText(c, text))));
+    }
+    return query;
   }
 }

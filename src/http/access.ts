@@ -76,6 +76,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/intel/sources': ['alerts.read', 'organisation'],
   'POST /api/assets/import': ['settings.write', 'organisation'],
   'GET /api/assets': ['alerts.read', 'list'],
+  'GET /api/assets/count': ['alerts.read', 'list'],
   'GET /api/incidents/:id/detection': ['incident.read', 'incident'],
   'POST /api/incidents/:id/merge': ['incident.merge', 'headquarters'],
   'POST /api/incidents/:id/split': ['incident.merge', 'headquarters'],

@@ -17,6 +17,7 @@ import * as bus from './migrations/20261129T1200_bus.js';
 import * as events from './migrations/20261129T1500_events.js';
 import * as alertText from './migrations/20261129T1700_alert_text.js';
 import * as incidentText from './migrations/20261129T2000_incident_text.js';
+import * as assetOrder from './migrations/20261129T2100_asset_order.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T1500_events': events,
   '20261129T1700_alert_text': alertText,
   '20261129T2000_incident_text': incidentText,
+  '20261129T2100_asset_order': assetOrder,
 };
 
 export interface MigrationOutcome {

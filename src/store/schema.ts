@@ -325,6 +325,8 @@ export interface AssetTable {
   business_system: string | null;
   criticality: number | null;
   updated_at: string;
+  /** the address as a sortable fixed-width key (ipKey): address order, CIDR ranges */
+  ip_key: string | null;
 }
 
 export interface DetectionSignalTable {

@@ -264,6 +264,14 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('settings-assets-import-problems');
     await page.getByRole('button', { name: /知道了|OK/ }).click();
     await expect.poll(async () => (await s.assets.list({ q: '财务-PC03', limit: 10 })).map((a) => a.hostname)).toEqual(['财务-PC03']);
+    // the list: in address order (10.164.1.8 before 10.164.1.10), searched by network
+    const table = page.getByTestId('asset-table');
+    const firstIps = async () => (await table.locator('tbody tr td:first-child').allInnerTexts()).slice(0, 3);
+    await expect.poll(firstIps).toEqual(['10.164.1.8', '10.164.1.9', '10.164.1.10']);
+    await page.getByTestId('asset-search').locator('input').fill('10.164.77.0/24');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => await table.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['10.164.77.1', '10.164.77.3']);
+    await shot('settings-assets-cidr');
   });
 
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {

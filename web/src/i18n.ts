@@ -153,6 +153,8 @@ const WORDS = {
   assets: { zh: '资产', en: 'Assets' },
   importCsv: { zh: '导入 CSV', en: 'Import CSV' },
   imported: { zh: '已导入 {n} 条', en: '{n} imported' },
+  assetSearch: { zh: '按地址、网段（10.164.2.0/24）、主机名、业务系统或责任人查找', en: 'Find by address, CIDR (10.164.2.0/24), hostname, system or owner' },
+  assetTotal: { zh: '共 {n} 台', en: '{n} hosts' },
   importedWithProblems: { zh: '已导入 {n} 条，{m} 行未导入', en: '{n} imported, {m} rows not imported' },
   line: { zh: '行', en: 'Line' },
   field: { zh: '字段', en: 'Field' },

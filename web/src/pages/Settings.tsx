@@ -236,6 +236,7 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
 }
 
 type ImportProblem = { row: number; field: string; reason: string };
+const ASSET_PAGE = 50;
 
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
@@ -250,7 +251,16 @@ function Assets({ canWrite }: { canWrite: boolean }) {
       content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110 }, { title: t('reason'), dataIndex: 'reason' }]} />,
     });
   };
-  const [assets, reload] = useLoad('/api/assets?limit=1000');
+  // a page at a time in address order, searched by address, CIDR or text on the server
+  const [query, setQuery] = useState('');
+  const [page, setPage] = useState(1);
+  const filter = query.trim() ? `&q=${encodeURIComponent(query.trim())}` : '';
+  const [assets, reloadPage] = useLoad(`/api/assets?limit=${ASSET_PAGE}&offset=${(page - 1) * ASSET_PAGE}${filter}`);
+  const [count, reloadCount] = useLoad(`/api/assets/count?${filter.slice(1)}`);
+  const reload = () => {
+    reloadPage();
+    reloadCount();
+  };
   const items = assets ?? [];
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -259,7 +269,15 @@ function Assets({ canWrite }: { canWrite: boolean }) {
           <Button>{t('importCsv')}</Button>
         </Upload>
       )}
-      <Table rowKey="ip" size="small" dataSource={items} pagination={{ pageSize: 50 }} columns={[{ title: 'IP', dataIndex: 'ip' }, { title: t('hostname'), dataIndex: 'hostname' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('businessSystem'), dataIndex: 'businessSystem' }]} />
+      <Input.Search data-testid="asset-search" allowClear placeholder={t('assetSearch')} style={{ maxWidth: 360 }} onSearch={(v) => { setQuery(v); setPage(1); }} />
+      <Table
+        rowKey="ip"
+        size="small"
+        data-testid="asset-table"
+        dataSource={items}
+        pagination={{ current: page, pageSize: ASSET_PAGE, total: count?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('assetTotal', { n }), onChange: setPage }}
+        columns={[{ title: 'IP', dataIndex: 'ip' }, { title: t('hostname'), dataIndex: 'hostname' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('businessSystem'), dataIndex: 'businessSystem' }]}
+      />
     </Space>
   );
 }

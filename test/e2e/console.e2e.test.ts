@@ -34,6 +34,14 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
 
   it('signs in', async () => {
     await page.goto(base);
+    // the log-in page: its own language switch, no frame around the page, an icon in the tab
+    await page.getByTestId('login-language').click();
+    await page.getByLabel('Username').waitFor();
+    await page.getByTestId('login-language').click();
+    expect(await page.evaluate(() => getComputedStyle(document.body).margin)).toBe('0px');
+    const icon = await fetch(`${base}/favicon.svg`);
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, expect.stringContaining('image/svg+xml')]);
+    expect(await page.locator('link[rel=icon]').getAttribute('href')).toBe('/favicon.svg');
     await page.getByLabel('用户名').fill('admin');
     await page.getByLabel('密码').fill('wrong-password');
     await page.getByTestId('sign-in').click();

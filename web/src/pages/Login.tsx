@@ -1,11 +1,12 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import { api, ApiError } from '../api';
 import type { Me } from '../App';
-import { useT } from '../i18n';
+import { LangContext, useT } from '../i18n';
 
 export function Login({ onIn }: { onIn: (me: Me) => void }) {
   const t = useT();
+  const { lang, setLang } = useContext(LangContext);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   // the account has one-time codes: the server asked for one after the password
@@ -26,7 +27,7 @@ export function Login({ onIn }: { onIn: (me: Me) => void }) {
   };
   return (
     <div style={{ display: 'grid', placeItems: 'center', minHeight: '100vh', background: '#0b1e35' }}>
-      <Card style={{ width: 360 }}>
+      <Card style={{ width: 360 }} extra={<Button type="link" size="small" data-testid="login-language" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>{lang === 'zh' ? 'English' : '中文'}</Button>}>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
           {t('appName')} <Typography.Text type="secondary">{t('tagline')}</Typography.Text>
         </Typography.Title>

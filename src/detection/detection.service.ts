@@ -617,11 +617,12 @@ export class DetectionService {
           .execute();
       }
     };
+    const firstAlert = s.alertIds.length ? Math.min(...s.alertIds) : undefined;
     const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
       incidentId: target,
       // also when joining: the match of an earlier-stored alert names the incident (see DetectionInput.create);
       // a repeat of a signal that began with an earlier alert cannot
-      firstAlertId: s.alertIds.length && !(existing?.first_alert_id != null && Number(existing.first_alert_id) <= Math.min(...s.alertIds)) ? Math.min(...s.alertIds) : undefined,
+      firstAlertId: firstAlert !== undefined && !(existing?.first_alert_id != null && Number(existing.first_alert_id) <= firstAlert) ? firstAlert : undefined,
       create: { title: titleFor('zh', entry.nameZh, s, hosts), titleEn: titleFor('en', entry.nameEn, s, hosts), type, detectedAt: time, orgUnit: hosts[0]?.orgUnit ?? s.source?.orgUnit, description: `由检测规则自动生成。首条告警：${timelineText}` },
       type,
       grading: ctx.grading,

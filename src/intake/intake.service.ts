@@ -348,8 +348,10 @@ export class IntakeService {
   }
 
   /** The lean row of an event: the record and what a search filters on. */
-  private static eventRow(row: Insertable<AlertTable>): Insertable<EventTable> {
+  /** The lean row of an event (with its id, where intake took one from the sequence). */
+  private static eventRow(row: Insertable<AlertTable>, id?: number): Insertable<EventTable> {
     return {
+      ...(id === undefined ? {} : { id }),
       ts: row.ts,
       received_at: row.received_at,
       format: row.format,
@@ -432,11 +434,6 @@ export class IntakeService {
     });
   }
 
-  /**
-   * Events take their ids from the alerts' sequence (one order for detection, and an event copied
-   * into `alerts` keeps its id): PostgreSQL's column default draws it; on SQLite (one writer at a
-   * time) the alerts' AUTOINCREMENT counter is moved past the batch, so no alert takes those ids.
-   */
   /** Which rows of a chunk went in (a duplicate is left out), told by dedup key: the first of a key in the chunk. */
   private byDedupKey(chunk: readonly number[], rows: ReadonlyArray<Insertable<AlertTable>>, ids: ReadonlyArray<{ id: number | string; dedup_key: string }>): Array<{ id: number; row: number }> {
     const rowOfKey = new Map<string, number>();
@@ -450,16 +447,17 @@ export class IntakeService {
   }
 
   /**
-   * Events, the bulk of what intake stores. On SQLite their ids are taken from the alerts'
-   * AUTOINCREMENT counter before the insert, so the rows that went in are known without reading
-   * anything back: all of them when the insert changed as many rows, else those whose ids are
-   * there (a duplicate is left out).
+   * Events, the bulk of what intake stores. They take their ids from the alerts' sequence (one
+   * order for detection, and an event copied into `alerts` keeps its id): PostgreSQL's column
+   * default draws it; on SQLite (one writer at a time) the alerts' AUTOINCREMENT counter is moved
+   * past the batch before the insert, so no alert takes those ids and the rows that went in are
+   * known without reading anything back: all of them when the insert changed as many rows, else
+   * those whose ids are there (a duplicate is left out).
    */
   private async insertEvents(trx: Kysely<DB>, chunk: readonly number[], all: ReadonlyArray<Insertable<AlertTable>>): Promise<Array<{ id: number; row: number }>> {
     const n = chunk.length;
     if (n === 0) return [];
-    const rows = chunk.map((j) => IntakeService.eventRow(all[j]!));
-    if (trx.getExecutor().adapter instanceof PostgresAdapter) return this.byDedupKey(chunk, all, await this.insertRows(trx, 'events', rows));
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) return this.byDedupKey(chunk, all, await this.insertRows(trx, 'events', chunk.map((j) => IntakeService.eventRow(all[j]!))));
     let top = (await sql<{ seq: number }>`update sqlite_sequence set seq = seq + ${n} where name = 'alerts' returning seq`.execute(trx)).rows[0]?.seq;
     if (top === undefined) {
       const max = (await sql<{ m: number | null }>`select max(m) as m from (select max(id) as m from alerts union all select max(id) as m from events)`.execute(trx)).rows[0]?.m ?? 0;
@@ -467,7 +465,7 @@ export class IntakeService {
       await sql`insert into sqlite_sequence (name, seq) values ('alerts', ${top})`.execute(trx);
     }
     const first = Number(top) - n + 1;
-    const changed = await this.insertRows(trx, 'events', rows.map((r, k) => ({ id: first + k, ...r })), false);
+    const changed = await this.insertRows(trx, 'events', chunk.map((j, k) => IntakeService.eventRow(all[j]!, first + k)), false);
     if (changed === n) return chunk.map((row, k) => ({ id: first + k, row }));
     const present = await trx.selectFrom('events').select('id').where('id', '>=', first).where('id', '<=', first + n - 1).execute();
     return present.map((r) => ({ id: Number(r.id), row: chunk[Number(r.id) - first]! }));

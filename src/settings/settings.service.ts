@@ -75,11 +75,16 @@ export function checkNetworkZones(input: unknown, units: ReadonlySet<string>, at
   return zones;
 }
 
+/** A setting every process keeps in hand (zones, time zone) saved on `trx` with its audit row; each process reads it again at its next batch. */
+async function saveSharedSetting(trx: Kysely<DB>, actor: Actor, key: string, action: string, before: unknown, after: unknown, at: string): Promise<void> {
+  await writeAudit(trx, { actor, action, entityType: 'settings', entityId: key, before, after, at });
+  await repo.putSetting(trx, key, after, at, actorLabel(actor));
+  await bumpCacheGeneration(trx);
+}
+
 /** Saves checked network zones on `trx`, audited; every process reads them again at its next batch. */
 export async function writeNetworkZones(trx: Kysely<DB>, actor: Actor, zones: NetworkZones, at: string): Promise<void> {
-  await writeAudit(trx, { actor, action: 'network.set', entityType: 'settings', entityId: 'network', before: await readNetworkZones(trx), after: zones, at });
-  await repo.putSetting(trx, 'network', zones, at, actorLabel(actor));
-  await bumpCacheGeneration(trx);
+  await saveSharedSetting(trx, actor, 'network', 'network.set', await readNetworkZones(trx), zones, at);
 }
 
 export class SettingsService {
@@ -110,10 +115,7 @@ export class SettingsService {
   }
 
   private async writeTimeZone(trx: Kysely<DB>, actor: Actor, setting: TimeZoneSetting): Promise<void> {
-    const at = this.now().toISOString();
-    await writeAudit(trx, { actor, action: 'time_zone.set', entityType: 'settings', entityId: TIME_ZONE_SETTING, before: await this.timeZone(trx), after: setting, at });
-    await repo.putSetting(trx, TIME_ZONE_SETTING, setting, at, actorLabel(actor));
-    await bumpCacheGeneration(trx);
+    await saveSharedSetting(trx, actor, TIME_ZONE_SETTING, 'time_zone.set', await this.timeZone(trx), setting, this.now().toISOString());
   }
 
   /** First start: the default grading table, SLA policy, playbooks and the HQ org unit. Idempotent. */

@@ -215,6 +215,9 @@ const DEFENDER: Record<number, Meaning> = {
   1119: { category: ['malware', 'file'], type: ['change'], action: 'malware-action-failed', outcome: 'failure', user: 'subject', kind: 'alert' },
 };
 
+/** Each log's table. */
+const MEANINGS: Record<'security' | 'system' | 'sysmon' | 'defender', Record<number, Meaning>> = { security: SECURITY, system: SYSTEM, sysmon: SYSMON, defender: DEFENDER };
+
 /** Kerberos and NTLM result codes: 0x0 is success, anything else a failure. */
 function statusOutcome(d: Record<string, string>): Outcome {
   const status = str(d.Status) ?? str(d.FailureCode) ?? str(d.ResultCode);
@@ -236,7 +239,7 @@ function logOf(c: Common): 'security' | 'system' | 'sysmon' | 'defender' | undef
 function meaning(c: Common): Partial<Alert> {
   const d = c.data;
   const log = logOf(c);
-  const m = (log && { security: SECURITY, system: SYSTEM, sysmon: SYSMON, defender: DEFENDER }[log][c.eventId]) || undefined;
+  const m = log ? MEANINGS[log][c.eventId] : undefined;
   if (!m) return { event: { kind: 'event', category: log === 'sysmon' ? ['host', 'process'] : ['host'], code: String(c.eventId) } };
   const outcome = m.outcome === 'status' ? statusOutcome(d) : m.outcome;
   const target = { name: str(d.TargetUserName), domain: str(d.TargetDomainName) };

@@ -96,6 +96,8 @@ for (const dialect of DIALECTS) {
       expect([...pages].sort((a, b) => numeric(a) - numeric(b))).toEqual(pages);
       expect((await h.req({ method: 'GET', url: '/api/assets/count?q=10.99.0.0/24', as: 'viewer' })).json()).toEqual({ total: 3 });
       expect((await h.req({ method: 'GET', url: '/api/assets/count?q=ELSEWHERE', as: 'viewer' })).json()).toEqual({ total: 1 });
+      // part of an address is text (ipaddr would read "10.99" as the address 10.0.0.99)
+      expect((await h.req({ method: 'GET', url: '/api/assets/count?q=10.99', as: 'viewer' })).json()).toEqual({ total: 4 });
     });
   });
 }

@@ -161,7 +161,8 @@ export class AssetService {
     if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
     const text = q.q?.trim();
     if (text) {
-      const range = /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(text) && /[.:]/.test(text) ? cidrRange(text) : undefined;
+      // a whole address or network (a dotted quad, or IPv6); "10.164" is text: the addresses that begin so
+      const range = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-f]*:[0-9a-f:.]*(\/\d{1,3})?$/i.test(text) ? cidrRange(text) : undefined;
       query = range
         ? query.where('ip_key', '>=', range[0]).where('ip_key', '<=', range[1])
         : query.where((eb) => eb.or(['ip', 'hostname', 'business_system', 'owner'].map((c) => containsText(c, text))));

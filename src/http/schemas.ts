@@ -1,7 +1,7 @@
 /** TypeBox schemas shared by the routes: they validate requests, shape responses and make the OpenAPI document. */
 import { type TSchema, Type } from 'typebox';
 import { ROLES } from '../domain/account/roles.js';
-import { OBSERVABLE_TYPES } from '../domain/incident/incident.js';
+import { OBSERVABLE_PAP, OBSERVABLE_TAGS, OBSERVABLE_TLP, OBSERVABLE_TYPES } from '../domain/incident/incident.js';
 import { PHASES, RESOLUTIONS, TASK_STATUSES, WORKING_PHASES } from '../domain/incident/phase.js';
 import { SORTS } from '../incident/incident.repository.js';
 import { TIERS } from '../domain/incident/sla.js';
@@ -53,6 +53,15 @@ export const AssetInput = Type.Object(
   { additionalProperties: false },
 );
 
+export const ObservableTlp = StringEnum(OBSERVABLE_TLP, { description: 'Traffic Light Protocol 2.0: how far it may be shared' });
+export const ObservablePap = StringEnum(OBSERVABLE_PAP, { description: 'Permissible Actions Protocol: what may be done with it' });
+/** how an observable is marked: TLP, PAP (null: unmarked) and tags */
+export const ObservableMarking = {
+  tlp: Type.Optional(Nullable(ObservableTlp)),
+  pap: Type.Optional(Nullable(ObservablePap)),
+  tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: OBSERVABLE_TAGS.length }), { maxItems: OBSERVABLE_TAGS.max })),
+};
+
 export const ObservableInput = Type.Object(
   {
     type: ObservableType,
@@ -60,6 +69,7 @@ export const ObservableInput = Type.Object(
     firstSeen: Type.Optional(DateTime()),
     lastSeen: Type.Optional(DateTime()),
     note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    ...ObservableMarking,
   },
   { additionalProperties: false },
 );
@@ -130,7 +140,17 @@ export const IncidentDetail = Type.Object(
       }),
     ),
     observables: Type.Array(
-      Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String(), firstSeen: Type.String(), lastSeen: Type.String(), note: Nullable(Type.String()) }),
+      Type.Object({
+        id: Type.Integer(),
+        type: Type.String(),
+        value: Type.String(),
+        firstSeen: Type.String(),
+        lastSeen: Type.String(),
+        note: Nullable(Type.String()),
+        tlp: Nullable(ObservableTlp),
+        pap: Nullable(ObservablePap),
+        tags: Type.Array(Type.String()),
+      }),
     ),
     timeline: Type.Array(
       Type.Object({

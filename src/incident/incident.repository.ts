@@ -59,7 +59,7 @@ export interface IncidentDetail extends IncidentSummary {
   report: { sentAt: string | null; sentTo: string | null; channel: string | null };
   closure: { resolution: Resolution | null; conclusion: string | null; recommendations: string | null };
   assets: Array<{ id: number; ip: string | null; hostname: string | null; businessSystem: string | null; orgUnit: string | null; note: string | null; createdAt: string }>;
-  observables: Array<{ id: number; type: string; value: string; firstSeen: string; lastSeen: string; note: string | null }>;
+  observables: Array<{ id: number; type: string; value: string; firstSeen: string; lastSeen: string; note: string | null; tlp: string | null; pap: string | null; tags: string[] }>;
   timeline: Array<{ id: number; occurredAt: string; recordedAt: string; source: string; actor: string; kind: string; text: string; data: unknown }>;
   tasks: Task[];
   comments: Array<{ id: number; author: string; text: string; createdAt: string }>;
@@ -158,7 +158,7 @@ export async function loadDetail(db: Kysely<DB>, id: string, now: string): Promi
     report: { sentAt: r.report_sent_at, sentTo: r.report_sent_to, channel: r.report_channel },
     closure: { resolution: r.resolution as Resolution | null, conclusion: r.conclusion, recommendations: r.recommendations },
     assets: assets.map((a) => ({ id: a.id, ip: a.ip, hostname: a.hostname, businessSystem: a.business_system, orgUnit: a.org_unit, note: a.note, createdAt: a.created_at })),
-    observables: observables.map((o) => ({ id: o.id, type: o.type, value: o.value, firstSeen: o.first_seen, lastSeen: o.last_seen, note: o.note })),
+    observables: observables.map((o) => ({ id: o.id, type: o.type, value: o.value, firstSeen: o.first_seen, lastSeen: o.last_seen, note: o.note, tlp: o.tlp, pap: o.pap, tags: JSON.parse(o.tags) as string[] })),
     timeline: timeline.map((t) => ({
       id: t.id,
       occurredAt: t.occurred_at,

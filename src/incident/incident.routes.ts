@@ -16,6 +16,7 @@ import {
   IncidentListQuery,
   Nullable,
   ObservableInput,
+  ObservableMarking,
   Phase as PhaseSchema,
   Resolution,
   TaskStatus,
@@ -192,6 +193,28 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
     { config: { access: 'incident.update' }, schema: { tags, summary: 'Add an affected asset', params: Params, body: AssetInput, response: { 201: Created, ...errorResponses } } },
     async (req, reply) => reply.status(201).send(await incidents.addAsset(requireActor(req), req.params.id, req.body)),
   );
+  app.patch(
+    '/api/incidents/:id/assets/:assetId',
+    {
+      config: { access: 'incident.update' },
+      schema: {
+        tags,
+        summary: 'Edit an affected asset: hostname, business system, org unit, note (its address stays: remove it and add another)',
+        params: AssetParams,
+        body: Type.Object(
+          {
+            hostname: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+            businessSystem: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+            orgUnit: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+            note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Created, ...errorResponses },
+      },
+    },
+    async (req) => incidents.editAsset(requireActor(req), req.params.id, req.params.assetId, req.body.orgUnit ? { ...req.body, orgUnit: scopedOrgUnit(req, req.body.orgUnit) } : req.body),
+  );
   app.delete(
     '/api/incidents/:id/assets/:assetId',
     { config: { access: 'incident.update' }, schema: { tags, summary: 'Remove an affected asset', params: AssetParams, response: { 204: Type.Null(), ...errorResponses } } },
@@ -208,6 +231,20 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       schema: { tags, summary: 'Add an observable (or widen its first/last seen)', params: Params, body: ObservableInput, response: { 201: Created, ...errorResponses } },
     },
     async (req, reply) => reply.status(201).send(await incidents.addObservable(requireActor(req), req.params.id, req.body)),
+  );
+  app.patch(
+    '/api/incidents/:id/observables/:observableId',
+    {
+      config: { access: 'incident.update' },
+      schema: {
+        tags,
+        summary: 'Edit an observable: its note, TLP, PAP and tags (tags given replace them)',
+        params: ObservableParams,
+        body: Type.Object({ note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))), ...ObservableMarking }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Created, ...errorResponses },
+      },
+    },
+    async (req) => incidents.editObservable(requireActor(req), req.params.id, req.params.observableId, req.body),
   );
   app.delete(
     '/api/incidents/:id/observables/:observableId',

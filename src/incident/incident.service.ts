@@ -10,7 +10,7 @@ import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { type GradingTable, type Level, gradeOf, isLevel } from '../domain/grading/grading.js';
-import { type ObservableType, OBSERVABLE_TYPES, dayInZone, formatIncidentId, normalizeObservable } from '../domain/incident/incident.js';
+import { type ObservableType, OBSERVABLE_PAP, OBSERVABLE_TLP, OBSERVABLE_TYPES, dayInZone, formatIncidentId, normalizeObservable, normalizeTags } from '../domain/incident/incident.js';
 import {
   type Phase,
   type Resolution,
@@ -49,7 +49,15 @@ export interface ObservableInput {
   firstSeen?: string;
   lastSeen?: string;
   note?: string | null;
+  /** TLP 2.0 level; null unmarks; absent: left as it is */
+  tlp?: string | null;
+  pap?: string | null;
+  /** replaces the tags when given */
+  tags?: string[];
 }
+
+/** What an analyst edits on an observable already there. */
+export type ObservableEdit = Pick<ObservableInput, 'note' | 'tlp' | 'pap' | 'tags'>;
 
 export interface CreateIncidentInput {
   title: string;
@@ -492,7 +500,7 @@ export class IncidentService {
           await trx.insertInto('affected_assets').values({ incident_id: targetId, ip: a.ip, hostname: a.hostname, business_system: a.business_system, org_unit: a.org_unit, note: a.note, created_at: at }).execute();
         }
         for (const o of await trx.selectFrom('observables').selectAll().where('incident_id', '=', id).execute()) {
-          await this.upsertObservable(trx, targetId, { type: o.type as ObservableType, value: o.value, first_seen: o.first_seen, last_seen: o.last_seen, note: o.note }, at);
+          await this.upsertObservable(trx, targetId, { type: o.type as ObservableType, value: o.value, first_seen: o.first_seen, last_seen: o.last_seen, note: o.note, tlp: o.tlp ?? undefined, pap: o.pap ?? undefined, tags: o.tags === '[]' ? undefined : o.tags }, at);
         }
         for (const t of await trx.selectFrom('timeline_entries').selectAll().where('incident_id', '=', id).where('kind', 'in', ['alert', 'note']).orderBy('id').execute()) {
           await trx.insertInto('timeline_entries').values({ incident_id: targetId, occurred_at: t.occurred_at, recorded_at: at, source: t.source, actor: t.actor, kind: t.kind, text: `[${id}] ${t.text}`, data: t.data }).execute();
@@ -651,6 +659,46 @@ export class IncidentService {
     return this.mutate(actor, id, 'incident.observable.add', async (trx, _row, at) => {
       const { before, after } = await this.upsertObservable(trx, id, o, at);
       return { before, after, result: { id: after.id } };
+    });
+  }
+
+  /** Edits an observable's note, TLP, PAP or tags (what is absent stays). */
+  async editObservable(actor: Actor, id: string, observableId: number, input: ObservableEdit) {
+    requirePermission(actor, 'incident.update', 'edit incidents');
+    const marking = this.checkMarking(input, '');
+    const note = input.note === undefined ? undefined : optionalText('note', input.note, LIMITS.note);
+    return this.mutate(actor, id, 'incident.observable.edit', async (trx) => {
+      const before = await trx.selectFrom('observables').selectAll().where('id', '=', observableId).where('incident_id', '=', id).executeTakeFirst();
+      if (!before) throw notFound('observable', observableId);
+      const after = await trx
+        .updateTable('observables')
+        .set({ ...marking, ...(note !== undefined && { note }) })
+        .where('id', '=', observableId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { before, after, result: { id: observableId } };
+    });
+  }
+
+  /** Edits an affected asset's hostname, business system, org unit or note (its address stays: remove and add another). */
+  async editAsset(actor: Actor, id: string, assetId: number, input: Omit<AssetInput, 'ip'>) {
+    requirePermission(actor, 'incident.update', 'edit incidents');
+    return this.mutate(actor, id, 'incident.asset.edit', async (trx) => {
+      const before = await trx.selectFrom('affected_assets').selectAll().where('id', '=', assetId).where('incident_id', '=', id).executeTakeFirst();
+      if (!before) throw notFound('affected asset', assetId);
+      const merged = this.checkAsset(
+        {
+          ip: before.ip,
+          hostname: input.hostname === undefined ? before.hostname : input.hostname,
+          businessSystem: input.businessSystem === undefined ? before.business_system : input.businessSystem,
+          orgUnit: input.orgUnit === undefined ? before.org_unit : input.orgUnit,
+          note: input.note === undefined ? before.note : input.note,
+        },
+        '',
+      );
+      if (merged.org_unit) await requireOrgUnit(trx, merged.org_unit, 'orgUnit');
+      const after = await trx.updateTable('affected_assets').set({ hostname: merged.hostname, business_system: merged.business_system, org_unit: merged.org_unit, note: merged.note }).where('id', '=', assetId).returningAll().executeTakeFirstOrThrow();
+      return { before, after, result: { id: assetId } };
     });
   }
 
@@ -900,14 +948,14 @@ export class IncidentService {
     return { redated: true };
   }
 
-  private async upsertObservable(trx: Kysely<DB>, id: string, o: { type: ObservableType; value: string; first_seen: string; last_seen: string; note: string | null }, at: string) {
+  private async upsertObservable(trx: Kysely<DB>, id: string, o: { type: ObservableType; value: string; first_seen: string; last_seen: string; note: string | null; tlp?: string | null; pap?: string | null; tags?: string }, at: string) {
     const existing = await trx.selectFrom('observables').selectAll().where('incident_id', '=', id).where('type', '=', o.type).where('value', '=', o.value).executeTakeFirst();
     if (existing) {
       const first_seen = o.first_seen < existing.first_seen ? o.first_seen : existing.first_seen;
       const last_seen = o.last_seen > existing.last_seen ? o.last_seen : existing.last_seen;
       const after = await trx
         .updateTable('observables')
-        .set({ first_seen, last_seen, note: o.note ?? existing.note })
+        .set({ first_seen, last_seen, note: o.note ?? existing.note, ...(o.tlp !== undefined && { tlp: o.tlp }), ...(o.pap !== undefined && { pap: o.pap }), ...(o.tags !== undefined && { tags: o.tags }) })
         .where('id', '=', existing.id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -950,7 +998,22 @@ export class IncidentService {
     const first_seen = given.first ?? given.last ?? defaultSeen;
     const last_seen = given.last ?? first_seen;
     if (last_seen < first_seen) throw validationError(`${p}lastSeen`, 'is before firstSeen');
-    return { type, value, first_seen, last_seen, note: optionalText(`${p}note`, o.note, LIMITS.note) };
+    return { type, value, first_seen, last_seen, note: optionalText(`${p}note`, o.note, LIMITS.note), ...this.checkMarking(o, p) };
+  }
+
+  /** An observable's TLP, PAP and tags as given (absent stays absent: left as stored). */
+  private checkMarking(o: ObservableEdit, p: string): { tlp?: string | null; pap?: string | null; tags?: string } {
+    const out: { tlp?: string | null; pap?: string | null; tags?: string } = {};
+    if (o.tlp !== undefined) {
+      if (o.tlp !== null && !(OBSERVABLE_TLP as readonly string[]).includes(o.tlp)) throw validationError(`${p}tlp`, `must be one of ${OBSERVABLE_TLP.join(', ')}`);
+      out.tlp = o.tlp;
+    }
+    if (o.pap !== undefined) {
+      if (o.pap !== null && !(OBSERVABLE_PAP as readonly string[]).includes(o.pap)) throw validationError(`${p}pap`, `must be one of ${OBSERVABLE_PAP.join(', ')}`);
+      out.pap = o.pap;
+    }
+    if (o.tags !== undefined) out.tags = JSON.stringify(normalizeTags(o.tags, `${p}tags`));
+    return out;
   }
 
   private async checkUser(trx: Kysely<DB>, userId: number, field: string) {

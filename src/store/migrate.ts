@@ -18,6 +18,7 @@ import * as events from './migrations/20261129T1500_events.js';
 import * as alertText from './migrations/20261129T1700_alert_text.js';
 import * as incidentText from './migrations/20261129T2000_incident_text.js';
 import * as assetOrder from './migrations/20261129T2100_asset_order.js';
+import * as observableMarking from './migrations/20261130T0900_observable_marking.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T1700_alert_text': alertText,
   '20261129T2000_incident_text': incidentText,
   '20261129T2100_asset_order': assetOrder,
+  '20261130T0900_observable_marking': observableMarking,
 };
 
 export interface MigrationOutcome {

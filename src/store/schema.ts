@@ -127,6 +127,12 @@ export interface ObservableTable {
   first_seen: string;
   last_seen: string;
   note: string | null;
+  /** TLP 2.0 level (OBSERVABLE_TLP), null: not marked */
+  tlp: string | null;
+  /** PAP level (OBSERVABLE_PAP), null: not marked */
+  pap: string | null;
+  /** JSON array of tags */
+  tags: Generated<string>;
   created_at: string;
 }
 

@@ -2220,6 +2220,17 @@ export interface paths {
                             /** Format: date-time */
                             lastSeen?: string;
                             note?: string | null;
+                            /**
+                             * @description Permissible Actions Protocol: what may be done with it
+                             * @enum {string|null}
+                             */
+                            pap?: "clear" | "green" | "amber" | "red" | null;
+                            tags?: string[];
+                            /**
+                             * @description Traffic Light Protocol 2.0: how far it may be shared
+                             * @enum {string|null}
+                             */
+                            tlp?: "clear" | "green" | "amber" | "amber+strict" | "red" | null;
                             /** @enum {string} */
                             type: "ip" | "domain" | "url" | "hash" | "account" | "file_path" | "process" | "email";
                             value: string;
@@ -2640,7 +2651,87 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit an affected asset: hostname, business system, org unit, note (its address stays: remove it and add another) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    assetId: number;
+                    /** @description e.g. INC-20261125-0007 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        businessSystem?: string | null;
+                        hostname?: string | null;
+                        note?: string | null;
+                        orgUnit?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/incidents/{id}/comments": {
@@ -3184,6 +3275,17 @@ export interface paths {
                         /** Format: date-time */
                         lastSeen?: string;
                         note?: string | null;
+                        /**
+                         * @description Permissible Actions Protocol: what may be done with it
+                         * @enum {string|null}
+                         */
+                        pap?: "clear" | "green" | "amber" | "red" | null;
+                        tags?: string[];
+                        /**
+                         * @description Traffic Light Protocol 2.0: how far it may be shared
+                         * @enum {string|null}
+                         */
+                        tlp?: "clear" | "green" | "amber" | "amber+strict" | "red" | null;
                         /** @enum {string} */
                         type: "ip" | "domain" | "url" | "hash" | "account" | "file_path" | "process" | "email";
                         value: string;
@@ -3335,7 +3437,95 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit an observable: its note, TLP, PAP and tags (tags given replace them) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. INC-20261125-0007 */
+                    id: string;
+                    observableId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        /**
+                         * @description Permissible Actions Protocol: what may be done with it
+                         * @enum {string|null}
+                         */
+                        pap?: "clear" | "green" | "amber" | "red" | null;
+                        tags?: string[];
+                        /**
+                         * @description Traffic Light Protocol 2.0: how far it may be shared
+                         * @enum {string|null}
+                         */
+                        tlp?: "clear" | "green" | "amber" | "amber+strict" | "red" | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/incidents/{id}/orders": {
@@ -8024,6 +8214,17 @@ export interface components {
                 id: number;
                 lastSeen: string;
                 note: string | null;
+                /**
+                 * @description Permissible Actions Protocol: what may be done with it
+                 * @enum {string|null}
+                 */
+                pap: "clear" | "green" | "amber" | "red" | null;
+                tags: string[];
+                /**
+                 * @description Traffic Light Protocol 2.0: how far it may be shared
+                 * @enum {string|null}
+                 */
+                tlp: "clear" | "green" | "amber" | "amber+strict" | "red" | null;
                 type: string;
                 value: string;
             }[];

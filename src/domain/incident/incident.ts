@@ -29,6 +29,25 @@ export function dayInZone(at: Date, timeZone: string): string {
 
 export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'account', 'file_path', 'process', 'email'] as const;
 export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+/** how far an observable may be shared: Traffic Light Protocol 2.0 (FIRST) */
+export const OBSERVABLE_TLP = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+/** what may be done with it: Permissible Actions Protocol */
+export const OBSERVABLE_PAP = ['clear', 'green', 'amber', 'red'] as const;
+/** tags on one observable, and the length of one */
+export const OBSERVABLE_TAGS = { max: 20, length: 50 } as const;
+
+/** An observable's tags as stored: trimmed, distinct, each at most OBSERVABLE_TAGS.length characters; throws naming the field. */
+export function normalizeTags(tags: readonly string[], field = 'tags'): string[] {
+  const out: string[] = [];
+  for (const [i, raw] of tags.entries()) {
+    const tag = String(raw).trim();
+    if (!tag) throw validationError(`${field}/${i}`, 'must not be empty');
+    if (tag.length > OBSERVABLE_TAGS.length) throw validationError(`${field}/${i}`, `at most ${OBSERVABLE_TAGS.length} characters`);
+    if (!out.includes(tag)) out.push(tag);
+  }
+  if (out.length > OBSERVABLE_TAGS.max) throw validationError(field, `at most ${OBSERVABLE_TAGS.max} tags`);
+  return out;
+}
 
 const HASH_LENGTHS: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'sha256', 128: 'sha512' };
 

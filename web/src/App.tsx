@@ -86,7 +86,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
+        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

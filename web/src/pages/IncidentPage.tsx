@@ -11,6 +11,7 @@ import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { OrderList } from './Command';
 import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
+import { AddAssetButton, AddObservableButton, AssetActions, MoveBackButton, ObservableActions, RegradeButton, SkipTaskButton, TlpTag } from './IncidentEdit';
 
 type Json = Record<string, any>;
 /** timeline entries and spread points shown at once */
@@ -39,6 +40,9 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const [orders, setOrders] = useState<Json[]>([]);
   const [users, setUsers] = useState<Json[]>([]);
   const [entryKind, setEntryKind] = useState('comment');
+  // a form is exported in the console's language unless another is chosen
+  const [reportLocale, setReportLocale] = useState<'zh-CN' | 'en'>(lang === 'en' ? 'en' : 'zh-CN');
+  const [headerMissing, setHeaderMissing] = useState(false);
   const [timelineFilter, setTimelineFilter] = useState('all');
   const [timelineAll, setTimelineAll] = useState(false);
   const timelineBox = useRef<HTMLDivElement>(null);
@@ -81,6 +85,18 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       else void message.error(e instanceof Error ? e.message : String(e));
     }
   };
+  /** exports a form; an organisation without a report header is told where to set it */
+  const exportForm = (form: 'closing' | 'incident_report' | 'support_request') =>
+    act(async () => {
+      try {
+        await api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/${form}`, { format: 'docx', locale: reportLocale });
+        setHeaderMissing(false);
+      } catch (e) {
+        const fields = e instanceof ApiError && Array.isArray(e.body.details) ? (e.body.details as Json[]).map((d) => String(d.field)) : [];
+        if (!fields.includes('fields/unitName')) throw e;
+        setHeaderMissing(true);
+      }
+    });
   // the timeline with comments, newest last; in an outbreak of thousands of hosts, filtered and the latest shown first
   const timelineEntries = [
     ...(inc.timeline as Json[]).filter((e) => timelineFilter === 'all' || (timelineFilter === 'alerts') === (e.kind === 'alert')).map((e) => ({ at: e.occurredAt as string, e, c: undefined as Json | undefined })),
@@ -121,6 +137,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             options={users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${t('owner')}: ${u.displayName}` }))}
             data-testid="owner"
           />
+          {me.permissions.includes('incident.grade') && inc.phase !== 'closed' && <RegradeButton inc={inc} act={act} />}
+          {me.permissions.includes('incident.advance') && <MoveBackButton inc={inc} act={act} />}
         </Space>
         <Steps
           style={{ marginTop: 16 }}
@@ -155,18 +173,50 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               size="small"
               dataSource={tasks}
               locale={{ emptyText: t('none') }}
-              renderItem={(task: Json) => (
-                <List.Item
-                  actions={
-                    task.status === 'open' || task.status === 'in_progress'
-                      ? [<Button key="done" size="small" data-testid="task-done" onClick={() => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}/tasks/${task.id}`, { status: 'done' }))}>{t('markDone')}</Button>]
-                      : [<Tag key="s" color={task.status === 'done' ? 'green' : undefined}>{t(`status_${task.status}` as 'status_done')}</Tag>]
-                  }
-                >
-                  {task.mandatory && <Tag color="red">*</Tag>}
-                  {lang === 'en' ? (task.titleEn ?? task.title) : task.title}
-                </List.Item>
-              )}
+              renderItem={(task: Json) => {
+                const open = task.status === 'open' || task.status === 'in_progress';
+                return (
+                  <List.Item
+                    data-testid="task"
+                    actions={
+                      open && mayEdit
+                        ? [
+                            <Select
+                              key="who"
+                              size="small"
+                              style={{ width: 120 }}
+                              placeholder={t('assignee')}
+                              allowClear
+                              value={task.assigneeId ?? undefined}
+                              onChange={(v?: number) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}/tasks/${task.id}`, { assigneeId: v ?? null }))}
+                              options={users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: u.displayName }))}
+                              data-testid="task-assignee"
+                            />,
+                            <Button key="done" size="small" data-testid="task-done" onClick={() => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}/tasks/${task.id}`, { status: 'done' }))}>{t('markDone')}</Button>,
+                            <SkipTaskButton key="skip" incidentId={id} task={{ ...task, title: lang === 'en' ? (task.titleEn ?? task.title) : task.title }} act={act} />,
+                          ]
+                        : [<Tag key="s" color={task.status === 'done' ? 'green' : undefined}>{t(`status_${task.status}` as 'status_done')}</Tag>]
+                    }
+                  >
+                    <List.Item.Meta
+                      title={
+                        <span style={{ fontWeight: 'normal' }}>
+                          {task.mandatory && <Tag color="red">*</Tag>}
+                          {lang === 'en' ? (task.titleEn ?? task.title) : task.title}
+                        </span>
+                      }
+                      description={
+                        (task.note || (!open && task.doneBy)) && (
+                          <span data-testid="task-note">
+                            {task.note}
+                            {!open && task.doneBy ? `${task.note ? ' — ' : ''}${task.doneBy}` : ''}
+                          </span>
+                        )
+                      }
+                    />
+                  </List.Item>
+                );
+              }}
             />
             {inc.phase === 'report' && !inc.report.sentAt && (
               <Form
@@ -205,12 +255,25 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               </Form>
             )}
           </Card>
+          {inc.phase === 'closed' && (
+            <Card title={t('closure')} style={{ marginTop: 12 }} data-testid="closure">
+              <Descriptions size="small" column={1}>
+                <Descriptions.Item label={t('resolution')}>{inc.closure.resolution ? t(inc.closure.resolution) : '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('conclusion')}>{inc.closure.conclusion ?? '—'}</Descriptions.Item>
+                {inc.closure.recommendations && <Descriptions.Item label={t('recommendations')}>{inc.closure.recommendations}</Descriptions.Item>}
+              </Descriptions>
+            </Card>
+          )}
           <Card title={t('reports')} style={{ marginTop: 12 }}>
             <Space wrap>
-              <Button data-testid="export-closing" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/closing`, { format: 'docx' }))}>{t('exportClosing')}</Button>
-              <Button onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/incident_report`, { format: 'docx' }))}>{t('exportIncidentReport')}</Button>
-              <Button onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/support_request`, { format: 'docx' }))}>{t('exportSupportRequest')}</Button>
+              <Segmented size="small" value={reportLocale} onChange={(v) => setReportLocale(v as 'zh-CN' | 'en')} options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} data-testid="report-locale" />
+              <Button data-testid="export-closing" onClick={() => void exportForm('closing')}>{t('exportClosing')}</Button>
+              <Button onClick={() => void exportForm('incident_report')}>{t('exportIncidentReport')}</Button>
+              <Button onClick={() => void exportForm('support_request')}>{t('exportSupportRequest')}</Button>
             </Space>
+            {headerMissing && (
+              <Alert type="warning" showIcon style={{ marginTop: 8 }} data-testid="header-missing" message={<>{t('headerMissing')} {me.permissions.includes('settings.write') && <a href="#/settings/report">{t('reportHeader')}</a>}</>} />
+            )}
             <List
               size="small"
               dataSource={exports}
@@ -289,7 +352,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={`${t('hosts')} (${inc.assets.length})`}>
+          <Card title={`${t('hosts')} (${inc.assets.length})`} extra={mayEdit && inc.phase !== 'closed' && <AddAssetButton incidentId={id} act={act} />}>
             <Table
               size="small"
               rowKey="id"
@@ -301,6 +364,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                 { title: t('hostname'), dataIndex: 'hostname', render: (h: string | null) => h ?? '' },
                 { title: t('orgUnit'), dataIndex: 'orgUnit', render: (u: string | null) => ref.unitName(u) },
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
+                { title: t('note'), dataIndex: 'note', ellipsis: true, render: (n: string | null) => n ?? '' },
+                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 130, render: (_: unknown, a: Json) => <AssetActions incidentId={id} asset={a} act={act} /> }] : []),
               ]}
             />
             {(why?.spread?.hosts?.length ?? 0) > 1 && (
@@ -346,7 +411,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             )}
             <OrderList orders={orders} me={me} onChange={() => void load()} />
           </Card>
-          <Card title={t('observables')} style={{ marginTop: 12 }}>
+          <Card title={t('observables')} style={{ marginTop: 12 }} extra={mayEdit && inc.phase !== 'closed' && <AddObservableButton incidentId={id} act={act} />}>
             <Table
               size="small"
               rowKey="id"
@@ -355,8 +420,21 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               data-testid="observables"
               columns={[
                 { title: t('type'), dataIndex: 'type', width: 80, render: (x: string) => t(`obs_${x}` as 'obs_ip') },
-                { title: t('indicator'), dataIndex: 'value' },
+                {
+                  title: t('indicator'),
+                  dataIndex: 'value',
+                  render: (v: string, o: Json) => (
+                    <Space size={2} wrap>
+                      <Typography.Text style={{ wordBreak: 'break-all' }}>{v}</Typography.Text>
+                      <TlpTag tlp={o.tlp} />
+                      <TlpTag tlp={o.pap} kind="PAP" />
+                      {(o.tags as string[]).map((x) => <Tag key={x} data-testid="obs-tag">{x}</Tag>)}
+                      {o.note && <Typography.Text type="secondary" data-testid="obs-note-text">{o.note}</Typography.Text>}
+                    </Space>
+                  ),
+                },
                 { title: t('seenIn'), key: 'seen', render: (_: unknown, o: Json) => (seen[o.value] ?? []).map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }}>{x}</a>) },
+                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 130, render: (_: unknown, o: Json) => <ObservableActions incidentId={id} observable={o} act={act} /> }] : []),
               ]}
             />
           </Card>

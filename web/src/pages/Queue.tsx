@@ -5,6 +5,7 @@ import { useT } from '../i18n';
 import { useLive } from '../live';
 import { titleIn, useReference } from '../reference';
 import type { IncidentSummary } from '../situation';
+import { NewIncidentButton } from './IncidentEdit';
 
 /** a row of the queue: an incident as the list API gives it */
 type Row = IncidentSummary;
@@ -15,7 +16,7 @@ export function LevelTag({ level }: { level: number }) {
 }
 
 /** The queue: least SLA time left first; j/k move, o (or Enter) opens, as analysts expect. */
-export function Queue() {
+export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
   const [rows, setRows] = useState<Row[]>();
@@ -45,7 +46,8 @@ export function Queue() {
   useLive(load);
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
-      if (!rows?.length || (e.target as HTMLElement).tagName === 'INPUT') return;
+      // typing in a field or a dialog (the new-incident form) is not a command
+      if (!rows?.length || (e.target as HTMLElement).closest?.('input, textarea, [contenteditable="true"], .ant-modal')) return;
       if (e.key === 'j') setCursor((c) => Math.min(rows.length - 1, c + 1));
       if (e.key === 'k') setCursor((c) => Math.max(0, c - 1));
       if (e.key === 'o' || e.key === 'Enter') location.hash = `#/incidents/${encodeURIComponent(rows[cursor]!.id)}`;
@@ -60,7 +62,7 @@ export function Queue() {
     return min < 0 ? <Typography.Text type="danger">{t('overdueBy', { t: text })}</Typography.Text> : text;
   };
   return (
-    <Card title={t('incidents')} extra={<Typography.Text type="secondary">{t('keyboardHint')}</Typography.Text>}>
+    <Card title={t('incidents')} extra={<Space><Typography.Text type="secondary">{t('keyboardHint')}</Typography.Text>{mayCreate && <NewIncidentButton />}</Space>}>
       <Space wrap style={{ marginBottom: 12 }}>
         <Select mode="multiple" allowClear placeholder={t('allLevels')} style={{ minWidth: 140 }} value={filter.level} onChange={(v: number[]) => setFilter((f) => ({ ...f, level: v }))} options={[1, 2, 3, 4].map((n) => ({ value: n, label: t('levelN', { n }) }))} data-testid="filter-level" />
         <Select mode="multiple" allowClear placeholder={t('allPhases')} style={{ minWidth: 160 }} value={filter.phase} onChange={(v: string[]) => setFilter((f) => ({ ...f, phase: v }))} options={['discovery', 'report', 'analysis', 'handling', 'summary', 'closed'].map((p) => ({ value: p, label: t(`phase_${p}` as 'phase_discovery') }))} />

@@ -182,6 +182,66 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
 }
 
 /** The organisation's zone (device times without an offset, incident ids, forms) and the sources that keep their own. */
+/** The header of every report (unit name, reporter, contact, the information systems and their use): an export needs the unit name. */
+function ReportHeader({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const [header, reload] = useLoad('/api/report-header');
+  const [form] = Form.useForm();
+  useEffect(() => form.setFieldsValue({ systems: [], ...(header as Json | undefined) }), [header, form]);
+  return (
+    <Form
+      form={form}
+      layout="vertical"
+      style={{ maxWidth: 720 }}
+      disabled={!canWrite}
+      data-testid="report-header"
+      onFinish={(v: Json) =>
+        void api('PUT', '/api/report-header', { unitName: v.unitName, reporter: v.reporter ?? '', contact: v.contact ?? '', systems: ((v.systems ?? []) as Json[]).filter((x) => x?.name).map((x) => ({ name: String(x.name), use: String(x.use ?? '') })) }).then(
+          () => {
+            void message.success(t('saved'));
+            reload();
+          },
+          (e: Error) => void message.error(e.message),
+        )
+      }
+    >
+      <Typography.Paragraph type="secondary">{t('reportHeaderHelp')}</Typography.Paragraph>
+      <Form.Item name="unitName" label={t('unitName')} rules={[{ required: true, whitespace: true }, { max: 200 }]}>
+        <Input maxLength={200} data-testid="header-unit" />
+      </Form.Item>
+      <Space.Compact block>
+        <Form.Item name="reporter" label={t('reporter')} style={{ flex: 1 }}>
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="contact" label={t('contact')} style={{ flex: 1 }}>
+          <Input maxLength={200} data-testid="header-contact" />
+        </Form.Item>
+      </Space.Compact>
+      <Typography.Text strong>{t('infoSystems')}</Typography.Text>
+      <Form.List name="systems">
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map((f) => (
+              <Space key={f.key} style={{ display: 'flex', marginTop: 8 }} align="baseline">
+                <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true }]} style={{ marginBottom: 0 }}>
+                  <Input placeholder={t('name')} maxLength={200} style={{ width: 220 }} />
+                </Form.Item>
+                <Form.Item name={[f.name, 'use']} style={{ marginBottom: 0 }}>
+                  <Input placeholder={t('systemUse')} maxLength={1000} style={{ width: 360 }} />
+                </Form.Item>
+                <Button size="small" danger onClick={() => remove(f.name)}>×</Button>
+              </Space>
+            ))}
+            <Button size="small" style={{ marginTop: 8, display: 'block' }} onClick={() => add({ name: '', use: '' })}>+ {t('add')}</Button>
+          </>
+        )}
+      </Form.List>
+      <Button type="primary" htmlType="submit" style={{ marginTop: 16 }} data-testid="header-save">{t('save')}</Button>
+    </Form>
+  );
+}
+
 function TimeZone({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
@@ -361,6 +421,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     { key: 'playbooks', label: t('playbooks'), children: <Playbooks canWrite={write} /> },
     { key: 'units', label: t('orgUnitsAndZones'), children: <OrgUnits canWrite={write} /> },
     { key: 'timezone', label: t('timeZone'), children: <TimeZone canWrite={write} /> },
+    { key: 'report', label: t('reportHeader'), children: <ReportHeader canWrite={write} /> },
     { key: 'assets', label: t('assets'), children: <Assets canWrite={write} /> },
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },

@@ -159,6 +159,9 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     const d = await detail();
     expect(d.tasks.filter((x) => x.status === 'skipped').map((x) => x.note)).toEqual(['U 盾已由银行远程冻结，无需现场回收']);
     expect(d.timeline.map((e) => e.text).join('\n')).toContain('发现第 4 名收件人');
+    // who did what: the phase moves and the regrade name the analyst on the timeline
+    await expect.poll(() => page.getByTestId('timeline-actor').count()).toBeGreaterThanOrEqual(8);
+    expect(new Set(await page.getByTestId('timeline-actor').allTextContents())).toEqual(new Set([' — admin']));
     await page.getByTestId('closure').filter({ hasText: '钓鱼邮件已拦截' }).waitFor();
     expect(await page.getByTestId('closure').textContent()).toContain(run.words.closure);
   }, 120_000);

@@ -342,7 +342,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                         children: (
                           <span>
                             <Typography.Text type="secondary">{new Date(at).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
-                            {e!.source !== 'system' && e!.kind !== 'alert' && <Typography.Text type="secondary"> — {e!.actor}</Typography.Text>}
+                            {/* who did it: every person's action (phase moves, regrades, merges too); the product's own entries name no one */}
+                            {e!.kind !== 'alert' && !String(e!.actor).startsWith('system:') && <Typography.Text type="secondary" data-testid="timeline-actor"> — {e!.actor}</Typography.Text>}
                           </span>
                         ),
                       },

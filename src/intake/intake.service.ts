@@ -555,8 +555,12 @@ export class IntakeService {
         if (!events.length) continue;
         const rows = events.map((r) => {
           const alert = this.readEvent(r, ctx);
+          // the row as built, its id, dedup key and document set on it (no spread into a new literal: see eventRow)
           const row = this.toRow(alert, r.format, r.channel, r.received_at, undefined, r.original, ctx.zones, ctx.intel, ctx.inventory);
-          return { id: Number(r.id), ...row, dedup_key: r.dedup_key, doc: JSON.stringify(alert) };
+          row.dedup_key = r.dedup_key;
+          row.doc = JSON.stringify(alert);
+          row.id = Number(r.id);
+          return row;
         });
         for (const r of await this.insertRows(trx, 'alerts', rows)) inAlerts.add(Number(r.id));
       }

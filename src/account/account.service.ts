@@ -259,7 +259,7 @@ export class AccountService {
   async login(username: string, password: string, code?: string): Promise<{ sessionId: string; user: User; expiresAt: string }> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const now = this.now();
-    const refused = new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled or locked');
+    const refused = new DomainError('unauthenticated', 'wrong user name or password, or the account is disabled or locked', { reason: 'badCredentials' });
     // a locked account is refused without checking the password (the same answer and about the same time)
     if (row?.locked_until && row.locked_until > now.toISOString()) {
       await hashPassword(password);
@@ -271,11 +271,11 @@ export class AccountService {
     // the second factor: asked for once the password is right; a wrong or replayed code counts as a failure
     let totpStep: number | undefined;
     if (row.totp_enabled) {
-      if (!code) throw new DomainError('unauthenticated', 'enter the one-time code of your authenticator app', { totpRequired: true });
+      if (!code) throw new DomainError('unauthenticated', 'enter the one-time code of your authenticator app', { totpRequired: true, reason: 'totpRequired' });
       totpStep = this.totpStep(row, code, now);
       if (totpStep === undefined) {
         await this.countFailure(row.id, row.username, row.failed_logins, now);
-        throw new DomainError('unauthenticated', 'the one-time code is wrong, expired or used already', { totpRequired: true });
+        throw new DomainError('unauthenticated', 'the one-time code is wrong, expired or used already', { totpRequired: true, reason: 'totpWrong' });
       }
       await this.db.updateTable('users').set({ totp_last_step: totpStep }).where('id', '=', row.id).execute();
     }

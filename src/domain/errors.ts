@@ -14,10 +14,25 @@ export type ErrorCode =
   | 'unavailable' // 503: the server cannot take this now (storage behind or failing); details say when to retry
   | 'internal'; // 500
 
+/**
+ * What is wrong with one field. `message` is English for logs, the CLI and API users; `rule`
+ * (with `params`) names the rule that was broken, so that the console words it in its own
+ * language: the JSON Schema keywords (required, maxLength, enum …) and the product's own
+ * (FIELD_RULES). A problem without a rule is shown with its message.
+ */
 export interface FieldProblem {
   field: string;
   message: string;
+  rule?: FieldRule;
+  params?: Record<string, string | number>;
 }
+
+/** The rules a field problem may name beyond the JSON Schema keywords; the console has a wording for each. */
+export const FIELD_RULES = ['required', 'blank', 'maxLength', 'minLength', 'text', 'json', 'instant', 'future', 'passwordShort', 'passwordLong', 'passwordCommon', 'passwordRepetitive', 'passwordName'] as const;
+export type FieldRule = (typeof FIELD_RULES)[number] | (string & {});
+
+/** Why a request was refused, beyond its code, for the console to word (unauthenticated, rate_limited). */
+export type ErrorReason = 'badCredentials' | 'totpRequired' | 'totpWrong' | 'sessionExpired' | 'signInRequired' | 'tokenInvalid' | 'tooManyAttempts' | 'busy';
 
 export class DomainError extends Error {
   constructor(
@@ -30,8 +45,11 @@ export class DomainError extends Error {
   }
 }
 
-export function validationError(field: string, message: string): DomainError {
-  return new DomainError('validation', `${field}: ${message}`, [{ field, message } satisfies FieldProblem]);
+export function validationError(field: string, message: string, rule?: FieldRule, params?: Record<string, string | number>): DomainError {
+  const problem: FieldProblem = { field, message };
+  if (rule) problem.rule = rule;
+  if (params) problem.params = params;
+  return new DomainError('validation', `${field}: ${message}`, [problem]);
 }
 
 export function notFound(what: string, id: string | number): DomainError {

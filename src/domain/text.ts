@@ -3,32 +3,32 @@ import { validationError } from './errors.js';
 
 export function requiredText(field: string, value: unknown, max: number): string {
   const s = typeof value === 'string' ? value.trim() : '';
-  if (!s) throw validationError(field, 'is required and must not be blank');
-  if (s.length > max) throw validationError(field, `at most ${max} characters (got ${s.length})`);
+  if (!s) throw validationError(field, 'is required and must not be blank', 'blank');
+  if (s.length > max) throw validationError(field, `at most ${max} characters (got ${s.length})`, 'maxLength', { limit: max });
   return s;
 }
 
 export function optionalText(field: string, value: unknown, max: number): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw validationError(field, 'must be text');
+  if (typeof value !== 'string') throw validationError(field, 'must be text', 'text');
   const s = value.trim();
-  if (s.length > max) throw validationError(field, `at most ${max} characters (got ${s.length})`);
+  if (s.length > max) throw validationError(field, `at most ${max} characters (got ${s.length})`, 'maxLength', { limit: max });
   return s || null;
 }
 
 /** An instant given by a user: ISO-8601 with a time zone (or a Date); returned as UTC ISO. */
 export function instant(field: string, value: unknown): string {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw validationError(field, `must be an ISO-8601 date-time such as 2019-12-02T04:57:00+08:00, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(ms)) throw validationError(field, `must be an ISO-8601 date-time such as 2019-12-02T04:57:00+08:00, got ${JSON.stringify(value)}`, 'instant');
   const year = new Date(ms).getUTCFullYear();
-  if (year < 1970 || year > 9998) throw validationError(field, 'is out of range');
+  if (year < 1970 || year > 9998) throw validationError(field, 'is out of range', 'instant');
   return new Date(ms).toISOString();
 }
 
 /** `instant`, and not later than a small clock skew after now. */
 export function pastInstant(field: string, value: unknown, now: Date): string {
   const iso = instant(field, value);
-  if (Date.parse(iso) > now.getTime() + 5 * 60_000) throw validationError(field, `${iso} is in the future`);
+  if (Date.parse(iso) > now.getTime() + 5 * 60_000) throw validationError(field, `${iso} is in the future`, 'future');
   return iso;
 }
 

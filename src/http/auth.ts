@@ -28,7 +28,7 @@ declare module 'fastify' {
 
 export function requireActor(request: FastifyRequest): Actor & { kind: 'user' } {
   const a = request.actor;
-  if (!a || a.kind !== 'user') throw new DomainError('unauthenticated', 'sign in or send an API token');
+  if (!a || a.kind !== 'user') throw new DomainError('unauthenticated', 'sign in or send an API token', { reason: 'signInRequired' });
   return a;
 }
 
@@ -50,13 +50,13 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     let actor: Actor | undefined;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) throw new DomainError('unauthenticated', 'Authorization header must be "Bearer <token>"');
+      if (!m) throw new DomainError('unauthenticated', 'Authorization header must be "Bearer <token>"', { reason: 'tokenInvalid' });
       actor = await accounts.authenticate({ token: m[1] });
-      if (!actor) throw new DomainError('unauthenticated', 'the API token is unknown, revoked or expired');
+      if (!actor) throw new DomainError('unauthenticated', 'the API token is unknown, revoked or expired', { reason: 'tokenInvalid' });
     } else {
       const sid = request.cookies[SESSION_COOKIE];
       actor = sid ? await accounts.authenticate({ sessionId: sid }) : undefined;
-      if (!actor) throw new DomainError('unauthenticated', sid ? 'the session has expired; sign in again' : 'sign in or send an API token');
+      if (!actor) throw new DomainError('unauthenticated', sid ? 'the session has expired; sign in again' : 'sign in or send an API token', { reason: sid ? 'sessionExpired' : 'signInRequired' });
     }
     request.actor = actor;
     if (actor.kind === 'user' && actor.mustEnrolTotp && !TOTP_ENROLMENT.has(request.routeOptions.url ?? '')) {

@@ -29,6 +29,28 @@ function fieldOf(issue: AjvIssue): string {
   return [base, missing].filter((s) => s !== undefined && s !== '').join('/') || '(root)';
 }
 
+/** the limit or the allowed values of a broken schema keyword, for the console's wording */
+function paramsOf(issue: AjvIssue): Record<string, string | number> | undefined {
+  const p = issue.params;
+  if (typeof p.limit === 'number') return { limit: p.limit };
+  if (Array.isArray(p.allowedValues)) return { values: p.allowedValues.join(', ') };
+  if (typeof p.format === 'string') return { format: p.format };
+  if (typeof p.type === 'string') return { type: p.type };
+  return undefined;
+}
+
+/**
+ * A value of a nullable field (anyOf: null or the type) that fails reports three issues: "must be
+ * null", the rule it broke, and "must match a schema in anyOf". Only the rule it broke is what
+ * the person got wrong; the other two are dropped (kept when nothing else is left).
+ */
+function nullableCollapsed(issues: AjvIssue[]): AjvIssue[] {
+  const anyOf = new Set(issues.filter((i) => i.keyword === 'anyOf').map((i) => i.instancePath));
+  if (!anyOf.size) return issues;
+  const kept = issues.filter((i) => !(anyOf.has(i.instancePath) && (i.keyword === 'anyOf' || (i.keyword === 'type' && i.params.type === 'null'))));
+  return kept.length ? kept : issues;
+}
+
 function messageOf(issue: AjvIssue): string {
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
@@ -44,7 +66,10 @@ export function toErrorBody(error: unknown): { status: number; body: { code: Err
   const fe = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fe.validation) {
     const where = fe.validationContext ?? 'body';
-    const details = fe.validation.map((v) => ({ in: where, field: fieldOf(v), message: messageOf(v) }));
+    const details = nullableCollapsed(fe.validation).map((v) => {
+      const params = paramsOf(v);
+      return { in: where, field: fieldOf(v), message: messageOf(v), rule: v.keyword, ...(params && { params }) };
+    });
     return { status: 400, body: { code: 'validation', message: details.map((d) => `${d.in} ${d.field}: ${d.message}`).join('; '), details } };
   }
   switch (fe.code) {
@@ -55,7 +80,7 @@ export function toErrorBody(error: unknown): { status: number; body: { code: Err
       return { status: 413, body: { code: 'payload_too_large', message: fe.message } };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, body: { code: 'validation', message: `body: ${fe.message}`, details: [{ in: 'body', field: '(root)', message: fe.message }] } };
+      return { status: 400, body: { code: 'validation', message: `body: ${fe.message}`, details: [{ in: 'body', field: '(root)', message: fe.message, rule: 'json' }] } };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return { status: 415, body: { code: 'validation', message: fe.message, details: [{ in: 'headers', field: 'content-type', message: fe.message }] } };

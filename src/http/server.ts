@@ -99,7 +99,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) =>
-      new DomainError('rate_limited', `too many attempts from this address; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) }),
+      new DomainError('rate_limited', `too many attempts from this address; retry in ${ctx.after}`, { retryAfterSeconds: Math.ceil(ctx.ttl / 1000), reason: 'tooManyAttempts' }),
   });
   registerCsrfCheck(app, config.allowedOrigins);
   registerAuth(app, services.accounts);

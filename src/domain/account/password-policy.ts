@@ -28,16 +28,16 @@ const COMMON = new Set(
 
 /** Refuses a password that breaks the policy, saying which rule (never echoing the password). */
 export function checkPasswordPolicy(password: string, username?: string, field = 'password'): void {
-  if (password.length < MIN_PASSWORD) throw validationError(field, `at least ${MIN_PASSWORD} characters`);
-  if (password.length > MAX_PASSWORD) throw validationError(field, `at most ${MAX_PASSWORD} characters`);
+  if (password.length < MIN_PASSWORD) throw validationError(field, `at least ${MIN_PASSWORD} characters`, 'passwordShort', { limit: MIN_PASSWORD });
+  if (password.length > MAX_PASSWORD) throw validationError(field, `at most ${MAX_PASSWORD} characters`, 'passwordLong', { limit: MAX_PASSWORD });
   const lower = password.toLowerCase();
-  if (COMMON.has(lower)) throw validationError(field, 'is one of the passwords attackers try first: choose another');
-  if (new Set(lower).size < 4) throw validationError(field, 'repeats too few characters: choose another');
+  if (COMMON.has(lower)) throw validationError(field, 'is one of the passwords attackers try first: choose another', 'passwordCommon');
+  if (new Set(lower).size < 4) throw validationError(field, 'repeats too few characters: choose another', 'passwordRepetitive');
   if (username) {
     const name = username.toLowerCase();
     // the user name itself, or the name padded with a few characters (admin → admin1234567 is 12 long)
     if (lower === name || (name.length >= 3 && lower.includes(name) && lower.length - name.length <= 8)) {
-      throw validationError(field, 'is, or is built on, the user name: choose another');
+      throw validationError(field, 'is, or is built on, the user name: choose another', 'passwordName');
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { type BodyOf, api } from '../api';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 
 const CATEGORIES = ['network', 'intrusion_detection', 'threat', 'authentication', 'malware', 'process', 'web', 'email', 'file', 'iam'];
@@ -14,6 +15,7 @@ type Json = Record<string, any>;
 export function Alerts() {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [kind, setKind] = useState<'alert' | 'event'>('alert');
   const [filters, setFilters] = useState<Json>({});
   const [rows, setRows] = useState<Json[]>();
@@ -41,7 +43,7 @@ export function Alerts() {
         setRows((old) => (cursor ? [...(old ?? []), ...r.items] : r.items));
         setNext(r.nextCursor);
       },
-      (e: Error) => void message.error(e.message),
+      (e: unknown) => void message.error(errText(e)),
     );
   useEffect(() => void load({}), []);
   const triage = async (v: BodyOf<'POST', `/api/alerts/${number}/triage`>) => {
@@ -52,7 +54,7 @@ export function Alerts() {
       form.resetFields();
       void load(filters);
     } catch (e) {
-      void message.error((e as Error).message);
+      void message.error(errText(e));
     }
   };
   return (

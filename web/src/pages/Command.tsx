@@ -9,6 +9,7 @@ import { useCallback, useContext, useEffect, useState } from 'react';
 import { type BodyOf, api } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { useLive } from '../live';
 import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { WARNING_COLORS } from '../situation';
@@ -21,13 +22,14 @@ const HOST_STATES = ['pending', 'found', 'isolated', 'cleaned', 'rebuilt'] as co
 export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onChange: () => void }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const mayReport = me.permissions.includes('incident.update') && (!me.user.orgUnit || me.user.orgUnit === order.orgUnit || me.permissions.includes('orders.issue'));
   const set = async (host: string, state: BodyOf<'PUT', `/api/orders/${number}/hosts/${string}`>['state']) => {
     try {
       await api('PUT', `/api/orders/${order.id}/hosts/${encodeURIComponent(host)}`, { state });
       onChange();
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errText(e));
     }
   };
   return (
@@ -91,6 +93,7 @@ export function Command({ me }: { me: Me }) {
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const ref = useReference();
   const [warning, setWarning] = useState<Json>();
   const [history, setHistory] = useState<Json[]>([]);
@@ -111,7 +114,7 @@ export function Command({ me }: { me: Me }) {
       if (done) void message.success(done);
       load();
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errText(e));
     }
   };
   const manage = me.permissions.includes('warning.manage');

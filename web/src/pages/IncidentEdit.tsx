@@ -9,6 +9,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { api, PHASES } from '../api';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 
 type Json = Record<string, any>;
@@ -79,6 +80,7 @@ export function NewIncidentButton() {
   const t = useT();
   const ref = useReference();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   return (
     <ModalForm
       label={`+ ${t('newIncident')}`}
@@ -100,7 +102,7 @@ export function NewIncidentButton() {
           location.hash = `#/incidents/${encodeURIComponent(created.id)}`;
           return true;
         } catch (e) {
-          void message.error(e instanceof Error ? e.message : String(e));
+          void message.error(errText(e));
           return false;
         }
       }}

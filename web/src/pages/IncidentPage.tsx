@@ -4,6 +4,7 @@ import { useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { timelineText } from '../timeline';
 import { useLive } from '../live';
 import { LevelTag } from './Queue';
@@ -33,6 +34,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [inc, setInc] = useState<Json>();
   const [why, setWhy] = useState<Json>();
   const [refusal, setRefusal] = useState<Json>();
@@ -82,7 +84,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       await load();
     } catch (e) {
       if (e instanceof ApiError && e.body.code === 'gate_refused') setRefusal(e.body.details as Json);
-      else void message.error(e instanceof Error ? e.message : String(e));
+      else void message.error(errText(e));
     }
   };
   /** exports a form; an organisation without a report header is told where to set it */
@@ -453,7 +455,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               )}
             />
           </Card>
-          <Card title={t('evidence')} style={{ marginTop: 12 }} extra={<Upload action={`/api/incidents/${encodeURIComponent(id)}/evidence`} withCredentials showUploadList={false} onChange={(i) => { if (i.file.status === 'done') void load(); if (i.file.status === 'error') void message.error(String(i.file.response?.message ?? i.file.error)); }}><Button size="small" data-testid="evidence-upload">{t('upload')}</Button></Upload>}>
+          <Card title={t('evidence')} style={{ marginTop: 12 }} extra={<Upload action={`/api/incidents/${encodeURIComponent(id)}/evidence`} withCredentials showUploadList={false} onChange={(i) => { if (i.file.status === 'done') void load(); if (i.file.status === 'error') void message.error(i.file.response ? errText(new ApiError((i.file.error as { status?: number } | undefined)?.status ?? 400, i.file.response as ApiError['body'])) : String(i.file.error)); }}><Button size="small" data-testid="evidence-upload">{t('upload')}</Button></Upload>}>
             <List
               size="small"
               dataSource={inc.evidence as Json[]}

@@ -3,8 +3,10 @@ import { useContext, useState } from 'react';
 import { api, ApiError } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
+import { useErrorText } from '../errors';
 
 export function Login({ onIn }: { onIn: (me: Me) => void }) {
+  const errText = useErrorText();
   const t = useT();
   const { lang, setLang } = useContext(LangContext);
   const [error, setError] = useState<string>();
@@ -20,7 +22,7 @@ export function Login({ onIn }: { onIn: (me: Me) => void }) {
     } catch (e) {
       const asked = e instanceof ApiError && (e.body.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
       if (asked && !needCode) setNeedCode(true);
-      else setError(e instanceof ApiError ? e.message : String(e));
+      else setError(errText(e));
     } finally {
       setBusy(false);
     }

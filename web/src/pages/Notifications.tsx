@@ -7,6 +7,7 @@ import { App as AntApp, Button, Card, Form, Input, InputNumber, Popconfirm, Sele
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 
 type Json = Record<string, any>;
@@ -19,6 +20,7 @@ const SIGNED = new Set(['dingtalk', 'feishu', 'webhook']);
 export function Notifications({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const ref = useReference();
   const [channels, setChannels] = useState<Json[]>([]);
   const [rules, setRules] = useState<Json[]>([]);
@@ -39,7 +41,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
       load();
       return true;
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errText(e));
       return false;
     }
   };

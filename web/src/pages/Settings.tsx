@@ -1,8 +1,9 @@
 import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useEffect, useState } from 'react';
-import { type Answer, type BodyOf, api } from '../api';
+import { type Answer, type BodyOf, api, ApiError } from '../api';
 import type { Me } from '../App';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { Notifications } from './Notifications';
 import { reloadReference } from '../reference';
 import { TotpSetup } from './TotpSetup';
@@ -22,13 +23,14 @@ async function uploadText(url: string, file: File, contentType: string) {
   // the file's bytes as they are: the server reads UTF-8 or GBK (the browser would read GBK as mojibake)
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: file, credentials: 'same-origin' });
   const body = (await r.json()) as Json;
-  if (!r.ok) throw new Error(body.message ?? `HTTP ${r.status}`);
+  if (!r.ok) throw new ApiError(r.status, body);
   return body;
 }
 
 function Grading({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [table, reload] = useLoad('/api/grading');
   const [entries, setEntries] = useState<Array<{ level: number; nameEn: string; nameZh: string; type: string }>>();
   useEffect(() => setEntries(table?.entries), [table]);
@@ -55,7 +57,7 @@ function Grading({ canWrite }: { canWrite: boolean }) {
         ]}
       />
       {canWrite && (
-        <Button type="primary" disabled={!entries} onClick={() => entries && void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
+        <Button type="primary" disabled={!entries} onClick={() => entries && void api('PUT', '/api/grading', { entries }).then(() => { void message.success(t('saved')); reload(); reloadReference(); }, (e: unknown) => void message.error(errText(e)))}>
           {t('save')}
         </Button>
       )}
@@ -69,6 +71,7 @@ const WORKING = ['discovery', 'report', 'analysis', 'handling', 'summary'] as co
 function PlaybookEditor({ level, book, canWrite, onSaved }: { level: string; book: Json; canWrite: boolean; onSaved: () => void }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [name, setName] = useState<string>(book.name);
   const [tasks, setTasks] = useState<Json[]>(book.tasks ?? []);
   useEffect(() => {
@@ -89,7 +92,7 @@ function PlaybookEditor({ level, book, canWrite, onSaved }: { level: string; boo
         void message.success(t('saved'));
         onSaved();
       },
-      (e: Error) => void message.error(e.message),
+      (e: unknown) => void message.error(errText(e)),
     );
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -155,6 +158,7 @@ function Playbooks({ canWrite }: { canWrite: boolean }) {
 function OrgUnits({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [units, reload] = useLoad('/api/org-units');
   const [zones, reloadZones] = useLoad('/api/network');
   const [text, setText] = useState('');
@@ -163,7 +167,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Table rowKey="code" size="small" pagination={false} dataSource={units} columns={[{ title: t('code'), dataIndex: 'code' }, { title: t('name'), dataIndex: 'name' }, { title: t('kind'), dataIndex: 'kind' }]} />
       {canWrite && (
-        <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(() => { reload(); reloadReference(); }, (e: Error) => void message.error(e.message))}>
+        <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(() => { reload(); reloadReference(); }, (e: unknown) => void message.error(errText(e)))}>
           <Form.Item name="code" rules={[{ required: true }]}><Input placeholder={t('code')} style={{ width: 100 }} /></Form.Item>
           <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
           <Form.Item name="kind" initialValue="branch"><Select style={{ width: 100 }} options={[{ value: 'branch', label: 'branch' }, { value: 'hq', label: 'hq' }]} /></Form.Item>
@@ -173,7 +177,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
       <Typography.Text strong>{t('networkZones')}</Typography.Text>
       <Input.TextArea rows={8} value={text} onChange={(e) => setText(e.target.value)} disabled={!canWrite} style={{ fontFamily: 'monospace' }} />
       {canWrite && (
-        <Button onClick={() => { let body: unknown; try { body = JSON.parse(text); } catch (e) { void message.error((e as Error).message); return; } void api('PUT', '/api/network', body as BodyOf<'PUT', '/api/network'>).then(() => { void message.success(t('saved')); reloadZones(); }, (e: Error) => void message.error(e.message)); }}>
+        <Button onClick={() => { let body: unknown; try { body = JSON.parse(text); } catch (e) { void message.error(errText(e)); return; } void api('PUT', '/api/network', body as BodyOf<'PUT', '/api/network'>).then(() => { void message.success(t('saved')); reloadZones(); }, (e: unknown) => void message.error(errText(e))); }}>
           {t('save')}
         </Button>
       )}
@@ -186,6 +190,7 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
 function ReportHeader({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [header, reload] = useLoad('/api/report-header');
   const [form] = Form.useForm();
   useEffect(() => form.setFieldsValue({ systems: [], ...(header as Json | undefined) }), [header, form]);
@@ -202,7 +207,7 @@ function ReportHeader({ canWrite }: { canWrite: boolean }) {
             void message.success(t('saved'));
             reload();
           },
-          (e: Error) => void message.error(e.message),
+          (e: unknown) => void message.error(errText(e)),
         )
       }
     >
@@ -245,6 +250,7 @@ function ReportHeader({ canWrite }: { canWrite: boolean }) {
 function TimeZone({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [setting, reload] = useLoad('/api/settings/time-zone');
   const [zone, setZone] = useState<string>();
   const [sources, setSources] = useState<Json[]>([]);
@@ -262,7 +268,7 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
         void message.success(t('saved'));
         reload();
       },
-      (e: Error) => void message.error(e.message),
+      (e: unknown) => void message.error(errText(e)),
     );
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="time-zone">
@@ -301,6 +307,7 @@ const ASSET_PAGE = 50;
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message, modal } = AntApp.useApp();
+  const errText = useErrorText();
   // every row that did not go in, with its line and reason, beside the count of those that did
   const imported = (r: Json) => {
     const problems = (r.problems ?? []) as ImportProblem[];
@@ -325,7 +332,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {canWrite && (
-        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { imported(r); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
+        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { imported(r); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
           <Button>{t('importCsv')}</Button>
         </Upload>
       )}
@@ -345,6 +352,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
 function Intel({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [sources, reload] = useLoad('/api/intel/sources');
   const [form] = Form.useForm();
   return (
@@ -353,7 +361,7 @@ function Intel({ canWrite }: { canWrite: boolean }) {
         <Form form={form} layout="inline" initialValues={{ source: 'manual', confidence: 80 }}>
           <Form.Item name="source" label={t('source')}><Input style={{ width: 140 }} /></Form.Item>
           <Form.Item name="confidence" label={t('confidence')}><InputNumber min={0} max={100} /></Form.Item>
-          <Upload showUploadList={false} beforeUpload={(file) => { const v = form.getFieldsValue() as Json; void uploadText(`/api/intel/import?source=${encodeURIComponent(v.source)}&confidence=${v.confidence}`, file, 'text/plain').then((r) => { void message.success(t('imported', { n: r.indicators ?? 0 })); reload(); }, (e: Error) => void message.error(e.message)); return false; }}>
+          <Upload showUploadList={false} beforeUpload={(file) => { const v = form.getFieldsValue() as Json; void uploadText(`/api/intel/import?source=${encodeURIComponent(v.source)}&confidence=${v.confidence}`, file, 'text/plain').then((r) => { void message.success(t('imported', { n: r.indicators ?? 0 })); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
             <Button>{t('importFile')}</Button>
           </Upload>
         </Form>
@@ -366,6 +374,7 @@ function Intel({ canWrite }: { canWrite: boolean }) {
 function Users() {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [users, reload] = useLoad('/api/users');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -374,14 +383,14 @@ function Users() {
         key: 'security',
         render: (_: unknown, u: Json) => (
           <Space size={4}>
-            <Button size="small" onClick={() => void api('PATCH', `/api/users/${u.id}`, { unlock: true }).then(() => void message.success(t('userUnlocked')), (e: Error) => void message.error(e.message))}>{t('unlock')}</Button>
-            <Popconfirm title={t('resetTotpConfirm')} onConfirm={() => void api('PATCH', `/api/users/${u.id}`, { resetTotp: true }).then(() => void message.success(t('totpReset')), (e: Error) => void message.error(e.message))}>
+            <Button size="small" onClick={() => void api('PATCH', `/api/users/${u.id}`, { unlock: true }).then(() => void message.success(t('userUnlocked')), (e: unknown) => void message.error(errText(e)))}>{t('unlock')}</Button>
+            <Popconfirm title={t('resetTotpConfirm')} onConfirm={() => void api('PATCH', `/api/users/${u.id}`, { resetTotp: true }).then(() => void message.success(t('totpReset')), (e: unknown) => void message.error(errText(e)))}>
               <Button size="small">{t('resetTotp')}</Button>
             </Popconfirm>
           </Space>
         ),
       }]} />
-      <Form layout="inline" onFinish={(v: BodyOf<'POST', '/api/users'>) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: Error) => void message.error(e.message))}>
+      <Form layout="inline" onFinish={(v: BodyOf<'POST', '/api/users'>) => void api('POST', '/api/users', { ...v, email: v.email || undefined, orgUnit: v.orgUnit || undefined }).then(reload, (e: unknown) => void message.error(errText(e)))}>
         <Form.Item name="username" rules={[{ required: true }]}><Input placeholder={t('username')} style={{ width: 120 }} /></Form.Item>
         <Form.Item name="role" initialValue="handler"><Select style={{ width: 110 }} options={(['admin', 'commander', 'handler', 'monitor', 'viewer', 'ingest'] as const).map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
         <Form.Item name="password" rules={[{ required: true, min: 12 }]}><Input.Password placeholder={t('password')} style={{ width: 140 }} /></Form.Item>
@@ -396,11 +405,12 @@ function Users() {
 function Tokens() {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [tokens, reload] = useLoad('/api/tokens');
   const [shown, setShown] = useState<string>();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/tokens', { name: v.name }).then((r) => { setShown(r.token as string); reload(); }, (e: Error) => void message.error(e.message))}>
+      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/tokens', { name: v.name }).then((r) => { setShown(r.token as string); reload(); }, (e: unknown) => void message.error(errText(e)))}>
         <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
         <Button htmlType="submit">{t('newToken')}</Button>
       </Form>

@@ -7,10 +7,12 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 
 export function TotpSetup({ onDone }: { onDone?: () => void }) {
   const t = useT();
   const { message } = AntApp.useApp();
+  const errText = useErrorText();
   const [enabled, setEnabled] = useState<boolean>();
   const [pending, setPending] = useState<{ secret: string; uri: string }>();
   const [qr, setQr] = useState<string>();
@@ -20,7 +22,7 @@ export function TotpSetup({ onDone }: { onDone?: () => void }) {
   useEffect(() => {
     api('GET', '/api/auth/me').then((m) => setEnabled(m.totp.enabled), () => setEnabled(false));
   }, []);
-  const start = () => void api('POST', '/api/auth/totp').then(setPending, (e: Error) => void message.error(e.message));
+  const start = () => void api('POST', '/api/auth/totp').then(setPending, (e: unknown) => void message.error(errText(e)));
   const confirm = (v: { code: string }) =>
     void api('POST', '/api/auth/totp/confirm', { code: v.code.trim() }).then(
       () => {
@@ -29,7 +31,7 @@ export function TotpSetup({ onDone }: { onDone?: () => void }) {
         void message.success(t('totpEnabled'));
         onDone?.();
       },
-      (e: Error) => void message.error(e.message),
+      (e: unknown) => void message.error(errText(e)),
     );
   if (enabled === undefined) return null;
   return (

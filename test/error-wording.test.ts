@@ -1,0 +1,66 @@
+/**
+ * The server's refusals as the console words them (issue 14: English server messages reached the
+ * zh console — log-in failure, rate limit, body validation "body internetFacing: is required", a
+ * raw JSON.parse error, "password最少10个字符"). Real answers of the real server, read by the
+ * console's own errorText in both languages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../web/src/api.js';
+import { errorText } from '../web/src/errors.js';
+import { type Harness, startHarness } from './support/harness.js';
+
+describe('server errors worded by the console', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+  });
+  afterAll(async () => h?.close());
+
+  /** the answer of a request as the console's api() would throw it */
+  const refused = async (opts: Parameters<Harness['req']>[0]) => {
+    const r = await h.req(opts);
+    expect(r.statusCode).toBeGreaterThanOrEqual(400);
+    return new ApiError(r.statusCode, r.json());
+  };
+  const CJK = /[\u4e00-\u9fff]/;
+
+  it('a failed log-in, in either language, never in the other', async () => {
+    const e = await refused({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'not-the-password-at-all' } });
+    expect(errorText(e, 'zh')).toBe('用户名或密码错误，或账户已停用、已锁定');
+    expect(errorText(e, 'en')).toBe('Wrong user name or password, or the account is disabled or locked');
+  });
+
+  it('body validation names the field as the form does, with the broken rule and its limit', async () => {
+    let e = await refused({ method: 'PUT', url: '/api/network', payload: { internal: [], orgUnits: {} }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('是否面向互联网为必填项');
+    expect(errorText(e, 'en')).toContain('Internet-facing is required');
+    expect(errorText(e, 'en')).not.toMatch(CJK);
+    e = await refused({ method: 'POST', url: '/api/incidents', payload: { title: 'x'.repeat(201), type: 'trojan' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('标题最多 200 个字符');
+    expect(errorText(e, 'en')).toBe('Title: at most 200 characters');
+    e = await refused({ method: 'POST', url: '/api/incidents', payload: { title: 'x', type: 'trojan', colour: 'red' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('colour不是可识别的字段');
+  });
+
+  it('a body that is not JSON, and a password the policy refuses', async () => {
+    let e = await refused({ method: 'POST', url: '/api/incidents', payload: '{"title": ', headers: { 'content-type': 'application/json' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('请求内容不是有效的 JSON');
+    e = await refused({ method: 'POST', url: '/api/users', payload: { username: 'newbie', role: 'viewer', password: 'short-pw' }, as: 'admin' });
+    // the schema's or the policy's length rule: worded either way, never "password最少…" half in English
+    expect(errorText(e, 'zh')).toMatch(/^密码至少 \d+ 个字符$/);
+    expect(errorText(e, 'en')).toMatch(/^(The password needs at least|Password: at least) \d+ characters$/);
+    e = await refused({ method: 'POST', url: '/api/users', payload: { username: 'newbie', role: 'viewer', password: 'password1234' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('该密码是攻击者最先尝试的常见密码之一，请换一个');
+  });
+
+  it('an unknown incident, a forbidden edit, the log-in rate limit', async () => {
+    let e = await refused({ method: 'GET', url: '/api/incidents/INC-20261130-9999', as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('要操作的对象不存在（可能已被删除）');
+    e = await refused({ method: 'POST', url: '/api/incidents', payload: { title: 'x', type: 'trojan' }, as: 'viewer' });
+    expect(errorText(e, 'en')).toBe('Your role may not do this');
+    let last: ApiError | undefined;
+    for (let i = 0; i < 40 && last?.status !== 429; i++) last = await refused({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'wrong-password-000' } });
+    expect(last?.status).toBe(429);
+    expect(errorText(last, 'zh')).toMatch(/^尝试次数过多，请 \d+ 秒后再试$/);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * What the server refused, worded in the console's language: by the error's code and reason, and
+ * for a field by the rule it broke with that rule's parameters (the server's English message is
+ * only the fallback, for a rule the console does not know). Field names a user typed into are
+ * named as the forms name them.
+ */
+import { useContext } from 'react';
+import { ApiError } from './api';
+import { LangContext, type Lang } from './i18n';
+
+type Words = { zh: string; en: string };
+
+const CODES: Record<string, Words> = {
+  unauthenticated: { zh: '未登录或登录已失效，请重新登录', en: 'Not signed in, or the session has expired: sign in again' },
+  forbidden: { zh: '当前角色无权执行此操作', en: 'Your role may not do this' },
+  not_found: { zh: '要操作的对象不存在（可能已被删除）', en: 'It does not exist (it may have been removed)' },
+  conflict: { zh: '当前状态不允许此操作', en: 'Its current state does not allow this' },
+  gate_refused: { zh: '阶段门禁未通过', en: 'A phase gate refused the move' },
+  payload_too_large: { zh: '内容过大，超过服务器允许的大小', en: 'Too large for the server' },
+  rate_limited: { zh: '操作过于频繁，请 {n} 秒后再试', en: 'Too many attempts: try again in {n} s' },
+  unavailable: { zh: '服务器繁忙，请 {n} 秒后再试', en: 'The server is busy: try again in {n} s' },
+  internal: { zh: '服务器内部错误，请联系管理员查看服务器日志', en: 'Internal server error: the administrator finds the cause in the server log' },
+  network: { zh: '无法连接服务器', en: 'Cannot reach the server' },
+};
+
+const REASONS: Record<string, Words> = {
+  badCredentials: { zh: '用户名或密码错误，或账户已停用、已锁定', en: 'Wrong user name or password, or the account is disabled or locked' },
+  totpRequired: { zh: '请输入身份验证器应用中的 6 位动态口令', en: 'Enter the 6-digit code of your authenticator app' },
+  totpWrong: { zh: '动态口令错误、已过期或已使用', en: 'The one-time code is wrong, expired or used already' },
+  sessionExpired: { zh: '登录已过期，请重新登录', en: 'The session has expired: sign in again' },
+  signInRequired: { zh: '请先登录', en: 'Sign in first' },
+  tokenInvalid: { zh: 'API 令牌无效、已撤销或已过期', en: 'The API token is unknown, revoked or expired' },
+  tooManyAttempts: { zh: '尝试次数过多，请 {n} 秒后再试', en: 'Too many attempts from this address: try again in {n} s' },
+};
+
+/** a broken rule of one field: {field} and the rule's parameters are filled in */
+const RULES: Record<string, Words> = {
+  required: { zh: '{field}为必填项', en: '{field} is required' },
+  blank: { zh: '{field}不能为空', en: '{field} must not be blank' },
+  additionalProperties: { zh: '{field}不是可识别的字段', en: '{field} is not a known field' },
+  maxLength: { zh: '{field}最多 {limit} 个字符', en: '{field}: at most {limit} characters' },
+  minLength: { zh: '{field}至少 {limit} 个字符', en: '{field}: at least {limit} characters' },
+  maxItems: { zh: '{field}最多 {limit} 项', en: '{field}: at most {limit} items' },
+  minItems: { zh: '{field}至少 {limit} 项', en: '{field}: at least {limit} items' },
+  maximum: { zh: '{field}不能大于 {limit}', en: '{field} may not be more than {limit}' },
+  minimum: { zh: '{field}不能小于 {limit}', en: '{field} may not be less than {limit}' },
+  enum: { zh: '{field}须为以下之一：{values}', en: '{field} must be one of {values}' },
+  type: { zh: '{field}的类型不正确', en: '{field} has the wrong type' },
+  format: { zh: '{field}格式不正确', en: '{field} is not well formed' },
+  pattern: { zh: '{field}格式不正确', en: '{field} is not well formed' },
+  text: { zh: '{field}须为文本', en: '{field} must be text' },
+  json: { zh: '请求内容不是有效的 JSON', en: 'The request is not valid JSON' },
+  instant: { zh: '{field}不是有效的日期时间', en: '{field} is not a valid date and time' },
+  future: { zh: '{field}不能晚于当前时间', en: '{field} may not be in the future' },
+  passwordShort: { zh: '密码至少 {limit} 个字符', en: 'The password needs at least {limit} characters' },
+  passwordLong: { zh: '密码最多 {limit} 个字符', en: 'The password may have at most {limit} characters' },
+  passwordCommon: { zh: '该密码是攻击者最先尝试的常见密码之一，请换一个', en: 'That password is one attackers try first: choose another' },
+  passwordRepetitive: { zh: '密码中不同的字符太少，请换一个', en: 'The password repeats too few characters: choose another' },
+  passwordName: { zh: '密码不能是用户名或基于用户名', en: 'The password may not be, or be built on, the user name' },
+};
+
+/** the fields people type into, as the forms name them (the last part of a field path) */
+const FIELDS: Record<string, Words> = {
+  title: { zh: '标题', en: 'Title' },
+  type: { zh: '类型', en: 'Type' },
+  level: { zh: '级别', en: 'Level' },
+  levelReason: { zh: '定级原因', en: 'Level reason' },
+  reason: { zh: '原因', en: 'Reason' },
+  description: { zh: '描述', en: 'Description' },
+  value: { zh: '指标值', en: 'Value' },
+  ip: { zh: 'IP', en: 'IP' },
+  hostname: { zh: '主机名', en: 'Host name' },
+  businessSystem: { zh: '业务系统', en: 'Business system' },
+  orgUnit: { zh: '机构', en: 'Org unit' },
+  note: { zh: '说明', en: 'Note' },
+  tags: { zh: '标签', en: 'Tags' },
+  password: { zh: '密码', en: 'Password' },
+  newPassword: { zh: '新密码', en: 'New password' },
+  username: { zh: '用户名', en: 'Username' },
+  displayName: { zh: '姓名', en: 'Name' },
+  unitName: { zh: '单位名称', en: 'Unit name' },
+  conclusion: { zh: '结论', en: 'Conclusion' },
+  resolution: { zh: '处置结论', en: 'Resolution' },
+  recipients: { zh: '报送对象', en: 'Recipients' },
+  text: { zh: '内容', en: 'Text' },
+  occurredAt: { zh: '发生时间', en: 'Time' },
+  detectedAt: { zh: '发现时间', en: 'Detected' },
+  instructions: { zh: '指令内容', en: 'Instructions' },
+  internetFacing: { zh: '是否面向互联网', en: 'Internet-facing' },
+  criticality: { zh: '重要程度', en: 'Criticality' },
+  cidr: { zh: '网段', en: 'CIDR' },
+  zone: { zh: '时区', en: 'Time zone' },
+  name: { zh: '名称', en: 'Name' },
+  code: { zh: '代码', en: 'Code' },
+};
+
+function fill(s: string, vars: Record<string, string | number>): string {
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+/** a field path as a person reads it: `systems/2/name` → 名称（第 3 项） */
+function fieldName(path: string, lang: Lang): string {
+  const parts = path.split('/').filter((p) => p && p !== '(root)');
+  const last = [...parts].reverse().find((p) => !/^\d+$/.test(p));
+  const index = parts.find((p) => /^\d+$/.test(p));
+  const name = last ? (FIELDS[last]?.[lang] ?? last) : lang === 'zh' ? '请求' : 'The request';
+  if (index === undefined) return name;
+  return lang === 'zh' ? `${name}（第 ${Number(index) + 1} 项）` : `${name} (item ${Number(index) + 1})`;
+}
+
+interface Problem {
+  field?: string;
+  message?: string;
+  rule?: string;
+  params?: Record<string, string | number>;
+  line?: number;
+}
+
+/** One refused request in the console's language. */
+export function errorText(e: unknown, lang: Lang): string {
+  // a file the console read itself that is not JSON (a network-zone document)
+  if (e instanceof SyntaxError) return `${RULES.json![lang]}${lang === 'zh' ? '：' : ': '}${e.message}`;
+  if (!(e instanceof ApiError)) return e instanceof TypeError ? CODES.network![lang] : e instanceof Error ? e.message : String(e);
+  const code = e.body.code ?? 'internal';
+  const details = e.body.details as (Problem[] | { reason?: string; retryAfterSeconds?: number } | undefined);
+  if (code === 'validation' && Array.isArray(details) && details.length) {
+    const lines = details.slice(0, 5).map((d) => {
+      const words = d.rule ? RULES[d.rule] : undefined;
+      const where = d.line !== undefined ? (lang === 'zh' ? `第 ${d.line} 行：` : `line ${d.line}: `) : '';
+      if (words) return where + fill(words[lang], { field: fieldName(d.field ?? '', lang), ...d.params });
+      return `${where}${fieldName(d.field ?? '', lang)}${lang === 'zh' ? '：' : ': '}${d.message ?? ''}`;
+    });
+    if (details.length > 5) lines.push(lang === 'zh' ? `……另有 ${details.length - 5} 处` : `… ${details.length - 5} more`);
+    return lines.join(lang === 'zh' ? '；' : '; ');
+  }
+  const single = !Array.isArray(details) ? details : undefined;
+  const n = single?.retryAfterSeconds ?? 5;
+  const reason = single?.reason ? REASONS[single.reason] : undefined;
+  if (reason) return fill(reason[lang], { n });
+  const words = CODES[code];
+  if (!words) return e.message;
+  // a conflict's own message says what state refused it: kept beside the wording
+  return code === 'conflict' && e.body.message ? `${fill(words[lang], { n })}${lang === 'zh' ? '：' : ': '}${e.body.message}` : fill(words[lang], { n });
+}
+
+/** `errorText` in the chosen language. */
+export function useErrorText(): (e: unknown) => string {
+  const { lang } = useContext(LangContext);
+  return (e) => errorText(e, lang);
+}

@@ -4,10 +4,15 @@
  * raw JSON.parse error, "password最少10个字符"). Real answers of the real server, read by the
  * console's own errorText in both languages.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../web/src/api.js';
-import { errorText } from '../web/src/errors.js';
 import { type Harness, startHarness } from './support/harness.js';
+
+// the console's own modules (web/src is type-checked by its own tsconfig, for the browser)
+type ApiErrorLike = Error & { status: number };
+const web = path.resolve(import.meta.dirname, '../web/src');
+const { ApiError } = (await import(path.join(web, 'api.ts'))) as { ApiError: new (status: number, body: unknown) => ApiErrorLike };
+const { errorText } = (await import(path.join(web, 'errors.ts'))) as { errorText: (e: unknown, lang: 'zh' | 'en') => string };
 
 describe('server errors worded by the console', () => {
   let h: Harness;
@@ -58,7 +63,7 @@ describe('server errors worded by the console', () => {
     expect(errorText(e, 'zh')).toBe('要操作的对象不存在（可能已被删除）');
     e = await refused({ method: 'POST', url: '/api/incidents', payload: { title: 'x', type: 'trojan' }, as: 'viewer' });
     expect(errorText(e, 'en')).toBe('Your role may not do this');
-    let last: ApiError | undefined;
+    let last: ApiErrorLike | undefined;
     for (let i = 0; i < 40 && last?.status !== 429; i++) last = await refused({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'wrong-password-000' } });
     expect(last?.status).toBe(429);
     expect(errorText(last, 'zh')).toMatch(/^尝试次数过多，请 \d+ 秒后再试$/);

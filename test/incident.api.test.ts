@@ -250,6 +250,15 @@ for (const dialect of DIALECTS) {
       expect(r.statusCode).toBe(400);
       d = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json();
       expect(d.assets.find((a: { id: number }) => a.id === assetId)).toMatchObject({ ip: '10.164.1.99', hostname: 'fin-pc-99', note: '已隔离' });
+      // the pivot: the indicator found by part of its value, with its incident (short text scans, longer reads the index)
+      for (const q of ['203.0.113', '3.9', '203.0.113.9']) {
+        r = await h.req({ method: 'GET', url: `/api/observables?q=${q}`, as: 'viewer' });
+        expect(r.statusCode, r.body).toBe(200);
+        expect(r.json(), q).toEqual([expect.objectContaining({ value: '203.0.113.9', tlp: 'red', tags: ['c2'], incident: expect.objectContaining({ id }) })]);
+      }
+      expect((await h.req({ method: 'GET', url: '/api/observables?q=203.0.113&type=domain', as: 'viewer' })).json()).toEqual([]);
+      expect((await h.req({ method: 'GET', url: '/api/observables?q=', as: 'viewer' })).statusCode).toBe(400);
+      expect((await h.req({ method: 'GET', url: '/api/observables?q=%20%20', as: 'viewer' })).statusCode).toBe(400);
       // a viewer may not edit
       r = await h.req({ method: 'PATCH', url: `/api/incidents/${id}/observables/${obsId}`, payload: { tlp: 'clear' }, as: 'viewer' });
       expect(r.statusCode).toBe(403);

@@ -32,6 +32,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'POST /api/tokens': ['tokens.own', 'organisation'],
   'DELETE /api/tokens/:id': ['tokens.own', 'organisation'],
   'GET /api/incidents': ['incident.read', 'list'],
+  'GET /api/observables': ['incident.read', 'list'],
   'POST /api/incidents': ['incident.create', 'own'],
   'GET /api/incidents/:id': ['incident.read', 'incident'],
   'PATCH /api/incidents/:id': ['incident.update', 'incident'],

@@ -2,7 +2,7 @@
  * Incident storage: queries and row → API shape presenters. Functions take the database or
  * a transaction; the caller (the service) owns the transaction.
  */
-import { type Expression, type Kysely, PostgresAdapter, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, PostgresAdapter, type SqlBool, sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Level } from '../domain/grading/grading.js';
 import type { Phase, Resolution, TaskStatus } from '../domain/incident/phase.js';
@@ -260,6 +260,54 @@ function incidentTextMatch(db: Kysely<DB>, text: string): Expression<SqlBool> {
     return sql<boolean>`incidents.id in (select id from incidents where rowid in (select rowid from incidents_text where incidents_text match ${phrase}) union all select incident_id from observables where id in (select rowid from observables_text where observables_text match ${phrase}) union all ${assets})`;
   }
   return sql<boolean>`incidents.id in (select id from incidents where lower(id || ' ' || title || ' ' || coalesce(title_en, '') || ' ' || description) like ${lower} escape '\\' union all select incident_id from observables where lower(value) like ${lower} escape '\\' union all ${assets})`;
+}
+
+/** Observables whose value holds the text, in the indexes the queue's text search reads (see incidentTextMatch). */
+function observableTextMatch(db: Kysely<DB>, text: string): Expression<SqlBool> {
+  const like = `%${escapeLike(text)}%`;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return sql<boolean>`observables.value ilike ${like} escape '\\'`;
+  if ([...text].length >= 3) return sql<boolean>`observables.id in (select rowid from observables_text where observables_text match ${`"${text.replaceAll('"', '""')}"`})`;
+  return sql<boolean>`lower(observables.value) like ${like.toLowerCase()} escape '\\'`;
+}
+
+export interface ObservableHit {
+  id: number;
+  type: string;
+  value: string;
+  note: string | null;
+  tlp: string | null;
+  tags: string[];
+  firstSeen: string;
+  lastSeen: string;
+  incident: { id: string; title: string; titleEn: string | null; level: number; phase: string; orgUnit: string };
+}
+
+/**
+ * The pivot from an indicator: every incident's observable whose value holds the text (an
+ * address, a domain, a hash…), newest sighting first, with the incident it belongs to; a branch
+ * user sees those of the incidents that touch the branch.
+ */
+export async function searchObservables(db: Kysely<DB>, q: { text?: string; type?: string; orgUnit?: string; branch?: string; limit: number }): Promise<ObservableHit[]> {
+  let query = db
+    .selectFrom('observables')
+    .innerJoin('incidents', 'incidents.id', 'observables.incident_id')
+    .select(['observables.id', 'observables.type', 'observables.value', 'observables.note', 'observables.tlp', 'observables.tags', 'observables.first_seen', 'observables.last_seen', 'incidents.id as incident_id', 'incidents.title', 'incidents.title_en', 'incidents.level', 'incidents.phase', 'incidents.org_unit'])
+    .$if(q.text !== undefined, (qb) => qb.where(observableTextMatch(db, q.text!)));
+  if (q.type) query = query.where('observables.type', '=', q.type);
+  if (q.orgUnit) query = query.where('incidents.org_unit', '=', q.orgUnit);
+  if (q.branch) query = query.where((eb) => incidentTouches(eb as unknown as ExpressionBuilder<DB, 'incidents'>, q.branch!));
+  const rows = await query.orderBy('observables.last_seen', 'desc').orderBy('observables.id', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    type: r.type,
+    value: r.value,
+    note: r.note,
+    tlp: r.tlp,
+    tags: JSON.parse(r.tags) as string[],
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    incident: { id: r.incident_id, title: r.title, titleEn: r.title_en, level: r.level, phase: r.phase, orgUnit: r.org_unit },
+  }));
 }
 
 export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: string): Promise<{ items: IncidentSummary[]; nextCursor: string | null }> {

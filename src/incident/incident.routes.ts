@@ -17,6 +17,7 @@ import {
   Nullable,
   ObservableInput,
   ObservableMarking,
+  ObservableType,
   Phase as PhaseSchema,
   Resolution,
   TaskStatus,
@@ -95,6 +96,43 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
       const created = await incidents.create(requireActor(req), { ...req.body, orgUnit: scopedOrgUnit(req, req.body.orgUnit) });
       return reply.status(201).header('location', `/api/incidents/${created.id}`).send(created);
     },
+  );
+
+  app.get(
+    '/api/observables',
+    {
+      config: { access: 'incident.read' },
+      schema: {
+        tags,
+        summary: 'Indicators (observables) of every incident whose value holds the text — an address, a domain, a hash… — newest sighting first, each with its incident: the pivot from an indicator',
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text the value holds; without it the newest sightings' })),
+            type: Type.Optional(ObservableType),
+            orgUnit: Type.Optional(Type.String({ maxLength: 32, description: 'only incidents of this org unit' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              type: Type.String(),
+              value: Type.String(),
+              note: Nullable(Type.String()),
+              tlp: Nullable(Type.String()),
+              tags: Type.Array(Type.String()),
+              firstSeen: Type.String(),
+              lastSeen: Type.String(),
+              incident: Type.Object({ id: Type.String(), title: Type.String(), titleEn: Nullable(Type.String()), level: Type.Integer(), phase: Type.String(), orgUnit: Type.String() }),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => incidents.searchObservables({ text: req.query.q, type: req.query.type, orgUnit: scopedOrgUnit(req, req.query.orgUnit), branch: branchOf(req.actor), limit: req.query.limit ?? 50 }),
   );
 
   app.get('/api/incidents/:id', { config: { access: 'incident.read' }, schema: { tags, summary: 'One incident with all its parts', params: Params, response: Detail } }, async (req) =>

@@ -158,6 +158,12 @@ export class IncidentService {
     return repo.listIncidents(this.db, q, this.now().toISOString());
   }
 
+  /** Indicators across incidents whose value holds the text (the pivot and the global search). */
+  async searchObservables(q: { text?: string; type?: string; orgUnit?: string; branch?: string; limit: number }) {
+    const text = q.text === undefined ? undefined : requiredText('q', q.text, 200);
+    return repo.searchObservables(this.db, { ...q, text });
+  }
+
   async get(id: string): Promise<IncidentView> {
     const detail = await repo.loadDetail(this.db, id, this.now().toISOString());
     const entry = (await this.gradingVersion(detail.gradingVersion)).entries.find((e) => e.type === detail.type);

@@ -5526,6 +5526,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/observables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicators (observables) of every incident whose value holds the text — an address, a domain, a hash… — newest sighting first, each with its incident: the pivot from an indicator */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description only incidents of this org unit */
+                    orgUnit?: string;
+                    /** @description text the value holds; without it the newest sightings */
+                    q?: string;
+                    type?: "ip" | "domain" | "url" | "hash" | "account" | "file_path" | "process" | "email";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            firstSeen: string;
+                            id: number;
+                            incident: {
+                                id: string;
+                                level: number;
+                                orgUnit: string;
+                                phase: string;
+                                title: string;
+                                titleEn: string | null;
+                            };
+                            lastSeen: string;
+                            note: string | null;
+                            tags: string[];
+                            tlp: string | null;
+                            type: string;
+                            value: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;

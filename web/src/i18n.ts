@@ -354,6 +354,34 @@ export function translate(lang: Lang, key: WordKey, vars: Record<string, string 
 
 export const ALL_KEYS = Object.keys(WORDS) as WordKey[];
 
+/** ECS event categories (chart legends, alert lists) as a SOC names them; an unknown one as it is. */
+const CATEGORIES: Record<string, { zh: string; en: string }> = {
+  authentication: { zh: '认证', en: 'Authentication' },
+  network: { zh: '网络', en: 'Network' },
+  intrusion_detection: { zh: '入侵检测', en: 'Intrusion detection' },
+  malware: { zh: '恶意代码', en: 'Malware' },
+  threat: { zh: '威胁情报', en: 'Threat intelligence' },
+  process: { zh: '进程', en: 'Process' },
+  file: { zh: '文件', en: 'File' },
+  host: { zh: '主机', en: 'Host' },
+  iam: { zh: '身份与权限', en: 'Identity and access' },
+  configuration: { zh: '配置', en: 'Configuration' },
+  email: { zh: '邮件', en: 'E-mail' },
+  web: { zh: 'Web', en: 'Web' },
+  session: { zh: '会话', en: 'Session' },
+  vulnerability: { zh: '漏洞', en: 'Vulnerability' },
+  registry: { zh: '注册表', en: 'Registry' },
+  driver: { zh: '驱动', en: 'Driver' },
+  database: { zh: '数据库', en: 'Database' },
+  package: { zh: '软件包', en: 'Package' },
+  api: { zh: 'API', en: 'API' },
+  other: { zh: '其他', en: 'Other' },
+};
+
+export function categoryName(category: string, lang: Lang): string {
+  return CATEGORIES[category]?.[lang] ?? category;
+}
+
 export const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({ lang: 'zh', setLang: () => undefined });
 
 export function useT() {

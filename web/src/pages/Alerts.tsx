@@ -5,6 +5,7 @@ import { type BodyOf, api } from '../api';
 import { useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
+import { useTime } from '../time';
 
 const CATEGORIES = ['network', 'intrusion_detection', 'threat', 'authentication', 'malware', 'process', 'web', 'email', 'file', 'iam'];
 const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_positive: 'default', ignored: 'default' };
@@ -13,6 +14,7 @@ type Json = Record<string, any>;
 
 /** Alert search with the raw record one click away, and triage with a reason; events (context records) beside them. */
 export function Alerts() {
+  const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
   const errText = useErrorText();
@@ -106,7 +108,7 @@ export function Alerts() {
           },
         }}
         columns={[
-          { title: t('time'), dataIndex: 'timestamp', width: 150, render: (v: string) => new Date(v).toLocaleString() },
+          { title: t('time'), dataIndex: 'timestamp', width: 150, render: (v: string) => fmt(v) },
           { title: t('device'), dataIndex: 'format', width: 90 },
           { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
           { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },

@@ -8,11 +8,13 @@ import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
+import { useTime } from '../time';
 
 type Json = Record<string, any>;
 const PAGE = 100;
 
 export function Audit() {
+  const fmt = useTime();
   const t = useT();
   const [filters, setFilters] = useState<Json>({});
   const [rows, setRows] = useState<Json[]>();
@@ -73,7 +75,7 @@ export function Audit() {
         expandable={{ expandedRowRender: (r: Json) => <pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all', margin: 0, fontSize: 12 }}>{JSON.stringify({ before: r.before, after: r.after }, null, 2)}</pre> }}
         columns={[
           { title: '#', dataIndex: 'id', width: 70 },
-          { title: t('time'), dataIndex: 'at', width: 190, render: (v: string) => new Date(v).toLocaleString() },
+          { title: t('time'), dataIndex: 'at', width: 190, render: (v: string) => fmt(v) },
           { title: t('auditActor'), dataIndex: 'actor', width: 150, ellipsis: true },
           { title: t('auditAction'), dataIndex: 'action', width: 200, render: (v: string) => <Tag>{v}</Tag> },
           { title: t('auditEntity'), key: 'entity', ellipsis: true, render: (_: unknown, r: Json) => (r.entityType === 'incident' ? <a href={`#/incidents/${encodeURIComponent(r.entityId)}`}>{r.entityId}</a> : `${r.entityType} ${r.entityId}`) },

@@ -13,6 +13,7 @@ import { useErrorText } from '../errors';
 import { useLive } from '../live';
 import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { WARNING_COLORS } from '../situation';
+import { useTime } from '../time';
 
 type Json = Record<string, any>;
 const LEVELS = ['normal', 'elevated', 'high', 'critical'] as const;
@@ -20,6 +21,7 @@ const HOST_STATES = ['pending', 'found', 'isolated', 'cleaned', 'rebuilt'] as co
 
 
 export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onChange: () => void }) {
+  const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
   const errText = useErrorText();
@@ -53,13 +55,14 @@ export function OrderHosts({ order, me, onChange }: { order: Json; me: Me; onCha
               <Tag>{t(`host_${s as 'pending'}`)}</Tag>
             ),
         },
-        { title: t('updatedBy'), key: 'by', render: (_: unknown, h: Json) => (h.updatedBy ? `${h.updatedBy} · ${new Date(h.updatedAt).toLocaleString()}` : '') },
+        { title: t('updatedBy'), key: 'by', render: (_: unknown, h: Json) => (h.updatedBy ? `${h.updatedBy} · ${fmt(h.updatedAt)}` : '') },
       ]}
     />
   );
 }
 
 export function OrderList({ orders, me, onChange, showIncident }: { orders: Json[]; me: Me; onChange: () => void; showIncident?: boolean }) {
+  const fmt = useTime();
   const t = useT();
   const { lang } = useContext(LangContext);
   const ref = useReference();
@@ -83,13 +86,14 @@ export function OrderList({ orders, me, onChange, showIncident }: { orders: Json
           width: 150,
           render: (_: unknown, o: Json) => <Progress size="small" percent={Math.round((o.progress.done / Math.max(1, o.progress.total)) * 100)} format={() => `${o.progress.done}/${o.progress.total}`} status={o.completedAt ? 'success' : 'active'} />,
         },
-        { title: t('issuedAt'), dataIndex: 'createdAt', width: 150, render: (d: string) => new Date(d).toLocaleString() },
+        { title: t('issuedAt'), dataIndex: 'createdAt', width: 150, render: (d: string) => fmt(d) },
       ]}
     />
   );
 }
 
 export function Command({ me }: { me: Me }) {
+  const fmt = useTime();
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
@@ -130,7 +134,7 @@ export function Command({ me }: { me: Me }) {
             </Tag>
             {warning.raisedAt && (
               <Typography.Text type="secondary">
-                {warning.raisedBy} · {new Date(warning.raisedAt).toLocaleString()}
+                {warning.raisedBy} · {fmt(warning.raisedAt)}
                 {warning.incidentId && (
                   <>
                     {' · '}
@@ -163,7 +167,7 @@ export function Command({ me }: { me: Me }) {
                   warning.level === 'normal' ? (
                     '—'
                   ) : b.acknowledged ? (
-                    <Tag color="green">{t('acknowledgedBy', { who: b.acknowledged.by, at: new Date(b.acknowledged.at).toLocaleString() })}</Tag>
+                    <Tag color="green">{t('acknowledgedBy', { who: b.acknowledged.by, at: fmt(b.acknowledged.at) })}</Tag>
                   ) : mayAck(b.orgUnit) ? (
                     <Button size="small" type="primary" data-testid="ack" onClick={() => void act(() => api('POST', '/api/warning/ack', { orgUnit: b.orgUnit }))}>
                       {t('acknowledge')}
@@ -200,7 +204,7 @@ export function Command({ me }: { me: Me }) {
             pagination={{ pageSize: 5 }}
             dataSource={history}
             columns={[
-              { title: t('time'), dataIndex: 'raisedAt', width: 150, render: (d: string) => new Date(d).toLocaleString() },
+              { title: t('time'), dataIndex: 'raisedAt', width: 150, render: (d: string) => fmt(d) },
               { title: t('level'), key: 'lv', width: 130, render: (_: unknown, w: Json) => `${t(`warning_${w.previousLevel}` as 'warning_normal')} → ${t(`warning_${w.level}` as 'warning_normal')}` },
               { title: t('reason'), key: 'reason', render: (_: unknown, w: Json) => reasonIn(lang, w) },
             ]}

@@ -1,15 +1,20 @@
 import { Button, Card, Col, Row, Segmented, Space, Statistic, Tag } from 'antd';
-import { useMemo, useState } from 'react';
+import { useContext, useMemo, useState } from 'react';
 import { LEVEL_COLORS, PHASES } from '../api';
 import { Chart } from '../Chart';
-import { useT } from '../i18n';
+import { categoryName, LangContext, useT } from '../i18n';
 import { useReference } from '../reference';
 import { duration, useSituation, WARNING_COLORS } from '../situation';
+import { useTime } from '../time';
 
+/** the queue's filter for the incidents not closed */
+const OPEN = `phase=${PHASES.slice(0, 5).join(',')}`;
 
 export function Dashboard() {
+  const fmt = useTime();
   const t = useT();
   const ref = useReference();
+  const { lang } = useContext(LangContext);
   const [periodDays, setPeriodDays] = useState(30);
   const { items, warning, stats, dueSoon: soon } = useSituation(periodDays);
   const byLevel = useMemo(
@@ -24,7 +29,8 @@ export function Dashboard() {
   const byPhase = useMemo(
     () => ({
       tooltip: {},
-      xAxis: { type: 'category', data: PHASES.slice(0, 5).map((p) => t(`phase_${p}`)) },
+      grid: { left: 36, right: 12, bottom: 28, top: 16, containLabel: true },
+      xAxis: { type: 'category', data: PHASES.slice(0, 5).map((p) => t(`phase_${p}`)), axisLabel: { interval: 0, hideOverlap: false, fontSize: 11 } },
       yAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', data: PHASES.slice(0, 5).map((p) => items.filter((i) => i.phase === p).length), itemStyle: { color: '#1f4e8c' } }],
     }),
@@ -40,11 +46,11 @@ export function Dashboard() {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { top: 30, left: 40, right: 10, bottom: 30 },
-      xAxis: { type: 'category', data: (stats?.alertsPerHour.hours ?? []).map((h) => new Date(h).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) },
+      xAxis: { type: 'category', data: (stats?.alertsPerHour.hours ?? []).map((h) => fmt(h, 'hour')) },
       yAxis: { type: 'value', minInterval: 1 },
-      series: (stats?.alertsPerHour.series ?? []).map((x) => ({ name: x.category, type: 'bar', stack: 'a', data: x.counts })),
+      series: (stats?.alertsPerHour.series ?? []).map((x) => ({ name: categoryName(x.category, lang), type: 'bar', stack: 'a', data: x.counts })),
     }),
-    [stats],
+    [stats, lang],
   );
   const sources = useMemo(
     () => ({
@@ -59,10 +65,10 @@ export function Dashboard() {
   return (
     <Row gutter={[12, 12]}>
       <Col xs={12} md={6}>
-        <Card><Statistic title={t('openIncidents')} value={items.length} /></Card>
+        <a href={`#/incidents?${OPEN}`} data-testid="drill-open"><Card hoverable><Statistic title={t('openIncidents')} value={items.length} /></Card></a>
       </Col>
       <Col xs={12} md={6}>
-        <Card><Statistic title={t('overdue')} value={items.filter((i) => i.overdue).length} valueStyle={{ color: '#cf1322' }} /></Card>
+        <a href="#/incidents?overdue=1" data-testid="drill-overdue"><Card hoverable><Statistic title={t('overdue')} value={items.filter((i) => i.overdue).length} valueStyle={{ color: '#cf1322' }} /></Card></a>
       </Col>
       <Col xs={12} md={6}>
         <Card><Statistic title={t('dueSoon')} value={soon} valueStyle={{ color: '#fa8c16' }} /></Card>
@@ -72,19 +78,19 @@ export function Dashboard() {
           <Statistic title={t('warningLevel')} valueRender={() => <Tag color={WARNING_COLORS[warning?.level ?? 'normal']} style={{ fontSize: 18, padding: '4px 10px' }} data-testid="warning-level">{warning ? t(`warning_${warning.level}` as 'warning_normal') : '—'}</Tag>} />
           {warning && warning.level !== 'normal' && (
             <div style={{ marginTop: 6, fontSize: 12 }}>
-              {t('unacknowledged')}: {warning.branches.filter((b) => !b.acknowledged).map((b) => b.orgUnit).join(', ') || t('none')}
+              {t('unacknowledged')}: {warning.branches.filter((b) => !b.acknowledged).map((b) => ref.unitName(b.orgUnit)).join(lang === 'zh' ? '、' : ', ') || t('none')}
             </div>
           )}
         </Card>
       </Col>
       <Col xs={24} md={8}>
-        <Card title={t('byLevel')}><Chart option={byLevel} testId="chart-level" /></Card>
+        <Card title={t('byLevel')}><Chart option={byLevel} testId="chart-level" onPick={(i) => (location.hash = `#/incidents?${OPEN}&level=${i + 1}`)} /></Card>
       </Col>
       <Col xs={24} md={8}>
-        <Card title={t('byPhase')}><Chart option={byPhase} /></Card>
+        <Card title={t('byPhase')}><Chart option={byPhase} testId="chart-phase" onPick={(i) => (location.hash = `#/incidents?phase=${PHASES[i]}`)} /></Card>
       </Col>
       <Col xs={24} md={8}>
-        <Card title={t('byBranch')}><Chart option={byBranch} /></Card>
+        <Card title={t('byBranch')}><Chart option={byBranch} onPick={(i) => (location.hash = `#/incidents?${OPEN}&orgUnit=${encodeURIComponent(units[i] ?? '')}`)} /></Card>
       </Col>
       <Col xs={24} lg={16}>
         <Card title={<>{t('alertsPerHour')} {stats?.window.fallback && <span style={{ fontWeight: 400, fontSize: 12 }}>{t('lastActiveDay')}</span>}</>}>

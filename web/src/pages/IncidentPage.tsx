@@ -13,6 +13,7 @@ import { OrderList } from './Command';
 import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 import { AddAssetButton, AddObservableButton, AssetActions, MoveBackButton, ObservableActions, RegradeButton, SkipTaskButton, TlpTag } from './IncidentEdit';
+import { useTime } from '../time';
 
 type Json = Record<string, any>;
 /** timeline entries and spread points shown at once */
@@ -31,6 +32,7 @@ function PhaseCountdown({ dueAt }: { dueAt: string }) {
 }
 
 export function IncidentPage({ id, me }: { id: string; me: Me }) {
+  const fmt = useTime();
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
@@ -333,7 +335,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                         color: 'green',
                         children: (
                           <span data-testid="comment">
-                            <Typography.Text type="secondary">{new Date(at).toLocaleString()}</Typography.Text> <Typography.Text strong>{c.author}</Typography.Text>
+                            <Typography.Text type="secondary">{fmt(at)}</Typography.Text> <Typography.Text strong>{c.author}</Typography.Text>
                             {lang === 'zh' ? '：' : ': '}
                             {c.text}
                           </span>
@@ -343,7 +345,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                         color: e!.kind === 'alert' ? 'red' : e!.kind.startsWith('phase') ? 'blue' : e!.source === 'system' ? 'gray' : 'purple',
                         children: (
                           <span>
-                            <Typography.Text type="secondary">{new Date(at).toLocaleString()}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
+                            <Typography.Text type="secondary">{fmt(at)}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
                             {/* who did it: every person's action (phase moves, regrades, merges too); the product's own entries name no one */}
                             {e!.kind !== 'alert' && !String(e!.actor).startsWith('system:') && <Typography.Text type="secondary" data-testid="timeline-actor"> — {e!.actor}</Typography.Text>}
                           </span>
@@ -448,7 +450,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               data-testid="level-history"
               renderItem={(l: Json) => (
                 <List.Item>
-                  <Typography.Text type="secondary">{new Date(l.at).toLocaleString()}</Typography.Text>&nbsp;
+                  <Typography.Text type="secondary">{fmt(l.at)}</Typography.Text>&nbsp;
                   {l.fromLevel ? `${t('levelN', { n: l.fromLevel })} → ` : ''}
                   {t('levelN', { n: l.toLevel })} {lang === 'en' ? `(${ref.typeName(l.toType)})` : `（${ref.typeName(l.toType)}）`} — {reasonIn(lang, l)}
                 </List.Item>

@@ -9,6 +9,7 @@ import { api } from '../api';
 import { useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
+import { useTime } from '../time';
 
 type Json = Record<string, any>;
 const KINDS = ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
@@ -18,6 +19,7 @@ const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer'] as const;
 const SIGNED = new Set(['dingtalk', 'feishu', 'webhook']);
 
 export function Notifications({ canWrite }: { canWrite: boolean }) {
+  const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
   const errText = useErrorText();
@@ -161,7 +163,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
           dataSource={log}
           data-testid="delivery-log"
           columns={[
-            { title: t('time'), dataIndex: 'createdAt', width: 160, render: (d: string) => new Date(d).toLocaleString() },
+            { title: t('time'), dataIndex: 'createdAt', width: 160, render: (d: string) => fmt(d) },
             { title: t('channel'), dataIndex: 'channelId', width: 120, render: (id: number) => channelName(id) },
             { title: t('subject'), dataIndex: 'subject', ellipsis: true },
             { title: t('incident'), dataIndex: 'incidentId', width: 170, render: (x: string | null) => (x ? <a href={`#/incidents/${encodeURIComponent(x)}`}>{x}</a> : '') },

@@ -6,6 +6,7 @@ import { useLive } from '../live';
 import { titleIn, useReference } from '../reference';
 import type { IncidentSummary } from '../situation';
 import { NewIncidentButton } from './IncidentEdit';
+import { useTime } from '../time';
 
 /** a row of the queue: an incident as the list API gives it */
 type Row = IncidentSummary;
@@ -15,14 +16,39 @@ export function LevelTag({ level }: { level: number }) {
   return <Tag color={LEVEL_COLORS[level]} data-testid="level">{t('levelN', { n: level })}</Tag>;
 }
 
+type Filter = { level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean };
+
+/** The queue's filter as the address gives it: level, phase (comma-separated), type, orgUnit, owner, overdue. */
+function filterFromHash(): Filter {
+  const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const list = (k: string) => (q.get(k) ? q.get(k)!.split(',').filter(Boolean) : undefined);
+  const f: Filter = {};
+  const levels = list('level')?.map(Number).filter((n) => n >= 1 && n <= 4);
+  if (levels?.length) f.level = levels;
+  const phases = list('phase');
+  if (phases?.length) f.phase = phases;
+  if (q.get('type')) f.type = q.get('type')!;
+  if (q.get('orgUnit')) f.orgUnit = q.get('orgUnit')!;
+  if (Number(q.get('owner')) > 0) f.owner = Number(q.get('owner'));
+  if (q.get('overdue') === '1' || q.get('overdue') === 'true') f.overdue = true;
+  return f;
+}
+
 /** The queue: least SLA time left first; j/k move, o (or Enter) opens, as analysts expect. */
 export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
+  const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
   const [rows, setRows] = useState<Row[]>();
   const [cursor, setCursor] = useState(0);
   const ref = useReference();
-  const [filter, setFilter] = useState<{ level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean }>({});
+  const [filter, setFilter] = useState<Filter>(filterFromHash);
+  // the dashboard drills down with a filter in the address (#/incidents?overdue=1, ?level=1, ?phase=…)
+  useEffect(() => {
+    const on = () => setFilter(filterFromHash());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
   const [selected, setSelected] = useState<string[]>([]);
   const [users, setUsers] = useState<Array<{ id: number; displayName: string; username: string }>>([]);
   useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
@@ -92,7 +118,7 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
           { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },
           { title: t('orgUnit'), dataIndex: 'orgUnit', width: 80 },
           { title: t('owner'), dataIndex: 'owner', width: 100, render: (o: string | null) => o ?? '—' },
-          { title: t('detectedAt'), dataIndex: 'detectedAt', width: 160, render: (d: string) => new Date(d).toLocaleString() },
+          { title: t('detectedAt'), dataIndex: 'detectedAt', width: 160, render: (d: string) => fmt(d) },
         ]}
       />
     </Card>

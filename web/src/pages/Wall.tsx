@@ -8,9 +8,10 @@ import { useContext, useEffect, useMemo, useState } from 'react';
 import { api, LEVEL_COLORS, PHASES } from '../api';
 import { Chart } from '../Chart';
 import { type SpreadHost, SpreadChart } from '../SpreadChart';
-import { LangContext, useT } from '../i18n';
+import { categoryName, LangContext, useT } from '../i18n';
 import { titleIn, useReference } from '../reference';
 import { countdown, duration, useNow, useSituation, WARNING_HEX } from '../situation';
+import { useTime } from '../time';
 
 const PANEL: React.CSSProperties = { background: 'rgba(22, 40, 72, 0.85)', border: '1px solid #1d3b66', borderRadius: 6, padding: '10px 14px', minHeight: 0, minWidth: 0, display: 'flex', flexDirection: 'column' };
 const HEAD: React.CSSProperties = { color: '#8fb3e8', fontSize: 'clamp(12px, 1.1vw, 18px)', marginBottom: 6, letterSpacing: 1 };
@@ -34,6 +35,7 @@ function Figure({ label, value, color }: { label: string; value: number | string
 }
 
 export function Wall() {
+  const fmt = useTime();
   const t = useT();
   const { lang, setLang } = useContext(LangContext);
   const ref = useReference();
@@ -53,11 +55,11 @@ export function Wall() {
       tooltip: { trigger: 'axis' },
       legend: { top: 0, textStyle: { color: '#a9bfdf' }, type: 'scroll' },
       grid: { top: 28, left: 40, right: 10, bottom: 24 },
-      xAxis: { type: 'category', data: (stats?.alertsPerHour.hours ?? []).map((h) => new Date(h).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })), ...axis },
+      xAxis: { type: 'category', data: (stats?.alertsPerHour.hours ?? []).map((h) => fmt(h, 'hour')), ...axis },
       yAxis: { type: 'value', minInterval: 1, ...axis },
-      series: (stats?.alertsPerHour.series ?? []).map((x) => ({ name: x.category, type: 'bar', stack: 'a', data: x.counts })),
+      series: (stats?.alertsPerHour.series ?? []).map((x) => ({ name: categoryName(x.category, lang), type: 'bar', stack: 'a', data: x.counts })),
     }),
-    [stats],
+    [stats, lang],
   );
   const sources = useMemo(
     () => ({
@@ -112,7 +114,7 @@ export function Wall() {
           )}
         </div>
         <div style={{ fontSize: 'clamp(16px, 1.5vw, 28px)', fontVariantNumeric: 'tabular-nums' }} data-testid="wall-clock">
-          {new Date(now).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}
+          {fmt(now)}
         </div>
         <span style={{ opacity: 0.55, fontSize: 12, cursor: 'pointer' }} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>{t('language')}</span>
         <span style={{ opacity: 0.55, fontSize: 12, cursor: 'pointer' }} onClick={() => void document.documentElement.requestFullscreen?.().catch(() => undefined)}>{t('fullScreen')}</span>
@@ -182,7 +184,7 @@ export function Wall() {
           <div style={HEAD}>{t('recentlyChanged')}</div>
           {latest.map((i) => (
             <div key={i.id} style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', color: '#c9d8f0' }}>
-              <span style={{ color: '#8fb3e8' }}>{new Date(i.updatedAt).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}</span> {i.id} · {t('levelN', { n: i.level })} · {t(`phase_${i.phase}` as 'phase_discovery')} · {titleIn(lang, i)}
+              <span style={{ color: '#8fb3e8' }}>{fmt(i.updatedAt, 'time')}</span> {i.id} · {t('levelN', { n: i.level })} · {t(`phase_${i.phase}` as 'phase_discovery')} · {titleIn(lang, i)}
             </div>
           ))}
         </div>

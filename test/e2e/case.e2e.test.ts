@@ -26,7 +26,8 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await page.screenshot({ path: path.join(SHOTS, `case-${run.lang}-${run.width}-${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
   /** the id of the incident the page shows */
-  const incidentId = () => decodeURIComponent(new URL(page.url()).hash.replace('#/incidents/', ''));
+  const incidentIdOf = (url: string) => decodeURIComponent(new URL(url).hash.replace('#/incidents/', ''));
+  const incidentId = () => incidentIdOf(page.url());
   const detail = async () => c.s.incidents.get(incidentId());
   /** the open modal's OK button (each edit is a form in a dialog) */
   const ok = (testId: string) => page.getByTestId(`${testId}-ok`).click();
@@ -108,6 +109,31 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await ok('regrade');
     await page.getByTestId('level-history').filter({ hasText: '财务部 3 人点击' }).waitFor();
     expect((await detail()).level).toBe(2);
+  });
+
+  it('finds it again: "/" and the header search (grouped), the dashboard drilling down to the queue', async () => {
+    const here = page.url();
+    // the regrade dialog has gone (a key typed in a dialog is not a command)
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count()).toBe(0);
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('/');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid=global-search]') !== null)).toBe(true);
+    await page.keyboard.type('oa-login');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('search-observables').filter({ hasText: 'oa-login.example.net' }).waitFor();
+    await page.getByTestId('search-incidents').filter({ hasText: incidentIdOf(here) }).waitFor();
+    await shot('global-search');
+    // the dashboard's figures open the queue filtered so
+    await page.goto(`${c.base}/#/`);
+    await page.getByTestId('drill-open').click();
+    await expect.poll(() => page.url()).toContain('#/incidents?phase=');
+    await page.getByTestId('queue').filter({ hasText: incidentIdOf(here) }).waitFor();
+    await page.goto(`${c.base}/#/`);
+    await page.getByTestId('drill-overdue').click();
+    await expect.poll(() => page.url()).toContain('overdue=1');
+    await page.getByTestId('queue').locator('.ant-empty').waitFor();
+    await page.goto(here);
+    await page.getByTestId('incident-title').waitFor();
   });
 
   it('assigns a task, skips one with a reason, moves back a phase and forward again, and closes with a conclusion', async () => {

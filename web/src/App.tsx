@@ -1,5 +1,5 @@
-import { App as AntApp, Button, Card, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { useContext, useEffect, useState } from 'react';
+import { App as AntApp, Button, Card, Input, type InputRef, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { useContext, useEffect, useRef, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
 import { Alerts } from './pages/Alerts';
@@ -9,6 +9,7 @@ import { Dashboard } from './pages/Dashboard';
 import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
 import { Queue } from './pages/Queue';
+import { Search } from './pages/Search';
 import { Settings } from './pages/Settings';
 import { TotpSetup } from './pages/TotpSetup';
 import { Wall } from './pages/Wall';
@@ -19,7 +20,7 @@ export interface Me {
   totp: { enabled: boolean; required: boolean; mustEnrol: boolean };
 }
 
-/** The route is the hash: #/ (dashboard), #/incidents, #/incidents/ID. */
+/** The route is the hash: #/ (dashboard), #/incidents (?filters), #/incidents/ID, #/search?q=…, #/alerts, #/settings/TAB … */
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => location.hash.slice(1) || '/');
   useEffect(() => {
@@ -39,6 +40,17 @@ export function App() {
   useEffect(() => {
     api('GET', '/api/auth/me').then(setMe, () => setMe(null));
   }, []);
+  // "/" focuses the search box, as in GitHub or Kibana — unless one is typing somewhere
+  const searchBox = useRef<InputRef>(null);
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || (e.target as HTMLElement).closest?.('input, textarea, [contenteditable="true"], .ant-modal')) return;
+      e.preventDefault();
+      searchBox.current?.focus();
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, []);
   if (me === undefined) return <Spin style={{ margin: 80 }} />;
   if (me === null) return <Login onIn={setMe} />;
   if (me.totp.mustEnrol) {
@@ -53,7 +65,7 @@ export function App() {
   }
   if (route.startsWith('/wall')) return <Wall />;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : 'dashboard';
+  const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -74,6 +86,16 @@ export function App() {
             ...(me.permissions.includes('audit.read') ? [{ key: 'audit', label: <a href="#/audit">{t('audit')}</a> }] : []),
           ]}
         />
+        <Input.Search
+          ref={searchBox}
+          size="small"
+          allowClear
+          style={{ width: 240 }}
+          placeholder={t('globalSearch')}
+          maxLength={200}
+          onSearch={(v) => v.trim() && (location.hash = `#/search?q=${encodeURIComponent(v.trim())}`)}
+          data-testid="global-search"
+        />
         <Space>
           <Tag color="blue" title={me.user.username}>{[...new Set([me.user.displayName, t(`role_${me.user.role}` as 'role_admin')])].join(' · ')}</Tag>
           <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
@@ -86,7 +108,7 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
+        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
       </Layout.Content>
     </Layout>
   );

@@ -341,6 +341,9 @@ const WORDS = {
   systemUse: { zh: '用途', en: 'Use' },
   exportIn: { zh: '导出语言', en: 'Language' },
   headerMissing: { zh: '尚未设置报告抬头（单位名称）：请先在“设置 → 报告抬头”中填写。', en: 'The report header (unit name) is not set yet: fill it in under Settings → Report header first.' },
+  globalSearch: { zh: '搜索事件、指标、告警、资产（/）', en: 'Search incidents, indicators, alerts, assets (/)' },
+  searchResultsFor: { zh: '搜索结果：', en: 'Results for' },
+  noMatches: { zh: '无匹配结果', en: 'Nothing matches' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type WordKey = keyof typeof WORDS;

@@ -123,7 +123,19 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   // The analyst's console (web/, built by Vite into dist/ui): served here, one process for both.
   const ui = uiDir();
   if (ui) {
-    await app.register(fastifyStatic, { root: ui, prefix: '/', index: ['index.html'], wildcard: false, maxAge: '1h' });
+    // pre-compressed at build time (.br, .gz beside each file: vite.config.ts); the hashed files
+    // under assets/ never change (a year, immutable), the page that names them is asked for anew
+    await app.register(fastifyStatic, {
+      root: ui,
+      prefix: '/',
+      index: ['index.html'],
+      wildcard: false,
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, file) => {
+        reply.header('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/plain; charset=utf-8').send('The web console is not built: run `npm run build` (or `npm start`, which builds it). The API document is at /docs.'),

@@ -1,18 +1,21 @@
 import { App as AntApp, Button, Card, Input, type InputRef, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { useContext, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useContext, useEffect, useRef, useState } from 'react';
 import { api } from './api';
 import { LangContext, useT } from './i18n';
-import { Alerts } from './pages/Alerts';
-import { Audit } from './pages/Audit';
-import { Command } from './pages/Command';
-import { Dashboard } from './pages/Dashboard';
-import { IncidentPage } from './pages/IncidentPage';
 import { Login } from './pages/Login';
-import { Queue } from './pages/Queue';
-import { Search } from './pages/Search';
-import { Settings } from './pages/Settings';
 import { TotpSetup } from './pages/TotpSetup';
-import { Wall } from './pages/Wall';
+
+// each screen is its own chunk, fetched when first opened: the log-in page loads React, Ant
+// Design's few components and itself — ECharts and the rest come with the screens that use them
+const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Alerts })));
+const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
+const Command = lazy(() => import('./pages/Command').then((m) => ({ default: m.Command })));
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const IncidentPage = lazy(() => import('./pages/IncidentPage').then((m) => ({ default: m.IncidentPage })));
+const Queue = lazy(() => import('./pages/Queue').then((m) => ({ default: m.Queue })));
+const Search = lazy(() => import('./pages/Search').then((m) => ({ default: m.Search })));
+const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Wall = lazy(() => import('./pages/Wall').then((m) => ({ default: m.Wall })));
 
 export interface Me {
   user: { id: number; username: string; displayName: string; role: string; orgUnit: string | null };
@@ -63,7 +66,7 @@ export function App() {
       </div>
     );
   }
-  if (route.startsWith('/wall')) return <Wall />;
+  if (route.startsWith('/wall')) return <Suspense fallback={<Spin style={{ margin: 80 }} />}><Wall /></Suspense>;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
   const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : 'dashboard';
   return (
@@ -108,7 +111,9 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
+        <Suspense fallback={<Spin style={{ margin: 80 }} />}>
         {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
+        </Suspense>
       </Layout.Content>
     </Layout>
   );

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import fastifyStatic from '@fastify/static';
+import { loggerOptions } from '../runtime/log.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -47,13 +48,18 @@ export function uiDir(): string | undefined {
 export async function buildServer(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel),
+    // one line per request (below), not Fastify's two
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
@@ -173,7 +179,7 @@ function registerHealth(app: FastifyInstance, services: Pick<Services, 'health' 
 
 /** A node of the scale-out mode that answers no people (detect, notify): /api/health only, for the orchestrator. */
 export async function buildHealthServer(services: Services): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: services.config.logLevel } });
+  const app = Fastify({ logger: loggerOptions(services.config.logLevel) });
   registerHealth(app, services);
   return app;
 }

@@ -9,6 +9,7 @@
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { loggerOptions } from './log.js';
 import { openServices } from '../app.js';
 import type { Config } from '../config.js';
 import { ingestBody } from '../intake/intake-body.js';
@@ -22,7 +23,7 @@ import type { WorkerRole, FromWorker, ToWorker } from './role-workers.js';
 const { role, config } = workerData as { role: WorkerRole; config: Config };
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
-const log = pino({ level: config.logLevel, base: { role } });
+const log = pino(loggerOptions(config.logLevel, { role }));
 
 const s = await openServices(config, { migrate: false });
 s.health.useLogger(log);

@@ -3,7 +3,7 @@
  * audited as `cli:<os user>`), so it is usable before any account exists and when the server
  * is down.
  */
-import { prepareDriverLife, replayDriverLife } from '../demo/driverlife.js';
+import { driverLifeReplayed, prepareDriverLife, replayDriverLife, replayDriverLifeLive } from '../demo/driverlife.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,9 +104,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
   let announced = false;
-  const config = (): Config => {
+  const config = (env: Record<string, string | undefined> = {}): Config => {
     const g = program.opts<{ config?: string; database?: string }>();
-    const cfg = loadConfig({ ...io.env, ...(g.config ? { BIHUAN_CONFIG: g.config } : {}) }, g.database ? { databaseUrl: g.database } : {});
+    const cfg = loadConfig({ ...io.env, ...env, ...(g.config ? { BIHUAN_CONFIG: g.config } : {}) }, g.database ? { databaseUrl: g.database } : {});
     // say which file was read (./bihuan.yaml is read when present, without being named)
     if (cfg.configFile && !announced) io.err(`configuration: ${cfg.configFile}\n`);
     announced = true;
@@ -162,14 +162,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
   };
 
-  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number; originalTimes?: boolean; role?: string; partition?: string }) => {
+  const serve = async (o: { port?: number; host?: string; demo?: boolean; demoDelay?: number; demoPace?: number; demoAtOnce?: boolean; originalTimes?: boolean; dataDir?: string; role?: string; partition?: string }) => {
       if (o.role !== undefined) {
         if (!(NODE_ROLES as readonly string[]).includes(o.role)) throw new DomainError('validation', `--role: "${o.role}" is not a role (${NODE_ROLES.join(', ')})`);
         if (o.demo) throw new DomainError('validation', '--demo runs in the embedded default (bihuan serve without --role)');
         return serveRole(o.role as NodeRole, o);
       }
       if (o.partition !== undefined) throw new DomainError('validation', '--partition is for detection workers: bihuan serve --role detect --partition i/N');
-      const cfg = config();
+      const cfg = config(o.dataDir ? { BIHUAN_DATA_DIR: o.dataDir } : {});
       if (o.port !== undefined) cfg.port = o.port;
       if (o.host) cfg.host = o.host;
       const s = await openServices(cfg);
@@ -227,13 +227,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await prepareDriverLife(s);
         const header = await s.reports.header();
         if (!header.unitName) await s.reports.setHeader({ kind: 'system', label: 'demo' }, { ...header, unitName: '演示单位（Bihuan demo）', systems: [{ name: '文件共享', use: '上海分公司内部文件共享服务' }] });
-        print(`Demo: replaying the DriverLife (驱动人生) outbreak${o.originalTimes ? ' at its 2019 device times' : ', moved to end now'}${o.demoDelay ? `, one record every ${o.demoDelay} ms — watch the queue` : ''}…`);
-        const replay = replayDriverLife(s, { delayMs: o.demoDelay ?? 0, endAt: o.originalTimes ? undefined : new Date() }).then(async (ids) => {
-          await s.notify.run();
-          print(`Demo: ${ids.length} incident(s) from the outbreak: ${ids.join(', ')}`);
-        });
-        if (!o.demoDelay) await replay;
-        else replay.catch((e: unknown) => app.log.error({ err: e }, 'demo replay failed'));
+        let replay: Promise<void> | undefined;
+        if (await driverLifeReplayed(s)) {
+          // a rerun adds nothing: the outbreak is in this database already
+          const ids = (await s.incidents.list({ sort: 'created', limit: 20 })).items.map((i) => i.id);
+          print(`Demo: the outbreak was replayed into ${s.database.describe} before (${ids.join(', ') || 'no incidents'}); nothing added. To replay it afresh, stop the demo and remove ${path.resolve(cfg.dataDir)}.`);
+        } else if (o.originalTimes || o.demoAtOnce || o.demoDelay) {
+          print(`Demo: replaying the DriverLife (驱动人生) outbreak${o.originalTimes ? ' at its 2019 device times' : ', moved to end now'}${o.demoDelay ? `, one record every ${o.demoDelay} ms — watch the queue` : ''}…`);
+          replay = replayDriverLife(s, { delayMs: o.demoDelay ?? 0, endAt: o.originalTimes ? undefined : new Date() }).then(async (ids) => {
+            await s.notify.run();
+            print(`Demo: ${ids.length} incident(s) from the outbreak: ${ids.join(', ')}`);
+          });
+        } else {
+          const pace = o.demoPace ?? 120;
+          print(`Demo: replaying the DriverLife (驱动人生) outbreak as it arrived, ${pace}× faster (its two hours in ${Math.round(7_060 / pace)} s), each record at the time it is sent — watch the queue; SLA clocks start as each incident appears…`);
+          replay = replayDriverLifeLive(s, { speedup: pace }).then(async (ids) => {
+            await s.notify.run();
+            print(`Demo: ${ids.length} incident(s) from the outbreak: ${ids.join(', ')}`);
+          });
+        }
+        if (replay && o.demoAtOnce) await replay;
+        else if (replay && o.originalTimes && !o.demoDelay) await replay;
+        else replay?.catch((e: unknown) => app.log.error({ err: e }, 'demo replay failed'));
       }
       print('Press Ctrl+C to stop.');
       const stop = async () => {
@@ -257,16 +272,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--original-times', 'with --demo: keep the outbreak\'s 2019 device times (default: moved so that it ends now)')
     .option('--role <role>', `scale-out: run one role in this process — ${NODE_ROLES.join(', ')} — over PostgreSQL and NATS JetStream (BIHUAN_BUS_URL); see docs/deploy.md`)
     .option('--partition <i/N>', 'with --role detect: this is detection worker i of N (from 0), e.g. 0/2 (default 0/1)')
-    .action(serve);
+    // on an existing installation the outbreak is loaded at once (moved to end now), unless paced
+    .action((o: Parameters<typeof serve>[0]) => serve({ ...o, demoAtOnce: o.demo && !o.demoDelay && !o.originalTimes ? true : undefined }));
 
   program
     .command('demo')
-    .description('a first look: run the server and replay the DriverLife (驱动人生) outbreak into it — zones, inventory, threat intelligence, then the devices\' alerts — so the console is populated within a minute')
+    .description('a first look: run the server on a data directory of its own and replay the DriverLife (驱动人生) outbreak into it — zones, inventory, threat intelligence, then the devices\' alerts as they arrived, faster — so the console fills within a minute. A rerun adds nothing (the outbreak is there already)')
     .option('-p, --port <port>', 'port (or BIHUAN_PORT; default 8080)', int('port'))
     .option('-H, --host <host>', 'address to bind (or BIHUAN_HOST; default 127.0.0.1)')
-    .option('--delay <ms>', 'milliseconds between replayed records (default 0: at once); e.g. 500 to watch incidents appear', int('delay'))
-    .option('--original-times', 'keep the outbreak\'s 2019 device times (default: every device time moved by one amount so that the outbreak ends now, and SLA clocks read as live)')
-    .action((o: { port?: number; host?: string; delay?: number; originalTimes?: boolean }) => serve({ port: o.port, host: o.host, demo: true, demoDelay: o.delay, originalTimes: o.originalTimes }));
+    .option('--data-dir <dir>', 'the demo\'s data directory (default: BIHUAN_DATA_DIR if set, else ./data-demo — never the ./data of `npm start`)')
+    .option('--pace <n>', 'how many times faster than it happened (default 120: the outbreak\'s two hours in a minute)', int('pace'))
+    .option('--at-once', 'replay every record at once, moved so that the outbreak ends now (SLA clocks then read two hours in)')
+    .option('--delay <ms>', 'like --at-once, but one record every <ms> milliseconds', int('delay'))
+    .option('--original-times', 'keep the outbreak\'s 2019 device times (replayed at once)')
+    .action((o: { port?: number; host?: string; dataDir?: string; pace?: number; atOnce?: boolean; delay?: number; originalTimes?: boolean }) =>
+      serve({ port: o.port, host: o.host, dataDir: o.dataDir ?? (io.env.BIHUAN_DATA_DIR ? undefined : 'data-demo'), demo: true, demoPace: o.pace && o.pace > 0 ? o.pace : undefined, demoAtOnce: o.atOnce, demoDelay: o.delay, originalTimes: o.originalTimes }),
+    );
 
   const db = program.command('db').description('database maintenance');
   db.command('migrate')

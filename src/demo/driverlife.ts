@@ -53,6 +53,61 @@ export function shiftRecord(file: string, text: string, offsetMs: number, zone =
   return text.replace(/"@timestamp":"([^"]+)"/, (_m, t: string) => `"@timestamp":"${new Date(Date.parse(t) + offsetMs).toISOString()}"`);
 }
 
+/** A record's device time (epoch ms), as `shiftRecord` reads it; undefined for a blank line. */
+export function recordTime(file: string, text: string): number | undefined {
+  if (!text.trim()) return undefined;
+  if (file.endsWith('dns-query.log')) {
+    const m = /^(\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3})/.exec(text);
+    return m ? DateTime.fromFormat(m[1]!, 'dd-LLL-yyyy HH:mm:ss.SSS', { zone: DNS_LOG_ZONE, locale: 'en-US' }).toMillis() : undefined;
+  }
+  const m = file.endsWith('eve.json') ? /"timestamp":"([^"]+)"/.exec(text) : /"@timestamp":"([^"]+)"/.exec(text);
+  const t = m ? DateTime.fromISO(m[1]!, { setZone: true }) : undefined;
+  return t?.isValid ? t.toMillis() : undefined;
+}
+
+/**
+ * The outbreak as it would arrive live, `speedup` times faster (120: its two hours in a minute):
+ * the records of every device in device-time order, each sent when its turn comes and carrying
+ * the time it was sent — so an incident is detected as it appears and its SLA clock starts
+ * fresh. Answers the incidents detection made (only those: not any the database had before).
+ */
+export async function replayDriverLifeLive(s: Services, opts: { dir?: string; speedup: number; onRecord?: (file: string, n: number) => void }): Promise<string[]> {
+  const dir = opts.dir ?? DRIVERLIFE_DIR;
+  const records = DRIVERLIFE_ALERT_FILES.flatMap((file) =>
+    fs
+      .readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .map((text, i) => ({ file, line: i + 1, text, time: recordTime(file, text) }))
+      .filter((r): r is { file: string; line: number; text: string; time: number } => r.time !== undefined),
+  );
+  records.sort((a, b) => a.time - b.time);
+  const since = s.now().toISOString();
+  const start = Date.now();
+  const first = records[0]?.time ?? 0;
+  for (const r of records) {
+    const wait = start + (r.time - first) / opts.speedup - Date.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    await s.intake.ingest([{ line: r.line, text: shiftRecord(r.file, r.text, Date.now() - r.time, s.timeZones.zone) }], { channel: 'demo' });
+    opts.onRecord?.(r.file, r.line);
+  }
+  await s.detection.idle();
+  return demoIncidentsSince(s, since);
+}
+
+/** The incidents created since an instant (the demo's own, not what the database held before). */
+async function demoIncidentsSince(s: Services, since: string): Promise<string[]> {
+  const list = await s.incidents.list({ sort: 'created', limit: 200 });
+  return list.items.filter((i) => i.createdAt >= since).map((i) => i.id);
+}
+
+/** Whether the outbreak was replayed into this database already (its alerts are there): a rerun of the demo then adds nothing. */
+export async function driverLifeReplayed(s: Services): Promise<boolean> {
+  for (const table of ['alerts', 'events'] as const) {
+    if (await s.database.db.selectFrom(table).select('id').where('channel', '=', 'demo').limit(1).executeTakeFirst()) return true;
+  }
+  return false;
+}
+
 /**
  * The alerts, file by file; `delayMs` between records replays at a chosen pace (0: at once).
  * `endAt` moves every device time by the same amount so that the outbreak's last record falls
@@ -62,6 +117,7 @@ export function shiftRecord(file: string, text: string, offsetMs: number, zone =
  */
 export async function replayDriverLife(s: Services, opts: { dir?: string; delayMs?: number; endAt?: Date; onRecord?: (file: string, n: number) => void } = {}): Promise<string[]> {
   const dir = opts.dir ?? DRIVERLIFE_DIR;
+  const since = s.now().toISOString();
   // whole seconds: the records' fractions stay as the devices wrote them
   const offset = opts.endAt ? Math.floor((opts.endAt.getTime() - DRIVERLIFE_LAST_RECORD) / 1000) * 1000 : 0;
   for (const file of DRIVERLIFE_ALERT_FILES) {
@@ -85,6 +141,5 @@ export async function replayDriverLife(s: Services, opts: { dir?: string; delayM
     }
     await s.detection.idle();
   }
-  const list = await s.incidents.list({ sort: 'created', limit: 100 });
-  return list.items.map((i) => i.id);
+  return demoIncidentsSince(s, since);
 }

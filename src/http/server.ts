@@ -14,7 +14,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { accountRoutes } from '../account/account.routes.js';
 import type { Services } from '../app.js';
 import { auditRoutes } from '../audit/audit.routes.js';
@@ -45,21 +45,25 @@ export function uiDir(): string | undefined {
   return undefined;
 }
 
+/** One log line per request, when it is answered (Fastify writes two: one as it comes in, one as it is answered). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ...(error ? { err: error } : {}) }, 'request');
+  }
+}
+
 export async function buildServer(services: Services, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(config.logLevel),
-    // one line per request (below), not Fastify's two
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });

@@ -629,7 +629,7 @@ export class IncidentService {
         occurredAt: sentAt,
         source: 'manual',
         kind: 'report_sent',
-        text: `事件上报表已报送：${recipients}（${channel}）${note ? `。${note}` : ''}`,
+        text: `事件上报表已报送：${recipients}（${REPORT_CHANNEL_ZH[channel] ?? channel}）${note ? `。${note}` : ''}`,
         data: { recipients, channel, note },
       });
       return { before: { report_sent_at: row.report_sent_at, report_sent_to: row.report_sent_to }, after: { report_sent_at: sentAt, report_sent_to: recipients, report_channel: channel, note } };
@@ -1034,6 +1034,9 @@ export class IncidentService {
     return hq.code;
   }
 }
+
+/** how a report was sent, as the zh timeline says it (the console offers these; any other is kept as typed) */
+const REPORT_CHANNEL_ZH: Record<string, string> = { email: '邮件', phone: '电话', im: '即时通讯', paper: '纸质', meeting: '会议', other: '其他方式' };
 
 function tierZh(tier: string): string {
   return ({ hour: '小时级', day: '日级', week: '周级', month: '月级' } as Record<string, string>)[tier] ?? tier;

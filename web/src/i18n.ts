@@ -344,6 +344,9 @@ const WORDS = {
   globalSearch: { zh: '搜索事件、指标、告警、资产（/）', en: 'Search incidents, indicators, alerts, assets (/)' },
   searchResultsFor: { zh: '搜索结果：', en: 'Results for' },
   noMatches: { zh: '无匹配结果', en: 'Nothing matches' },
+  kindHq: { zh: '总部', en: 'Headquarters' },
+  kindBranch: { zh: '分支机构', en: 'Branch' },
+  systemActor: { zh: '系统（预警规则）', en: 'The system (warning rule)' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type WordKey = keyof typeof WORDS;

@@ -8,6 +8,7 @@ import type { Lang } from './i18n';
 type Json = Record<string, any>;
 
 const PHASE_EN: Record<string, string> = { discovery: 'Discovery', report: 'Report', analysis: 'Analysis', handling: 'Handling', summary: 'Summary', closed: 'Closed' };
+const CHANNEL_EN: Record<string, string> = { email: 'e-mail', phone: 'phone', im: 'instant message', paper: 'on paper', meeting: 'in a meeting', other: 'other' };
 const TIER_EN: Record<string, string> = { hour: 'hour tier', day: 'day tier', week: 'week tier', month: 'month tier' };
 
 export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string, typeName: (type: string) => string = (x) => x): string {
@@ -25,7 +26,7 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
     case 'phase_override':
       return `${PHASE_EN[d.from] ?? d.from} → ${PHASE_EN[d.to] ?? d.to}${d.reason ? `. Reason: ${d.reason}` : ''}${d.override ? '. Admin override of the refusing gates' : ''}`;
     case 'report_sent':
-      return `Incident report sent to ${d.recipients} (${d.channel})${d.note ? `. ${d.note}` : ''}`;
+      return `Incident report sent to ${d.recipients} (${CHANNEL_EN[d.channel] ?? d.channel})${d.note ? `. ${d.note}` : ''}`;
     case 'evidence_added':
       return `Evidence uploaded: ${d.filename} (${d.size} bytes, SHA-256 ${d.sha256})`;
     case 'report':

@@ -1,8 +1,8 @@
 import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, Radio, Segmented, Select, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { type BodyOf, api } from '../api';
-import { useT } from '../i18n';
+import { categoryName, LangContext, useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 import { useTime } from '../time';
@@ -26,6 +26,7 @@ export function Alerts() {
   const [triaging, setTriaging] = useState<Json>();
   const [form] = Form.useForm();
   const ref = useReference();
+  const { lang } = useContext(LangContext);
   const query = (f: Json, cursor?: string, k = kind): `/api/alerts?${string}` => {
     const p = new URLSearchParams({ limit: '100' });
     if (k === 'event') p.set('kind', 'event');
@@ -88,7 +89,7 @@ export function Alerts() {
         ) : (
           <Form.Item name="rule"><Input placeholder={t('rule')} allowClear style={{ width: 180 }} /></Form.Item>
         )}
-        <Form.Item name="category"><Select placeholder={t('category')} allowClear style={{ width: 160 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} /></Form.Item>
+        <Form.Item name="category"><Select placeholder={t('category')} allowClear style={{ width: 160 }} options={CATEGORIES.map((c) => ({ value: c, label: categoryName(c, lang) }))} /></Form.Item>
         <Form.Item name="orgUnit"><Select placeholder={t('orgUnit')} allowClear style={{ width: 130 }} options={ref.orgUnits.map((u) => ({ value: u.code, label: u.name }))} /></Form.Item>
         <Form.Item name="period"><DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} /></Form.Item>
         {kind === 'alert' && <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>}
@@ -110,7 +111,7 @@ export function Alerts() {
         columns={[
           { title: t('time'), dataIndex: 'timestamp', width: 150, render: (v: string) => fmt(v) },
           { title: t('device'), dataIndex: 'format', width: 90 },
-          { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => (r.alert.event?.category ?? []).join(', ') },
+          { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => ((r.alert.event?.category ?? []) as string[]).map((c) => categoryName(c, lang)).join(lang === 'zh' ? '、' : ', ') },
           { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
           ...(kind === 'event' ? [{ title: t('host'), key: 'host', width: 140, render: (_: unknown, r: Json) => r.alert.host?.name ?? '' }] : []),
           { title: t('sourceToDestination'), key: 'sd', width: 230, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },

@@ -134,7 +134,7 @@ export function Command({ me }: { me: Me }) {
             </Tag>
             {warning.raisedAt && (
               <Typography.Text type="secondary">
-                {warning.raisedBy} · {fmt(warning.raisedAt)}
+                {String(warning.raisedBy).startsWith('system:') ? t('systemActor') : warning.raisedBy} · {fmt(warning.raisedAt)}
                 {warning.incidentId && (
                   <>
                     {' · '}

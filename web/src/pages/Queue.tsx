@@ -116,7 +116,7 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
           { title: t('type'), dataIndex: 'type', width: 110, render: (x: string) => ref.typeName(x) },
           { title: t('phase'), dataIndex: 'phase', width: 90, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
           { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },
-          { title: t('orgUnit'), dataIndex: 'orgUnit', width: 80 },
+          { title: t('orgUnit'), dataIndex: 'orgUnit', width: 100, render: (u: string) => ref.unitName(u) },
           { title: t('owner'), dataIndex: 'owner', width: 100, render: (o: string | null) => o ?? '—' },
           { title: t('detectedAt'), dataIndex: 'detectedAt', width: 160, render: (d: string) => fmt(d) },
         ]}

@@ -165,12 +165,12 @@ function OrgUnits({ canWrite }: { canWrite: boolean }) {
   useEffect(() => setText(zones ? JSON.stringify(zones, null, 2) : ''), [zones]);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Table rowKey="code" size="small" pagination={false} dataSource={units} columns={[{ title: t('code'), dataIndex: 'code' }, { title: t('name'), dataIndex: 'name' }, { title: t('kind'), dataIndex: 'kind' }]} />
+      <Table rowKey="code" size="small" pagination={false} dataSource={units} columns={[{ title: t('code'), dataIndex: 'code' }, { title: t('name'), dataIndex: 'name' }, { title: t('kind'), dataIndex: 'kind', render: (k: string) => (k === 'hq' ? t('kindHq') : k === 'branch' ? t('kindBranch') : k) }]} />
       {canWrite && (
         <Form layout="inline" onFinish={(v: Json) => void api('PUT', `/api/org-units/${encodeURIComponent(v.code)}`, { name: v.name, kind: v.kind }).then(() => { reload(); reloadReference(); }, (e: unknown) => void message.error(errText(e)))}>
           <Form.Item name="code" rules={[{ required: true }]}><Input placeholder={t('code')} style={{ width: 100 }} /></Form.Item>
           <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('name')} /></Form.Item>
-          <Form.Item name="kind" initialValue="branch"><Select style={{ width: 100 }} options={[{ value: 'branch', label: 'branch' }, { value: 'hq', label: 'hq' }]} /></Form.Item>
+          <Form.Item name="kind" initialValue="branch"><Select style={{ width: 100 }} options={[{ value: 'branch', label: t('kindBranch') }, { value: 'hq', label: t('kindHq') }]} /></Form.Item>
           <Button htmlType="submit">{t('add')}</Button>
         </Form>
       )}

@@ -76,8 +76,14 @@ for (const dialect of DIALECTS) {
       expect(draft.hosts.map((x: { ip: string }) => x.ip).sort()).toEqual([...INFECTED].sort());
       expect(draft.timeline.some((t: { time: string }) => t.time === '2019年12月02日 06:48')).toBe(true);
       expect(draft.fields.problemsAndRecommendations).toContain('未完成任务');
+      // the appendices speak the form's language: who wrote each entry, the product's own host notes
+      expect(new Set(draft.timeline.map((t: { source: string }) => t.source))).not.toContain('system');
+      expect(draft.timeline.map((t: { source: string }) => t.source)).toContain('系统');
+      expect(draft.hosts.map((x: { note: string }) => x.note).join()).not.toMatch(/[a-z]/);
       const en = (await h.req({ method: 'GET', url: `/api/incidents/${id}/reports/closing?locale=en`, as: 'viewer' })).json();
       expect(en.fields.monitoringInfo).toContain('2019-12-02 04:57: the monitoring team detected');
+      expect(en.timeline.map((t: { source: string }) => t.source)).toContain('System');
+      expect(en.hosts.map((x: { note: string }) => x.note).join()).not.toMatch(/[\u4e00-\u9fff]/);
     });
 
     it('exports Word and Markdown with the edits, keeps each version with the SHA-256 of its bytes', async () => {

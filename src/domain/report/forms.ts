@@ -311,9 +311,19 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
     incidentId: incident.id,
     locale,
     fields,
-    timeline: incident.timeline.map((t) => ({ time: when(t.occurredAt), source: t.source, text: t.text })),
-    hosts: incident.assets.map((a) => ({ ip: a.ip ?? '', hostname: a.hostname ?? '', orgUnit: a.orgUnit ?? '', businessSystem: a.businessSystem ?? '', note: a.note ?? '' })),
+    timeline: incident.timeline.map((t) => ({ time: when(t.occurredAt), source: SOURCE_WORDS[t.source]?.[zh ? 0 : 1] ?? t.source, text: t.text })),
+    hosts: incident.assets.map((a) => ({ ip: a.ip ?? '', hostname: a.hostname ?? '', orgUnit: a.orgUnit ?? '', businessSystem: a.businessSystem ?? '', note: noteIn(a.note ?? '', zh) })),
   };
+}
+
+/** who wrote a timeline entry, as the appendix names it [zh, en]; a device or source a person typed stays as typed */
+const SOURCE_WORDS: Record<string, [string, string]> = { system: ['系统', 'System'], manual: ['人工记录', 'Recorded by hand'], detection: ['自动检测', 'Detection'] };
+
+/** the product's own two-language host notes ("失陷主机 compromised") in the form's language; a person's note as written */
+const BILINGUAL_NOTES: Record<string, [string, string]> = { '失陷主机 compromised': ['失陷主机', 'compromised'], '受攻击主机 targeted': ['受攻击主机', 'targeted'] };
+function noteIn(note: string, zh: boolean): string {
+  const words = BILINGUAL_NOTES[note];
+  return words ? words[zh ? 0 : 1] : note;
 }
 
 /** Markdown: the form as a two-column table, then the appendices. */

@@ -101,6 +101,19 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await shot('indicators');
   });
 
+  it('merges a duplicate reported by a branch into it, with the reason; the duplicate is closed', async () => {
+    // a colleague filed the same phishing mail from the Shanghai side (set up directly: it is not this analyst's work)
+    const dup = await c.s.incidents.create({ kind: 'system', label: 'e2e' }, { title: '上海分公司报告：仿冒 OA 钓鱼邮件', type: 'phishing', assets: [{ ip: '10.164.2.20' }] });
+    await page.getByTestId('merge').click();
+    await page.getByTestId('merge-from').click();
+    await page.keyboard.type('上海分公司报告');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: dup.id }).click();
+    await page.getByTestId('merge-reason').fill('同一封钓鱼邮件');
+    await ok('merge');
+    await page.getByTestId('hosts').filter({ hasText: '10.164.2.20' }).waitFor();
+    expect((await c.s.incidents.get(dup.id)).phase).toBe('closed');
+  });
+
   it('regrades it with a reason; the level history says why', async () => {
     await page.getByTestId('regrade').click();
     await page.getByTestId('regrade-level').click();

@@ -119,6 +119,16 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('incident');
   });
 
+  it('pivots from an indicator: what threat intelligence says and the alerts that carry it, beside the incident', async () => {
+    await page.getByTestId('obs-pivot').filter({ hasText: 't.awcna.com' }).click();
+    await page.getByTestId('pivot-intel').filter({ hasText: 'driverlife-feed' }).waitFor();
+    await expect.poll(() => page.getByTestId('pivot-alerts').locator('.ant-list-item').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('pivot-alerts').textContent()).toContain('10.164.1.8');
+    await shot('pivot');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('pivot').isVisible()).toBe(false);
+  });
+
   it('sends the branch an order for its hosts and records one host cleaned', async () => {
     await page.getByTestId('order-instructions').fill('断网隔离，清除驱动人生木马并修补 MS17-010');
     await page.getByTestId('issue-order').click();

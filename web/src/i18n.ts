@@ -347,6 +347,17 @@ const WORDS = {
   kindHq: { zh: '总部', en: 'Headquarters' },
   kindBranch: { zh: '分支机构', en: 'Branch' },
   systemActor: { zh: '系统（预警规则）', en: 'The system (warning rule)' },
+  merge: { zh: '合并', en: 'Merge' },
+  mergeInto: { zh: '合并到 {id}', en: 'Merge into {id}' },
+  mergeFrom: { zh: '要合并进来的重复事件（合并后作为重复事件关闭）', en: 'Duplicates to merge in (each is then closed as a duplicate)' },
+  split: { zh: '拆分', en: 'Split' },
+  splitSignals: { zh: '拆分为新事件的检测信号', en: 'Detection signals to split off into a new incident' },
+  pivot: { zh: '指标关联', en: 'Pivot' },
+  firstSeen: { zh: '首次发现', en: 'First seen' },
+  lastSeen: { zh: '最近发现', en: 'Last seen' },
+  otherIncidents: { zh: '其他事件中出现', en: 'In other incidents' },
+  inventory: { zh: '资产台账', en: 'Asset inventory' },
+  alertHistory: { zh: '告警记录', en: 'Alert history' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type WordKey = keyof typeof WORDS;

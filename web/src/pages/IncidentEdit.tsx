@@ -4,11 +4,12 @@
  * phase moved back or a closed incident reopened with a reason, a task skipped with a reason.
  * Each is a small form; the page around it reloads and shows what a refusing gate says.
  */
-import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Tag } from 'antd';
+import { App as AntApp, Button, DatePicker, Drawer, Form, Input, InputNumber, List, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { api, PHASES } from '../api';
-import { useT } from '../i18n';
+import { LangContext, useT } from '../i18n';
+import { useTime } from '../time';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 
@@ -396,5 +397,149 @@ export function ObservableActions({ incidentId, observable, act }: { incidentId:
         <Button size="small" danger data-testid="obs-remove">{t('remove')}</Button>
       </Popconfirm>
     </Space>
+  );
+}
+
+/** "合并": other incidents (duplicates of this one) merged into it, with the reason; each is closed as a duplicate. */
+export function MergeButton({ inc, act }: { inc: Json; act: Act }) {
+  const t = useT();
+  const { lang } = useContext(LangContext);
+  const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
+  // the open incidents, searched by id or text as one types
+  const find = (q: string) =>
+    void api('GET', `/api/incidents?limit=20&phase=discovery,report,analysis,handling,summary${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ''}`).then((r) =>
+      setOptions(r.items.filter((x) => x.id !== inc.id).map((x) => ({ value: x.id, label: `${x.id} ${lang === 'en' ? (x.titleEn ?? x.title) : x.title}` }))),
+    );
+  let ok = false;
+  return (
+    <ModalForm
+      label={t('merge')}
+      title={t('mergeInto', { id: inc.id })}
+      testId="merge"
+      onSubmit={async (v) => {
+        ok = false;
+        await act(async () => {
+          await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/merge`, { from: v.from, reason: v.reason });
+          ok = true;
+        });
+        return ok;
+      }}
+    >
+      <Form.Item name="from" label={t('mergeFrom')} rules={[{ required: true }]}>
+        <Select mode="multiple" showSearch filterOption={false} onSearch={find} onFocus={() => find('')} options={options} data-testid="merge-from" />
+      </Form.Item>
+      <Form.Item name="reason" label={t('reason')} rules={[{ required: true }]}>
+        <Input.TextArea rows={2} maxLength={2000} data-testid="merge-reason" />
+      </Form.Item>
+    </ModalForm>
+  );
+}
+
+/** "拆分": detection signals (what matched, where) split off into a new incident, with the reason. */
+export function SplitButton({ inc, signals, act }: { inc: Json; signals: Json[]; act: Act }) {
+  const t = useT();
+  let ok = false;
+  if (signals.length < 2) return null;
+  return (
+    <ModalForm
+      label={t('split')}
+      title={t('split')}
+      testId="split"
+      onSubmit={async (v) => {
+        ok = false;
+        await act(async () => {
+          const created = (await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/split`, { signals: v.signals, reason: v.reason })) as Json;
+          ok = true;
+          if (typeof created.id === 'string') location.hash = `#/incidents/${encodeURIComponent(created.id)}`;
+        });
+        return ok;
+      }}
+    >
+      <Form.Item name="signals" label={t('splitSignals')} rules={[{ required: true }]}>
+        <Select
+          mode="multiple"
+          data-testid="split-signals"
+          options={signals.map((x) => ({ value: x.id, label: `${x.rule.title} — ${[x.sourceIp, x.destinationIp ?? x.indicator ?? x.host].filter(Boolean).join(' → ')} ×${x.count}` }))}
+        />
+      </Form.Item>
+      <Form.Item name="reason" label={t('reason')} rules={[{ required: true }]}>
+        <Input.TextArea rows={2} maxLength={2000} data-testid="split-reason" />
+      </Form.Item>
+    </ModalForm>
+  );
+}
+
+/**
+ * The pivot from an indicator, beside it: the other incidents that name it, the alerts that
+ * carry it, the host behind an address in the inventory, and what threat intelligence says —
+ * enrichment from what the product holds (no outside service).
+ */
+export function ObservablePivot({ observable, incidentId, canReadAlerts, onClose }: { observable: Json | undefined; incidentId: string; canReadAlerts: boolean; onClose: () => void }) {
+  const t = useT();
+  const fmt = useTime();
+  const ref = useReference();
+  const { lang } = useContext(LangContext);
+  const [data, setData] = useState<{ incidents?: Json[]; alerts?: Json[]; assets?: Json[]; intel?: Json[] }>({});
+  const value = observable?.value as string | undefined;
+  useEffect(() => {
+    setData({});
+    if (!value) return;
+    const enc = encodeURIComponent(value);
+    const ip = observable!.type === 'ip';
+    void api('GET', `/api/observables?q=${enc}&limit=50`).then((r) => setData((d) => ({ ...d, incidents: (r as Json[]).filter((x) => x.value === value && x.incident.id !== incidentId) })), () => setData((d) => ({ ...d, incidents: [] })));
+    if (!canReadAlerts) return;
+    void api('GET', `/api/alerts?${ip ? `ip=${enc}` : `q=${enc}`}&limit=20`).then((r) => setData((d) => ({ ...d, alerts: r.items as Json[] })), () => setData((d) => ({ ...d, alerts: [] })));
+    void api('GET', `/api/intel/indicators?value=${enc}&limit=20`).then((r) => setData((d) => ({ ...d, intel: r as Json[] })), () => setData((d) => ({ ...d, intel: [] })));
+    if (ip) void api('GET', `/api/assets?q=${enc}&limit=5`).then((r) => setData((d) => ({ ...d, assets: (r as Json[]).filter((a) => a.ip === value) })), () => setData((d) => ({ ...d, assets: [] })));
+  }, [value, incidentId, canReadAlerts]);
+  const section = (title: string, testId: string, items: Json[] | undefined, render: (x: Json) => React.ReactNode) => (
+    <div data-testid={testId} style={{ marginBottom: 16 }}>
+      <Typography.Text strong>{title}</Typography.Text>
+      <List size="small" loading={!items} dataSource={items ?? []} locale={{ emptyText: t('none') }} renderItem={(x) => <List.Item style={{ wordBreak: 'break-all' }}>{render(x)}</List.Item>} />
+    </div>
+  );
+  return (
+    <Drawer open={!!observable} onClose={onClose} width={560} title={<Space wrap>{t('pivot')}: {value}<TlpTag tlp={observable?.tlp ?? null} /></Space>} data-testid="pivot" destroyOnHidden>
+      {observable && (
+        <Typography.Paragraph type="secondary">
+          {t('firstSeen')} {fmt(observable.firstSeen)} · {t('lastSeen')} {fmt(observable.lastSeen)}
+        </Typography.Paragraph>
+      )}
+      {section(t('otherIncidents'), 'pivot-incidents', data.incidents, (x) => (
+        <Space wrap>
+          <a href={`#/incidents/${encodeURIComponent(x.incident.id)}`}>{x.incident.id}</a>
+          <span>{lang === 'en' ? (x.incident.titleEn ?? x.incident.title) : x.incident.title}</span>
+          <Tag>{t(`phase_${x.incident.phase}` as 'phase_discovery')}</Tag>
+        </Space>
+      ))}
+      {canReadAlerts && (
+        <>
+          {observable?.type === 'ip' &&
+            section(t('inventory'), 'pivot-assets', data.assets, (a) => (
+              <Space wrap>
+                <Typography.Text strong>{a.ip}</Typography.Text>
+                <span>{a.hostname ?? ''}</span>
+                {a.orgUnit && <Tag>{ref.unitName(a.orgUnit)}</Tag>}
+                <span>{a.businessSystem ?? ''}</span>
+                {a.owner && <span>{a.owner}</span>}
+              </Space>
+            ))}
+          {section(t('intel'), 'pivot-intel', data.intel, (x) => (
+            <Space wrap>
+              <Tag color="red">{x.source}</Tag>
+              <span>{x.description ?? ''}</span>
+              {x.confidence !== null && <span>{t('confidence')} {x.confidence}</span>}
+            </Space>
+          ))}
+          {section(t('alertHistory'), 'pivot-alerts', data.alerts, (a) => (
+            <Space wrap>
+              <Typography.Text type="secondary">{fmt(a.timestamp)}</Typography.Text>
+              <span>{a.alert?.source?.ip ?? '—'} → {a.alert?.destination?.ip ?? a.alert?.dns?.question?.name ?? '—'}</span>
+              <span>{a.alert?.rule?.name ?? a.alert?.message ?? ''}</span>
+            </Space>
+          ))}
+        </>
+      )}
+    </Drawer>
   );
 }

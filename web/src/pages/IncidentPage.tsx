@@ -12,7 +12,7 @@ import { pagedOver, reasonIn, titleIn, useReference } from '../reference';
 import { OrderList } from './Command';
 import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
-import { AddAssetButton, AddObservableButton, AssetActions, MoveBackButton, ObservableActions, RegradeButton, SkipTaskButton, TlpTag } from './IncidentEdit';
+import { AddAssetButton, AddObservableButton, AssetActions, MergeButton, MoveBackButton, ObservableActions, ObservablePivot, RegradeButton, SkipTaskButton, SplitButton, TlpTag } from './IncidentEdit';
 import { useTime } from '../time';
 
 type Json = Record<string, any>;
@@ -47,6 +47,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   // a form is exported in the console's language unless another is chosen
   const [reportLocale, setReportLocale] = useState<'zh-CN' | 'en'>(lang === 'en' ? 'en' : 'zh-CN');
   const [headerMissing, setHeaderMissing] = useState(false);
+  // the indicator whose pivot is open beside the page
+  const [pivot, setPivot] = useState<Json>();
   const [timelineFilter, setTimelineFilter] = useState('all');
   const [timelineAll, setTimelineAll] = useState(false);
   const timelineBox = useRef<HTMLDivElement>(null);
@@ -121,6 +123,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const firstHost = why?.spread?.firstHost?.host;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={12}>
+      <ObservablePivot observable={pivot} incidentId={id} canReadAlerts={me.permissions.includes('alerts.read')} onClose={() => setPivot(undefined)} />
       <Card>
         <Space align="center" wrap>
           <LevelTag level={inc.level} />
@@ -143,6 +146,8 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           />
           {me.permissions.includes('incident.grade') && inc.phase !== 'closed' && <RegradeButton inc={inc} act={act} />}
           {me.permissions.includes('incident.advance') && <MoveBackButton inc={inc} act={act} />}
+          {me.permissions.includes('incident.merge') && inc.phase !== 'closed' && <MergeButton inc={inc} act={act} />}
+          {me.permissions.includes('incident.merge') && inc.phase !== 'closed' && <SplitButton inc={inc} signals={(why?.signals ?? []) as Json[]} act={act} />}
         </Space>
         <Steps
           style={{ marginTop: 16 }}
@@ -430,7 +435,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                   dataIndex: 'value',
                   render: (v: string, o: Json) => (
                     <Space size={2} wrap>
-                      <Typography.Text style={{ wordBreak: 'break-all' }}>{v}</Typography.Text>
+                      <Typography.Link style={{ wordBreak: 'break-all' }} onClick={() => setPivot(o)} data-testid="obs-pivot">{v}</Typography.Link>
                       <TlpTag tlp={o.tlp} />
                       <TlpTag tlp={o.pap} kind="PAP" />
                       {(o.tags as string[]).map((x) => <Tag key={x} data-testid="obs-tag">{x}</Tag>)}

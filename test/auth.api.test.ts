@@ -198,6 +198,24 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
     });
 
+    it('keeps each person\'s saved queue filters on the server: their own, named once, bounded', async () => {
+      expect((await h.req({ method: 'GET', url: '/api/me/filters', as: 'handler' })).json()).toEqual([]);
+      const mine = [{ name: '我的超时 1 级', filter: { level: [1], overdue: true } }, { name: '上海', filter: { orgUnit: 'SH', phase: ['discovery', 'report'] } }];
+      let r = await h.req({ method: 'PUT', url: '/api/me/filters', payload: mine, as: 'handler' });
+      expect(r.statusCode, r.body).toBe(200);
+      expect((await h.req({ method: 'GET', url: '/api/me/filters', as: 'handler' })).json()).toEqual(mine);
+      // another person's are their own
+      expect((await h.req({ method: 'GET', url: '/api/me/filters', as: 'viewer' })).json()).toEqual([]);
+      r = await h.req({ method: 'PUT', url: '/api/me/filters', payload: [mine[0], mine[0]], as: 'handler' });
+      expect(r.statusCode).toBe(400);
+      r = await h.req({ method: 'PUT', url: '/api/me/filters', payload: [{ name: 'x', filter: { phase: ['nowhere'] } }], as: 'handler' });
+      expect(r.statusCode).toBe(400);
+      r = await h.req({ method: 'PUT', url: '/api/me/filters', payload: Array.from({ length: 21 }, (_, i) => ({ name: `f${i}`, filter: {} })), as: 'handler' });
+      expect(r.statusCode).toBe(400);
+      // nothing of a refused change was kept
+      expect((await h.req({ method: 'GET', url: '/api/me/filters', as: 'handler' })).json()).toEqual(mine);
+    });
+
     it('creates users with a generated password shown once, never returning hashes', async () => {
       const r = await h.req({ method: 'POST', url: '/api/users', payload: { username: 'zhang.san', displayName: '张三', role: 'commander' }, as: 'admin' });
       expect(r.statusCode, r.body).toBe(201);

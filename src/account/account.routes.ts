@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { GRANTS, can } from '../domain/account/roles.js';
 import { DomainError } from '../domain/errors.js';
 import { SESSION_COOKIE, requireActor } from '../http/auth.js';
-import { DateTime, Nullable, Role, errorResponses } from '../http/schemas.js';
+import { DateTime, Nullable, Phase, Role, errorResponses } from '../http/schemas.js';
 import type { AccountService } from './account.service.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -42,6 +42,37 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },
+  );
+
+  const SavedFilter = Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 50 }),
+      filter: Type.Object(
+        {
+          level: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 4 }), { maxItems: 4 })),
+          phase: Type.Optional(Type.Array(Phase, { maxItems: 6 })),
+          type: Type.Optional(Type.String({ maxLength: 63 })),
+          orgUnit: Type.Optional(Type.String({ maxLength: 32 })),
+          owner: Type.Optional(Type.Integer({ minimum: 1 })),
+          overdue: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  );
+  app.get(
+    '/api/me/filters',
+    { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: "One's saved queue filters", response: { 200: Type.Array(SavedFilter), ...errorResponses } } },
+    async (req) => accounts.savedFilters(requireActor(req)),
+  );
+  app.put(
+    '/api/me/filters',
+    {
+      config: { access: 'authenticated' },
+      schema: { tags: ['auth'], summary: "Replace one's saved queue filters (at most 20, names unique)", body: Type.Array(SavedFilter, { maxItems: 20 }), response: { 200: Type.Array(SavedFilter), ...errorResponses } },
+    },
+    async (req) => accounts.setSavedFilters(requireActor(req), req.body),
   );
 
   app.get(

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, ROLES, type Role, confinedBranch, isRole } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
-import { requireOrgUnit } from '../settings/settings.repository.js';
+import { getSetting, putSetting, requireOrgUnit } from '../settings/settings.repository.js';
 import type { DB, UserRow } from '../store/schema.js';
 import { Secret, TOTP } from 'otpauth';
 import { checkPasswordPolicy } from '../domain/account/password-policy.js';
@@ -80,6 +80,15 @@ function withBranch(actor: Actor & { kind: 'user' }, unitCode: string | null, un
   return branch ? { ...actor, branch } : actor;
 }
 
+/** saved queue filters per person */
+export const SAVED_FILTERS = 20;
+
+/** A named queue filter: the queue's own filter fields (as its address carries them). */
+export interface SavedFilter {
+  name: string;
+  filter: { level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean };
+}
+
 export class AccountService {
   constructor(
     private readonly db: Kysely<DB>,
@@ -89,6 +98,27 @@ export class AccountService {
     private readonly secrets: SecretBox,
     private readonly requireTotpForAdmin: boolean,
   ) {}
+
+  /** A person's saved queue filters (named, at most SAVED_FILTERS), kept on the server so they follow them to any browser. */
+  async savedFilters(actor: Actor): Promise<SavedFilter[]> {
+    if (actor.kind !== 'user') return [];
+    return (await getSetting<SavedFilter[]>(this.db, `user:${actor.userId}:queue-filters`)) ?? [];
+  }
+
+  async setSavedFilters(actor: Actor, filters: SavedFilter[]): Promise<SavedFilter[]> {
+    if (actor.kind !== 'user') throw new DomainError('forbidden', 'saved filters belong to a person: sign in');
+    const names = new Set<string>();
+    const clean = filters.map((f, i) => {
+      const name = f.name.trim();
+      if (!name) throw validationError(`${i}/name`, 'is required and must not be blank', 'blank');
+      if (names.has(name)) throw validationError(`${i}/name`, `"${name}" is saved twice`);
+      names.add(name);
+      return { name, filter: f.filter };
+    });
+    if (clean.length > SAVED_FILTERS) throw validationError('(root)', `at most ${SAVED_FILTERS} saved filters`, 'maxItems', { limit: SAVED_FILTERS });
+    await putSetting(this.db, `user:${actor.userId}:queue-filters`, clean, this.now().toISOString(), actor.username);
+    return clean;
+  }
 
   /** The time step a code is good for, or undefined when it is not the user's current code (or was used already). */
   private totpStep(row: { username: string; totp_secret: string | null; totp_last_step: number | string | null }, code: string, now: Date): number | undefined {

@@ -23,6 +23,8 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'POST /api/auth/login': ['public', 'organisation'],
   'POST /api/auth/logout': ['public', 'organisation'],
   'GET /api/auth/me': ['authenticated', 'organisation'],
+  'GET /api/me/filters': ['authenticated', 'organisation'],
+  'PUT /api/me/filters': ['authenticated', 'organisation'],
   'POST /api/auth/totp': ['authenticated', 'organisation'],
   'POST /api/auth/totp/confirm': ['authenticated', 'organisation'],
   'GET /api/users': ['incident.read', 'organisation'],

@@ -97,7 +97,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await page.getByTestId('obs-tlp').filter({ hasText: 'TLP:RED' }).waitFor();
     await page.getByTestId('obs-remove').nth(1).click();
     await page.getByTestId('obs-remove-ok').click();
-    await expect.poll(async () => (await detail()).observables.map((o) => [o.value, o.tlp, o.tags, o.note])).toEqual([['oa-login.example.net', 'red', ['phishing'], '钓鱼落地页 landing page']]);
+    await expect.poll(async () => (await detail()).observables.map((o) => [o.value, o.tlp, o.tags, o.note]), { timeout: 10_000 }).toEqual([['oa-login.example.net', 'red', ['phishing'], '钓鱼落地页 landing page']]);
     await shot('indicators');
   });
 
@@ -127,10 +127,10 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   it('finds it again: "/" and the header search (grouped), the dashboard drilling down to the queue', async () => {
     const here = page.url();
     // the regrade dialog has gone (a key typed in a dialog is not a command)
-    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count()).toBe(0);
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count(), { timeout: 10_000 }).toBe(0);
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('/');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid=global-search]') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid=global-search]') !== null), { timeout: 10_000 }).toBe(true);
     await page.keyboard.type('oa-login');
     await page.keyboard.press('Enter');
     await page.getByTestId('search-observables').filter({ hasText: 'oa-login.example.net' }).waitFor();
@@ -139,11 +139,21 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     // the dashboard's figures open the queue filtered so
     await page.goto(`${c.base}/#/`);
     await page.getByTestId('drill-open').click();
-    await expect.poll(() => page.url()).toContain('#/incidents?phase=');
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('#/incidents?phase=');
+    await page.getByTestId('queue').filter({ hasText: incidentIdOf(here) }).waitFor();
+    // the filter kept under a name, on the server: it follows the analyst to any browser
+    await page.getByTestId('save-filter').click();
+    await page.getByTestId('filter-name').fill('未关闭');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => JSON.stringify(await c.s.accounts.savedFilters({ kind: 'user', userId: 1, username: 'admin', role: 'admin', branch: undefined } as never)), { timeout: 10_000 }).toContain('"未关闭"');
+    await page.goto(`${c.base}/#/incidents?overdue=1`);
+    await page.getByTestId('queue').locator('.ant-empty').waitFor();
+    await page.getByTestId('saved-filters').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '未关闭' }).click();
     await page.getByTestId('queue').filter({ hasText: incidentIdOf(here) }).waitFor();
     await page.goto(`${c.base}/#/`);
     await page.getByTestId('drill-overdue').click();
-    await expect.poll(() => page.url()).toContain('overdue=1');
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('overdue=1');
     await page.getByTestId('queue').locator('.ant-empty').waitFor();
     await page.goto(here);
     await page.getByTestId('incident-title').waitFor();
@@ -152,7 +162,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   it('assigns a task, skips one with a reason, moves back a phase and forward again, and closes with a conclusion', async () => {
     await page.getByTestId('task-assignee').first().click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
-    await expect.poll(async () => (await detail()).tasks.some((x) => x.assigneeId !== null)).toBe(true);
+    await expect.poll(async () => (await detail()).tasks.some((x) => x.assigneeId !== null), { timeout: 10_000 }).toBe(true);
     const phases = ['report', 'analysis', 'handling', 'summary', 'closed'];
     let movedBack = false;
     for (let i = 0; i < phases.length; i++) {
@@ -167,31 +177,31 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
       for (let k = 0; k < 40 && (await page.getByTestId('task-done').count()) > 0; k++) {
         const before = await page.getByTestId('task-done').count();
         await page.getByTestId('task-done').first().click();
-        await expect.poll(() => page.getByTestId('task-done').count()).toBeLessThan(before);
+        await expect.poll(() => page.getByTestId('task-done').count(), { timeout: 10_000 }).toBeLessThan(before);
       }
       if (phase === 'analysis') {
         await page.getByTestId('report-recipients').fill('指挥组、处置组');
         await page.getByTestId('report-sent').click();
-        await expect.poll(() => page.getByTestId('report-sent').count()).toBe(0);
+        await expect.poll(() => page.getByTestId('report-sent').count(), { timeout: 10_000 }).toBe(0);
       }
       if (phase === 'closed') {
         await page.getByTestId('resolution').click();
         await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
         await page.getByTestId('conclusion').fill('钓鱼邮件已拦截，3 台主机复查无木马，口令已重置');
         await page.getByTestId('save-closure').click();
-        await expect.poll(async () => (await detail()).closure.resolution).toBe('true_positive');
+        await expect.poll(async () => (await detail()).closure.resolution, { timeout: 10_000 }).toBe('true_positive');
       }
       await page.getByTestId('next-phase').click();
-      await expect.poll(async () => (await detail()).phase, { timeout: 5000 }).toBe(phase);
+      await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe(phase);
       // once, in handling: back to analysis with a reason, then on again
       if (phase === 'handling' && !movedBack) {
         movedBack = true;
         await page.getByTestId('move-back').click();
         await page.getByTestId('move-reason').fill('发现第 4 名收件人，补充分析');
         await ok('move-back');
-        await expect.poll(async () => (await detail()).phase).toBe('analysis');
+        await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe('analysis');
         await page.getByTestId('next-phase').click();
-        await expect.poll(async () => (await detail()).phase).toBe('handling');
+        await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe('handling');
       }
       await shot(`phase-${phase}`);
     }
@@ -199,7 +209,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     expect(d.tasks.filter((x) => x.status === 'skipped').map((x) => x.note)).toEqual(['U 盾已由银行远程冻结，无需现场回收']);
     expect(d.timeline.map((e) => e.text).join('\n')).toContain('发现第 4 名收件人');
     // who did what: the phase moves and the regrade name the analyst on the timeline
-    await expect.poll(() => page.getByTestId('timeline-actor').count()).toBeGreaterThanOrEqual(8);
+    await expect.poll(() => page.getByTestId('timeline-actor').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
     expect(new Set(await page.getByTestId('timeline-actor').allTextContents())).toEqual(new Set([' — admin']));
     await page.getByTestId('closure').filter({ hasText: '钓鱼邮件已拦截' }).waitFor();
     expect(await page.getByTestId('closure').textContent()).toContain(run.words.closure);
@@ -214,7 +224,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await page.getByTestId('header-unit').fill('某集团公司信息安全应急响应中心');
     await page.getByTestId('header-contact').fill('021-5555 0100');
     await page.getByTestId('header-save').click();
-    await expect.poll(async () => (await c.s.reports.header()).unitName).toBe('某集团公司信息安全应急响应中心');
+    await expect.poll(async () => (await c.s.reports.header()).unitName, { timeout: 10_000 }).toBe('某集团公司信息安全应急响应中心');
     await page.goto(here);
     await page.getByTestId('export-closing').click();
     const link = page.getByTestId('report-download').first();
@@ -230,7 +240,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await page.getByTestId('reopen').click();
     await page.getByTestId('move-reason').fill('同一发件人再次投递');
     await ok('reopen');
-    await expect.poll(async () => (await detail()).phase).toBe('summary');
+    await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe('summary');
     // nothing on the screen is wider than the screen
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(run.width);
     await shot('reopened');

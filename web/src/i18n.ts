@@ -358,6 +358,9 @@ const WORDS = {
   otherIncidents: { zh: '其他事件中出现', en: 'In other incidents' },
   inventory: { zh: '资产台账', en: 'Asset inventory' },
   alertHistory: { zh: '告警记录', en: 'Alert history' },
+  savedFilters: { zh: '已保存的筛选', en: 'Saved filters' },
+  saveFilter: { zh: '保存筛选', en: 'Save filter' },
+  filterName: { zh: '名称，回车保存', en: 'Name, Enter saves' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type WordKey = keyof typeof WORDS;

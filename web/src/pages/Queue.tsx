@@ -1,7 +1,8 @@
-import { App as AntApp, Card, Checkbox, Select, Space, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, LEVEL_COLORS } from '../api';
 import { useT } from '../i18n';
+import { useErrorText } from '../errors';
 import { useLive } from '../live';
 import { titleIn, useReference } from '../reference';
 import type { IncidentSummary } from '../situation';
@@ -32,6 +33,61 @@ function filterFromHash(): Filter {
   if (Number(q.get('owner')) > 0) f.owner = Number(q.get('owner'));
   if (q.get('overdue') === '1' || q.get('overdue') === 'true') f.overdue = true;
   return f;
+}
+
+/** One's saved filters (kept on the server, GET/PUT /api/me/filters): applied from a list, the current one saved under a name, one removed. */
+function SavedFilters({ filter, onApply }: { filter: Filter; onApply: (f: Filter) => void }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [saved, setSaved] = useState<Array<{ name: string; filter: Filter }>>([]);
+  const [naming, setNaming] = useState<string>();
+  useEffect(() => void api('GET', '/api/me/filters').then((r) => setSaved(r as Array<{ name: string; filter: Filter }>), () => undefined), []);
+  const store = (next: Array<{ name: string; filter: Filter }>) =>
+    api('PUT', '/api/me/filters', next as never).then(
+      (r) => {
+        setSaved(r as Array<{ name: string; filter: Filter }>);
+        void message.success(t('saved'));
+      },
+      (e: unknown) => void message.error(errText(e)),
+    );
+  return (
+    <Space.Compact>
+      <Select
+        allowClear
+        placeholder={t('savedFilters')}
+        style={{ width: 170 }}
+        options={saved.map((x) => ({ value: x.name, label: x.name }))}
+        onChange={(name?: string) => onApply(saved.find((x) => x.name === name)?.filter ?? {})}
+        data-testid="saved-filters"
+        optionRender={(o) => (
+          <Space style={{ width: '100%', justifyContent: 'space-between' }}>
+            {o.label}
+            <Button size="small" type="text" danger onClick={(e) => { e.stopPropagation(); void store(saved.filter((x) => x.name !== o.value)); }}>×</Button>
+          </Space>
+        )}
+      />
+      {naming === undefined ? (
+        <Button onClick={() => setNaming('')} data-testid="save-filter">{t('saveFilter')}</Button>
+      ) : (
+        <Input
+          autoFocus
+          style={{ width: 150 }}
+          maxLength={50}
+          placeholder={t('filterName')}
+          value={naming}
+          onChange={(e) => setNaming(e.target.value)}
+          onBlur={() => naming.trim() === '' && setNaming(undefined)}
+          onPressEnter={() => {
+            const name = naming.trim();
+            if (!name) return;
+            void store([...saved.filter((x) => x.name !== name), { name, filter }]).then(() => setNaming(undefined));
+          }}
+          data-testid="filter-name"
+        />
+      )}
+    </Space.Compact>
+  );
 }
 
 /** The queue: least SLA time left first; j/k move, o (or Enter) opens, as analysts expect. */
@@ -96,6 +152,7 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
         <Select allowClear placeholder={t('orgUnit')} style={{ width: 130 }} value={filter.orgUnit} onChange={(v?: string) => setFilter((f) => ({ ...f, orgUnit: v }))} options={ref.orgUnits.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))} />
         <Select allowClear placeholder={t('owner')} style={{ width: 130 }} value={filter.owner} onChange={(v?: number) => setFilter((f) => ({ ...f, owner: v }))} options={users.map((u) => ({ value: u.id, label: u.displayName }))} />
         <Checkbox checked={!!filter.overdue} onChange={(e) => setFilter((f) => ({ ...f, overdue: e.target.checked }))}>{t('onlyOverdue')}</Checkbox>
+        <SavedFilters filter={filter} onApply={setFilter} />
         {selected.length > 0 && (
           <Select placeholder={t('assignTo')} style={{ width: 180 }} onChange={(v: number) => void assign(v)} options={users.map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))} data-testid="bulk-assign" />
         )}

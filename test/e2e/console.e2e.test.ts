@@ -99,7 +99,7 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await row.locator('input[type=checkbox]').check();
     await page.getByTestId('bulk-assign').click();
     await page.locator('.ant-select-item-option').filter({ hasText: 'admin' }).click();
-    await expect.poll(async () => (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.owner).toBe('admin');
+    await expect.poll(async () => (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.owner, { timeout: 10_000 }).toBe('admin');
     await row.getByRole('cell', { name: 'admin', exact: true }).waitFor();
     await page.locator('body').click({ position: { x: 5, y: 300 } });
   });
@@ -122,11 +122,11 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
   it('pivots from an indicator: what threat intelligence says and the alerts that carry it, beside the incident', async () => {
     await page.getByTestId('obs-pivot').filter({ hasText: 't.awcna.com' }).click();
     await page.getByTestId('pivot-intel').filter({ hasText: 'driverlife-feed' }).waitFor();
-    await expect.poll(() => page.getByTestId('pivot-alerts').locator('.ant-list-item').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('pivot-alerts').locator('.ant-list-item').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('pivot-alerts').textContent()).toContain('10.164.1.8');
     await shot('pivot');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('pivot').isVisible()).toBe(false);
+    await expect.poll(() => page.getByTestId('pivot').isVisible(), { timeout: 10_000 }).toBe(false);
   });
 
   it('sends the branch an order for its hosts and records one host cleaned', async () => {
@@ -170,20 +170,20 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
       for (let i = 0; i < 40 && (await page.getByTestId('task-done').count()) > 0; i++) {
         const before = await page.getByTestId('task-done').count();
         await page.getByTestId('task-done').first().click();
-        await expect.poll(() => page.getByTestId('task-done').count()).toBeLessThan(before);
+        await expect.poll(() => page.getByTestId('task-done').count(), { timeout: 10_000 }).toBeLessThan(before);
       }
       if (phase === 'analysis') {
         await page.getByTestId('report-sent').click();
-        await expect.poll(() => page.getByTestId('report-sent').count()).toBe(0);
+        await expect.poll(() => page.getByTestId('report-sent').count(), { timeout: 10_000 }).toBe(0);
       }
       if (phase === 'closed') {
         // the resolution is chosen, not pre-selected: all four are offered, and the one chosen is saved
         await page.getByTestId('resolution').click();
-        for (const r of ['真实事件', '误报', '重复', '演练']) await expect.poll(() => page.locator('.ant-select-item-option', { hasText: r }).count()).toBe(1);
+        for (const r of ['真实事件', '误报', '重复', '演练']) await expect.poll(() => page.locator('.ant-select-item-option', { hasText: r }).count(), { timeout: 10_000 }).toBe(1);
         await page.locator('.ant-select-item-option', { hasText: '真实事件' }).click();
         await page.getByTestId('conclusion').fill('驱动人生木马经 RDP 弱口令植入，已清除 7 台主机');
         await page.getByTestId('save-closure').click();
-        await expect.poll(async () => (await s.incidents.get((await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.id)).closure.resolution).toBe('true_positive');
+        await expect.poll(async () => (await s.incidents.get((await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.id)).closure.resolution, { timeout: 10_000 }).toBe('true_positive');
       }
       await page.getByTestId('next-phase').click();
       await expect.poll(async () => (await s.incidents.list({ sort: 'created', limit: 1 })).items[0]!.phase, { timeout: 5000 }).toBe(phase);
@@ -210,15 +210,17 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByTestId('alert-q').fill('t.awcna.com');
     await page.getByTestId('alert-search').click();
     const rows = page.locator('[data-testid=alerts] tbody tr.ant-table-row');
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(4);
     // each alert names the incident detection filed it on
     expect(await rows.first().getByTestId('alert-incident').textContent()).toMatch(/^INC-\d{8}-0001$/);
     await rows.first().locator('.ant-table-row-expand-icon').click();
-    await expect.poll(async () => (await page.getByTestId('raw').first().textContent()) ?? '').toContain('query: t.awcna.com');
+    await expect.poll(async () => (await page.getByTestId('raw').first().textContent()) ?? '', { timeout: 10_000 }).toContain('query: t.awcna.com');
     await shot('alerts-raw');
     await rows.first().getByTestId('triage').click();
     await page.getByTestId('triage-reason').fill('确认为驱动人生木马回连');
-    await page.getByRole('radio', { name: '真实事件' }).check();
+    // the dialog may still be opening (its animation): a click that lands then is lost, so click until it holds
+    const truePositive = page.getByRole('radio', { name: '真实事件' });
+    await expect.poll(async () => (await truePositive.click(), truePositive.isChecked()), { timeout: 10_000 }).toBe(true);
     await page.getByRole('button', { name: /OK|确定/ }).click();
     await page.getByText('已研判').waitFor();
     const alertId = Number(await rows.first().getAttribute('data-row-key'));
@@ -232,17 +234,17 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByTestId('alert-q').fill('');
     await page.getByTestId('record-kind').getByText('事件日志').click();
     await page.getByTestId('alert-search').click();
-    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await rows.first().getByTestId('triage').count()).toBe(0);
     await rows.first().locator('.ant-table-row-expand-icon').click();
-    await expect.poll(async () => (await page.getByTestId('raw').first().textContent())?.length ?? 0).toBeGreaterThan(20);
+    await expect.poll(async () => (await page.getByTestId('raw').first().textContent())?.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(20);
     await shot('events');
   });
 
   it('settings: the grading table edited by an admin, a token shown once', async () => {
     await page.goto(`${base}/#/settings`);
     const rows = page.locator('[data-testid=grading] tbody tr');
-    await expect.poll(() => rows.count()).toBe(8);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(8);
     // brute force from level 3 to 2: a new version of the table
     const brute = rows.filter({ hasText: 'brute_force' }).first();
     await brute.locator('.ant-select').click();
@@ -281,14 +283,14 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     expect(await problems.innerText()).toContain('10.164.77.999');
     await shot('settings-assets-import-problems');
     await page.getByRole('button', { name: /知道了|OK/ }).click();
-    await expect.poll(async () => (await s.assets.list({ q: '财务-PC03', limit: 10 })).map((a) => a.hostname)).toEqual(['财务-PC03']);
+    await expect.poll(async () => (await s.assets.list({ q: '财务-PC03', limit: 10 })).map((a) => a.hostname), { timeout: 10_000 }).toEqual(['财务-PC03']);
     // the list: in address order (10.164.1.8 before 10.164.1.10), searched by network
     const table = page.getByTestId('asset-table');
     const firstIps = async () => (await table.locator('tbody tr td:first-child').allInnerTexts()).slice(0, 3);
-    await expect.poll(firstIps).toEqual(['10.164.1.8', '10.164.1.9', '10.164.1.10']);
+    await expect.poll(firstIps, { timeout: 10_000 }).toEqual(['10.164.1.8', '10.164.1.9', '10.164.1.10']);
     await page.getByTestId('asset-search').locator('input').fill('10.164.77.0/24');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => await table.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['10.164.77.1', '10.164.77.3']);
+    await expect.poll(async () => await table.locator('tbody tr td:first-child').allInnerTexts(), { timeout: 10_000 }).toEqual(['10.164.77.1', '10.164.77.3']);
     await shot('settings-assets-cidr');
   });
 
@@ -366,9 +368,9 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     expect(await items.count()).toBe(300);
     await page.getByTestId('timeline').getByText('排查第 320 台主机').waitFor();
     await page.getByRole('button', { name: /显示更早的 \d+ 条/ }).click();
-    await expect.poll(() => items.count()).toBeGreaterThan(320);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBeGreaterThan(320);
     await page.getByTestId('timeline-filter').getByText('处置与评论').click();
-    await expect.poll(() => items.count()).toBe(321);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(321);
     await shot('incident-large');
     await page.goto(`${base}/#/settings`);
   }, 60_000);

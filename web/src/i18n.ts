@@ -398,6 +398,17 @@ const CATEGORIES: Record<string, { zh: string; en: string }> = {
   other: { zh: '其他', en: 'Other' },
 };
 
+/**
+ * An alert's rule name in the chosen language: intake names a threat-intelligence hit in both
+ * ("威胁情报命中 threat intelligence: t.awcna.com (feed)"); a device's own rule name stays as the device wrote it.
+ */
+export function ruleNameIn(name: string | undefined | null, lang: Lang): string {
+  if (!name) return '';
+  const m = /^威胁情报命中 threat intelligence: (.*)$/.exec(name);
+  if (!m) return name;
+  return lang === 'zh' ? `威胁情报命中：${m[1]}` : `Threat intelligence hit: ${m[1]}`;
+}
+
 export function categoryName(category: string, lang: Lang): string {
   return CATEGORIES[category]?.[lang] ?? category;
 }

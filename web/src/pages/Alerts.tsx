@@ -2,7 +2,7 @@ import { App as AntApp, Button, Card, Checkbox, DatePicker, Form, Input, Modal, 
 import type { Dayjs } from 'dayjs';
 import { useContext, useEffect, useState } from 'react';
 import { type BodyOf, api } from '../api';
-import { categoryName, LangContext, useT } from '../i18n';
+import { categoryName, LangContext, ruleNameIn, useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 import { useTime } from '../time';
@@ -112,7 +112,7 @@ export function Alerts() {
           { title: t('time'), dataIndex: 'timestamp', width: 150, render: (v: string) => fmt(v) },
           { title: t('device'), dataIndex: 'format', width: 90 },
           { title: t('category'), key: 'cat', width: 140, render: (_: unknown, r: Json) => ((r.alert.event?.category ?? []) as string[]).map((c) => categoryName(c, lang)).join(lang === 'zh' ? '、' : ', ') },
-          { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => r.alert.rule?.name ?? r.alert.message ?? '' },
+          { title: t('rule'), key: 'rule', ellipsis: true, render: (_: unknown, r: Json) => (r.alert.rule?.name ? ruleNameIn(r.alert.rule.name, lang) : undefined) ?? r.alert.message ?? '' },
           ...(kind === 'event' ? [{ title: t('host'), key: 'host', width: 140, render: (_: unknown, r: Json) => r.alert.host?.name ?? '' }] : []),
           { title: t('sourceToDestination'), key: 'sd', width: 230, render: (_: unknown, r: Json) => [r.alert.source?.ip, r.alert.destination?.ip ?? r.alert.dns?.question?.name].filter(Boolean).join(' → ') },
           { title: t('indicator'), key: 'ind', width: 130, render: (_: unknown, r: Json) => (r.alert.threat?.indicator ? <Tag color="red">{r.alert.threat.indicator.value}</Tag> : null) },
@@ -136,7 +136,7 @@ export function Alerts() {
         </Button>
       )}
       <Modal open={!!triaging} title={`${t('triage')} #${triaging?.id ?? ''}`} onCancel={() => setTriaging(undefined)} onOk={() => form.submit()}>
-        <Typography.Paragraph type="secondary">{triaging?.alert?.rule?.name ?? triaging?.alert?.message}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">{triaging?.alert?.rule?.name ? ruleNameIn(triaging.alert.rule.name, lang) : triaging?.alert?.message}</Typography.Paragraph>
         <Form form={form} layout="vertical" initialValues={{ verdict: 'false_positive' }} onFinish={(v) => void triage(v)}>
           <Form.Item name="verdict">
             <Radio.Group>

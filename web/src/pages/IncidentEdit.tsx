@@ -8,7 +8,7 @@ import { App as AntApp, Button, DatePicker, Drawer, Form, Input, InputNumber, Li
 import dayjs, { type Dayjs } from 'dayjs';
 import { useContext, useEffect, useState } from 'react';
 import { api, PHASES } from '../api';
-import { LangContext, useT } from '../i18n';
+import { LangContext, ruleNameIn, useT } from '../i18n';
 import { useTime } from '../time';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
@@ -16,6 +16,16 @@ import { useReference } from '../reference';
 type Json = Record<string, any>;
 /** runs an edit: reloads the page after it, shows a refusal or an error */
 export type Act = (f: () => Promise<unknown>) => Promise<void>;
+
+/** an edit run on the page's `act`: whether it went through (a dialog then closes) */
+async function went(act: Act, f: () => Promise<unknown>): Promise<boolean> {
+  let ok = false;
+  await act(async () => {
+    await f();
+    ok = true;
+  });
+  return ok;
+}
 
 export const OBSERVABLE_TYPES = ['ip', 'domain', 'url', 'hash', 'account', 'file_path', 'process', 'email'] as const;
 export const TLP = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
@@ -153,21 +163,17 @@ export function NewIncidentButton() {
 export function RegradeButton({ inc, act }: { inc: Json; act: Act }) {
   const t = useT();
   const ref = useReference();
-  let ok = false;
   return (
     <ModalForm
       label={t('regrade')}
       title={t('regrade')}
       testId="regrade"
       initialValues={{ type: inc.type, level: inc.level }}
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/grade`, { type: v.type, level: v.level, reason: v.reason });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Form.Item name="type" label={t('type')} rules={[{ required: true }]}>
         <Select showSearch optionFilterProp="label" options={ref.types.map((x) => ({ value: x.type, label: ref.typeName(x.type) }))} />
@@ -189,7 +195,6 @@ export function MoveBackButton({ inc, act }: { inc: Json; act: Act }) {
   if (current <= 0) return null;
   const reopen = inc.phase === 'closed';
   const earlier = PHASES.slice(0, current).filter((p) => p !== 'closed');
-  let ok = false;
   return (
     <ModalForm
       label={reopen ? t('reopen') : t('moveBack')}
@@ -197,14 +202,11 @@ export function MoveBackButton({ inc, act }: { inc: Json; act: Act }) {
       testId={reopen ? 'reopen' : 'move-back'}
       danger={!reopen}
       initialValues={{ to: earlier[earlier.length - 1] }}
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/phase`, { to: v.to, reason: v.reason });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Form.Item name="to" label={t('toPhase')} rules={[{ required: true }]}>
         <Select options={earlier.map((p) => ({ value: p, label: t(`phase_${p}` as 'phase_discovery') }))} />
@@ -219,20 +221,16 @@ export function MoveBackButton({ inc, act }: { inc: Json; act: Act }) {
 /** "跳过": a task set aside, with the reason kept as its note. */
 export function SkipTaskButton({ incidentId, task, act }: { incidentId: string; task: Json; act: Act }) {
   const t = useT();
-  let ok = false;
   return (
     <ModalForm
       label={t('skip')}
       title={`${t('skip')}: ${task.title}`}
       testId="task-skip"
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('PATCH', `/api/incidents/${encodeURIComponent(incidentId)}/tasks/${task.id}`, { status: 'skipped', note: v.note });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Form.Item name="note" label={t('reason')} rules={[{ required: true }]}>
         <Input.TextArea rows={2} maxLength={2000} data-testid="skip-reason" />
@@ -270,20 +268,16 @@ const orNull = (v: unknown) => (v === undefined || v === '' ? null : v);
 
 export function AddAssetButton({ incidentId, act }: { incidentId: string; act: Act }) {
   const t = useT();
-  let ok = false;
   return (
     <ModalForm
       label={`+ ${t('addAsset')}`}
       title={t('addAsset')}
       testId="asset-add"
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('POST', `/api/incidents/${encodeURIComponent(incidentId)}/assets`, { ip: orNull(v.ip) as string | null, hostname: orNull(v.hostname) as string | null, businessSystem: orNull(v.businessSystem) as string | null, orgUnit: orNull(v.orgUnit) as string | null, note: orNull(v.note) as string | null });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <AssetFields />
     </ModalForm>
@@ -292,7 +286,6 @@ export function AddAssetButton({ incidentId, act }: { incidentId: string; act: A
 
 export function AssetActions({ incidentId, asset, act }: { incidentId: string; asset: Json; act: Act }) {
   const t = useT();
-  let ok = false;
   return (
     <Space size={4}>
       <ModalForm
@@ -300,14 +293,11 @@ export function AssetActions({ incidentId, asset, act }: { incidentId: string; a
         title={`${t('edit')}: ${asset.ip ?? asset.hostname ?? asset.businessSystem}`}
         testId="asset-edit"
         initialValues={{ ip: asset.ip, hostname: asset.hostname, businessSystem: asset.businessSystem, orgUnit: asset.orgUnit ?? undefined, note: asset.note }}
-        onSubmit={async (v) => {
-          ok = false;
-          await act(async () => {
+        onSubmit={(v) =>
+          went(act, async () => {
             await api('PATCH', `/api/incidents/${encodeURIComponent(incidentId)}/assets/${asset.id}`, { hostname: orNull(v.hostname) as string | null, businessSystem: orNull(v.businessSystem) as string | null, orgUnit: orNull(v.orgUnit) as string | null, note: orNull(v.note) as string | null });
-            ok = true;
-          });
-          return ok;
-        }}
+          })
+        }
       >
         <AssetFields editing />
       </ModalForm>
@@ -343,21 +333,17 @@ function MarkingFields() {
 
 export function AddObservableButton({ incidentId, act }: { incidentId: string; act: Act }) {
   const t = useT();
-  let ok = false;
   return (
     <ModalForm
       label={`+ ${t('addObservable')}`}
       title={t('addObservable')}
       testId="obs-add"
       initialValues={{ type: 'ip' }}
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('POST', `/api/incidents/${encodeURIComponent(incidentId)}/observables`, { type: v.type, value: v.value, note: orNull(v.note) as string | null, tlp: orNull(v.tlp) as never, pap: orNull(v.pap) as never, tags: v.tags ?? [] });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Space.Compact block>
         <Form.Item name="type" label={t('type')} rules={[{ required: true }]} style={{ width: 140 }}>
@@ -374,7 +360,6 @@ export function AddObservableButton({ incidentId, act }: { incidentId: string; a
 
 export function ObservableActions({ incidentId, observable, act }: { incidentId: string; observable: Json; act: Act }) {
   const t = useT();
-  let ok = false;
   return (
     <Space size={4}>
       <ModalForm
@@ -382,14 +367,11 @@ export function ObservableActions({ incidentId, observable, act }: { incidentId:
         title={`${t('edit')}: ${observable.value}`}
         testId="obs-edit"
         initialValues={{ note: observable.note, tlp: observable.tlp ?? undefined, pap: observable.pap ?? undefined, tags: observable.tags }}
-        onSubmit={async (v) => {
-          ok = false;
-          await act(async () => {
+        onSubmit={(v) =>
+          went(act, async () => {
             await api('PATCH', `/api/incidents/${encodeURIComponent(incidentId)}/observables/${observable.id}`, { note: orNull(v.note) as string | null, tlp: orNull(v.tlp) as never, pap: orNull(v.pap) as never, tags: v.tags ?? [] });
-            ok = true;
-          });
-          return ok;
-        }}
+          })
+        }
       >
         <MarkingFields />
       </ModalForm>
@@ -410,20 +392,16 @@ export function MergeButton({ inc, act }: { inc: Json; act: Act }) {
     void api('GET', `/api/incidents?limit=20&phase=discovery,report,analysis,handling,summary${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ''}`).then((r) =>
       setOptions(r.items.filter((x) => x.id !== inc.id).map((x) => ({ value: x.id, label: `${x.id} ${lang === 'en' ? (x.titleEn ?? x.title) : x.title}` }))),
     );
-  let ok = false;
   return (
     <ModalForm
       label={t('merge')}
       title={t('mergeInto', { id: inc.id })}
       testId="merge"
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/merge`, { from: v.from, reason: v.reason });
-          ok = true;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Form.Item name="from" label={t('mergeFrom')} rules={[{ required: true }]}>
         <Select mode="multiple" showSearch filterOption={false} onSearch={find} onFocus={() => find('')} options={options} data-testid="merge-from" />
@@ -438,22 +416,18 @@ export function MergeButton({ inc, act }: { inc: Json; act: Act }) {
 /** "拆分": detection signals (what matched, where) split off into a new incident, with the reason. */
 export function SplitButton({ inc, signals, act }: { inc: Json; signals: Json[]; act: Act }) {
   const t = useT();
-  let ok = false;
   if (signals.length < 2) return null;
   return (
     <ModalForm
       label={t('split')}
       title={t('split')}
       testId="split"
-      onSubmit={async (v) => {
-        ok = false;
-        await act(async () => {
+      onSubmit={(v) =>
+        went(act, async () => {
           const created = (await api('POST', `/api/incidents/${encodeURIComponent(inc.id)}/split`, { signals: v.signals, reason: v.reason })) as Json;
-          ok = true;
           if (typeof created.id === 'string') location.hash = `#/incidents/${encodeURIComponent(created.id)}`;
-        });
-        return ok;
-      }}
+        })
+      }
     >
       <Form.Item name="signals" label={t('splitSignals')} rules={[{ required: true }]}>
         <Select
@@ -535,7 +509,7 @@ export function ObservablePivot({ observable, incidentId, canReadAlerts, onClose
             <Space wrap>
               <Typography.Text type="secondary">{fmt(a.timestamp)}</Typography.Text>
               <span>{a.alert?.source?.ip ?? '—'} → {a.alert?.destination?.ip ?? a.alert?.dns?.question?.name ?? '—'}</span>
-              <span>{a.alert?.rule?.name ?? a.alert?.message ?? ''}</span>
+              <span>{a.alert?.rule?.name ? ruleNameIn(a.alert.rule.name, lang) : (a.alert?.message ?? '')}</span>
             </Space>
           ))}
         </>

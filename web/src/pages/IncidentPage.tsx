@@ -370,7 +370,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               dataSource={inc.assets}
               data-testid="hosts"
               columns={[
-                { title: 'IP', dataIndex: 'ip', render: (ip: string) => (ip === firstHost ? <Space>{ip}<Tag color="red">{t('firstHost')}</Tag></Space> : ip) },
+                { title: 'IP', dataIndex: 'ip', render: (ip: string) => (ip === firstHost ? <Space wrap size={[4, 2]}>{ip}<Tag color="red">{t('firstHost')}</Tag></Space> : ip) },
                 { title: t('hostname'), dataIndex: 'hostname', render: (h: string | null) => h ?? '' },
                 { title: t('orgUnit'), dataIndex: 'orgUnit', render: (u: string | null) => ref.unitName(u) },
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },

@@ -8,7 +8,7 @@ import { Card, Col, Empty, List, Row, Space, Tag, Typography } from 'antd';
 import { useContext, useEffect, useState } from 'react';
 import { api } from '../api';
 import { useErrorText } from '../errors';
-import { LangContext, useT } from '../i18n';
+import { LangContext, ruleNameIn, useT } from '../i18n';
 import { titleIn, useReference } from '../reference';
 import { useTime } from '../time';
 import { TlpTag } from './IncidentEdit';
@@ -96,7 +96,7 @@ export function Search({ q, canReadAlerts }: { q: string; canReadAlerts: boolean
                 <Space wrap>
                   <Typography.Text type="secondary">{fmt(a.timestamp)}</Typography.Text>
                   <span>{a.alert?.source?.ip ?? '—'} → {a.alert?.destination?.ip ?? '—'}</span>
-                  <span>{a.alert?.rule?.name ?? a.alert?.message ?? ''}</span>
+                  <span>{a.alert?.rule?.name ? ruleNameIn(a.alert.rule.name, lang) : (a.alert?.message ?? '')}</span>
                 </Space>
               ))}
             </Col>

@@ -100,7 +100,8 @@ for (const dialect of DIALECTS) {
           if (url === '/api/auth/logout' && actor.cookie) continue;
           const allowed = access === 'public' || (actor.role !== undefined && (access === 'authenticated' || can(actor.role, access as never)));
           const target = path(url, rule);
-          const r = await call(actor, method, target, url === '/api/incidents' && method === 'POST' ? { title: '越界', type: 'scanning', orgUnit: 'BJ' } : undefined);
+          const created = { title: '越界', type: 'scanning', orgUnit: 'BJ' };
+          const r = await call(actor, method, target, method !== 'POST' ? undefined : url === '/api/incidents' ? created : url === '/api/incidents/from-alerts' ? { ...created, alerts: [Number(foreign.alert)] } : undefined);
           let want: string;
           let ok: boolean;
           if (!actor.role && access !== 'public') [want, ok] = ['401', r.statusCode === 401];

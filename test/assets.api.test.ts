@@ -77,8 +77,8 @@ for (const dialect of DIALECTS) {
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json().imported).toBe(2);
       expect(r.json().problems).toEqual([
-        { row: 3, field: 'line', reason: expect.stringContaining('not CSV') },
-        { row: 5, field: 'ip', reason: '"not-an-ip" is not an IP address' },
+        { row: 3, field: 'line', reason: expect.stringContaining('not CSV'), rule: 'notCsv', params: { detail: expect.any(String) } },
+        { row: 5, field: 'ip', reason: '"not-an-ip" is not an IP address', rule: 'notIp', params: { value: 'not-an-ip' } },
       ]);
     });
 

@@ -12,7 +12,10 @@ import { type Harness, startHarness } from './support/harness.js';
 type ApiErrorLike = Error & { status: number };
 const web = path.resolve(import.meta.dirname, '../web/src');
 const { ApiError } = (await import(path.join(web, 'api.ts'))) as { ApiError: new (status: number, body: unknown) => ApiErrorLike };
-const { errorText } = (await import(path.join(web, 'errors.ts'))) as { errorText: (e: unknown, lang: 'zh' | 'en') => string };
+const { errorText, rowProblemText } = (await import(path.join(web, 'errors.ts'))) as {
+  errorText: (e: unknown, lang: 'zh' | 'en') => string;
+  rowProblemText: (p: { reason: string; rule?: string; params?: Record<string, string | number> }, lang: 'zh' | 'en') => string;
+};
 
 describe('server errors worded by the console', () => {
   let h: Harness;
@@ -67,5 +70,35 @@ describe('server errors worded by the console', () => {
     for (let i = 0; i < 40 && last?.status !== 429; i++) last = await refused({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'wrong-password-000' } });
     expect(last?.status).toBe(429);
     expect(errorText(last, 'zh')).toMatch(/^尝试次数过多，请 \d+ 秒后再试$/);
+  });
+
+  it('conflicts in the chosen language with their facts: a closed incident, a regrade to what it is, a wrong move, a taken name, a saved filter named twice', async () => {
+    const inc = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '冲突', type: 'scanning' }, as: 'admin' })).json();
+    let e = await refused({ method: 'POST', url: `/api/incidents/${inc.id}/grade`, payload: { level: inc.level, type: 'scanning', reason: 'same' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe(`事件已是该类型和级别（${inc.level} 级），无需重新定级`);
+    expect(errorText(e, 'en')).toBe(`The incident has this type and level (level ${inc.level}) already`);
+    e = await refused({ method: 'POST', url: `/api/incidents/${inc.id}/phase`, payload: { to: 'summary' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('不能从「发现」阶段移到「总结」阶段');
+    expect(errorText(e, 'en')).toBe('Cannot move from the Discovery phase to the Summary phase');
+    await h.req({ method: 'POST', url: `/api/incidents/${inc.id}/phase`, payload: { to: 'closed', override: true, reason: 'test' }, as: 'admin' });
+    e = await refused({ method: 'PATCH', url: `/api/incidents/${inc.id}`, payload: { title: '改' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe(`事件 ${inc.id} 已关闭：请先重新打开（回退到处理中的阶段）再修改`);
+    expect(errorText(e, 'en')).not.toMatch(CJK);
+    e = await refused({ method: 'POST', url: '/api/users', payload: { username: 'admin', role: 'viewer', password: 'a-good-long-password' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('用户名 admin 已存在');
+    e = await refused({ method: 'PUT', url: '/api/me/filters', payload: [{ name: '我的', filter: {} }, { name: '我的', filter: {} }], as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('名称「我的」重复');
+    expect(errorText(e, 'en')).toBe('The name “我的” is used twice');
+  });
+
+  it('every row an asset import did not take, in the chosen language', async () => {
+    const r = await h.req({ method: 'POST', url: '/api/assets/import', payload: 'ip,hostname,criticality,org_unit\n10.0.0.1,a,9,\n10.0.0.999,b,1,\n10.0.0.2,c,1,NOPE\n10.0.0.3,d,1,\n10.0.0.3,e,1,\n', headers: { 'content-type': 'text/csv' }, as: 'admin' });
+    expect(r.statusCode, r.body).toBe(200);
+    const problems = r.json().problems as Array<{ reason: string; rule: string; params: Record<string, string | number> }>;
+    expect(problems.map((p) => p.rule).sort()).toEqual(['criticality', 'duplicateIp', 'notIp', 'unknownOrgUnit']);
+    const zh = problems.map((p) => rowProblemText(p, 'zh'));
+    expect(zh).toEqual(expect.arrayContaining(['“9”不是有效的重要程度（1–4，或 核心/高/中/低）', '“10.0.0.999”不是 IP 地址', '10.0.0.3 与第 5 行重复，以本行为准']));
+    expect(zh.find((x) => x.startsWith('10.0.0.2'))).toMatch(/^10\.0\.0\.2：机构“NOPE”不存在/);
+    for (const p of problems) expect(rowProblemText(p, 'en')).not.toMatch(CJK);
   });
 });

@@ -55,6 +55,24 @@ for (const dialect of DIALECTS) {
       expect([...dues].sort()).toEqual(dues);
     });
 
+    it('tags incidents (at creation and by editing, trimmed, no repeats) and filters the queue by a whole tag, in any case', async () => {
+      let r = await h.req({ method: 'PATCH', url: `/api/incidents/${ids.brute}`, payload: { tags: [' 护网 ', 'APT-x', '护网'] }, as: 'handler' });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().tags).toEqual(['护网', 'APT-x']);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${ids.exploit}`, payload: { tags: ['APT'] }, as: 'handler' });
+      expect(r.json().tags).toEqual(['APT']);
+      expect((await list('tag=护网')).items.map((i) => i.id)).toEqual([ids.brute]);
+      // a whole tag: "APT" is not "APT-x"
+      expect((await list('tag=apt')).items.map((i) => i.id)).toEqual([ids.exploit]);
+      expect((await list('tag=apt-x')).items.map((i) => (i as Summary & { tags: string[] }).tags)).toEqual([['护网', 'APT-x']]);
+      expect((await list('tag=%')).items).toEqual([]);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${ids.brute}`, payload: { tags: ['x'.repeat(65)] }, as: 'handler' });
+      expect(r.statusCode).toBe(400);
+      r = await h.req({ method: 'PATCH', url: `/api/incidents/${ids.brute}`, payload: { tags: [] }, as: 'handler' });
+      expect(r.json().tags).toEqual([]);
+      expect((await list('tag=护网')).items).toEqual([]);
+    });
+
     it('filters by level, phase, type, owner, org unit, overdue and text', async () => {
       expect((await list('level=1,2')).items.map((i) => i.id).sort()).toEqual([ids.trojan, ids.exploit].sort());
       expect((await list('type=scanning')).items.map((i) => i.id)).toEqual([ids.scan]);

@@ -111,7 +111,7 @@ export class AccountService {
     const clean = filters.map((f, i) => {
       const name = f.name.trim();
       if (!name) throw validationError(`${i}/name`, 'is required and must not be blank', 'blank');
-      if (names.has(name)) throw validationError(`${i}/name`, `"${name}" is saved twice`);
+      if (names.has(name)) throw validationError(`${i}/name`, `"${name}" is saved twice`, 'duplicateName', { name });
       names.add(name);
       return { name, filter: f.filter };
     });
@@ -135,7 +135,7 @@ export class AccountService {
   async startTotp(actor: Actor & { kind: 'user' }): Promise<{ secret: string; uri: string }> {
     if (actor.via !== 'session') throw new DomainError('forbidden', 'sign in as a person to set up one-time codes');
     const row = await this.db.selectFrom('users').select(['username', 'totp_enabled']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
-    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already; an admin resets them (PATCH /api/users/:id {"resetTotp": true})');
+    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already; an admin resets them (PATCH /api/users/:id {"resetTotp": true})', { reason: 'totpSetUp' });
     const secret = new Secret({ size: 20 }).base32;
     await this.db.updateTable('users').set({ totp_secret: this.secrets.seal(secret), totp_last_step: null }).where('id', '=', actor.userId).execute();
     return { secret, uri: totpOf(row.username, secret).toString() };
@@ -145,8 +145,8 @@ export class AccountService {
   async confirmTotp(actor: Actor & { kind: 'user' }, code: string): Promise<{ enabled: true }> {
     const now = this.now();
     const row = await this.db.selectFrom('users').select(['id', 'username', 'totp_secret', 'totp_enabled', 'totp_last_step']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
-    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already');
-    if (!row.totp_secret) throw new DomainError('conflict', 'start the set-up first (POST /api/auth/totp)');
+    if (row.totp_enabled) throw new DomainError('conflict', 'one-time codes are set up already', { reason: 'totpSetUp' });
+    if (!row.totp_secret) throw new DomainError('conflict', 'start the set-up first (POST /api/auth/totp)', { reason: 'totpNotStarted' });
     const step = this.totpStep(row, code, now);
     if (step === undefined) throw validationError('code', 'is not the current code of the authenticator app (check its clock)');
     await this.db.transaction().execute(async (trx) => {
@@ -188,7 +188,7 @@ export class AccountService {
     const passwordHash = password === null ? null : await hashPassword(password);
     return this.db.transaction().execute(async (trx) => {
       if (await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst()) {
-        throw new DomainError('conflict', `a user named "${input.username}" already exists`, { field: 'username' });
+        throw new DomainError('conflict', `a user named "${input.username}" already exists`, { field: 'username', reason: 'usernameTaken', username: input.username });
       }
       if (input.orgUnit) await requireOrgUnit(trx, input.orgUnit, 'orgUnit');
       const at = this.now().toISOString();
@@ -240,7 +240,7 @@ export class AccountService {
       const before = presentUser(row);
       if (before.role === 'admin' && ((patch.role && patch.role !== 'admin') || patch.disabled === true)) {
         const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).execute();
-        if (admins.length <= 1) throw new DomainError('conflict', 'this is the last active admin: make another admin first');
+        if (admins.length <= 1) throw new DomainError('conflict', 'this is the last active admin: make another admin first', { reason: 'lastAdmin' });
       }
       if (patch.orgUnit) await requireOrgUnit(trx, patch.orgUnit, 'orgUnit');
       const at = this.now().toISOString();

@@ -34,7 +34,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService; body
         querystring: Type.Object({ replace: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),
         consumes: ['text/csv'],
         response: {
-          200: Type.Object({ imported: Type.Integer(), removed: Type.Integer(), total: Type.Integer(), problems: Type.Array(Type.Object({ row: Type.Integer(), field: Type.String(), reason: Type.String() })) }),
+          200: Type.Object({ imported: Type.Integer(), removed: Type.Integer(), total: Type.Integer(), problems: Type.Array(Type.Object({ row: Type.Integer(), field: Type.String(), reason: Type.String({ description: 'in English' }), rule: Type.String({ description: 'which check the row failed (notCsv, notIp, criticality, duplicateIp, unknownOrgUnit), for a client to word it' }), params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])) })) }),
           ...errorResponses,
         },
       },

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { Actor } from '../domain/account/roles.js';
-import { type Asset, parseAssetCsv } from '../domain/alert/asset.js';
+import { type Asset, type AssetProblem, parseAssetCsv } from '../domain/alert/asset.js';
 import { cidrKeyRange, ipKey, parseIp } from '../domain/alert/network.js';
 import { validationError } from '../domain/errors.js';
 import { listOrgUnits } from '../settings/settings.repository.js';
@@ -43,7 +43,7 @@ function indexOf(assets: Asset[]): AssetIndex {
 export interface AssetImportResult {
   imported: number;
   removed: number;
-  problems: Array<{ row: number; field: string; reason: string }>;
+  problems: AssetProblem[];
   total: number;
 }
 
@@ -91,7 +91,7 @@ export class AssetService {
     const units = new Set((await listOrgUnits(this.db)).map((u) => u.code));
     const good = assets.filter((a) => {
       if (a.orgUnit && !units.has(a.orgUnit)) {
-        problems.push({ row: a.row ?? 0, field: 'orgUnit', reason: `${a.ip}: org unit "${a.orgUnit}" does not exist (known: ${[...units].join(', ')})` });
+        problems.push({ row: a.row ?? 0, field: 'orgUnit', reason: `${a.ip}: org unit "${a.orgUnit}" does not exist (known: ${[...units].join(', ')})`, rule: 'unknownOrgUnit', params: { ip: a.ip, orgUnit: a.orgUnit!, known: [...units].join(', ') } });
         return false;
       }
       return true;

@@ -71,7 +71,7 @@ export class CommandService {
     requirePermission(actor, 'warning.manage', 'change the warning level');
     if (!WARNING_LEVELS.includes(input.level)) throw validationError('level', `must be one of ${WARNING_LEVELS.join(', ')}`);
     const current = (await this.warning()).level;
-    if (input.level === current) throw new DomainError('conflict', `the warning level is ${current} already`);
+    if (input.level === current) throw new DomainError('conflict', `the warning level is ${current} already`, { reason: 'warningSame', level: current });
     const lowering = warningRank(input.level) < warningRank(current);
     const given = lowering ? requiredText('reason', input.reason, 2000) : optionalText('reason', input.reason, 2000);
     const reason = given ?? `提升至${WARNING_NAMES[input.level]}`;
@@ -115,13 +115,13 @@ export class CommandService {
     const own = await this.unitOf(actor);
     if (own && own !== input.orgUnit && !actorCan(actor, 'warning.manage')) throw new DomainError('forbidden', `you act for ${own}: acknowledge for your own branch`, { orgUnit: own });
     const w = await this.warning();
-    if (!w.id || w.level === 'normal') throw new DomainError('conflict', 'there is no warning to acknowledge: the level is normal');
+    if (!w.id || w.level === 'normal') throw new DomainError('conflict', 'there is no warning to acknowledge: the level is normal', { reason: 'noWarning' });
     if (!w.branches.some((b) => b.orgUnit === input.orgUnit)) throw validationError('orgUnit', `"${input.orgUnit}" is not a branch`);
     const note = optionalText('note', input.note, 2000) ?? null;
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       const done = await trx.selectFrom('warning_acks').select('acked_at').where('warning_id', '=', w.id!).where('org_unit', '=', input.orgUnit).executeTakeFirst();
-      if (done) throw new DomainError('conflict', `${input.orgUnit} acknowledged this warning at ${done.acked_at}`);
+      if (done) throw new DomainError('conflict', `${input.orgUnit} acknowledged this warning at ${done.acked_at}`, { reason: 'warningAcked', orgUnit: input.orgUnit });
       await trx.insertInto('warning_acks').values({ warning_id: w.id!, org_unit: input.orgUnit, acked_by: actorLabel(actor), acked_at: at, note }).execute();
       await writeAudit(trx, { actor, action: 'warning.ack', entityType: 'warning', entityId: String(w.id), after: { orgUnit: input.orgUnit, note }, at });
     });
@@ -159,7 +159,7 @@ export class CommandService {
     const id = await this.db.transaction().execute(async (trx) => {
       const incident = await trx.selectFrom('incidents').select(['id', 'title', 'title_en', 'level', 'type', 'phase']).where('id', '=', incidentId).executeTakeFirst();
       if (!incident) throw notFound('incident', incidentId);
-      if (incident.phase === 'closed') throw new DomainError('conflict', `incident ${incidentId} is closed`);
+      if (incident.phase === 'closed') throw new DomainError('conflict', `incident ${incidentId} is closed`, { reason: 'incidentClosed', id: incidentId });
       const unit = await trx.selectFrom('org_units').select(['code', 'name']).where('code', '=', input.orgUnit).executeTakeFirst();
       if (!unit) throw validationError('orgUnit', `org unit "${input.orgUnit}" does not exist`);
       if (input.assigneeId !== undefined) {

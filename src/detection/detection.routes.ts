@@ -4,12 +4,17 @@
  * and size-bounded), alert triage and suppressions.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Config } from '../config.js';
 import { ALERT_FORMATS } from '../domain/alert/alert.js';
 import { DomainError } from '../domain/errors.js';
 import { requireActor } from '../http/auth.js';
-import { StringEnum, errorResponses } from '../http/schemas.js';
+import { DateTime, StringEnum, errorResponses } from '../http/schemas.js';
+import { scopedOrgUnit } from '../http/scope.js';
+import { requireAlertInScope } from '../store/scope.js';
+import type { DB } from '../store/schema.js';
 import { TRIAGE_VERDICTS, type DetectionService } from './detection.service.js';
 import { runRuleTestJob } from './rule-test.runner.js';
 
@@ -20,7 +25,7 @@ const Loose = Type.Object({}, { additionalProperties: true });
 const RULE_TEST_BODY = 4 * 1024 * 1024;
 const RULE_TEST_EVENTS = 10_000;
 
-export const detectionRoutes: FastifyPluginAsyncTypebox<{ detection: DetectionService; config: Config }> = async (app, { detection, config }) => {
+export const detectionRoutes: FastifyPluginAsyncTypebox<{ detection: DetectionService; config: Config; db: Kysely<DB> }> = async (app, { detection, config, db }) => {
   app.get(
     '/api/incidents/:id/detection',
     {
@@ -70,6 +75,65 @@ export const detectionRoutes: FastifyPluginAsyncTypebox<{ detection: DetectionSe
       },
     },
     async (req, reply) => reply.code(201).send(await detection.split(requireActor(req), req.params.id, req.body.signals, req.body.reason)),
+  );
+
+  const AlertIds = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, description: 'alert ids, as the alert list shows them' });
+  const Filed = Type.Object({ incidentId: Type.String(), created: Type.Boolean(), added: Type.Integer({ description: 'alerts filed (those on the incident already are skipped)' }) });
+  /** a branch user files only alerts that touch their branch (the ones the alert list shows them) */
+  const requireAlertsInScope = async (req: FastifyRequest, ids: number[]) => {
+    for (const id of new Set(ids)) await requireAlertInScope(db, req.actor, id);
+  };
+
+  app.post(
+    '/api/incidents/:id/alerts',
+    {
+      config: { access: 'incident.update' },
+      schema: {
+        tags,
+        summary: 'File alerts picked by hand onto this open incident: one signal of the incident, their hosts its assets, their outside sources and intelligence hits its indicators',
+        params: Params,
+        body: Type.Object({ alerts: AlertIds, note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        response: { 200: Filed, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await requireAlertsInScope(req, req.body.alerts);
+      return detection.fileAlertsByHand(requireActor(req), { incidentId: req.params.id }, req.body.alerts, req.body.note);
+    },
+  );
+
+  app.post(
+    '/api/incidents/from-alerts',
+    {
+      config: { access: 'incident.create' },
+      schema: {
+        tags,
+        summary: 'Create an incident from alerts picked by hand (graded from its type; detected at the earliest alert unless given); the alerts are filed onto it',
+        body: Type.Object(
+          {
+            alerts: AlertIds,
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+            type: Type.String({ minLength: 1, maxLength: 63, description: 'an incident type of the grading table' }),
+            description: Type.Optional(Type.String({ maxLength: 20000 })),
+            level: Type.Optional(Type.Integer({ minimum: 1, maximum: 4, description: 'only to deviate from the grading table; needs levelReason' })),
+            levelReason: Type.Optional(Type.String({ maxLength: 2000 })),
+            orgUnit: Type.Optional(Type.String({ maxLength: 32 })),
+            ownerId: Type.Optional(Type.Integer({ minimum: 1 })),
+            detectedAt: Type.Optional(DateTime({ description: 'when the incident was detected; default: its earliest alert' })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Filed, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { alerts, note, ...create } = req.body;
+      const orgUnit = scopedOrgUnit(req, create.orgUnit);
+      await requireAlertsInScope(req, alerts);
+      const filed = await detection.fileAlertsByHand(requireActor(req), { create: { ...create, orgUnit } }, alerts, note);
+      return reply.code(201).header('location', `/api/incidents/${filed.incidentId}`).send(filed);
+    },
   );
 
   app.get(

@@ -28,7 +28,7 @@ import {
 import type { CorrelationHit, RuleHit } from '../domain/detection/sigma/correlation.js';
 import type { SigmaEvent } from '../domain/detection/sigma/event.js';
 import type { CorrelationRule, SigmaRule } from '../domain/detection/sigma/rule.js';
-import type { IncidentService, ObservableInput } from '../incident/incident.service.js';
+import type { CreateIncidentInput, IncidentService, ObservableInput } from '../incident/incident.service.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { DB } from '../store/schema.js';
 import { alertEvent } from './alert-event.js';
@@ -54,6 +54,10 @@ const ALERTS_PER_SIGNAL = 1000;
  */
 const EVENTS_PER_CORRELATION = 20;
 const SYSTEM: Actor = { kind: 'system', label: 'detection' };
+/** alerts a person may file onto an incident at once (the alert list's selection) */
+const MANUAL_ALERTS = 500;
+/** the rule title of a signal a person made from alerts (the console words rule `manual` in its language) */
+const MANUAL_TITLE = 'Alerts added by hand';
 
 export const TRIAGE_VERDICTS = ['true_positive', 'false_positive', 'ignored'] as const;
 export type TriageVerdict = (typeof TRIAGE_VERDICTS)[number];
@@ -764,6 +768,125 @@ export class DetectionService {
       return result;
     });
     return this.incidents.get(outcome.incidentId);
+  }
+
+  /**
+   * Files alerts a person picked (on the alert list) onto an incident by hand: an open one
+   * (`incidentId`) or a new one (`create`, graded from its type). The alerts become one signal
+   * (rule `manual`) of the incident, their hosts its affected assets, their outside sources and
+   * intelligence hits its observables, and their keys let later alerts of the same pattern join
+   * it as detection would. Alerts already on the incident are skipped; if all are, nothing is done.
+   */
+  async fileAlertsByHand(actor: Actor, target: { incidentId: string } | { create: CreateIncidentInput }, alertIds: readonly number[], note?: string): Promise<{ incidentId: string; created: boolean; added: number }> {
+    const existingId = 'incidentId' in target ? target.incidentId : undefined;
+    const needs = existingId ? 'incident.update' : 'incident.create';
+    if (actor.kind === 'user' && !actorCan(actor, needs)) throw new DomainError('forbidden', `your role may not ${existingId ? 'add alerts to incidents' : 'create incidents'} (needs ${needs})`, { permission: needs });
+    const ids = [...new Set(alertIds)].sort((a, b) => a - b);
+    if (ids.length === 0) throw validationError('alerts', 'name at least one alert');
+    if (ids.length > MANUAL_ALERTS) throw validationError('alerts', `at most ${MANUAL_ALERTS} alerts at a time, got ${ids.length}`, 'maxItems', { limit: MANUAL_ALERTS });
+    const reason = note?.trim() ? requiredText('note', note, 2000) : undefined;
+    const stored = await this.records.readStored(this.db, ids);
+    const missing = ids.filter((id) => !stored.has(id));
+    if (missing.length) throw validationError('alerts', `no alert ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''}`, 'unknownAlerts', { ids: `${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''}` });
+    const alerts = ids.map((id) => stored.get(id)!);
+    const grading = await this.settings.grading(this.db);
+    if (existingId) {
+      const linked = await this.db
+        .selectFrom('signal_alerts')
+        .innerJoin('detection_signals', 'detection_signals.id', 'signal_alerts.signal_id')
+        .select('signal_alerts.alert_id')
+        .where('detection_signals.incident_id', '=', existingId)
+        .where('signal_alerts.alert_id', 'in', ids)
+        .execute();
+      const already = new Set(linked.map((r) => Number(r.alert_id)));
+      if (already.size === ids.length) throw new DomainError('conflict', `every alert named is on incident ${existingId} already`, { reason: 'alertsOnIncident', id: existingId });
+      for (let i = alerts.length - 1; i >= 0; i--) if (already.has(alerts[i]!.id)) alerts.splice(i, 1);
+    }
+    const type = existingId ? (await repoRequireIncident(this.db, existingId)).type : (target as { create: CreateIncidentInput }).create.type;
+    const times = alerts.map((a) => a.alert['@timestamp']).sort();
+    const first = clampPast(times[0]!, this.now());
+    const last = clampPast(times[times.length - 1]!, this.now());
+    const assets: Array<{ ip: string | null; hostname: string | null; orgUnit: string | null; note: string }> = [];
+    const observables: ObservableInput[] = [];
+    const keys = new Set<string>();
+    for (const a of alerts) {
+      const s: Signal = { ruleKey: 'manual', ruleTitle: MANUAL_TITLE, ruleType: type, time: a.alert['@timestamp'], alertIds: [a.id], count: 1, explanation: {}, ...endpoints(a.alert) };
+      // a person picked these alerts: every host of ours in them is in scope (in detection's role where it names one), every outside address an indicator
+      const hosts: Array<{ ip?: string; name?: string; orgUnit?: string; note: string }> = affectedHosts(type, this.policy, s).map((h) => ({ ...h, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
+      for (const end of [s.source, s.destination]) if (end?.internal && end.ip) hosts.push({ ip: end.ip, name: end.hostname, orgUnit: end.orgUnit, note: '告警涉及主机 in the alerts' });
+      for (const h of hosts) {
+        if (!assets.some((x) => (h.ip ? x.ip === h.ip : x.hostname === h.name))) assets.push({ ip: h.ip ?? null, hostname: h.name ?? null, orgUnit: h.orgUnit ?? null, note: h.note });
+      }
+      const seen = clampPast(a.alert['@timestamp'], this.now());
+      if (s.indicator) observables.push({ type: s.indicator.type === 'ip' ? 'ip' : s.indicator.type === 'url' ? 'url' : 'domain', value: s.indicator.value, firstSeen: seen, lastSeen: seen, note: s.indicator.source ? `threat intelligence: ${s.indicator.source}` : null });
+      if (s.source?.ip && !s.source.internal) observables.push({ type: 'ip', value: s.source.ip, firstSeen: seen, lastSeen: seen, note: 'source' });
+      if (s.destination?.ip && !s.destination.internal) observables.push({ type: 'ip', value: s.destination.ip, firstSeen: seen, lastSeen: seen, note: 'destination' });
+      if (s.destination?.domain) observables.push({ type: 'domain', value: s.destination.domain, firstSeen: seen, lastSeen: seen, note: 'destination' });
+      for (const k of signalKeys(this.policy, type, s)) keys.add(k);
+    }
+    const ends = endpoints(alerts[0]!.alert);
+    const one = <T>(pick: (e: ReturnType<typeof endpoints>) => T | undefined): T | null => {
+      const v = pick(ends);
+      return v !== undefined && alerts.every((a) => pick(endpoints(a.alert)) === v) ? v : null;
+    };
+    const text = `人工关联 ${alerts.length} 条告警${reason ? `。说明：${reason}` : ''}`;
+    const outcome = await this.db.transaction().execute((trx) =>
+      this.incidents.recordDetectionIn(trx, actor, {
+        ...(existingId ? { incidentId: existingId } : { create: { ...(target as { create: CreateIncidentInput }).create, detectedAt: (target as { create: CreateIncidentInput }).create.detectedAt ?? first } }),
+        type,
+        grading,
+        levelReason: `人工关联告警 ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`,
+        levelReasonEn: `Alerts added by hand: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ' …' : ''}`,
+        timeline: { occurredAt: first, text, source: 'manual', data: { rule: 'manual', count: alerts.length, alerts: alerts.slice(0, 20).map((a) => a.id), note: reason ?? null } },
+        assets,
+        observables,
+        write: async (w, incidentId, at) => {
+          const level = (await repoRequireIncident(w, incidentId)).level;
+          const r = await w
+            .insertInto('detection_signals')
+            .values({
+              incident_id: incidentId,
+              signature: `manual:${at}:${alerts[0]!.id}`,
+              rule_key: 'manual',
+              rule_title: MANUAL_TITLE,
+              rule_file: null,
+              type,
+              level,
+              first_seen: first,
+              last_seen: last,
+              count: alerts.length,
+              first_alert_id: alerts[0]!.id,
+              last_alert_id: alerts[alerts.length - 1]!.id,
+              source_ip: one((e) => e.source?.ip),
+              destination_ip: one((e) => e.destination?.ip),
+              host_ip: one((e) => e.host?.ip ?? e.host?.name),
+              indicator: one((e) => e.indicator?.value),
+              explanation: JSON.stringify({ kind: 'manual', by: actorLabel(actor), note: reason ?? null, alerts: alerts.length }),
+              created_at: at,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          // an event (context record) picked by hand becomes evidence like a rule's match
+          const linked = await this.records.promoteEvents(w, alerts.map((a) => a.id), MANUAL_ALERTS);
+          for (let i = 0; i < linked.length; i += 200) {
+            await w
+              .insertInto('signal_alerts')
+              .values(linked.slice(i, i + 200).map((alert_id) => ({ signal_id: Number(r.id), alert_id })))
+              .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
+              .execute();
+          }
+          const family = familyOf(this.policy, type);
+          for (const key of keys) {
+            await w
+              .insertInto('incident_keys')
+              .values({ family, key, incident_id: incidentId, last_seen: last })
+              .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doUpdateSet({ last_seen: last }))
+              .execute();
+          }
+        },
+      }),
+    );
+    return { incidentId: outcome.incidentId, created: outcome.created, added: alerts.length };
   }
 
   /**

@@ -28,11 +28,36 @@ export interface FieldProblem {
 }
 
 /** The rules a field problem may name beyond the JSON Schema keywords; the console has a wording for each. */
-export const FIELD_RULES = ['required', 'blank', 'maxLength', 'minLength', 'text', 'json', 'instant', 'future', 'passwordShort', 'passwordLong', 'passwordCommon', 'passwordRepetitive', 'passwordName'] as const;
+export const FIELD_RULES = ['required', 'blank', 'maxLength', 'minLength', 'text', 'json', 'instant', 'future', 'passwordShort', 'passwordLong', 'passwordCommon', 'passwordRepetitive', 'passwordName', 'duplicateName', 'unknownAlerts'] as const;
 export type FieldRule = (typeof FIELD_RULES)[number] | (string & {});
 
-/** Why a request was refused, beyond its code, for the console to word (unauthenticated, rate_limited). */
-export type ErrorReason = 'badCredentials' | 'totpRequired' | 'totpWrong' | 'sessionExpired' | 'signInRequired' | 'tokenInvalid' | 'tooManyAttempts' | 'busy';
+/**
+ * Why a request was refused, beyond its code, for the console to word (`details.reason`, its
+ * parameters beside it in `details`): sign-in and rate limits, and every conflict a person can meet.
+ */
+export type ErrorReason =
+  | 'badCredentials'
+  | 'totpRequired'
+  | 'totpWrong'
+  | 'sessionExpired'
+  | 'signInRequired'
+  | 'tokenInvalid'
+  | 'tooManyAttempts'
+  | 'busy'
+  | 'incidentClosed'
+  | 'alreadyGraded'
+  | 'invalidMove'
+  | 'playbookTaskCancel'
+  | 'usernameTaken'
+  | 'lastAdmin'
+  | 'totpSetUp'
+  | 'totpNotStarted'
+  | 'nameTaken'
+  | 'warningSame'
+  | 'noWarning'
+  | 'warningAcked'
+  | 'concurrentChange'
+  | 'alertsOnIncident';
 
 export class DomainError extends Error {
   constructor(

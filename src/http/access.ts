@@ -36,6 +36,8 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/incidents': ['incident.read', 'list'],
   'GET /api/observables': ['incident.read', 'list'],
   'POST /api/incidents': ['incident.create', 'own'],
+  'POST /api/incidents/from-alerts': ['incident.create', 'own'],
+  'POST /api/incidents/:id/alerts': ['incident.update', 'incident'],
   'GET /api/incidents/:id': ['incident.read', 'incident'],
   'PATCH /api/incidents/:id': ['incident.update', 'incident'],
   'POST /api/incidents/:id/phase': ['incident.advance', 'incident'],

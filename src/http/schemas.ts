@@ -56,10 +56,13 @@ export const AssetInput = Type.Object(
 export const ObservableTlp = StringEnum(OBSERVABLE_TLP, { description: 'Traffic Light Protocol 2.0: how far it may be shared' });
 export const ObservablePap = StringEnum(OBSERVABLE_PAP, { description: 'Permissible Actions Protocol: what may be done with it' });
 /** how an observable is marked: TLP, PAP (null: unmarked) and tags */
+/** tags of an observable or an incident: short strings, a few */
+export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: OBSERVABLE_TAGS.length }), { maxItems: OBSERVABLE_TAGS.max });
+
 export const ObservableMarking = {
   tlp: Type.Optional(Nullable(ObservableTlp)),
   pap: Type.Optional(Nullable(ObservablePap)),
-  tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: OBSERVABLE_TAGS.length }), { maxItems: OBSERVABLE_TAGS.max })),
+  tags: Type.Optional(Tags),
 };
 
 export const ObservableInput = Type.Object(
@@ -94,6 +97,7 @@ export const IncidentSummary = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     closedAt: Nullable(Type.String()),
+    tags: Type.Array(Type.String()),
   },
   { $id: 'IncidentSummary' },
 );
@@ -206,6 +210,7 @@ export const IncidentListQuery = Type.Object(
     owner: Type.Optional(Type.Integer({ minimum: 1, description: 'owner user id' })),
     orgUnit: Type.Optional(Type.String({ maxLength: 32 })),
     overdue: Type.Optional(Type.Boolean()),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: OBSERVABLE_TAGS.length, description: 'only incidents carrying this tag' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in id, title, description, observables or assets' })),
     sort: Type.Optional(StringEnum(SORTS, { default: 'due', description: 'due = least SLA time left first' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

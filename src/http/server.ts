@@ -123,7 +123,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(intakeRoutes, { intake: services.intake, gate: { ingestBody: (body, kind, o) => services.gate.ingestBody(body, kind, o) }, search: (q) => services.alertSearch(q), db: services.database.db, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(intelRoutes, { intel: services.intel, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(assetRoutes, { assets: services.assets, bodyLimit: config.ingestBodyLimitBytes });
-  await app.register(detectionRoutes, { detection: services.detection, config });
+  await app.register(detectionRoutes, { detection: services.detection, config, db: services.database.db });
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });
   await app.register(commandRoutes, { command: services.command });
@@ -175,8 +175,9 @@ function registerHealth(app: FastifyInstance, services: Pick<Services, 'health' 
         app.log.error({ err: e }, 'health check: the database cannot be read');
         return reply.status(503).send({ status: 'unavailable', database: services.database.dialect, reachable: false, components });
       }
-      services.health.heapUsed('api', Math.round(v8.getHeapStatistics().used_heap_size / 1048576));
-      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components, heapMB: services.health.heapsMB() };
+      const heap = v8.getHeapStatistics();
+      services.health.heapUsed('api', Math.round(heap.used_heap_size / 1048576), Math.round(heap.total_heap_size / 1048576));
+      return { status: services.health.degraded() ? 'degraded' : 'ok', database: services.database.dialect, reachable: true, components, heapMB: services.health.heapsMB(), heapCommittedMB: services.health.heapsCommittedMB() };
     },
   );
 }

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Level } from '../domain/grading/grading.js';
 import type { Phase, Resolution, TaskStatus } from '../domain/incident/phase.js';
 import type { Deadlines, Tier } from '../domain/incident/sla.js';
-import { escapeLike } from '../store/like.js';
+import { containsText, escapeLike } from '../store/like.js';
 import { PG_INCIDENT_TEXT } from '../store/migrations/20261129T2000_incident_text.js';
 import { incidentTouches } from '../store/scope.js';
 import type { DB, IncidentRow, TaskRow } from '../store/schema.js';
@@ -32,6 +32,7 @@ export interface IncidentSummary {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  tags: string[];
 }
 
 export interface Task {
@@ -88,6 +89,7 @@ export function presentSummary(r: IncidentRow & { owner_name?: string | null }, 
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     closedAt: r.closed_at,
+    tags: JSON.parse(r.tags) as string[],
   };
 }
 
@@ -200,6 +202,8 @@ export interface IncidentListQuery {
   /** a branch user's list: only incidents that touch the branch */
   branch?: string;
   overdue?: boolean;
+  /** only incidents carrying this tag */
+  tag?: string;
   q?: string;
   sort: IncidentSort;
   limit: number;
@@ -321,6 +325,8 @@ export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: s
   if (q.branch) query = query.where((eb) => incidentTouches(eb, q.branch!));
   if (q.overdue === true) query = query.where('incidents.phase', '!=', 'closed').where('incidents.phase_due_at', '<', now);
   if (q.overdue === false) query = query.where((eb) => eb.or([eb('incidents.phase', '=', 'closed'), eb('incidents.phase_due_at', '>=', now)]));
+  // tags are a JSON array of strings: the tag JSON-quoted is one whole element
+  if (q.tag) query = query.where(containsText('incidents.tags', JSON.stringify(q.tag.trim())));
   if (q.q) query = query.where(incidentTextMatch(db, q.q));
   if (q.cursor) {
     const [v, id] = decodeCursor(q.cursor);

@@ -22,6 +22,7 @@ import {
   Resolution,
   TaskStatus,
   WorkingPhase,
+  Tags,
   errorResponses,
 } from '../http/schemas.js';
 import type { IncidentService } from './incident.service.js';
@@ -58,6 +59,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
         orgUnit: q.orgUnit,
         branch: branchOf(req.actor),
         overdue: q.overdue,
+        tag: q.tag,
         q: q.q,
         sort: q.sort ?? 'due',
         limit: q.limit ?? 50,
@@ -86,6 +88,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
             detectedAt: Type.Optional(DateTime({ description: 'when the incident was detected; deadlines count from it' })),
             assets: Type.Optional(Type.Array(AssetInput, { maxItems: 1000 })),
             observables: Type.Optional(Type.Array(ObservableInput, { maxItems: 1000 })),
+            tags: Type.Optional(Tags),
           },
           { additionalProperties: false },
         ),
@@ -158,6 +161,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
             resolution: Type.Optional(Nullable(Resolution)),
             conclusion: Type.Optional(Nullable(Type.String({ maxLength: 20000 }))),
             recommendations: Type.Optional(Nullable(Type.String({ maxLength: 20000 }))),
+            tags: Type.Optional(Tags),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

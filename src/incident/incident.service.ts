@@ -73,6 +73,7 @@ export interface CreateIncidentInput {
   detectedAt?: string;
   assets?: AssetInput[];
   observables?: ObservableInput[];
+  tags?: string[];
 }
 
 export interface UpdateIncidentInput {
@@ -85,6 +86,8 @@ export interface UpdateIncidentInput {
   resolution?: string | null;
   conclusion?: string | null;
   recommendations?: string | null;
+  /** replaces the tags when given */
+  tags?: string[];
 }
 
 export interface DetectionInput {
@@ -104,7 +107,8 @@ export interface DetectionInput {
   /** why the level rises, when it does */
   levelReason: string;
   levelReasonEn?: string;
-  timeline?: { occurredAt: string; text: string; data?: unknown };
+  /** the timeline entry of the match (`source` manual when a person filed alerts by hand; default detection) */
+  timeline?: { occurredAt: string; text: string; data?: unknown; source?: 'detection' | 'manual' };
   assets: AssetInput[];
   observables: ObservableInput[];
   /** the caller's own rows, on the same transaction */
@@ -259,6 +263,7 @@ export class IncidentService {
       resolution: null,
       conclusion: null,
       recommendations: null,
+      tags: JSON.stringify(normalizeTags(input.tags ?? [])),
     };
     await trx.insertInto('incidents').values(row).execute();
     for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
@@ -302,6 +307,7 @@ export class IncidentService {
     }
     if (patch.conclusion !== undefined) changes.conclusion = optionalText('conclusion', patch.conclusion, LIMITS.longText);
     if (patch.recommendations !== undefined) changes.recommendations = optionalText('recommendations', patch.recommendations, LIMITS.longText);
+    if (patch.tags !== undefined) changes.tags = JSON.stringify(normalizeTags(patch.tags));
     if (Object.keys(changes).length === 0) throw validationError('body', 'nothing to change: give at least one field');
 
     await this.mutate(actor, id, 'incident.update', async (trx, row, at) => {
@@ -340,7 +346,7 @@ export class IncidentService {
     const grading = await this.settings.grading(trx);
     const entry = gradeOf(grading, input.type ?? row.type);
     const level = (input.level ?? (input.type !== undefined ? entry.level : row.level)) as Level;
-    if (level === row.level && entry.type === row.type) throw new DomainError('conflict', `incident ${row.id} is already ${entry.type} at level ${level}`);
+    if (level === row.level && entry.type === row.type) throw new DomainError('conflict', `incident ${row.id} is already ${entry.type} at level ${level}`, { reason: 'alreadyGraded', level });
     const sla = await this.settings.sla(trx);
     const { tier, deadlines } = planDeadlines(sla, level, row.detected_at);
     const changes = {
@@ -398,7 +404,7 @@ export class IncidentService {
       if (id) {
         if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
         row = await repo.requireIncident(trx, id);
-        if (row.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed`, { phase: 'closed' });
+        if (row.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed`, { phase: 'closed', reason: 'incidentClosed', id });
       } else {
         if (!input.create) throw validationError('create', 'a new incident needs its details');
         const c = input.create;
@@ -456,7 +462,7 @@ export class IncidentService {
       for (const o of observables) await this.touchObservable(trx, id, o, at);
       if (input.timeline) {
         const occurredAt = Date.parse(input.timeline.occurredAt) < now.getTime() ? new Date(input.timeline.occurredAt).toISOString() : at;
-        await this.timeline(trx, id, actor, { occurredAt, source: 'detection', kind: 'alert', text: input.timeline.text.slice(0, LIMITS.timeline), data: input.timeline.data });
+        await this.timeline(trx, id, actor, { occurredAt, source: input.timeline.source ?? 'detection', kind: 'alert', text: input.timeline.text.slice(0, LIMITS.timeline), data: input.timeline.data });
       }
       let regraded: DetectionOutcome['regraded'];
       if (!created) {
@@ -495,10 +501,10 @@ export class IncidentService {
       const at = this.now().toISOString();
       for (const id of [targetId, ...sources].sort()) if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
       let target = await repo.requireIncident(trx, targetId);
-      if (target.phase === 'closed') throw new DomainError('conflict', `incident ${targetId} is closed; reopen it to merge into it`);
+      if (target.phase === 'closed') throw new DomainError('conflict', `incident ${targetId} is closed; reopen it to merge into it`, { reason: 'incidentClosed', id: targetId });
       for (const id of sources) {
         const src = await repo.requireIncident(trx, id);
-        if (src.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed already`);
+        if (src.phase === 'closed') throw new DomainError('conflict', `incident ${id} is closed already`, { reason: 'incidentClosed', id });
         const listed = await trx.selectFrom('affected_assets').select(['ip', 'hostname']).where('incident_id', '=', targetId).execute();
         const have = new Set(listed.flatMap((a) => [a.ip, a.hostname?.toLowerCase()]).filter(Boolean));
         for (const a of await trx.selectFrom('affected_assets').selectAll().where('incident_id', '=', id).execute()) {
@@ -559,7 +565,7 @@ export class IncidentService {
           },
           to,
         );
-        if (!judgement.ok) throw new DomainError('conflict', `cannot move ${id} from ${from} to ${to}: ${judgement.invalid}`, { from, to });
+        if (!judgement.ok) throw new DomainError('conflict', `cannot move ${id} from ${from} to ${to}: ${judgement.invalid}`, { from, to, reason: 'invalidMove' });
         if (to === 'closed' || judgement.kind === 'reopen') requirePermission(actor, 'incident.close', judgement.kind === 'reopen' ? 'reopen incidents' : 'close incidents');
         if ((judgement.kind === 'back' || judgement.kind === 'reopen') && !reason) {
           throw validationError('reason', `going back from ${from} to ${to} needs a reason`);
@@ -789,7 +795,7 @@ export class IncidentService {
       if (!t) throw notFound('task', taskId);
       const status = input.status as TaskStatus | undefined;
       if (status === 'skipped' && !(note ?? t.note)) throw validationError('note', 'skipping a task needs a note saying why');
-      if (status === 'cancelled' && t.playbook_key) throw new DomainError('conflict', 'playbook tasks are cancelled only by re-planning; skip it with a note instead', { field: 'status' });
+      if (status === 'cancelled' && t.playbook_key) throw new DomainError('conflict', 'playbook tasks are cancelled only by re-planning; skip it with a note instead', { field: 'status', reason: 'playbookTaskCancel' });
       if (input.assigneeId != null) await this.checkUser(trx, input.assigneeId, 'assigneeId');
       const finished = status === 'done' || status === 'skipped';
       const set = {
@@ -859,7 +865,7 @@ export class IncidentService {
       if (this.lockRows) await trx.selectFrom('incidents').select('id').where('id', '=', id).forUpdate().execute();
       const row = await repo.requireIncident(trx, id);
       if (row.phase === 'closed' && !opts.allowClosed) {
-        throw new DomainError('conflict', `incident ${id} is closed; reopen it (move it back to a working phase) to change it`, { phase: 'closed' });
+        throw new DomainError('conflict', `incident ${id} is closed; reopen it (move it back to a working phase) to change it`, { phase: 'closed', reason: 'incidentClosed', id });
       }
       const at = this.now().toISOString();
       const { before, after, result } = await fn(trx, row, at);

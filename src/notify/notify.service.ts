@@ -167,7 +167,7 @@ export class NotifyService {
     const at = this.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const clash = await trx.selectFrom('channels').select('id').where('name', '=', name).executeTakeFirst();
-      if (clash && Number(clash.id) !== id) throw new DomainError('conflict', `a channel named "${name}" exists already`);
+      if (clash && Number(clash.id) !== id) throw new DomainError('conflict', `a channel named "${name}" exists already`, { reason: 'nameTaken', name });
       let channelId: number;
       if (id === undefined) {
         const r = await trx

@@ -106,6 +106,8 @@ export interface IncidentTable {
   resolution: string | null;
   conclusion: string | null;
   recommendations: string | null;
+  /** JSON array of tags */
+  tags: Generated<string>;
 }
 
 export interface AffectedAssetTable {

@@ -280,7 +280,9 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await problems.waitFor();
     expect(await page.locator('.ant-modal-confirm-title').innerText()).toBe('已导入 2 条，2 行未导入');
     expect(await problems.locator('tbody tr').count()).toBe(2);
-    expect(await problems.innerText()).toContain('10.164.77.999');
+    // each reason in the console's language, the field as the form names it
+    expect(await problems.innerText()).toContain('“10.164.77.999”不是 IP 地址');
+    expect(await problems.innerText()).toContain('不是有效的 CSV 行');
     await shot('settings-assets-import-problems');
     await page.getByRole('button', { name: /知道了|OK/ }).click();
     await expect.poll(async () => (await s.assets.list({ q: '财务-PC03', limit: 10 })).map((a) => a.hostname), { timeout: 10_000 }).toEqual(['财务-PC03']);

@@ -6,7 +6,7 @@
 import { useContext, useMemo } from 'react';
 import { Chart } from './Chart';
 import { html } from './html';
-import { LangContext, useT } from './i18n';
+import { LangContext, ruleNameIn, useT } from './i18n';
 import { useTime } from './time';
 
 export interface SpreadHost {
@@ -32,7 +32,7 @@ export function SpreadChart({ hosts, height = 220, dark = false, testId }: { hos
         formatter: (p: { dataIndex: number }) => {
           const h = sorted[p.dataIndex]!;
           // ECharts puts this into the page as HTML: every value escaped (a host name can come from a device log)
-          return html`#${h.order} ${h.host}${h.hostname ? ` (${h.hostname})` : ''}<br/>${fmt(h.firstSeen)}<br/>${h.evidence.rule}`;
+          return html`#${h.order} ${h.host}${h.hostname ? ` (${h.hostname})` : ''}<br/>${fmt(h.firstSeen)}<br/>${ruleNameIn(h.evidence.rule, lang)}`;
         },
       },
       grid: { top: 10, left: 150, right: 40, bottom: 30 },

@@ -638,8 +638,14 @@ export interface paths {
                             imported: number;
                             problems: {
                                 field: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                                /** @description in English */
                                 reason: string;
                                 row: number;
+                                /** @description which check the row failed (notCsv, notIp, criticality, duplicateIp, unknownOrgUnit), for a client to word it */
+                                rule: string;
                             }[];
                             removed: number;
                             total: number;
@@ -2119,6 +2125,8 @@ export interface paths {
                     q?: string;
                     /** @description due = least SLA time left first */
                     sort?: "due" | "created" | "-created" | "updated" | "-updated" | "level" | "-level";
+                    /** @description only incidents carrying this tag */
+                    tag?: string;
                     type?: string;
                 };
                 header?: never;
@@ -2237,6 +2245,7 @@ export interface paths {
                         }[];
                         orgUnit?: string;
                         ownerId?: number | null;
+                        tags?: string[];
                         team?: string | null;
                         title: string;
                         /** @description an incident type of the grading table, e.g. trojan */
@@ -2411,6 +2420,7 @@ export interface paths {
                         recommendations?: string | null;
                         /** @enum {string|null} */
                         resolution?: "true_positive" | "false_positive" | "duplicate" | "drill" | null;
+                        tags?: string[];
                         team?: string | null;
                         title?: string;
                     };
@@ -2473,6 +2483,102 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/incidents/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** File alerts picked by hand onto this open incident: one signal of the incident, their hosts its assets, their outside sources and intelligence hits its indicators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description alert ids, as the alert list shows them */
+                        alerts: number[];
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description alerts filed (those on the incident already are skipped) */
+                            added: number;
+                            created: boolean;
+                            incidentId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/incidents/{id}/assets": {
@@ -4421,6 +4527,114 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/from-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an incident from alerts picked by hand (graded from its type; detected at the earliest alert unless given); the alerts are filed onto it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description alert ids, as the alert list shows them */
+                        alerts: number[];
+                        description?: string;
+                        /**
+                         * Format: date-time
+                         * @description when the incident was detected; default: its earliest alert
+                         */
+                        detectedAt?: string;
+                        /** @description only to deviate from the grading table; needs levelReason */
+                        level?: number;
+                        levelReason?: string;
+                        note?: string;
+                        orgUnit?: string;
+                        ownerId?: number;
+                        title: string;
+                        /** @description an incident type of the grading table */
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description alerts filed (those on the incident already are skipped) */
+                            added: number;
+                            created: boolean;
+                            incidentId: string;
                         };
                     };
                 };
@@ -8537,6 +8751,7 @@ export interface components {
                 sentAt: string | null;
                 sentTo: string | null;
             };
+            tags: string[];
             tasks: components["schemas"]["Task"][];
             team: string | null;
             timeline: {
@@ -8576,6 +8791,7 @@ export interface components {
             phaseEnteredAt: string;
             /** @enum {string} */
             priorityTier: "hour" | "day" | "week" | "month";
+            tags: string[];
             team: string | null;
             title: string;
             /** @description the title in English where the product wrote it (detection); null: as title */

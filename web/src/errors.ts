@@ -6,7 +6,7 @@
  */
 import { useContext } from 'react';
 import { ApiError } from './api';
-import { LangContext, type Lang } from './i18n';
+import { ALL_KEYS, LangContext, type Lang, translate, type WordKey } from './i18n';
 
 type Words = { zh: string; en: string };
 
@@ -31,6 +31,21 @@ const REASONS: Record<string, Words> = {
   signInRequired: { zh: '请先登录', en: 'Sign in first' },
   tokenInvalid: { zh: 'API 令牌无效、已撤销或已过期', en: 'The API token is unknown, revoked or expired' },
   tooManyAttempts: { zh: '尝试次数过多，请 {n} 秒后再试', en: 'Too many attempts from this address: try again in {n} s' },
+  busy: { zh: '服务器繁忙，请 {n} 秒后再试', en: 'The server is busy: try again in {n} s' },
+  incidentClosed: { zh: '事件 {id} 已关闭：请先重新打开（回退到处理中的阶段）再修改', en: 'Incident {id} is closed: reopen it (move it back to a working phase) to change it' },
+  alreadyGraded: { zh: '事件已是该类型和级别（{level} 级），无需重新定级', en: 'The incident has this type and level (level {level}) already' },
+  invalidMove: { zh: '不能从「{from}」阶段移到「{to}」阶段', en: 'Cannot move from the {from} phase to the {to} phase' },
+  playbookTaskCancel: { zh: '预案任务不能取消，请填写说明后跳过', en: 'A playbook task is not cancelled: skip it with a note' },
+  usernameTaken: { zh: '用户名 {username} 已存在', en: 'A user named {username} exists already' },
+  lastAdmin: { zh: '这是最后一个启用的管理员：请先设置另一名管理员', en: 'This is the last active admin: make another admin first' },
+  totpSetUp: { zh: '动态口令已设置；如需重置，请联系管理员', en: 'One-time codes are set up already; an admin can reset them' },
+  totpNotStarted: { zh: '请先开始设置动态口令', en: 'Start the one-time code set-up first' },
+  nameTaken: { zh: '名称「{name}」已存在', en: 'The name “{name}” is taken' },
+  warningSame: { zh: '预警级别已是 {level}', en: 'The warning level is {level} already' },
+  noWarning: { zh: '当前没有需要确认的预警', en: 'There is no warning to acknowledge' },
+  warningAcked: { zh: '{orgUnit} 已确认过本次预警', en: '{orgUnit} acknowledged this warning already' },
+  concurrentChange: { zh: '与已有记录或他人同时所做的修改冲突，请刷新后重试', en: 'This conflicts with an existing record or a change made at the same moment: reload and retry' },
+  alertsOnIncident: { zh: '所选告警都已在事件 {id} 中', en: 'Every selected alert is on incident {id} already' },
 };
 
 /** a broken rule of one field: {field} and the rule's parameters are filled in */
@@ -57,6 +72,8 @@ const RULES: Record<string, Words> = {
   passwordCommon: { zh: '该密码是攻击者最先尝试的常见密码之一，请换一个', en: 'That password is one attackers try first: choose another' },
   passwordRepetitive: { zh: '密码中不同的字符太少，请换一个', en: 'The password repeats too few characters: choose another' },
   passwordName: { zh: '密码不能是用户名或基于用户名', en: 'The password may not be, or be built on, the user name' },
+  duplicateName: { zh: '名称「{name}」重复', en: 'The name “{name}” is used twice' },
+  unknownAlerts: { zh: '告警 {ids} 不存在', en: 'No alert {ids}' },
 };
 
 /** the fields people type into, as the forms name them (the last part of a field path) */
@@ -92,6 +109,9 @@ const FIELDS: Record<string, Words> = {
   zone: { zh: '时区', en: 'Time zone' },
   name: { zh: '名称', en: 'Name' },
   code: { zh: '代码', en: 'Code' },
+  line: { zh: '整行', en: 'Line' },
+  file: { zh: '文件', en: 'File' },
+  alerts: { zh: '告警', en: 'Alerts' },
 };
 
 function fill(s: string, vars: Record<string, string | number>): string {
@@ -116,6 +136,17 @@ interface Problem {
   line?: number;
 }
 
+/** a refusal's parameters as a person reads them: phases and warning levels by their names */
+function wordedParams(d: Record<string, unknown>, lang: Lang): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(d)) {
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const key = (k === 'from' || k === 'to' ? `phase_${v}` : k === 'level' && typeof v === 'string' ? `warning_${v}` : '') as WordKey;
+    out[k] = key && (ALL_KEYS as string[]).includes(key) ? translate(lang, key) : v;
+  }
+  return out;
+}
+
 /** One refused request in the console's language. */
 export function errorText(e: unknown, lang: Lang): string {
   // a file the console read itself that is not JSON (a network-zone document)
@@ -133,14 +164,34 @@ export function errorText(e: unknown, lang: Lang): string {
     if (details.length > 5) lines.push(lang === 'zh' ? `……另有 ${details.length - 5} 处` : `… ${details.length - 5} more`);
     return lines.join(lang === 'zh' ? '；' : '; ');
   }
-  const single = !Array.isArray(details) ? details : undefined;
+  const single = !Array.isArray(details) ? (details as (Record<string, string | number> & { reason?: string; retryAfterSeconds?: number }) | undefined) : undefined;
   const n = single?.retryAfterSeconds ?? 5;
   const reason = single?.reason ? REASONS[single.reason] : undefined;
-  if (reason) return fill(reason[lang], { n });
+  if (reason) return fill(reason[lang], { ...wordedParams(single!, lang), n });
   const words = CODES[code];
   if (!words) return e.message;
   // a conflict's own message says what state refused it: kept beside the wording
   return code === 'conflict' && e.body.message ? `${fill(words[lang], { n })}${lang === 'zh' ? '：' : ': '}${e.body.message}` : fill(words[lang], { n });
+}
+
+/** why a row of an imported file was not taken (the server's `rule` and `params`) */
+const ROW_RULES: Record<string, Words> = {
+  notCsv: { zh: '不是有效的 CSV 行：{detail}', en: 'Not a CSV line: {detail}' },
+  notIp: { zh: '“{value}”不是 IP 地址', en: '“{value}” is not an IP address' },
+  criticality: { zh: '“{value}”不是有效的重要程度（1–4，或 核心/高/中/低）', en: '“{value}” is not a criticality (1–4, or critical/high/medium/low)' },
+  duplicateIp: { zh: '{ip} 与第 {row} 行重复，以本行为准', en: '{ip} appears in row {row} too: this later row wins' },
+  unknownOrgUnit: { zh: '{ip}：机构“{orgUnit}”不存在（已有：{known}）', en: '{ip}: no org unit “{orgUnit}” (known: {known})' },
+};
+
+/** One row an import did not take, in the console's language (the server's English reason for a rule the console does not know). */
+export function rowProblemText(p: { reason: string; rule?: string; params?: Record<string, string | number> }, lang: Lang): string {
+  const words = p.rule ? ROW_RULES[p.rule] : undefined;
+  return words ? fill(words[lang], p.params ?? {}) : p.reason;
+}
+
+/** A field of a form or file as a person reads it. */
+export function fieldLabel(field: string, lang: Lang): string {
+  return fieldName(field, lang);
 }
 
 /** `errorText` in the chosen language. */

@@ -317,6 +317,11 @@ const WORDS = {
   obs_process: { zh: '进程', en: 'Process' },
   obs_email: { zh: '邮箱', en: 'E-mail' },
   newIncident: { zh: '新建事件', en: 'New incident' },
+  newIncidentFromAlerts: { zh: '以所选 {n} 条告警新建事件', en: 'New incident from {n} selected alert(s)' },
+  fromAlertsHint: { zh: '所选 {n} 条告警将归入新事件：其主机列为受影响资产，外部来源地址和情报命中列为指标，之后同类告警会自动并入。', en: 'The {n} selected alert(s) are filed onto the new incident: their hosts become its affected assets, outside sources and intelligence hits its indicators, and later alerts of the same pattern join it.' },
+  addAlertsToIncident: { zh: '将所选 {n} 条告警加入事件', en: 'Add {n} selected alert(s) to an incident' },
+  alertsFiled: { zh: '已将 {n} 条告警加入 {id}', en: '{n} alert(s) added to {id}' },
+  selectedAlerts: { zh: '已选 {n} 条', en: '{n} selected' },
   firstAssetIp: { zh: '受影响资产 IP', en: 'Affected asset IP' },
   levelOverride: { zh: '指定级别（可选）', en: 'Level (optional)' },
   description: { zh: '描述', en: 'Description' },
@@ -329,6 +334,8 @@ const WORDS = {
   edit: { zh: '编辑', en: 'Edit' },
   removeConfirm: { zh: '确定删除？', en: 'Remove it?' },
   tags: { zh: '标签', en: 'Tags' },
+  tag: { zh: '标签', en: 'Tag' },
+  queueText: { zh: '编号、标题、描述、指标…', en: 'Id, title, description, indicator…' },
   addObservable: { zh: '添加威胁指标', en: 'Add indicator' },
   assignee: { zh: '执行人', en: 'Assignee' },
   closure: { zh: '结案', en: 'Closure' },
@@ -404,9 +411,29 @@ const CATEGORIES: Record<string, { zh: string; en: string }> = {
  */
 export function ruleNameIn(name: string | undefined | null, lang: Lang): string {
   if (!name) return '';
+  // the signal a person made from alerts (rule `manual`)
+  if (name === 'Alerts added by hand') return lang === 'zh' ? '人工关联告警' : name;
   const m = /^威胁情报命中 threat intelligence: (.*)$/.exec(name);
   if (!m) return name;
   return lang === 'zh' ? `威胁情报命中：${m[1]}` : `Threat intelligence hit: ${m[1]}`;
+}
+
+/** notes the product writes on what detection lists (assets, indicators), in the chosen language; a person's own note as written */
+const PRODUCT_NOTES: Record<string, { zh: string; en: string }> = {
+  'attacking source': { zh: '攻击来源', en: 'Attacking source' },
+  source: { zh: '来源地址', en: 'Source' },
+  destination: { zh: '目的地址', en: 'Destination' },
+};
+export function noteIn(note: string | null | undefined, lang: Lang): string {
+  if (!note) return '';
+  const known = PRODUCT_NOTES[note];
+  if (known) return known[lang];
+  const intel = /^threat intelligence: (.*)$/.exec(note);
+  if (intel) return lang === 'zh' ? `威胁情报：${intel[1]}` : `Threat intelligence: ${intel[1]}`;
+  // "失陷主机 compromised": the product's note in both languages
+  const both = /^([\u4e00-\u9fff]+) ([a-z][a-z ]*)$/.exec(note);
+  if (both) return lang === 'zh' ? both[1]! : both[2]!.charAt(0).toUpperCase() + both[2]!.slice(1);
+  return note;
 }
 
 export function categoryName(category: string, lang: Lang): string {

@@ -5,24 +5,11 @@
  */
 import { useEffect, useState } from 'react';
 import { api } from './api';
+import type { components } from './api-schema';
 import { useLive } from './live';
 
-/** An incident as the list API (`GET /api/incidents`) gives it. */
-export interface IncidentSummary {
-  id: string;
-  title: string;
-  titleEn: string | null;
-  type: string;
-  level: number;
-  phase: string;
-  orgUnit: string;
-  owner: string | null;
-  overdue: boolean;
-  phaseDueAt: string | null;
-  detectedAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An incident as the list API (`GET /api/incidents`) gives it: the type generated from the OpenAPI document. */
+export type IncidentSummary = components['schemas']['IncidentSummary'];
 
 export interface Stats {
   window: { from: string; to: string; fallback: boolean };

@@ -34,7 +34,16 @@ const CRITICALITY_WORDS: Record<string, number> = { critical: 1, high: 2, medium
 
 export interface AssetParse {
   assets: Asset[];
-  problems: Array<{ row: number; field: string; reason: string }>;
+  /** each row not imported: `reason` in English, `rule` and `params` for the console to word it */
+  problems: AssetProblem[];
+}
+
+export interface AssetProblem {
+  row: number;
+  field: string;
+  reason: string;
+  rule: 'notCsv' | 'notIp' | 'criticality' | 'duplicateIp' | 'unknownOrgUnit';
+  params: Record<string, string | number>;
 }
 
 /** CSV records with the line each ends on; a record the parser cannot read is a problem of its line, and the rest are kept. */
@@ -51,7 +60,8 @@ function csvRecords(text: string, problems: AssetParse['problems']): Array<{ lin
         const [r] = parseCsv(l, options) as unknown as Array<{ record: string[] }>;
         if (r) out.push({ line: i + 1, cells: r.record });
       } catch (e) {
-        problems.push({ row: i + 1, field: 'line', reason: `not CSV: ${(e as Error).message.replace(/,? (?:at|on) line \d+/g, '')}` });
+        const detail = (e as Error).message.replace(/,? (?:at|on) line \d+/g, '');
+        problems.push({ row: i + 1, field: 'line', reason: `not CSV: ${detail}`, rule: 'notCsv', params: { detail } });
       }
     });
     return out;
@@ -77,7 +87,7 @@ export function parseAssetCsv(text: string): AssetParse {
     try {
       ip = ipaddr.process(rawIp ?? '').toString();
     } catch {
-      problems.push({ row, field: 'ip', reason: `"${rawIp ?? ''}" is not an IP address` });
+      problems.push({ row, field: 'ip', reason: `"${rawIp ?? ''}" is not an IP address`, rule: 'notIp', params: { value: rawIp ?? '' } });
       return;
     }
     let criticality: number | null = null;
@@ -85,12 +95,12 @@ export function parseAssetCsv(text: string): AssetParse {
     if (c) {
       criticality = /^[1-4]$/.test(c) ? Number(c) : CRITICALITY_WORDS[c.toLowerCase()] ?? null;
       if (criticality === null) {
-        problems.push({ row, field: 'criticality', reason: `"${c}" is not 1–4 or critical/high/medium/low (核心/高/中/低)` });
+        problems.push({ row, field: 'criticality', reason: `"${c}" is not 1–4 or critical/high/medium/low (核心/高/中/低)`, rule: 'criticality', params: { value: c } });
         return;
       }
     }
     if (seen.has(ip)) {
-      problems.push({ row, field: 'ip', reason: `${ip} already appears in row ${seen.get(ip)}; the later row wins` });
+      problems.push({ row, field: 'ip', reason: `${ip} already appears in row ${seen.get(ip)}; the later row wins`, rule: 'duplicateIp', params: { ip, row: seen.get(ip)! } });
       assets.splice(assets.findIndex((a) => a.ip === ip), 1);
     }
     seen.set(ip, row);

@@ -6,6 +6,7 @@ import { categoryName, LangContext, ruleNameIn, useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 import { useTime } from '../time';
+import { AddAlertsButton, NewIncidentButton } from './IncidentEdit';
 
 const CATEGORIES = ['network', 'intrusion_detection', 'threat', 'authentication', 'malware', 'process', 'web', 'email', 'file', 'iam'];
 const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_positive: 'default', ignored: 'default' };
@@ -13,7 +14,7 @@ const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_pos
 type Json = Record<string, any>;
 
 /** Alert search with the raw record one click away, and triage with a reason; events (context records) beside them. */
-export function Alerts() {
+export function Alerts({ may = { create: false, update: false } }: { may?: { create: boolean; update: boolean } }) {
   const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
@@ -24,6 +25,8 @@ export function Alerts() {
   const [next, setNext] = useState<string | null>(null);
   const [raw, setRaw] = useState<Record<number, string>>({});
   const [triaging, setTriaging] = useState<Json>();
+  // alerts picked for an incident (kept across pages of the list)
+  const [picked, setPicked] = useState<Json[]>([]);
   const [form] = Form.useForm();
   const ref = useReference();
   const { lang } = useContext(LangContext);
@@ -95,6 +98,13 @@ export function Alerts() {
         {kind === 'alert' && <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>}
         <Button type="primary" htmlType="submit" data-testid="alert-search">{t('search')}</Button>
       </Form>
+      {(may.create || may.update) && (
+        <div style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap', marginBottom: 8 }} data-testid="alert-selection">
+          <Typography.Text type="secondary">{t('selectedAlerts', { n: picked.length })}</Typography.Text>
+          {may.create && <NewIncidentButton key={picked.map((a) => a.id).join(',')} alerts={picked} />}
+          {may.update && <AddAlertsButton alerts={picked} done={() => { setPicked([]); void load(filters); }} />}
+        </div>
+      )}
       <Table
         rowKey="id"
         size="small"
@@ -102,6 +112,12 @@ export function Alerts() {
         dataSource={rows}
         pagination={false}
         data-testid="alerts"
+        rowSelection={{
+          selectedRowKeys: picked.map((a) => a.id),
+          preserveSelectedRowKeys: true,
+          onChange: (_keys, chosen) => setPicked(chosen.filter(Boolean) as Json[]),
+          getCheckboxProps: (r: Json) => ({ 'data-testid': `pick-${r.id}` }) as never,
+        }}
         expandable={{
           expandedRowRender: (r: Json) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }} data-testid="raw">{r.original ?? raw[r.id] ?? t('loading')}</pre>,
           onExpand: (open, r: Json) => {

@@ -86,31 +86,44 @@ function ModalForm({ label, title, testId, danger, initialValues, onSubmit, chil
   );
 }
 
-/** "新建事件": an incident by hand, graded from the grading table (or a level given with its reason), with its first asset and indicator. */
-export function NewIncidentButton() {
+/**
+ * "新建事件": an incident by hand, graded from the grading table (or a level given with its reason),
+ * with its first asset; or, given `alerts` (picked on the alert list), an incident made of those
+ * alerts: detected at the earliest, titled by the first one's rule, their hosts its assets.
+ */
+export function NewIncidentButton({ alerts }: { alerts?: Json[] } = {}) {
   const t = useT();
   const ref = useReference();
+  const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
   const errText = useErrorText();
+  const picked = alerts ?? [];
+  const fromAlerts = alerts !== undefined;
+  const earliest = picked.map((a) => String(a.timestamp)).sort()[0];
+  const first = picked[0]?.alert as Json | undefined;
+  const named = first ? (first.rule?.name ? ruleNameIn(first.rule.name, lang) : (first.message ?? '')) : '';
   return (
     <ModalForm
-      label={`+ ${t('newIncident')}`}
-      title={t('newIncident')}
-      testId="new-incident"
-      size="middle"
-      initialValues={{ detectedAt: dayjs() }}
+      label={fromAlerts ? t('newIncidentFromAlerts', { n: picked.length }) : `+ ${t('newIncident')}`}
+      title={fromAlerts ? t('newIncidentFromAlerts', { n: picked.length }) : t('newIncident')}
+      testId={fromAlerts ? 'new-incident-from-alerts' : 'new-incident'}
+      size={fromAlerts ? 'small' : 'middle'}
+      disabled={fromAlerts && picked.length === 0}
+      initialValues={{ detectedAt: earliest ? dayjs(earliest) : dayjs(), title: String(named).slice(0, 200) || undefined }}
       onSubmit={async (v) => {
+        const common = {
+          title: v.title,
+          type: v.type,
+          ...(v.description ? { description: v.description } : {}),
+          ...(v.orgUnit ? { orgUnit: v.orgUnit } : {}),
+          detectedAt: (v.detectedAt as Dayjs).toISOString(),
+          ...(v.level ? { level: v.level, levelReason: v.levelReason } : {}),
+        };
         try {
-          const created = await api('POST', '/api/incidents', {
-            title: v.title,
-            type: v.type,
-            ...(v.description ? { description: v.description } : {}),
-            ...(v.orgUnit ? { orgUnit: v.orgUnit } : {}),
-            detectedAt: (v.detectedAt as Dayjs).toISOString(),
-            ...(v.level ? { level: v.level, levelReason: v.levelReason } : {}),
-            ...(v.ip || v.hostname ? { assets: [{ ip: v.ip || null, hostname: v.hostname || null, orgUnit: v.orgUnit || null }] } : {}),
-          });
-          location.hash = `#/incidents/${encodeURIComponent(created.id)}`;
+          const id = fromAlerts
+            ? (await api('POST', '/api/incidents/from-alerts', { ...common, alerts: picked.map((a) => Number(a.id)) })).incidentId
+            : (await api('POST', '/api/incidents', { ...common, ...(v.ip || v.hostname ? { assets: [{ ip: v.ip || null, hostname: v.hostname || null, orgUnit: v.orgUnit || null }] } : {}) })).id;
+          location.hash = `#/incidents/${encodeURIComponent(id)}`;
           return true;
         } catch (e) {
           void message.error(errText(e));
@@ -135,14 +148,18 @@ export function NewIncidentButton() {
       <Form.Item name="description" label={t('description')}>
         <Input.TextArea rows={3} maxLength={20000} />
       </Form.Item>
-      <Space.Compact block>
-        <Form.Item name="ip" label={t('firstAssetIp')} style={{ flex: 1 }}>
-          <Input maxLength={64} placeholder="10.164.1.8" data-testid="new-ip" />
-        </Form.Item>
-        <Form.Item name="hostname" label={t('hostname')} style={{ flex: 1 }}>
-          <Input maxLength={255} />
-        </Form.Item>
-      </Space.Compact>
+      {fromAlerts ? (
+        <Typography.Paragraph type="secondary" data-testid="from-alerts-hint">{t('fromAlertsHint', { n: picked.length })}</Typography.Paragraph>
+      ) : (
+        <Space.Compact block>
+          <Form.Item name="ip" label={t('firstAssetIp')} style={{ flex: 1 }}>
+            <Input maxLength={64} placeholder="10.164.1.8" data-testid="new-ip" />
+          </Form.Item>
+          <Form.Item name="hostname" label={t('hostname')} style={{ flex: 1 }}>
+            <Input maxLength={255} />
+          </Form.Item>
+        </Space.Compact>
+      )}
       <Space.Compact block>
         <Form.Item name="level" label={t('levelOverride')} style={{ width: 160 }}>
           <InputNumber min={1} max={4} precision={0} />
@@ -155,6 +172,46 @@ export function NewIncidentButton() {
           )}
         </Form.Item>
       </Space.Compact>
+    </ModalForm>
+  );
+}
+
+/** "加入事件": alerts picked on the alert list filed onto an open incident, found by id or text. */
+export function AddAlertsButton({ alerts, done }: { alerts: Json[]; done: () => void }) {
+  const t = useT();
+  const { lang } = useContext(LangContext);
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
+  const find = (q: string) =>
+    void api('GET', `/api/incidents?limit=20&phase=discovery,report,analysis,handling,summary${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ''}`).then(
+      (r) => setOptions(r.items.map((x) => ({ value: x.id, label: `${x.id} ${lang === 'en' ? (x.titleEn ?? x.title) : x.title}` }))),
+      (e: unknown) => void message.error(errText(e)),
+    );
+  return (
+    <ModalForm
+      label={t('addAlertsToIncident', { n: alerts.length })}
+      title={t('addAlertsToIncident', { n: alerts.length })}
+      testId="add-alerts"
+      disabled={alerts.length === 0}
+      onSubmit={async (v) => {
+        try {
+          const r = await api('POST', `/api/incidents/${encodeURIComponent(String(v.incident))}/alerts`, { alerts: alerts.map((a) => Number(a.id)), ...(v.note ? { note: v.note } : {}) });
+          void message.success(t('alertsFiled', { n: r.added, id: r.incidentId }));
+          done();
+          return true;
+        } catch (e) {
+          void message.error(errText(e));
+          return false;
+        }
+      }}
+    >
+      <Form.Item name="incident" label={t('incident')} rules={[{ required: true }]}>
+        <Select showSearch filterOption={false} onSearch={find} onFocus={() => find('')} options={options} data-testid="add-alerts-incident" />
+      </Form.Item>
+      <Form.Item name="note" label={t('note')}>
+        <Input.TextArea rows={2} maxLength={2000} data-testid="add-alerts-note" />
+      </Form.Item>
     </ModalForm>
   );
 }
@@ -416,6 +473,7 @@ export function MergeButton({ inc, act }: { inc: Json; act: Act }) {
 /** "拆分": detection signals (what matched, where) split off into a new incident, with the reason. */
 export function SplitButton({ inc, signals, act }: { inc: Json; signals: Json[]; act: Act }) {
   const t = useT();
+  const { lang } = useContext(LangContext);
   if (signals.length < 2) return null;
   return (
     <ModalForm
@@ -433,7 +491,7 @@ export function SplitButton({ inc, signals, act }: { inc: Json; signals: Json[];
         <Select
           mode="multiple"
           data-testid="split-signals"
-          options={signals.map((x) => ({ value: x.id, label: `${x.rule.title} — ${[x.sourceIp, x.destinationIp ?? x.indicator ?? x.host].filter(Boolean).join(' → ')} ×${x.count}` }))}
+          options={signals.map((x) => ({ value: x.id, label: `${ruleNameIn(x.rule.title, lang)} — ${[x.sourceIp, x.destinationIp ?? x.indicator ?? x.host].filter(Boolean).join(' → ')} ×${x.count}` }))}
         />
       </Form.Item>
       <Form.Item name="reason" label={t('reason')} rules={[{ required: true }]}>

@@ -3,7 +3,7 @@ import dayjs from 'dayjs';
 import { useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, PHASES } from '../api';
 import type { Me } from '../App';
-import { LangContext, useT } from '../i18n';
+import { LangContext, noteIn, useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { timelineText } from '../timeline';
 import { useLive } from '../live';
@@ -143,6 +143,20 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             onChange={(v?: number) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, { ownerId: v ?? null }))}
             options={users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${t('owner')}: ${u.displayName}` }))}
             data-testid="owner"
+          />
+          <Select
+            mode="tags"
+            size="small"
+            style={{ minWidth: 160, maxWidth: 360 }}
+            placeholder={t('tags')}
+            value={inc.tags as string[]}
+            disabled={!mayEdit || inc.phase === 'closed'}
+            maxCount={20}
+            tokenSeparators={[',', '，']}
+            onChange={(v: string[]) => void act(() => api('PATCH', `/api/incidents/${encodeURIComponent(id)}`, { tags: v.map((x) => x.trim()).filter(Boolean).map((x) => x.slice(0, 50)) }))}
+            options={[]}
+            notFoundContent={null}
+            data-testid="incident-tags"
           />
           {me.permissions.includes('incident.grade') && inc.phase !== 'closed' && <RegradeButton inc={inc} act={act} />}
           {me.permissions.includes('incident.advance') && <MoveBackButton inc={inc} act={act} />}
@@ -352,7 +366,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                           <span>
                             <Typography.Text type="secondary">{fmt(at)}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
                             {/* who did it: every person's action (phase moves, regrades, merges too); the product's own entries name no one */}
-                            {e!.kind !== 'alert' && !String(e!.actor).startsWith('system:') && <Typography.Text type="secondary" data-testid="timeline-actor"> — {e!.actor}</Typography.Text>}
+                            {(e!.kind !== 'alert' || e!.source === 'manual') && !String(e!.actor).startsWith('system:') && <Typography.Text type="secondary" data-testid="timeline-actor"> — {e!.actor}</Typography.Text>}
                           </span>
                         ),
                       },
@@ -374,7 +388,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                 { title: t('hostname'), dataIndex: 'hostname', render: (h: string | null) => h ?? '' },
                 { title: t('orgUnit'), dataIndex: 'orgUnit', render: (u: string | null) => ref.unitName(u) },
                 { title: '#', key: 'order', render: (_: unknown, a: Json) => why?.spread?.hosts?.find((h: Json) => h.host === a.ip)?.order ?? '' },
-                { title: t('note'), dataIndex: 'note', ellipsis: true, render: (n: string | null) => n ?? '' },
+                { title: t('note'), dataIndex: 'note', ellipsis: true, render: (n: string | null) => noteIn(n, lang) },
                 ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 130, render: (_: unknown, a: Json) => <AssetActions incidentId={id} asset={a} act={act} /> }] : []),
               ]}
             />
@@ -439,7 +453,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                       <TlpTag tlp={o.tlp} />
                       <TlpTag tlp={o.pap} kind="PAP" />
                       {(o.tags as string[]).map((x) => <Tag key={x} data-testid="obs-tag">{x}</Tag>)}
-                      {o.note && <Typography.Text type="secondary" data-testid="obs-note-text">{o.note}</Typography.Text>}
+                      {o.note && <Typography.Text type="secondary" data-testid="obs-note-text">{noteIn(o.note, lang)}</Typography.Text>}
                     </Space>
                   ),
                 },

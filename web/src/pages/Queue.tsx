@@ -17,9 +17,9 @@ export function LevelTag({ level }: { level: number }) {
   return <Tag color={LEVEL_COLORS[level]} data-testid="level">{t('levelN', { n: level })}</Tag>;
 }
 
-type Filter = { level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean };
+type Filter = { level?: number[]; phase?: string[]; type?: string; orgUnit?: string; owner?: number; overdue?: boolean; tag?: string; q?: string };
 
-/** The queue's filter as the address gives it: level, phase (comma-separated), type, orgUnit, owner, overdue. */
+/** The queue's filter as the address gives it: level, phase (comma-separated), type, orgUnit, owner, overdue, tag, q (text). */
 function filterFromHash(): Filter {
   const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const list = (k: string) => (q.get(k) ? q.get(k)!.split(',').filter(Boolean) : undefined);
@@ -32,6 +32,8 @@ function filterFromHash(): Filter {
   if (q.get('orgUnit')) f.orgUnit = q.get('orgUnit')!;
   if (Number(q.get('owner')) > 0) f.owner = Number(q.get('owner'));
   if (q.get('overdue') === '1' || q.get('overdue') === 'true') f.overdue = true;
+  if (q.get('tag')) f.tag = q.get('tag')!;
+  if (q.get('q')) f.q = q.get('q')!;
   return f;
 }
 
@@ -116,6 +118,8 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
     if (filter.orgUnit) p.set('orgUnit', filter.orgUnit);
     if (filter.owner) p.set('owner', String(filter.owner));
     if (filter.overdue) p.set('overdue', 'true');
+    if (filter.tag) p.set('tag', filter.tag);
+    if (filter.q) p.set('q', filter.q);
     void api('GET', `/api/incidents?${p.toString()}`).then((r) => setRows(r.items));
   };
   useEffect(load, [filter]);
@@ -152,6 +156,26 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
         <Select allowClear placeholder={t('orgUnit')} style={{ width: 130 }} value={filter.orgUnit} onChange={(v?: string) => setFilter((f) => ({ ...f, orgUnit: v }))} options={ref.orgUnits.map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }))} />
         <Select allowClear placeholder={t('owner')} style={{ width: 130 }} value={filter.owner} onChange={(v?: number) => setFilter((f) => ({ ...f, owner: v }))} options={users.map((u) => ({ value: u.id, label: u.displayName }))} />
         <Checkbox checked={!!filter.overdue} onChange={(e) => setFilter((f) => ({ ...f, overdue: e.target.checked }))}>{t('onlyOverdue')}</Checkbox>
+        <Input.Search
+          allowClear
+          placeholder={t('queueText')}
+          style={{ width: 200 }}
+          defaultValue={filter.q}
+          key={`q:${filter.q ?? ''}`}
+          maxLength={200}
+          onSearch={(v) => setFilter((f) => ({ ...f, q: v.trim() || undefined }))}
+          data-testid="filter-q"
+        />
+        <Input.Search
+          allowClear
+          placeholder={t('tag')}
+          style={{ width: 130 }}
+          defaultValue={filter.tag}
+          key={`tag:${filter.tag ?? ''}`}
+          maxLength={50}
+          onSearch={(v) => setFilter((f) => ({ ...f, tag: v.trim() || undefined }))}
+          data-testid="filter-tag"
+        />
         <SavedFilters filter={filter} onApply={setFilter} />
         {selected.length > 0 && (
           <Select placeholder={t('assignTo')} style={{ width: 180 }} onChange={(v: number) => void assign(v)} options={users.map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))} data-testid="bulk-assign" />
@@ -169,7 +193,19 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
         columns={[
           { title: t('level'), dataIndex: 'level', width: 80, render: (l: number) => <LevelTag level={l} /> },
           { title: t('id'), dataIndex: 'id', width: 170 },
-          { title: t('title'), key: 'title', ellipsis: true, render: (_: unknown, r) => titleIn(ref.lang, r) },
+          {
+            title: t('title'),
+            key: 'title',
+            ellipsis: true,
+            render: (_: unknown, r) => (
+              <>
+                {r.tags.map((x) => (
+                  <Tag key={x} color="blue" style={{ marginInlineEnd: 4 }} data-testid="queue-tag" onClick={(e) => { e.stopPropagation(); setFilter((f) => ({ ...f, tag: x })); }}>{x}</Tag>
+                ))}
+                {titleIn(ref.lang, r)}
+              </>
+            ),
+          },
           { title: t('type'), dataIndex: 'type', width: 110, render: (x: string) => ref.typeName(x) },
           { title: t('phase'), dataIndex: 'phase', width: 90, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
           { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },

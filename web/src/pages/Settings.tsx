@@ -1,9 +1,9 @@
 import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { type Answer, type BodyOf, api, ApiError } from '../api';
 import type { Me } from '../App';
-import { useT } from '../i18n';
-import { useErrorText } from '../errors';
+import { LangContext, useT } from '../i18n';
+import { fieldLabel, rowProblemText, useErrorText } from '../errors';
 import { Notifications } from './Notifications';
 import { reloadReference } from '../reference';
 import { TotpSetup } from './TotpSetup';
@@ -301,11 +301,12 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-type ImportProblem = { row: number; field: string; reason: string };
+type ImportProblem = { row: number; field: string; reason: string; rule?: string; params?: Record<string, string | number> };
 const ASSET_PAGE = 50;
 
 function Assets({ canWrite }: { canWrite: boolean }) {
   const t = useT();
+  const { lang } = useContext(LangContext);
   const { message, modal } = AntApp.useApp();
   const errText = useErrorText();
   // every row that did not go in, with its line and reason, beside the count of those that did
@@ -315,7 +316,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
     modal.warning({
       title: t('importedWithProblems', { n: r.imported ?? 0, m: problems.length }),
       width: 720,
-      content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110 }, { title: t('reason'), dataIndex: 'reason' }]} />,
+      content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110, render: (f: string) => fieldLabel(f, lang) }, { title: t('reason'), key: 'reason', render: (_: unknown, p) => rowProblemText(p, lang) }]} />,
     });
   };
   // a page at a time in address order, searched by address, CIDR or text on the server

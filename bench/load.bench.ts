@@ -271,9 +271,16 @@ export async function loadBench(): Promise<void> {
         }
       })();
       const t = performance.now();
+      // what each thread's heap holds from the system, every 10 s (what the RSS follows, beside SQLite and buffers)
+      const held: string[] = [];
       for (let s = 0; s < LOAD_SECONDS; s++) {
         await sleep(1000);
         rss.push(treeRssMB(pid));
+        if (s % 10 === 9) {
+          const h = (await (await fetch(`${server.url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { heapCommittedMB?: Record<string, number> };
+          const c = h.heapCommittedMB ?? {};
+          held.push(`${Object.values(c).reduce((x, y) => x + y, 0)} (${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+        }
       }
       polling = false;
       await analyst;
@@ -287,6 +294,7 @@ export async function loadBench(): Promise<void> {
       row('API under load p50 / p99', `${percentile(latencies, 50).toFixed(0)} / ${result.apiP99Ms} ms (${latencies.length} requests)`);
       row('RSS end / max / growth last 30 s', `${result.rssEndMB} / ${Math.round(Math.max(...rss))} / ${result.rssGrowthLast30sMB} MB`);
       row('RSS each 10 s', rss.filter((_, i) => i % 10 === 9).map((v) => v.toFixed(0)).join(' ') + ' MB');
+      for (const [i, h] of held.entries()) row(i === 0 ? 'V8 heaps held each 10 s (MB)' : '', h);
       const health = (await (await fetch(`${server.url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { heapMB?: Record<string, number> };
       row('V8 heap used by thread', Object.entries(health.heapMB ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') + ' MB');
 

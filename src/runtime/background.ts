@@ -94,15 +94,22 @@ export class Health {
     if (!this.parts.has(name)) this.set({ name, state: 'ok', failures: 0 });
   }
 
-  /** heap in use per thread (MB), as each last reported it */
+  /** heap in use and heap reserved (committed) per thread (MB), as each last reported it */
   private readonly heaps = new Map<string, number>();
+  private readonly committed = new Map<string, number>();
 
-  heapUsed(thread: string, mb: number): void {
+  heapUsed(thread: string, mb: number, committedMB?: number): void {
     this.heaps.set(thread, mb);
+    if (committedMB !== undefined) this.committed.set(thread, committedMB);
   }
 
   heapsMB(): Record<string, number> {
     return Object.fromEntries([...this.heaps].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** the heap each thread holds from the system (used, free and fragmented), which is what its resident memory follows */
+  heapsCommittedMB(): Record<string, number> {
+    return Object.fromEntries([...this.committed].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   components(): ComponentHealth[] {

@@ -80,7 +80,10 @@ function onMessage(m: unknown): void {
 }
 
 // the heap this thread uses, for /api/health (a leak shows there before the heap limit ends the thread)
-setInterval(() => post({ type: 'heap', usedMB: Math.round(v8.getHeapStatistics().used_heap_size / 1048576) }), 5000).unref();
+setInterval(() => {
+  const h = v8.getHeapStatistics();
+  post({ type: 'heap', usedMB: Math.round(h.used_heap_size / 1048576), committedMB: Math.round(h.total_heap_size / 1048576) });
+}, 5000).unref();
 
 // a failure nobody awaited is reported, never the end of the thread
 process.on('unhandledRejection', (e) => s.health.failed(`${role}-worker`, e));

@@ -21,7 +21,7 @@ export type WorkerRole = 'intake' | 'detect' | 'notify' | 'query';
 export type FromWorker =
   | { type: 'ready'; syslog?: { udp?: number; tcp?: number } }
   | { type: 'health'; component: ComponentHealth }
-  | { type: 'heap'; usedMB: number }
+  | { type: 'heap'; usedMB: number; committedMB?: number }
   | { type: 'committed' };
 export type ToWorker = { type: 'committed' } | { type: 'stop' };
 
@@ -74,7 +74,7 @@ class RoleThread {
           this.health.ok(`worker:${this.role}`);
           resolve(msg);
         } else if (msg.type === 'health') this.health.adopt(msg.component);
-        else if (msg.type === 'heap') this.health.heapUsed(this.role, msg.usedMB);
+        else if (msg.type === 'heap') this.health.heapUsed(this.role, msg.usedMB, msg.committedMB);
         else this.onMessage(msg);
       });
       worker.on('error', (e) => {

@@ -26,7 +26,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { DEFAULT_POLICY } from './domain/detection/policy.js';
 import { BackgroundLoop, Health, type LoopLogger } from './runtime/background.js';
 import type { IntakeGate } from './intake/intake.routes.js';
-import { ingestBody } from './intake/intake-body.js';
+import { bodyText, ingestBody } from './intake/intake-body.js';
 import { purgeExpired } from './intake/retention.js';
 import { type AlertQuery, searchAlerts } from './intake/alert.repository.js';
 
@@ -150,7 +150,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       timeZones: zones,
       now,
       health,
-      gate: { ingestBody: (body, kind, o) => ingestBody(intake, body, kind, o) },
+      gate: { ingestBody: (body, kind, o) => ingestBody(intake, bodyText(body), kind, o) },
       alertSearch: (q) => searchAlerts(database.db, q, now()),
       startBackground: (log, only) => {
         health.useLogger(log);

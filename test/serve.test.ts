@@ -62,13 +62,18 @@ describe('bihuan serve (first start on the embedded default)', () => {
     const eve = fs.readFileSync(path.join(root, 'test/fixtures/intake/suricata-eve.json'), 'utf8');
     const sent = await fetch(`${second.url}/api/alerts`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${bearer}` }, body: eve });
     expect(((await sent.json()) as { accepted: number; events: number })).toMatchObject({ accepted: 4, events: 3 });
+    // a JSON body in UTF-8, handed to the intake worker as bytes: read there as sent
+    const chinese = { timestamp: '2026-11-25T10:00:00.000000+0800', event_type: 'alert', src_ip: '203.0.113.9', src_port: 4444, dest_ip: '10.1.2.3', dest_port: 445, proto: 'TCP', alert: { signature_id: 9000001, signature: '永恒之蓝漏洞利用尝试 ✓', category: 'Attempted Administrator Privilege Gain', severity: 1 } };
+    const sentJson = await fetch(`${second.url}/api/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify([chinese]) });
+    expect(((await sentJson.json()) as { accepted: number })).toMatchObject({ accepted: 1 });
     second.proc.removeAllListeners('exit');
     second.proc.kill('SIGKILL');
     await new Promise((r) => second.proc.once('exit', r));
     const db = new SQLite(path.join(dataDir, 'bihuan.db'), { readonly: true });
     try {
-      // one alert, three events (DNS and HTTP records are context)
-      expect((db.prepare('select (select count(*) from alerts) + (select count(*) from events) n').get() as { n: number }).n).toBe(4);
+      // two alerts, three events (DNS and HTTP records are context)
+      expect((db.prepare('select (select count(*) from alerts) + (select count(*) from events) n').get() as { n: number }).n).toBe(5);
+      expect((db.prepare("select count(*) n from alerts where doc like '%永恒之蓝漏洞利用尝试 ✓%'").get() as { n: number }).n).toBe(1);
     } finally {
       db.close();
     }

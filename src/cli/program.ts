@@ -35,6 +35,7 @@ import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
 import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
+import { startHeapTrim } from '../runtime/heap-trim.js';
 import { RoleWorkers } from '../runtime/role-workers.js';
 import { purgeExpired } from '../intake/retention.js';
 import { NODE_ROLES, type NodeRole, type RunningRole, servesApi, startRole } from '../runtime/scale-out.js';
@@ -182,6 +183,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       let syslogPorts: { udp?: number; tcp?: number } | undefined;
       let syslog: SyslogListener | undefined;
       let workers: RoleWorkers | undefined;
+      let trim: ReturnType<typeof startHeapTrim> | undefined;
       if (cfg.workers === 'threads') {
         // the API thread answers people; intake, detection, notifications and searches have threads of their own
         workers = new RoleWorkers(cfg, s.health, app.log);
@@ -189,6 +191,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         s.gate = { ingestBody: (body, kind, opts) => w.ingestBody(body, kind, opts) };
         s.alertSearch = (q) => w.searchAlerts(q);
         syslogPorts = (await workers.start()).syslog;
+        // this thread only answers: its heap is kept near what it holds (the workers bound theirs)
+        trim = startHeapTrim((e) => app.log.warn({ err: e }, 'the API thread could not ask for a heap collection; its memory is left to V8'));
       } else {
         s.startBackground(app.log);
         const started = await startConfiguredSyslog(s.intake, app.log, s.health, cfg);
@@ -253,6 +257,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print('Press Ctrl+C to stop.');
       const stop = async () => {
         await syslog?.stop();
+        trim?.stop();
         await workers?.stop();
         await app.close();
         await s.close();

@@ -9,6 +9,25 @@ import type { IntakeOutcome, IntakeRecord, IntakeService } from './intake.servic
 
 export type BodyKind = 'json' | 'text';
 
+/**
+ * A request body as the HTTP way in hands it on: bytes in an ArrayBuffer of their own, so the
+ * API thread can transfer them to the intake worker (issue 12, memory: a body kept as a string on
+ * the API thread while intake stores it outlives two scavenges and piles up in its old space).
+ */
+export type BodyBytes = ArrayBuffer;
+
+/** The body's bytes in a buffer of their own (never a view of a pooled or shared one, which could not be transferred). */
+export function ownBytes(body: Uint8Array): BodyBytes {
+  const own = new ArrayBuffer(body.byteLength);
+  new Uint8Array(own).set(body);
+  return own;
+}
+
+/** The body as text (UTF-8, as HTTP clients send it). */
+export function bodyText(body: BodyBytes): string {
+  return Buffer.from(body).toString('utf8');
+}
+
 function* jsonRecords(body: unknown): Generator<IntakeRecord> {
   const items = Array.isArray(body) ? body : [body];
   let line = 0;

@@ -8,6 +8,10 @@ export const LIMITS = {
   workerHeapMB: { intake: 160, detect: 256, notify: 96, query: 128 },
   /** V8 young-generation size of each worker (MB): small keeps each thread's resident memory small */
   workerYoungMB: 8,
+  /** the API thread's old generation may grow this much (MB) past what it held after its last full collection before one is asked for (runtime/heap-trim.ts) */
+  apiHeapSlackMB: 12,
+  /** how often the API thread's heap is looked at (ms) */
+  apiHeapCheckMs: 2_000,
   /** an on-demand worker (searches) ends after this long without a call, and starts again with the next */
   idleWorkerMs: 60_000,
   /** request bodies handed to the intake worker and not yet stored, in bytes: beyond, 503 + Retry-After */

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { loggerOptions } from './log.js';
 import { openServices } from '../app.js';
 import type { Config } from '../config.js';
-import { ingestBody } from '../intake/intake-body.js';
+import { bodyText, ingestBody } from '../intake/intake-body.js';
 import { startConfiguredSyslog } from '../intake/syslog-listener.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { LIMITS } from './limits.js';
@@ -39,7 +39,7 @@ switch (role) {
     // intake stores; detection is another thread's work: it is told that a batch committed
     s.intake.onCommitted = () => post({ type: 'committed' });
     const { listener, ports } = await startConfiguredSyslog(s.intake, log, s.health, config);
-    serveCalls(port, { ingestBody: (body: string, kind: 'json' | 'text', opts: { channel: string; format?: never }) => ingestBody(s.intake, body, kind, opts) }, onMessage);
+    serveCalls(port, { ingestBody: (body: ArrayBuffer, kind: 'json' | 'text', opts: { channel: string; format?: never }) => ingestBody(s.intake, bodyText(body), kind, opts) }, onMessage);
     stop = async () => {
       await listener?.stop();
       await s.close();

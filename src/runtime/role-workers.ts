@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { AlertFormat } from '../domain/alert/alert.js';
 import { DomainError } from '../domain/errors.js';
 import type { AlertQuery, searchAlerts } from '../intake/alert.repository.js';
-import type { BodyKind } from '../intake/intake-body.js';
+import type { BodyBytes, BodyKind } from '../intake/intake-body.js';
 import type { IntakeOutcome } from '../intake/intake.service.js';
 import type { ComponentHealth, Health, LoopLogger } from './background.js';
 import { LIMITS } from './limits.js';
@@ -120,6 +120,12 @@ class RoleThread {
     return this.caller.call<T>(method, ...args);
   }
 
+  /** `call`, the buffers in `transfer` handed over to the worker (detached here) instead of copied. */
+  async callTransferring<T>(transfer: ArrayBuffer[], method: string, ...args: unknown[]): Promise<T> {
+    if (!this.caller) throw new DomainError('unavailable', `the ${this.role} worker is starting again; retry shortly`, { retryAfterSeconds: 2 });
+    return this.caller.callTransferring<T>(transfer, method, ...args);
+  }
+
   private async callOnDemand<T>(method: string, args: unknown[]): Promise<T> {
     clearTimeout(this.idleTimer);
     if (!this.worker) {
@@ -191,15 +197,16 @@ export class RoleWorkers {
    * storage than LIMITS.intakeInFlightBytes, a sender is asked to come back (503, Retry-After)
    * instead of being queued without bound.
    */
-  async ingestBody(body: string, kind: BodyKind, opts: { channel: string; format?: AlertFormat }): Promise<IntakeOutcome> {
+  /** A request body stored by the intake worker, which takes its bytes over (`body` is empty afterwards). */
+  async ingestBody(body: BodyBytes, kind: BodyKind, opts: { channel: string; format?: AlertFormat }): Promise<IntakeOutcome> {
     const intake = this.threads.intake;
-    const bytes = Buffer.byteLength(body);
+    const bytes = body.byteLength;
     if (intake.inFlightBytes > 0 && intake.inFlightBytes + bytes > LIMITS.intakeInFlightBytes) {
       throw new DomainError('unavailable', `intake is behind: ${Math.round(intake.inFlightBytes / 1024)} KiB of alerts wait for storage; send this again shortly`, { retryAfterSeconds: 1 });
     }
     intake.inFlightBytes += bytes;
     try {
-      return await intake.call<IntakeOutcome>('ingestBody', body, kind, opts);
+      return await intake.callTransferring<IntakeOutcome>([body], 'ingestBody', body, kind, opts);
     } finally {
       intake.inFlightBytes -= bytes;
     }

@@ -7,7 +7,7 @@
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 
 export interface Port {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
@@ -69,10 +69,15 @@ export class Caller {
   }
 
   call<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.callTransferring<T>([], method, ...args);
+  }
+
+  /** `call`, the buffers in `transfer` moved to the other side (detached here) instead of copied. */
+  callTransferring<T>(transfer: readonly ArrayBuffer[], method: string, ...args: unknown[]): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.postMessage({ rpc: 'call', id, method, args } satisfies Request);
+      this.port.postMessage({ rpc: 'call', id, method, args } satisfies Request, transfer);
     });
   }
 

@@ -13,7 +13,7 @@ import { Bus, parseShare } from '../bus/bus.js';
 import { BusOutbox } from '../bus/outbox.js';
 import { partitionsOf } from '../domain/detection/partition.js';
 import { DomainError } from '../domain/errors.js';
-import { ingestBody } from '../intake/intake-body.js';
+import { bodyText, ingestBody } from '../intake/intake-body.js';
 import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
 import type { Logger } from 'pino';
 import { BackgroundLoop } from './background.js';
@@ -44,7 +44,7 @@ export async function startRole(role: NodeRole, s: Services, log: Pick<Logger, '
   s.health.register('bus');
   switch (role) {
     case 'api': {
-      s.gate = { ingestBody: (body, kind, o) => bus.requestIntake(body, kind, o.format) };
+      s.gate = { ingestBody: (body, kind, o) => bus.requestIntake(bodyText(body), kind, o.format) };
       return { describe: `api: console and API; alert batches to intake nodes over ${cfg.busUrl}`, stop: () => bus.close() };
     }
     case 'intake': {

@@ -11,6 +11,7 @@ import { EvidenceStore } from './evidence/evidence.store.js';
 import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
+import { FindingService } from './findings/finding.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -28,7 +29,7 @@ import { BackgroundLoop, Health, type LoopLogger } from './runtime/background.js
 import type { IntakeGate } from './intake/intake.routes.js';
 import { bodyText, ingestBody } from './intake/intake-body.js';
 import { purgeExpired } from './intake/retention.js';
-import { type AlertQuery, searchAlerts } from './intake/alert.repository.js';
+import { type AlertQuery, type SerializedAnswer, searchAlerts } from './intake/alert.repository.js';
 
 export interface Services {
   database: Database;
@@ -38,6 +39,7 @@ export interface Services {
   incidents: IncidentService;
   intake: IntakeService;
   intel: IntelService;
+  findings: FindingService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -52,7 +54,8 @@ export interface Services {
   /** where HTTP intake's bodies are read and stored: here, or (serve) the intake worker */
   gate: IntakeGate;
   /** free-text alert search: here, or (serve) the query worker, bounded in time */
-  alertSearch: (q: AlertQuery) => ReturnType<typeof searchAlerts>;
+  /** a page of alerts: objects, or (from the query worker) the page written as JSON already */
+  alertSearch: (q: AlertQuery) => Promise<Awaited<ReturnType<typeof searchAlerts>> | SerializedAnswer>;
   /** starts the server's background loops (notifications, SLA, spread rule, detection catching up), or only those named; close() stops them */
   startBackground(log: LoopLogger, only?: readonly LoopName[]): void;
   /** runs a loop's pass now (or right after the one under way) */
@@ -141,6 +144,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       incidents,
       intake,
       intel,
+      findings: new FindingService(database.db, now),
       assets,
       detection,
       reports,

@@ -33,7 +33,7 @@ for (const dialect of DIALECTS) {
     let h: Harness;
     const actors: Actor[] = [{ name: 'nobody' }];
     /** another branch's (Beijing's) records, named by the routes under test */
-    const foreign: Record<'incident' | 'order' | 'alert' | 'report', string> = { incident: '', order: '', alert: '', report: '' };
+    const foreign: Record<'incident' | 'order' | 'alert' | 'report' | 'finding', string> = { incident: '', order: '', alert: '', report: '', finding: '' };
     let routes: Array<{ method: string; url: string }> = [];
 
     beforeAll(async () => {
@@ -58,6 +58,9 @@ for (const dialect of DIALECTS) {
       foreign.alert = String(alerts[0]!.id);
       await h.services.reports.setHeader(SYSTEM, { unitName: '某集团公司' });
       foreign.report = String((await h.services.reports.exportForm(SYSTEM, incident.id, 'incident_report', { format: 'md' })).id);
+      const nmap = '<nmaprun scanner="nmap" version="7.93"><host><status state="up"/><address addr="10.2.0.9" addrtype="ipv4"/><ports><port protocol="tcp" portid="445"><state state="open"/></port></ports></host></nmaprun>';
+      await h.services.findings.importScan(SYSTEM, Buffer.from(nmap));
+      foreign.finding = String((await h.services.findings.list({ limit: 1, offset: 0 })).items[0]!.id);
 
       const doc = (await h.req({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
       routes = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), url: p.replace(/\{(\w+)\}/g, ':$1') })));
@@ -67,7 +70,7 @@ for (const dialect of DIALECTS) {
     const PARAMS: Record<string, string> = { assetId: '999999', observableId: '999999', taskId: '999999', evidenceId: '999999', form: 'closing', level: '4', code: 'ZZ', version: '999', host: '10.2.0.9' };
     const path = (url: string, rule: BranchRule) =>
       url.replace(/:(\w+)/g, (_m, name: string) => {
-        if ((name === 'id' || name === 'exportId') && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report')) return foreign[rule];
+        if ((name === 'id' || name === 'exportId') && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report' || rule === 'finding')) return foreign[rule];
         if (name === 'id' && rule === 'headquarters' && url.startsWith('/api/incidents/')) return foreign.incident;
         return PARAMS[name] ?? '999999';
       });
@@ -99,14 +102,15 @@ for (const dialect of DIALECTS) {
           // signing out ends the session the rest of the matrix uses
           if (url === '/api/auth/logout' && actor.cookie) continue;
           const allowed = access === 'public' || (actor.role !== undefined && (access === 'authenticated' || can(actor.role, access as never)));
-          const target = path(url, rule);
+          // an import names the branch of its hosts in the address: another branch's is refused
+          const target = method === 'POST' && url === '/api/scans' ? `${path(url, rule)}?orgUnit=BJ` : path(url, rule);
           const created = { title: '越界', type: 'scanning', orgUnit: 'BJ' };
           const r = await call(actor, method, target, method !== 'POST' ? undefined : url === '/api/incidents' ? created : url === '/api/incidents/from-alerts' ? { ...created, alerts: [Number(foreign.alert)] } : undefined);
           let want: string;
           let ok: boolean;
           if (!actor.role && access !== 'public') [want, ok] = ['401', r.statusCode === 401];
           else if (!allowed) [want, ok] = ['403 naming the permission', r.statusCode === 403 && r.json().details?.permission === access];
-          else if (actor.branch && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report')) [want, ok] = ['404', r.statusCode === 404];
+          else if (actor.branch && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report' || rule === 'finding')) [want, ok] = ['404', r.statusCode === 404];
           else if (actor.branch && (rule === 'headquarters' || rule === 'own')) [want, ok] = ['403', r.statusCode === 403];
           else [want, ok] = ['neither 401 nor 403', r.statusCode !== 401 && r.statusCode !== 403];
           if (!ok) wrong.push(`${method} ${target} as ${actor.name}: want ${want}, got ${r.statusCode} ${r.body.slice(0, 160)}`);

@@ -112,6 +112,25 @@ for (const dialect of DIALECTS) {
       expect(await ok('incident', 'list', '--level', '4')).toContain('no incidents');
     });
 
+    it('imports scans and works their findings (periodic import-scan|findings|finding)', async () => {
+      const scans = path.join(import.meta.dirname, 'fixtures/scans');
+      expect(await ok('periodic', 'import-scan', path.join(scans, 'nessus-q4.nessus'))).toContain('nessus (Nessus), 2 hosts, 3 findings — 3 new');
+      const list = JSON.parse(await ok('periodic', 'findings', '--json', '--severity', 'critical')) as { items: Array<{ id: number; title: string }>; total: number };
+      expect(list.total).toBe(1);
+      expect(await ok('periodic', 'findings')).toMatch(/critical\s+open\s+10\.164\.1\.8:445/);
+      expect(await ok('periodic', 'finding', String(list.items[0]!.id), 'fixed', '--note', 'KB4013389')).toContain(': fixed');
+      const refused = await cli('periodic', 'finding', String(list.items[0]!.id), 'accepted');
+      expect(refused.code).not.toBe(0);
+      expect(refused.err).toMatch(/fixed finding moves to open or fixing or verified/);
+      const bad = await cli('periodic', 'import-scan', path.join(scans, 'nmap-q4.xml'), '--format', 'qualys');
+      expect(bad.code).not.toBe(0);
+      expect(bad.err).toContain('--format: "qualys" is not one of nmap, openvas, nessus, baseline');
+      // a baseline CSV with a bad line: the good rows kept, the bad lines named, exit code 1
+      const baseline = await cli('periodic', 'import-scan', path.join(scans, 'baseline-q4.csv'));
+      expect(baseline.code).toBe(1);
+      expect(baseline.out).toContain('line 6: "not-an-ip" is not an IP address');
+    });
+
     it('says clearly what is wrong with bad input', async () => {
       let r = await cli('incident', 'create', '--title', 'x', '--type', 'ddos');
       expect(r.code).toBe(1);

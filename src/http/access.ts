@@ -2,7 +2,7 @@
  * Who may call what (issue 11): one table, endpoint × role × branch. The role dimension is the
  * permission a route needs (GRANTS in domain/account/roles.ts says which roles hold it); the
  * branch dimension says how a user confined to a branch is answered:
- * - `incident`, `order`, `alert`, `report`: the route names one (its `:id`/`:exportId`); another
+ * - `incident`, `order`, `alert`, `report`, `finding`: the route names one (its `:id`/`:exportId`); another
  *   branch's answers 404, as if it did not exist;
  * - `list`: the list is narrowed to what touches the branch; asking for another branch's alerts,
  *   orders or assets is 403 (incidents: that branch's incidents that also touch the user's own);
@@ -16,7 +16,7 @@
 import type { Permission } from '../domain/account/roles.js';
 
 export type Access = Permission | 'public' | 'authenticated';
-export type BranchRule = 'incident' | 'order' | 'alert' | 'report' | 'list' | 'own' | 'headquarters' | 'organisation';
+export type BranchRule = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'list' | 'own' | 'headquarters' | 'organisation';
 
 export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/health': ['public', 'organisation'],
@@ -37,6 +37,11 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/observables': ['incident.read', 'list'],
   'POST /api/incidents': ['incident.create', 'own'],
   'POST /api/incidents/from-alerts': ['incident.create', 'own'],
+  'POST /api/scans': ['findings.manage', 'own'],
+  'GET /api/scans': ['findings.read', 'headquarters'],
+  'GET /api/findings': ['findings.read', 'list'],
+  'GET /api/findings/summary': ['findings.read', 'list'],
+  'PATCH /api/findings/:id': ['findings.manage', 'finding'],
   'POST /api/incidents/:id/alerts': ['incident.update', 'incident'],
   'GET /api/incidents/:id': ['incident.read', 'incident'],
   'PATCH /api/incidents/:id': ['incident.update', 'incident'],

@@ -220,3 +220,16 @@ export async function getAlert(db: Kysely<DB>, id: number) {
   if (!r) throw new DomainError('not_found', `alert ${id} does not exist`, { entity: 'alert', id });
   return { id: Number(r.id), timestamp: r.ts, receivedAt: r.received_at, format: r.format, channel: r.channel, alert: JSON.parse(r.doc) as Alert, original: r.original };
 }
+
+/**
+ * An answer already written as JSON where it was computed (the query worker): the API thread sends
+ * it as it is instead of reading it back into objects and writing them out again (issue 12: a
+ * page of 100 alerts cost the API thread more than intake's request beside it).
+ */
+export interface SerializedAnswer {
+  json: string;
+}
+
+export function isSerialized(x: unknown): x is SerializedAnswer {
+  return typeof x === 'object' && x !== null && typeof (x as SerializedAnswer).json === 'string' && Object.keys(x).length === 1;
+}

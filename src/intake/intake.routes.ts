@@ -7,7 +7,7 @@ import { scopedOrgUnit } from '../http/scope.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
 import type { DB } from '../store/schema.js';
-import { type AlertQuery, getAlert, type searchAlerts } from './alert.repository.js';
+import { type AlertQuery, type SerializedAnswer, getAlert, isSerialized, type searchAlerts } from './alert.repository.js';
 import type { IntakeOutcome, IntakeService } from './intake.service.js';
 import { type BodyBytes, type BodyKind, ownBytes } from './intake-body.js';
 
@@ -29,7 +29,7 @@ export interface IntakeGate {
   ingestBody(body: BodyBytes, kind: BodyKind, opts: { channel: string; format?: AlertFormat }): Promise<IntakeOutcome>;
 }
 
-export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; gate: IntakeGate; search: (q: AlertQuery) => ReturnType<typeof searchAlerts>; db: Kysely<DB>; bodyLimit: number }> = async (
+export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; gate: IntakeGate; search: (q: AlertQuery) => Promise<Awaited<ReturnType<typeof searchAlerts>> | SerializedAnswer>; db: Kysely<DB>; bodyLimit: number }> = async (
   app,
   { intake, gate, search, db, bodyLimit },
 ) => {
@@ -114,9 +114,11 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<{ intake: IntakeService; ga
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const toIso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
-      return search({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
+      const page = await search({ ...req.query, orgUnit: scopedOrgUnit(req, req.query.orgUnit), from: toIso(req.query.from), to: toIso(req.query.to), limit: req.query.limit ?? 100 });
+      // written as JSON where it was found (the query worker): sent as it is
+      return isSerialized(page) ? reply.type('application/json; charset=utf-8').send(page.json) : page;
     },
   );
 

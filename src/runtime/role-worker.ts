@@ -14,7 +14,7 @@ import { openServices } from '../app.js';
 import type { Config } from '../config.js';
 import { bodyText, ingestBody } from '../intake/intake-body.js';
 import { startConfiguredSyslog } from '../intake/syslog-listener.js';
-import { searchAlerts } from '../intake/alert.repository.js';
+import { type SerializedAnswer, searchAlerts } from '../intake/alert.repository.js';
 import { LIMITS } from './limits.js';
 import { serveCalls } from './rpc.js';
 import { setThisThreadNice } from './thread-priority.js';
@@ -60,7 +60,8 @@ switch (role) {
   case 'query':
     // a search yields the processors to intake and detection when they are busy
     if (!setThisThreadNice(LIMITS.searchThreadNice)) log.debug('query worker: could not lower its CPU priority (not Linux?)');
-    serveCalls(port, { searchAlerts: (q: Parameters<typeof searchAlerts>[1]) => searchAlerts(s.database.db, q, s.now()) }, onMessage);
+    // the page goes back as JSON text: a string crosses threads in one copy, and the API thread sends it as it is
+    serveCalls(port, { searchAlerts: async (q: Parameters<typeof searchAlerts>[1]): Promise<SerializedAnswer> => ({ json: JSON.stringify(await searchAlerts(s.database.db, q, s.now())) }) }, onMessage);
     post({ type: 'ready' });
     break;
 }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { AlertFormat } from '../domain/alert/alert.js';
 import { DomainError } from '../domain/errors.js';
-import type { AlertQuery, searchAlerts } from '../intake/alert.repository.js';
+import type { AlertQuery, SerializedAnswer } from '../intake/alert.repository.js';
 import type { BodyBytes, BodyKind } from '../intake/intake-body.js';
 import type { IntakeOutcome } from '../intake/intake.service.js';
 import type { ComponentHealth, Health, LoopLogger } from './background.js';
@@ -214,9 +214,10 @@ export class RoleWorkers {
 
   /**
    * A search, in the query worker, stopped (the worker ended and started again) when it runs
-   * past LIMITS.searchTimeoutMs. At most LIMITS.searchesWaiting wait their turn.
+   * past LIMITS.searchTimeoutMs. At most LIMITS.searchesWaiting wait their turn. The page comes
+   * back as JSON text, sent as it is.
    */
-  async searchAlerts(q: AlertQuery): ReturnType<typeof searchAlerts> {
+  async searchAlerts(q: AlertQuery): Promise<SerializedAnswer> {
     const query = this.threads.query;
     if (this.queries >= LIMITS.searchesWaiting) throw new DomainError('rate_limited', `${this.queries} searches are running or waiting; retry in a few seconds`, { retryAfterSeconds: 2 });
     this.queries++;
@@ -228,7 +229,7 @@ export class RoleWorkers {
           void query.kill();
         }, LIMITS.searchTimeoutMs);
       });
-      return await Promise.race([query.call<Awaited<ReturnType<typeof searchAlerts>>>('searchAlerts', q), timeout]);
+      return await Promise.race([query.call<SerializedAnswer>('searchAlerts', q), timeout]);
     } finally {
       clearTimeout(timer);
       this.queries--;

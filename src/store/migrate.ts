@@ -20,6 +20,7 @@ import * as incidentText from './migrations/20261129T2000_incident_text.js';
 import * as assetOrder from './migrations/20261129T2100_asset_order.js';
 import * as observableMarking from './migrations/20261130T0900_observable_marking.js';
 import * as incidentTags from './migrations/20261130T1200_incident_tags.js';
+import * as findings from './migrations/20261130T1500_findings.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261129T2100_asset_order': assetOrder,
   '20261130T0900_observable_marking': observableMarking,
   '20261130T1200_incident_tags': incidentTags,
+  '20261130T1500_findings': findings,
 };
 
 export interface MigrationOutcome {

@@ -537,7 +537,59 @@ export interface OrderHostTable {
   updated_at: string;
 }
 
+export interface ScanTable {
+  id: Id;
+  format: string;
+  scanner: string;
+  filename: string | null;
+  sha256: string;
+  org_unit: string | null;
+  started_at: string | null;
+  imported_at: string;
+  imported_by: string;
+  hosts: number;
+  /** JSON: { found, new, seen, reopened, closed, problems } */
+  summary: string;
+}
+
+export interface FindingTable {
+  id: Id;
+  key: string;
+  kind: string;
+  source: string;
+  check_id: string;
+  ip: string;
+  hostname: string | null;
+  port: number | null;
+  protocol: string | null;
+  org_unit: string | null;
+  title: string;
+  severity: string;
+  cvss: number | null;
+  /** JSON array of CVE ids */
+  cves: string;
+  description: string | null;
+  solution: string | null;
+  evidence: string | null;
+  status: string;
+  status_note: string | null;
+  status_by: string | null;
+  status_at: string;
+  accepted_until: string | null;
+  due_at: string | null;
+  first_seen: string;
+  last_seen: string;
+  first_scan_id: number;
+  last_scan_id: number;
+  closed_at: string | null;
+  reopened: Generated<number>;
+  incident_id: string | null;
+  created_at: string;
+}
+
 export interface DB {
+  scans: ScanTable;
+  findings: FindingTable;
   warnings: WarningTable;
   warning_acks: WarningAckTable;
   orders: OrderTable;
@@ -581,6 +633,7 @@ export interface DB {
 }
 
 export type IncidentRow = Selectable<IncidentTable>;
+export type FindingRow = Selectable<FindingTable>;
 export type NewIncidentRow = Insertable<IncidentTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type UserRow = Selectable<UserTable>;

@@ -38,6 +38,13 @@ export async function requireOrderInScope(db: Kysely<DB>, actor: Actor | undefin
   if (!row) throw notFound('order', String(orderId));
 }
 
+export async function requireFindingInScope(db: Kysely<DB>, actor: Actor | undefined, findingId: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('findings').select('id').where('id', '=', findingId).where('org_unit', '=', branch).executeTakeFirst();
+  if (!row) throw notFound('finding', String(findingId));
+}
+
 export async function requireAlertInScope(db: Kysely<DB>, actor: Actor | undefined, alertId: number): Promise<void> {
   const branch = branchOf(actor);
   if (!branch) return;

@@ -296,6 +296,25 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('settings-assets-cidr');
   });
 
+  it('periodic work: a Nessus scan imported as the scanner wrote it, its findings by due date, one accepted as a risk with its reason', async () => {
+    await page.goto(`${base}/#/periodic`);
+    await page.getByTestId('import-scan').waitFor();
+    await page.locator('input[type=file]').setInputFiles({ name: 'q4.nessus', mimeType: 'application/octet-stream', buffer: fs.readFileSync(path.join(import.meta.dirname, '../fixtures/scans/nessus-q4.nessus')) });
+    await page.getByText('nessus：2 台主机，3 个问题（新增 3').waitFor();
+    const rows = page.locator('[data-testid=findings] tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
+    // the nearest due date first: the critical one, in Chinese
+    expect(await rows.first().innerText()).toMatch(/严重[\s\S]*10\.164\.1\.8:445[\s\S]*MS17-010[\s\S]*待整改/);
+    expect(await page.getByTestId('summary-critical').innerText()).toContain('1');
+    await rows.nth(1).getByTestId('finding-move').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '已接受风险' }).click();
+    await page.getByTestId('finding-note').fill('内网跳板机，已限制来源地址');
+    await page.getByTestId('finding-move-ok').click();
+    await expect.poll(async () => (await s.findings.list({ status: ['accepted'], limit: 10, offset: 0 })).items.map((f) => f.statusNote), { timeout: 10_000 }).toEqual(['内网跳板机，已限制来源地址']);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    await shot('periodic-findings');
+  });
+
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
     await page.goto(`${base}/#/settings/playbooks`);
     await page.getByRole('tab', { name: '4 级' }).click();

@@ -11,6 +11,7 @@ const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Ale
 const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
 const Command = lazy(() => import('./pages/Command').then((m) => ({ default: m.Command })));
 const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const Findings = lazy(() => import('./pages/Findings').then((m) => ({ default: m.Findings })));
 const IncidentPage = lazy(() => import('./pages/IncidentPage').then((m) => ({ default: m.IncidentPage })));
 const Queue = lazy(() => import('./pages/Queue').then((m) => ({ default: m.Queue })));
 const Search = lazy(() => import('./pages/Search').then((m) => ({ default: m.Search })));
@@ -68,7 +69,7 @@ export function App() {
   }
   if (route.startsWith('/wall')) return <Suspense fallback={<Spin style={{ margin: 80 }} />}><Wall /></Suspense>;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : 'dashboard';
+  const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : route.startsWith('/periodic') ? 'periodic' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -85,6 +86,7 @@ export function App() {
             { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
             ...(me.permissions.includes('alerts.read') ? [{ key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> }] : []),
             { key: 'command', label: <a href="#/command">{t('command')}</a> },
+            ...(me.permissions.includes('findings.read') ? [{ key: 'periodic', label: <a href="#/periodic">{t('periodic')}</a> }] : []),
             ...(me.permissions.includes('settings.read') ? [{ key: 'settings', label: <a href="#/settings">{t('settings')}</a> }] : []),
             ...(me.permissions.includes('audit.read') ? [{ key: 'audit', label: <a href="#/audit">{t('audit')}</a> }] : []),
           ]}
@@ -112,7 +114,7 @@ export function App() {
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
         <Suspense fallback={<Spin style={{ margin: 80 }} />}>
-        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : <Dashboard />}
+        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : section === 'periodic' ? <Findings canManage={me.permissions.includes('findings.manage')} /> : <Dashboard />}
         </Suspense>
       </Layout.Content>
     </Layout>

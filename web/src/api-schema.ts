@@ -1703,6 +1703,360 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings, the nearest due date first (then the most severe), with the total the filter finds */
+        get: {
+            parameters: {
+                query?: {
+                    ip?: string;
+                    limit?: number;
+                    offset?: number;
+                    orgUnit?: string;
+                    overdue?: boolean;
+                    /** @description text in the title, a CVE, the check, the host name, or the address */
+                    q?: string;
+                    /** @description found (first or last) by this scan */
+                    scan?: number;
+                    /** @description one or several, comma-separated: critical, high, medium, low, info */
+                    severity?: string;
+                    /** @description one or several, comma-separated: open, fixing, fixed, verified, accepted */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acceptedUntil: string | null;
+                                checkId: string;
+                                closedAt: string | null;
+                                cves: string[];
+                                cvss: number | null;
+                                description: string | null;
+                                dueAt: string | null;
+                                evidence: string | null;
+                                firstSeen: string;
+                                hostname: string | null;
+                                id: number;
+                                incidentId: string | null;
+                                ip: string;
+                                /** @description vulnerability, open_port or baseline */
+                                kind: string;
+                                lastSeen: string;
+                                orgUnit: string | null;
+                                overdue: boolean;
+                                port: number | null;
+                                protocol: string | null;
+                                /** @description how often a scan (or a person) opened it again */
+                                reopened: number;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                solution: string | null;
+                                /** @description the scan format that found it */
+                                source: string;
+                                /** @enum {string} */
+                                status: "open" | "fixing" | "fixed" | "verified" | "accepted";
+                                statusAt: string;
+                                statusBy: string | null;
+                                statusNote: string | null;
+                                title: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Work a finding: fixing, fixed, verified (say how), accepted as a risk (reason and a date within a year to look again), open again; a note; the incident that exploited it */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        acceptedUntil?: string | null;
+                        incidentId?: string | null;
+                        note?: string | null;
+                        /** @enum {string} */
+                        status?: "open" | "fixing" | "fixed" | "verified" | "accepted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedUntil: string | null;
+                            checkId: string;
+                            closedAt: string | null;
+                            cves: string[];
+                            cvss: number | null;
+                            description: string | null;
+                            dueAt: string | null;
+                            evidence: string | null;
+                            firstSeen: string;
+                            hostname: string | null;
+                            id: number;
+                            incidentId: string | null;
+                            ip: string;
+                            /** @description vulnerability, open_port or baseline */
+                            kind: string;
+                            lastSeen: string;
+                            orgUnit: string | null;
+                            overdue: boolean;
+                            port: number | null;
+                            protocol: string | null;
+                            /** @description how often a scan (or a person) opened it again */
+                            reopened: number;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low" | "info";
+                            solution: string | null;
+                            /** @description the scan format that found it */
+                            source: string;
+                            /** @enum {string} */
+                            status: "open" | "fixing" | "fixed" | "verified" | "accepted";
+                            statusAt: string;
+                            statusBy: string | null;
+                            statusNote: string | null;
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/findings/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings counted by severity: open, overdue, closed, accepted, and the mean days to fix */
+        get: {
+            parameters: {
+                query?: {
+                    orgUnit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bySeverity: {
+                                [key: string]: {
+                                    accepted: number;
+                                    closed: number;
+                                    meanDaysToFix: number | null;
+                                    open: number;
+                                    overdue: number;
+                                };
+                            };
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/grading": {
         parameters: {
             query?: never;
@@ -7032,6 +7386,191 @@ export interface paths {
                     content: {
                         "application/json": {
                             [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scans imported, newest first, each with what it changed */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closed?: number;
+                            filename: string | null;
+                            format: string;
+                            found?: number;
+                            hosts: number;
+                            id: number;
+                            importedAt: string;
+                            importedBy: string;
+                            new?: number;
+                            problems?: number;
+                            reopened?: number;
+                            scanner: string;
+                            seen?: number;
+                            sha256: string;
+                            startedAt: string | null;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Import a scan file as the tool wrote it: Nmap XML (-oX), an OpenVAS/GVM report (XML), a Nessus .nessus file, or the baseline-check CSV template (item, title, host, result, severity, expected, actual). New findings open with a due date by severity; those found again are updated (reopened after a fix); those a scanned host no longer shows are verified. */
+        post: {
+            parameters: {
+                query?: {
+                    filename?: string;
+                    /** @description force a format instead of recognising it */
+                    format?: "nmap" | "openvas" | "nessus" | "baseline";
+                    /** @description the org unit of hosts the network zones do not place */
+                    orgUnit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closed: number;
+                            filename: string | null;
+                            format: string;
+                            found: number;
+                            hosts: number;
+                            id: number;
+                            new: number;
+                            problems: {
+                                at: string;
+                                reason: string;
+                            }[];
+                            reopened: number;
+                            scanner: string;
+                            seen: number;
                         };
                     };
                 };

@@ -37,12 +37,14 @@ export type Permission =
   | 'incident.merge' // merge incidents and split them
   | 'warning.manage' // raise and lower the organisation-wide warning level
   | 'orders.issue' // send orders to branches (host lists to find and clean)
-  | 'secrets.read'; // read the credentials a support request hands over (audited)
+  | 'secrets.read' // read the credentials a support request hands over (audited)
+  | 'findings.read' // scans and their findings (vulnerabilities, open ports, baseline checks)
+  | 'findings.manage'; // import scans, work findings to closure, accept a risk
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
+  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read', 'findings.read', 'findings.manage',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -50,13 +52,14 @@ export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
     'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
+    'findings.read', 'findings.manage',
   ]),
-  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test']),
+  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test', 'findings.read', 'findings.manage']),
   monitor: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-    'alerts.triage', 'rules.test', 'incident.merge', 'orders.issue',
+    'alerts.triage', 'rules.test', 'incident.merge', 'orders.issue', 'findings.read',
   ]),
-  viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read']),
+  viewer: new Set<Permission>(['incident.read', 'settings.read', 'alerts.read', 'findings.read']),
   /** a machine: a forwarder or a device sending alerts with an API token */
   ingest: new Set<Permission>(['alerts.ingest', 'tokens.own']),
 };

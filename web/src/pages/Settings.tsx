@@ -1,6 +1,6 @@
 import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useContext, useEffect, useState } from 'react';
-import { type Answer, type BodyOf, api, ApiError } from '../api';
+import { type Answer, type BodyOf, api, uploadFile } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
 import { fieldLabel, rowProblemText, useErrorText } from '../errors';
@@ -19,14 +19,6 @@ function useLoad<const U extends `/api/${string}`>(url: U): [Answer<'GET', U> | 
 }
 
 /** Uploads a file's text to an import endpoint. */
-async function uploadText(url: string, file: File, contentType: string) {
-  // the file's bytes as they are: the server reads UTF-8 or GBK (the browser would read GBK as mojibake)
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: file, credentials: 'same-origin' });
-  const body = (await r.json()) as Json;
-  if (!r.ok) throw new ApiError(r.status, body);
-  return body;
-}
-
 function Grading({ canWrite }: { canWrite: boolean }) {
   const t = useT();
   const { message } = AntApp.useApp();
@@ -333,7 +325,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {canWrite && (
-        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadText('/api/assets/import', file, 'text/csv').then((r) => { imported(r); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
+        <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => { void uploadFile('/api/assets/import', file, 'text/csv').then((r) => { imported(r); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
           <Button>{t('importCsv')}</Button>
         </Upload>
       )}
@@ -362,7 +354,7 @@ function Intel({ canWrite }: { canWrite: boolean }) {
         <Form form={form} layout="inline" initialValues={{ source: 'manual', confidence: 80 }}>
           <Form.Item name="source" label={t('source')}><Input style={{ width: 140 }} /></Form.Item>
           <Form.Item name="confidence" label={t('confidence')}><InputNumber min={0} max={100} /></Form.Item>
-          <Upload showUploadList={false} beforeUpload={(file) => { const v = form.getFieldsValue() as Json; void uploadText(`/api/intel/import?source=${encodeURIComponent(v.source)}&confidence=${v.confidence}`, file, 'text/plain').then((r) => { void message.success(t('imported', { n: r.indicators ?? 0 })); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
+          <Upload showUploadList={false} beforeUpload={(file) => { const v = form.getFieldsValue() as Json; void uploadFile(`/api/intel/import?source=${encodeURIComponent(v.source)}&confidence=${v.confidence}`, file, 'text/plain').then((r) => { void message.success(t('imported', { n: r.indicators ?? 0 })); reload(); }, (e: unknown) => void message.error(errText(e))); return false; }}>
             <Button>{t('importFile')}</Button>
           </Upload>
         </Form>

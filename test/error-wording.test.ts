@@ -101,4 +101,15 @@ describe('server errors worded by the console', () => {
     expect(zh.find((x) => x.startsWith('10.0.0.2'))).toMatch(/^10\.0\.0\.2：机构“NOPE”不存在/);
     for (const p of problems) expect(rowProblemText(p, 'en')).not.toMatch(CJK);
   });
+
+  it('a finding moved the wrong way and a file that is no scan, in the chosen language', async () => {
+    const nessus = (await import('node:fs')).readFileSync(path.join(import.meta.dirname, 'fixtures/scans/nessus-q4.nessus'));
+    expect((await h.req({ method: 'POST', url: '/api/scans', payload: nessus, headers: { 'content-type': 'application/octet-stream' }, as: 'admin' })).statusCode).toBe(201);
+    const id = (await h.req({ method: 'GET', url: '/api/findings?limit=1', as: 'admin' })).json().items[0].id as number;
+    let e = await refused({ method: 'PATCH', url: `/api/findings/${id}`, payload: { status: 'verified', note: 'x' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toBe('不能从「待整改」改为「已验证」');
+    expect(errorText(e, 'en')).toBe('A finding cannot move from Open to Verified');
+    e = await refused({ method: 'POST', url: '/api/scans', payload: 'hello', headers: { 'content-type': 'text/plain' }, as: 'admin' });
+    expect(errorText(e, 'zh')).toMatch(/^无法识别的文件/);
+  });
 });

@@ -123,6 +123,17 @@ for (const dialect of DIALECTS) {
       expect(r.statusCode).toBe(404);
       r = await h.app.inject({ method: 'GET', url: '/api/findings?orgUnit=SH', headers: shHeaders });
       expect(r.statusCode).toBe(403);
+      // a scan of Shanghai's hosts brought in by Beijing: refused, nothing filed
+      r = await h.app.inject({ method: 'POST', url: '/api/scans', payload: fixture('nmap-q4.xml'), headers: { ...shHeaders, 'content-type': 'application/xml' } });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().details[0]).toMatchObject({ rule: 'otherBranch' });
+      // one of theirs beside one of Shanghai's: theirs filed, the other named and left out
+      const mixed = fixture('nmap-q4.xml').toString('utf8').replace('addr="10.164.1.9"', 'addr="10.2.0.9"');
+      r = await h.app.inject({ method: 'POST', url: '/api/scans', payload: mixed, headers: { ...shHeaders, 'content-type': 'application/xml' } });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json()).toMatchObject({ hosts: 1, found: 1, problems: [{ at: '10.164.1.8', reason: expect.stringContaining('not in your branch BJ') }] });
+      r = await h.app.inject({ method: 'GET', url: '/api/findings', headers: shHeaders });
+      expect(r.json().items.map((f: Json) => f.ip)).toEqual(['10.2.0.9']);
     });
   });
 }

@@ -81,7 +81,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
       async (req, reply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const orgUnit = scopedOrgUnit(req, req.query.orgUnit);
-        const r = await findings.importScan(requireActor(req), body, { format: req.query.format, filename: req.query.filename, orgUnit });
+        const r = await findings.importScan(requireActor(req), body, { format: req.query.format, filename: req.query.filename, orgUnit, branch: branchOf(req.actor) });
         return reply.code(201).send(r);
       },
     );

@@ -87,15 +87,23 @@ export class FindingService {
   ) {}
 
   /** Reads a scan file (`format` forced, else recognised) and files its findings. */
-  async importScan(actor: Actor, content: Uint8Array, opts: { filename?: string; format?: ScanFormat; orgUnit?: string } = {}): Promise<ScanImport> {
+  async importScan(actor: Actor, content: Uint8Array, opts: { filename?: string; format?: ScanFormat; orgUnit?: string; branch?: string } = {}): Promise<ScanImport> {
     requirePermission(actor, 'findings.manage', 'import scans');
     // a baseline CSV saved by Excel on Chinese Windows is GBK; XML is UTF-8 as its declaration says
     const text = decodeFileText(Buffer.from(content.buffer, content.byteOffset, content.byteLength)).text;
     if (!text.trim()) throw validationError('file', 'the file is empty', 'blank');
     const parsed = parseScan(text, opts.format);
+    const zones = new ZoneMap(await readNetworkZones(this.db));
+    if (opts.branch) {
+      // a branch files findings of its own hosts only: another branch's are named and left out
+      const outside = new Set(parsed.hosts.filter((h) => (zones.describe(h.ip).org_unit ?? opts.branch) !== opts.branch).map((h) => h.ip));
+      if (outside.size && outside.size === parsed.hosts.length) throw validationError('file', `none of the scanned hosts is in your branch ${opts.branch}`, 'otherBranch', { branch: opts.branch });
+      for (const ip of outside) parsed.problems.push({ at: ip, reason: `not in your branch ${opts.branch}: left out` });
+      parsed.hosts = parsed.hosts.filter((h) => !outside.has(h.ip));
+      parsed.findings = parsed.findings.filter((f) => !outside.has(f.ip));
+    }
     if (parsed.hosts.length === 0) throw validationError('file', `the ${parsed.format} file names no host that was scanned${parsed.problems.length ? `; first problem: ${parsed.problems[0]!.reason}` : ''}`, 'noHosts');
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const zones = new ZoneMap(await readNetworkZones(this.db));
     return this.db.transaction().execute((trx) => this.file(trx, actor, parsed, { sha256, zones, filename: opts.filename, orgUnit: opts.orgUnit }));
   }
 

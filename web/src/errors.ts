@@ -74,6 +74,14 @@ const RULES: Record<string, Words> = {
   passwordName: { zh: '密码不能是用户名或基于用户名', en: 'The password may not be, or be built on, the user name' },
   duplicateName: { zh: '名称「{name}」重复', en: 'The name “{name}” is used twice' },
   unknownAlerts: { zh: '告警 {ids} 不存在', en: 'No alert {ids}' },
+  findingMove: { zh: '不能从「{from}」改为「{to}」', en: 'A finding cannot move from {from} to {to}' },
+  sameStatus: { zh: '已经是该状态', en: 'It has that status already' },
+  otherBranch: { zh: '扫描结果中没有本机构（{branch}）的主机', en: 'None of the scanned hosts is in your branch {branch}' },
+  unknownScan: { zh: '无法识别的文件：支持 Nmap XML、OpenVAS/GVM 报告 XML、Nessus .nessus 和基线检查 CSV 模板', en: 'Not a file this product reads: Nmap XML, OpenVAS/GVM report XML, Nessus .nessus or the baseline-check CSV template' },
+  notXml: { zh: '不是格式正确的 XML：{detail}', en: 'Not well-formed XML: {detail}' },
+  noHosts: { zh: '文件中没有被扫描的主机', en: 'The file names no scanned host' },
+  missingColumn: { zh: '基线 CSV 缺少“{column}”列', en: 'The baseline CSV has no “{column}” column' },
+  unknownIncident: { zh: '事件 {id} 不存在', en: 'No incident {id}' },
 };
 
 /** the fields people type into, as the forms name them (the last part of a field path) */
@@ -112,6 +120,9 @@ const FIELDS: Record<string, Words> = {
   line: { zh: '整行', en: 'Line' },
   file: { zh: '文件', en: 'File' },
   alerts: { zh: '告警', en: 'Alerts' },
+  status: { zh: '状态', en: 'Status' },
+  acceptedUntil: { zh: '复核日期', en: 'Look-again date' },
+  incidentId: { zh: '事件', en: 'Incident' },
 };
 
 function fill(s: string, vars: Record<string, string | number>): string {
@@ -141,8 +152,10 @@ function wordedParams(d: Record<string, unknown>, lang: Lang): Record<string, st
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(d)) {
     if (typeof v !== 'string' && typeof v !== 'number') continue;
-    const key = (k === 'from' || k === 'to' ? `phase_${v}` : k === 'level' && typeof v === 'string' ? `warning_${v}` : '') as WordKey;
-    out[k] = key && (ALL_KEYS as string[]).includes(key) ? translate(lang, key) : v;
+    // a phase, or a finding's status; a warning level
+    const keys = (k === 'from' || k === 'to' ? [`phase_${v}`, `finding_${v}`] : k === 'level' && typeof v === 'string' ? [`warning_${v}`] : []) as WordKey[];
+    const key = keys.find((x) => (ALL_KEYS as string[]).includes(x));
+    out[k] = key ? translate(lang, key) : v;
   }
   return out;
 }
@@ -158,7 +171,7 @@ export function errorText(e: unknown, lang: Lang): string {
     const lines = details.slice(0, 5).map((d) => {
       const words = d.rule ? RULES[d.rule] : undefined;
       const where = d.line !== undefined ? (lang === 'zh' ? `第 ${d.line} 行：` : `line ${d.line}: `) : '';
-      if (words) return where + fill(words[lang], { field: fieldName(d.field ?? '', lang), ...d.params });
+      if (words) return where + fill(words[lang], { field: fieldName(d.field ?? '', lang), ...wordedParams(d.params ?? {}, lang) });
       return `${where}${fieldName(d.field ?? '', lang)}${lang === 'zh' ? '：' : ': '}${d.message ?? ''}`;
     });
     if (details.length > 5) lines.push(lang === 'zh' ? `……另有 ${details.length - 5} 处` : `… ${details.length - 5} more`);

@@ -12,6 +12,12 @@ export const LIMITS = {
   apiHeapSlackMB: 12,
   /** how often the API thread's heap is looked at (ms) */
   apiHeapCheckMs: 2_000,
+  /** SQLite: past this size (MB) the intake thread checkpoints the write-ahead log and starts it again (store/database.ts restartLog) */
+  walRestartMB: 64,
+  /** …waiting at most this long (ms) for the searches still reading it (else: next time) */
+  walRestartWaitMs: 250,
+  /** …looking at its size at most this often (ms) */
+  walCheckMs: 1_000,
   /** an on-demand worker (searches) ends after this long without a call, and starts again with the next */
   idleWorkerMs: 60_000,
   /** request bodies handed to the intake worker and not yet stored, in bytes: beyond, 503 + Retry-After */

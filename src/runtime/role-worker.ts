@@ -37,7 +37,18 @@ let stop = async () => {
 switch (role) {
   case 'intake': {
     // intake stores; detection is another thread's work: it is told that a batch committed
-    s.intake.onCommitted = () => post({ type: 'committed' });
+    let logLookedAt = 0;
+    s.intake.onCommitted = async () => {
+      post({ type: 'committed' });
+      // the writer keeps the write-ahead log from growing without end beside searches (SQLite)
+      if (Date.now() - logLookedAt < LIMITS.walCheckMs) return;
+      logLookedAt = Date.now();
+      try {
+        await s.database.restartLog?.(LIMITS.walRestartMB * 1048576, LIMITS.walRestartWaitMs);
+      } catch (e) {
+        log.warn({ err: e }, 'the write-ahead log could not be restarted; tried again shortly');
+      }
+    };
     const { listener, ports } = await startConfiguredSyslog(s.intake, log, s.health, config);
     serveCalls(port, { ingestBody: (body: ArrayBuffer, kind: 'json' | 'text', opts: { channel: string; format?: never }) => ingestBody(s.intake, bodyText(body), kind, opts) }, onMessage);
     stop = async () => {

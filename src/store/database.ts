@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -28,6 +28,13 @@ export interface Database {
    * log to disk, making every commit so far survive a power cut as a FULL commit would.
    */
   bulk?(): { durable(): void; end(): void };
+  /**
+   * SQLite, the writer: when the write-ahead log has grown past `maxBytes`, checkpoints it and
+   * starts it again from the beginning, waiting at most `waitMs` for readers still on it (issue
+   * 12: searches back to back always leave a reader on the log, which then is never restarted —
+   * measured 35 → 534 MB in 20 s of intake beside two searching clients). Whether it restarted.
+   */
+  restartLog?(maxBytes: number, waitMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -151,6 +158,25 @@ export function openDatabase(url: string): Database {
           sqlite.pragma('synchronous = FULL');
         },
       };
+    },
+    restartLog: async (maxBytes, waitMs) => {
+      let size = 0;
+      try {
+        size = fs.statSync(`${file}-wal`).size;
+      } catch {
+        return false;
+      }
+      if (size < maxBytes) return false;
+      // on the one connection, between this thread's transactions: the wait is shortened for the checkpoint only
+      return db.connection().execute(async (c) => {
+        await sql`pragma busy_timeout = ${sql.lit(Math.max(1, Math.round(waitMs)))}`.execute(c);
+        try {
+          const r = await sql<{ busy: number }>`pragma wal_checkpoint(RESTART)`.execute(c);
+          return r.rows[0]?.busy === 0;
+        } finally {
+          await sql`pragma busy_timeout = 5000`.execute(c);
+        }
+      });
     },
     close: () => db.destroy(),
   };

@@ -606,20 +606,7 @@ export class DetectionService {
       // correlation's events up to a budget; a record that matched a rule on its own, always)
       const budget = s.explanation.kind === 'correlation' ? Math.max(0, EVENTS_PER_CORRELATION - have) : ALERTS_PER_SIGNAL;
       const ids = await this.records.promoteEvents(w, s.alertIds.slice(0, Math.max(0, ALERTS_PER_SIGNAL - have)), budget);
-      for (let i = 0; i < ids.length; i += 200) {
-        await w
-          .insertInto('signal_alerts')
-          .values(ids.slice(i, i + 200).map((alert_id) => ({ signal_id: signalId, alert_id })))
-          .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
-          .execute();
-      }
-      for (const key of keys) {
-        await w
-          .insertInto('incident_keys')
-          .values({ family, key, incident_id: incidentId, last_seen: lastTime })
-          .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doUpdateSet({ last_seen: lastTime }))
-          .execute();
-      }
+      await linkSignal(w, { signalId, alertIds: ids, family, keys, incidentId, lastSeen: lastTime });
     };
     const firstAlert = s.alertIds.length ? Math.min(...s.alertIds) : undefined;
     const outcome = await this.incidents.recordDetectionIn(trx, SYSTEM, {
@@ -868,21 +855,7 @@ export class DetectionService {
             .executeTakeFirstOrThrow();
           // an event (context record) picked by hand becomes evidence like a rule's match
           const linked = await this.records.promoteEvents(w, alerts.map((a) => a.id), MANUAL_ALERTS);
-          for (let i = 0; i < linked.length; i += 200) {
-            await w
-              .insertInto('signal_alerts')
-              .values(linked.slice(i, i + 200).map((alert_id) => ({ signal_id: Number(r.id), alert_id })))
-              .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
-              .execute();
-          }
-          const family = familyOf(this.policy, type);
-          for (const key of keys) {
-            await w
-              .insertInto('incident_keys')
-              .values({ family, key, incident_id: incidentId, last_seen: last })
-              .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doUpdateSet({ last_seen: last }))
-              .execute();
-          }
+          await linkSignal(w, { signalId: Number(r.id), alertIds: linked, family: familyOf(this.policy, type), keys: [...keys], incidentId, lastSeen: last });
         },
       }),
     );
@@ -1049,6 +1022,24 @@ function endpoints(a: Alert): Pick<Signal, 'source' | 'destination' | 'host' | '
   }
   if (a.threat?.indicator) out.indicator = { value: a.threat.indicator.value, type: a.threat.indicator.type, source: a.threat.indicator.source };
   return out;
+}
+
+/** A signal's alerts linked to it, and the keys by which later alerts join its incident (its last sighting kept on each). */
+async function linkSignal(w: Kysely<DB>, l: { signalId: number; alertIds: readonly number[]; family: string; keys: readonly string[]; incidentId: string; lastSeen: string }): Promise<void> {
+  for (let i = 0; i < l.alertIds.length; i += 200) {
+    await w
+      .insertInto('signal_alerts')
+      .values(l.alertIds.slice(i, i + 200).map((alert_id) => ({ signal_id: l.signalId, alert_id })))
+      .onConflict((oc) => oc.columns(['signal_id', 'alert_id']).doNothing())
+      .execute();
+  }
+  for (const key of l.keys) {
+    await w
+      .insertInto('incident_keys')
+      .values({ family: l.family, key, incident_id: l.incidentId, last_seen: l.lastSeen })
+      .onConflict((oc) => oc.columns(['family', 'key', 'incident_id']).doUpdateSet({ last_seen: l.lastSeen }))
+      .execute();
+  }
 }
 
 /** What a correlation window keeps of each alert. */

@@ -98,6 +98,7 @@ export const IncidentSummary = Type.Object(
     updatedAt: Type.String(),
     closedAt: Nullable(Type.String()),
     tags: Type.Array(Type.String()),
+    exercise: Type.Boolean({ description: 'an exercise (演练) incident, kept out of the real figures' }),
   },
   { $id: 'IncidentSummary' },
 );
@@ -211,6 +212,7 @@ export const IncidentListQuery = Type.Object(
     orgUnit: Type.Optional(Type.String({ maxLength: 32 })),
     overdue: Type.Optional(Type.Boolean()),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: OBSERVABLE_TAGS.length, description: 'only incidents carrying this tag' })),
+    exercise: Type.Optional(Type.Boolean({ description: 'true: only exercise (drill) incidents; false: only real ones; absent: both' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in id, title, description, observables or assets' })),
     sort: Type.Optional(StringEnum(SORTS, { default: 'due', description: 'due = least SLA time left first' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

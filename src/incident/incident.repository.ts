@@ -33,6 +33,8 @@ export interface IncidentSummary {
   updatedAt: string;
   closedAt: string | null;
   tags: string[];
+  /** an exercise (演练): walked through the real loop, kept out of the real figures */
+  exercise: boolean;
 }
 
 export interface Task {
@@ -90,6 +92,7 @@ export function presentSummary(r: IncidentRow & { owner_name?: string | null }, 
     updatedAt: r.updated_at,
     closedAt: r.closed_at,
     tags: JSON.parse(r.tags) as string[],
+    exercise: r.exercise === 1,
   };
 }
 
@@ -204,6 +207,8 @@ export interface IncidentListQuery {
   overdue?: boolean;
   /** only incidents carrying this tag */
   tag?: string;
+  /** true: only exercises; false: only real incidents; absent: both */
+  exercise?: boolean;
   q?: string;
   sort: IncidentSort;
   limit: number;
@@ -327,6 +332,7 @@ export async function listIncidents(db: Kysely<DB>, q: IncidentListQuery, now: s
   if (q.overdue === false) query = query.where((eb) => eb.or([eb('incidents.phase', '=', 'closed'), eb('incidents.phase_due_at', '>=', now)]));
   // tags are a JSON array of strings: the tag JSON-quoted is one whole element
   if (q.tag) query = query.where(containsText('incidents.tags', JSON.stringify(q.tag.trim())));
+  if (q.exercise !== undefined) query = query.where('incidents.exercise', '=', q.exercise ? 1 : 0);
   if (q.q) query = query.where(incidentTextMatch(db, q.q));
   if (q.cursor) {
     const [v, id] = decodeCursor(q.cursor);

@@ -74,6 +74,8 @@ export interface CreateIncidentInput {
   assets?: AssetInput[];
   observables?: ObservableInput[];
   tags?: string[];
+  /** an exercise (演练) incident: kept out of the real figures */
+  exercise?: boolean;
 }
 
 export interface UpdateIncidentInput {
@@ -88,6 +90,7 @@ export interface UpdateIncidentInput {
   recommendations?: string | null;
   /** replaces the tags when given */
   tags?: string[];
+  exercise?: boolean;
 }
 
 export interface DetectionInput {
@@ -264,6 +267,7 @@ export class IncidentService {
       conclusion: null,
       recommendations: null,
       tags: JSON.stringify(normalizeTags(input.tags ?? [])),
+      exercise: input.exercise ? 1 : 0,
     };
     await trx.insertInto('incidents').values(row).execute();
     for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
@@ -277,8 +281,8 @@ export class IncidentService {
       occurredAt: detectedAt,
       source: 'system',
       kind: 'created',
-      text: `发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
-      data: { type: entry.type, level, tier },
+      text: `${input.exercise ? '【演练】' : ''}发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
+      data: { type: entry.type, level, tier, exercise: input.exercise ? true : undefined },
     });
     await writeAudit(trx, { actor, action: 'incident.create', entityType: 'incident', entityId: id, after: { ...row, assets, observables }, at });
     return id;
@@ -308,6 +312,7 @@ export class IncidentService {
     if (patch.conclusion !== undefined) changes.conclusion = optionalText('conclusion', patch.conclusion, LIMITS.longText);
     if (patch.recommendations !== undefined) changes.recommendations = optionalText('recommendations', patch.recommendations, LIMITS.longText);
     if (patch.tags !== undefined) changes.tags = JSON.stringify(normalizeTags(patch.tags));
+    if (patch.exercise !== undefined) changes.exercise = patch.exercise ? 1 : 0;
     if (Object.keys(changes).length === 0) throw validationError('body', 'nothing to change: give at least one field');
 
     await this.mutate(actor, id, 'incident.update', async (trx, row, at) => {

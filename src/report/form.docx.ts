@@ -4,7 +4,7 @@
  * then the timeline and the affected hosts as appendix tables.
  */
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { FORMS, FORM_TEXT, type FormReport } from '../domain/report/forms.js';
+import { FORMS, FORM_TEXT, type FormReport, formTitle } from '../domain/report/forms.js';
 
 const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
 const LINE = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
@@ -51,12 +51,12 @@ export async function formDocx(r: FormReport): Promise<Buffer> {
   });
   const doc = new Document({
     creator: 'Bihuan',
-    title: `${spec.title[r.locale]} ${r.incidentId}`,
+    title: `${formTitle(r)} ${r.incidentId}`,
     styles: { default: { document: { run: { font: FONT, size: 21 } } } },
     sections: [
       {
         children: [
-          new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: spec.title[r.locale], bold: true, font: FONT, size: 36 })] }),
+          new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [new TextRun({ text: formTitle(r), bold: true, font: FONT, size: 36 })] }),
           new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: `${text.incident}：${r.incidentId}`, font: FONT, size: 21 })] }),
           form,
           new Paragraph({ heading: HeadingLevel.HEADING_2, pageBreakBefore: true, children: [new TextRun({ text: text.appendixTimeline, bold: true, font: FONT, size: 28 })] }),

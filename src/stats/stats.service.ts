@@ -17,7 +17,9 @@ export class StatsService {
   ) {}
 
   /** `branch`: a branch user's figures — the alerts to or from the branch, the incidents that touch it. */
-  async overview(q: { to?: string; periodDays?: number; branch?: string } = {}) {
+  /** `exercises`: exercise (drill) incidents are left out of the figures unless included (or asked for alone) */
+  async overview(q: { to?: string; periodDays?: number; branch?: string; exercises?: 'exclude' | 'include' | 'only' } = {}) {
+    const exercises = q.exercises ?? 'exclude';
     const branch = q.branch;
     // a day of alerts up to `to` (or now); when that day is empty, the last day that had any
     let to = q.to ? new Date(q.to) : this.now();
@@ -59,6 +61,7 @@ export class StatsService {
       .select(['org_unit', (eb) => eb.fn.countAll<number>().as('n')])
       .where('phase', '!=', 'closed')
       .$if(!!branch, (qb) => qb.where((eb) => incidentTouches(eb, branch!)))
+      .$if(exercises !== 'include', (qb) => qb.where('exercise', '=', exercises === 'only' ? 1 : 0))
       .groupBy('org_unit')
       .orderBy('org_unit')
       .execute();
@@ -70,6 +73,7 @@ export class StatsService {
       .select(['id', 'detected_at', 'created_at', 'closed_at'])
       .where('created_at', '>=', since)
       .$if(!!branch, (qb) => qb.where((eb) => incidentTouches(eb, branch!)))
+      .$if(exercises !== 'include', (qb) => qb.where('exercise', '=', exercises === 'only' ? 1 : 0))
       .limit(50_000)
       .execute();
     const ids = incidents.map((i) => i.id);
@@ -94,7 +98,7 @@ export class StatsService {
       alertsPerHour: { hours, series: [...series].map(([category, counts]) => ({ category, counts })) },
       topSources: sources.map((s) => ({ ip: s.source_ip!, alerts: Number(s.n) })),
       openByBranch: branches.map((b) => ({ orgUnit: b.org_unit, open: Number(b.n) })),
-      times: { periodDays, incidents: incidents.length, mttdMinutes: mttd, mttaMinutes: mtta, mttrMinutes: mttr },
+      times: { periodDays, exercises, incidents: incidents.length, mttdMinutes: mttd, mttaMinutes: mtta, mttrMinutes: mttr },
     };
   }
 }

@@ -21,6 +21,7 @@ import * as assetOrder from './migrations/20261129T2100_asset_order.js';
 import * as observableMarking from './migrations/20261130T0900_observable_marking.js';
 import * as incidentTags from './migrations/20261130T1200_incident_tags.js';
 import * as findings from './migrations/20261130T1500_findings.js';
+import * as exercise from './migrations/20261130T1800_exercise.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261130T0900_observable_marking': observableMarking,
   '20261130T1200_incident_tags': incidentTags,
   '20261130T1500_findings': findings,
+  '20261130T1800_exercise': exercise,
 };
 
 export interface MigrationOutcome {

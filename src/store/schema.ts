@@ -108,6 +108,8 @@ export interface IncidentTable {
   recommendations: string | null;
   /** JSON array of tags */
   tags: Generated<string>;
+  /** 1: an exercise (drill) incident, kept out of the real figures */
+  exercise: Generated<number>;
 }
 
 export interface AffectedAssetTable {

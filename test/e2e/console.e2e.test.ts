@@ -11,6 +11,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
+import { StatsService } from '../../src/stats/stats.service.js';
 import { CHROMIUM, type Console, SHOTS, startConsole } from './support.js';
 
 const PASSWORD = 'e2e-admin-password';
@@ -313,6 +314,26 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await expect.poll(async () => (await s.findings.list({ status: ['accepted'], limit: 10, offset: 0 })).items.map((f) => f.statusNote), { timeout: 10_000 }).toEqual(['内网跳板机，已限制来源地址']);
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
     await shot('periodic-findings');
+  });
+
+  it('a drill: an exercise incident opened from the queue is marked 演练 in the queue and on its page, and stays out of the real figures', async () => {
+    const stats = new StatsService(s.database.db, s.now);
+    const before = (await stats.overview()).times.incidents;
+    await page.goto(`${base}/#/incidents`);
+    await page.getByTestId('new-incident').click();
+    await page.getByTestId('new-title').fill('勒索病毒应急演练（第四季度）');
+    await page.getByTestId('new-type').click();
+    await page.keyboard.type('木马');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('new-exercise').check();
+    await page.getByTestId('new-incident-ok').click();
+    await page.getByTestId('incident-exercise').waitFor();
+    expect(await page.getByTestId('incident-exercise').innerText()).toBe('演练（不计入真实指标）');
+    await page.goto(`${base}/#/incidents`);
+    await page.getByTestId('queue-exercise').first().waitFor();
+    expect((await stats.overview()).times.incidents).toBe(before);
+    expect((await stats.overview({ exercises: 'only' })).times.incidents).toBe(1);
+    await shot('exercise-queue');
   });
 
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {

@@ -2466,6 +2466,8 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description true: only exercise (drill) incidents; false: only real ones; absent: both */
+                    exercise?: boolean;
                     /** @description one level or several, comma-separated: 1,2 */
                     level?: string;
                     limit?: number;
@@ -2573,6 +2575,8 @@ export interface paths {
                          * @description when the incident was detected; deadlines count from it
                          */
                         detectedAt?: string;
+                        /** @description an exercise (演练) incident, walked through the real loop and kept out of the real figures */
+                        exercise?: boolean;
                         /** @description only to deviate from the grading table; needs levelReason */
                         level?: number;
                         levelReason?: string;
@@ -2769,6 +2773,8 @@ export interface paths {
                         description?: string;
                         /** Format: date-time */
                         detectedAt?: string;
+                        /** @description an exercise (演练): kept out of the real figures */
+                        exercise?: boolean;
                         orgUnit?: string;
                         ownerId?: number | null;
                         recommendations?: string | null;
@@ -8264,6 +8270,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description exercise (drill) incidents in the figures: left out (default), included, or alone */
+                    exercises?: "exclude" | "include" | "only";
                     periodDays?: number;
                     to?: string;
                 };
@@ -9232,6 +9240,8 @@ export interface components {
                 uploadedAt: string;
                 uploadedBy: string;
             }[];
+            /** @description an exercise (演练) incident, kept out of the real figures */
+            exercise: boolean;
             gradingVersion: number;
             id: string;
             level: number;
@@ -9318,6 +9328,8 @@ export interface components {
             closedAt: string | null;
             createdAt: string;
             detectedAt: string;
+            /** @description an exercise (演练) incident, kept out of the real figures */
+            exercise: boolean;
             id: string;
             level: number;
             orgUnit: string;

@@ -336,6 +336,9 @@ const WORDS = {
   tags: { zh: '标签', en: 'Tags' },
   tag: { zh: '标签', en: 'Tag' },
   periodic: { zh: '周期工作', en: 'Periodic work' },
+  exercise: { zh: '演练', en: 'Exercise' },
+  exerciseLong: { zh: '演练（不计入真实指标）', en: 'Exercise (not in the real figures)' },
+  exerciseCheckbox: { zh: '演练事件：走完整闭环，但不计入 MTTD/MTTA/MTTR 等真实指标', en: 'An exercise: walked through the whole loop, kept out of the real figures (MTTD/MTTA/MTTR)' },
   findings: { zh: '漏洞与基线问题', en: 'Findings' },
   finding: { zh: '问题', en: 'Finding' },
   status: { zh: '状态', en: 'Status' },
@@ -451,6 +454,10 @@ const PRODUCT_NOTES: Record<string, { zh: string; en: string }> = {
   'attacking source': { zh: '攻击来源', en: 'Attacking source' },
   source: { zh: '来源地址', en: 'Source' },
   destination: { zh: '目的地址', en: 'Destination' },
+  // detection's host notes, written in both languages
+  '失陷主机 compromised': { zh: '失陷主机', en: 'Compromised' },
+  '受攻击主机 targeted': { zh: '受攻击主机', en: 'Targeted' },
+  '告警涉及主机 in the alerts': { zh: '告警涉及主机', en: 'In the alerts' },
 };
 export function noteIn(note: string | null | undefined, lang: Lang): string {
   if (!note) return '';
@@ -458,9 +465,7 @@ export function noteIn(note: string | null | undefined, lang: Lang): string {
   if (known) return known[lang];
   const intel = /^threat intelligence: (.*)$/.exec(note);
   if (intel) return lang === 'zh' ? `威胁情报：${intel[1]}` : `Threat intelligence: ${intel[1]}`;
-  // "失陷主机 compromised": the product's note in both languages
-  const both = /^([\u4e00-\u9fff]+) ([a-z][a-z ]*)$/.exec(note);
-  if (both) return lang === 'zh' ? both[1]! : both[2]!.charAt(0).toUpperCase() + both[2]!.slice(1);
+  // a person's note (even one in both languages, "钓鱼落地页 landing page") as written
   return note;
 }
 

@@ -16,7 +16,7 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
   const d = (e.data ?? {}) as Json;
   switch (e.kind) {
     case 'created':
-      return `Incident detected: ${incidentTitle} (${typeName(d.type)}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
+      return `${d.exercise ? '[Exercise] ' : ''}Incident detected: ${incidentTitle} (${typeName(d.type)}, level ${d.level}, ${TIER_EN[d.tier] ?? d.tier})`;
     case 'alert':
       if (d.rule === 'manual') return `${d.count} alert(s) added by hand${d.note ? `. Note: ${d.note}` : ''}`;
       if (typeof d.ruleTitle === 'string') return `Alert ${d.ruleTitle}${d.where ? `: ${d.where}` : ''}${Number(d.count) > 1 ? ` (${d.count} alerts)` : ''}`;

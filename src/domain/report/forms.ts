@@ -154,11 +154,14 @@ export interface ReportIncident {
   timeline: Array<{ occurredAt: string; source: string; actor: string; kind: string; text: string }>;
   tasks: Array<{ phase: string; title: string; titleEn: string | null; status: string; note: string | null; doneAt: string | null; doneBy: string | null }>;
   evidence?: Array<{ filename: string; note: string | null }>;
+  /** an exercise (演练): the form says so in its title */
+  exercise?: boolean;
 }
 
 export interface FormReport {
   form: FormKind;
   incidentId: string;
+  exercise?: boolean;
   locale: ReportLocale;
   fields: Record<string, string>;
   timeline: Array<{ time: string; source: string; text: string }>;
@@ -309,6 +312,7 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
   return {
     form: kind,
     incidentId: incident.id,
+    ...(incident.exercise ? { exercise: true } : {}),
     locale,
     fields,
     timeline: incident.timeline.map((t) => ({ time: when(t.occurredAt), source: SOURCE_WORDS[t.source]?.[zh ? 0 : 1] ?? t.source, text: t.text })),
@@ -320,10 +324,16 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
 const SOURCE_WORDS: Record<string, [string, string]> = { system: ['系统', 'System'], manual: ['人工记录', 'Recorded by hand'], detection: ['自动检测', 'Detection'] };
 
 /** the product's own two-language host notes ("失陷主机 compromised") in the form's language; a person's note as written */
-const BILINGUAL_NOTES: Record<string, [string, string]> = { '失陷主机 compromised': ['失陷主机', 'compromised'], '受攻击主机 targeted': ['受攻击主机', 'targeted'] };
+const BILINGUAL_NOTES: Record<string, [string, string]> = { '失陷主机 compromised': ['失陷主机', 'compromised'], '受攻击主机 targeted': ['受攻击主机', 'targeted'], '告警涉及主机 in the alerts': ['告警涉及主机', 'in the alerts'] };
 function noteIn(note: string, zh: boolean): string {
   const words = BILINGUAL_NOTES[note];
   return words ? words[zh ? 0 : 1] : note;
+}
+
+/** The form's title in its language, marked 演练 / Exercise for an exercise incident. */
+export function formTitle(r: Pick<FormReport, 'form' | 'locale' | 'exercise'>): string {
+  const title = FORMS[r.form].title[r.locale];
+  return r.exercise ? (r.locale === 'zh-CN' ? `${title}（演练）` : `${title} (Exercise)`) : title;
 }
 
 /** Markdown: the form as a two-column table, then the appendices. */
@@ -332,7 +342,7 @@ export function formMarkdown(r: FormReport): string {
   const text = FORM_TEXT[r.locale];
   const zh = r.locale === 'zh-CN';
   const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-  const out = [`# ${spec.title[r.locale]}`, '', `${text.incident}: ${r.incidentId}`, '', `| | |`, `|---|---|`];
+  const out = [`# ${formTitle(r)}`, '', `${text.incident}: ${r.incidentId}`, '', `| | |`, `|---|---|`];
   for (const f of spec.fields) out.push(`| **${zh ? f.zh : f.en}** | ${cell(r.fields[f.key] ?? '')} |`);
   out.push('', `## ${text.appendixTimeline}`, '', `| ${text.time} | ${text.source} | ${text.event} |`, '|---|---|---|');
   for (const t of r.timeline) out.push(`| ${cell(t.time)} | ${cell(t.source)} | ${cell(t.text)} |`);

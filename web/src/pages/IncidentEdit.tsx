@@ -4,7 +4,7 @@
  * phase moved back or a closed incident reopened with a reason, a task skipped with a reason.
  * Each is a small form; the page around it reloads and shows what a refusing gate says.
  */
-import { App as AntApp, Button, DatePicker, Drawer, Form, Input, InputNumber, List, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Checkbox, DatePicker, Drawer, Form, Input, InputNumber, List, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useContext, useEffect, useState } from 'react';
 import { api, PHASES } from '../api';
@@ -122,7 +122,7 @@ export function NewIncidentButton({ alerts }: { alerts?: Json[] } = {}) {
         try {
           const id = fromAlerts
             ? (await api('POST', '/api/incidents/from-alerts', { ...common, alerts: picked.map((a) => Number(a.id)) })).incidentId
-            : (await api('POST', '/api/incidents', { ...common, ...(v.ip || v.hostname ? { assets: [{ ip: v.ip || null, hostname: v.hostname || null, orgUnit: v.orgUnit || null }] } : {}) })).id;
+            : (await api('POST', '/api/incidents', { ...common, ...(v.exercise ? { exercise: true } : {}), ...(v.ip || v.hostname ? { assets: [{ ip: v.ip || null, hostname: v.hostname || null, orgUnit: v.orgUnit || null }] } : {}) })).id;
           location.hash = `#/incidents/${encodeURIComponent(id)}`;
           return true;
         } catch (e) {
@@ -148,6 +148,11 @@ export function NewIncidentButton({ alerts }: { alerts?: Json[] } = {}) {
       <Form.Item name="description" label={t('description')}>
         <Input.TextArea rows={3} maxLength={20000} />
       </Form.Item>
+      {!fromAlerts && (
+        <Form.Item name="exercise" valuePropName="checked">
+          <Checkbox data-testid="new-exercise">{t('exerciseCheckbox')}</Checkbox>
+        </Form.Item>
+      )}
       {fromAlerts ? (
         <Typography.Paragraph type="secondary" data-testid="from-alerts-hint">{t('fromAlertsHint', { n: picked.length })}</Typography.Paragraph>
       ) : (

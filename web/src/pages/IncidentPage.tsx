@@ -130,6 +130,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           <Typography.Title level={4} style={{ margin: 0 }} data-testid="incident-title">
             {inc.id} {titleIn(lang, inc as { title: string; titleEn: string | null })}
           </Typography.Title>
+          {inc.exercise && <Tag color="purple" data-testid="incident-exercise">{t('exerciseLong')}</Tag>}
           <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
           <Tag>{ref.unitName(inc.orgUnit)} ({inc.orgUnit})</Tag>
           {inc.phase !== 'closed' && inc.phaseDueAt && <PhaseCountdown dueAt={inc.phaseDueAt} />}

@@ -199,6 +199,7 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
             ellipsis: true,
             render: (_: unknown, r) => (
               <>
+                {r.exercise && <Tag color="purple" data-testid="queue-exercise">{t('exercise')}</Tag>}
                 {r.tags.map((x) => (
                   <Tag key={x} color="blue" style={{ marginInlineEnd: 4 }} data-testid="queue-tag" onClick={(e) => { e.stopPropagation(); setFilter((f) => ({ ...f, tag: x })); }}>{x}</Tag>
                 ))}

@@ -121,9 +121,9 @@ export class FindingService {
     for (let i = 0; i < parsed.hosts.length; i += 500) {
       for (const a of await trx.selectFrom('assets').select(['ip', 'hostname']).where('ip', 'in', parsed.hosts.slice(i, i + 500).map((h) => h.ip)).execute()) if (a.hostname) names.set(a.ip, a.hostname);
     }
-    const counts = { found: parsed.findings.length, new: 0, seen: 0, reopened: 0, closed: 0 };
     // the same check on the same host may appear twice in one file (two scan passes): counted once
     const byKey = new Map(parsed.findings.map((f) => [findingKey(f), f]));
+    const counts = { found: byKey.size, new: 0, seen: 0, reopened: 0, closed: 0 };
     const known = new Map<string, FindingRow>();
     const hostIps = [...new Set(parsed.hosts.map((h) => h.ip))];
     for (let i = 0; i < hostIps.length; i += 500) {
@@ -170,6 +170,11 @@ export class FindingService {
         counts.new++;
         continue;
       }
+      // a scan older than what is known of the finding (a file imported late) says nothing about now
+      if (seenAt < row.last_seen) {
+        counts.seen++;
+        continue;
+      }
       const next = afterScan(row.status as FindingStatus, true, row.accepted_until, now);
       const reopened = next.outcome === 'reopened';
       await trx
@@ -189,7 +194,7 @@ export class FindingService {
       else counts.seen++;
     }
     for (const [key, row] of known) {
-      if (byKey.has(key)) continue;
+      if (byKey.has(key) || seenAt < row.last_seen) continue;
       const next = afterScan(row.status as FindingStatus, false, row.accepted_until, now);
       if (next.outcome !== 'closed') continue;
       await trx.updateTable('findings').set({ status: 'verified', status_note: `scan #${scanId} no longer finds it`, status_by: actorLabel(actor), status_at: at, closed_at: at, last_scan_id: scanId }).where('id', '=', row.id).execute();

@@ -118,6 +118,23 @@ for (const dialect of DIALECTS) {
       expect((await h.req({ method: 'GET', url: '/api/scans', as: 'viewer' })).json().length).toBe(scansBefore);
     });
 
+    it("lists the findings on an incident's affected hosts, and links the one it exploited", async () => {
+      const inc = await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '永恒之蓝蠕虫', type: 'trojan', assets: [{ ip: '10.164.1.8' }] }, as: 'handler' });
+      const id = inc.json().id as string;
+      const on = (await h.req({ method: 'GET', url: `/api/findings?incident=${id}&status=open,fixing,fixed,accepted`, as: 'viewer' })).json() as { items: Json[] };
+      expect(on.items.length).toBeGreaterThan(0);
+      expect(on.items.every((f) => f.ip === '10.164.1.8')).toBe(true);
+      const ms17 = on.items.find((f) => f.checkId === 'nessus:97833')!;
+      let r = await move(ms17.id, { incidentId: id });
+      expect(r.json()).toMatchObject({ incidentId: id, status: ms17.status });
+      r = await move(ms17.id, { incidentId: 'INC-20000101-0001' });
+      expect(r.statusCode).toBe(400);
+      // linked, it is listed with the incident even after the host leaves it
+      const asset = (await h.req({ method: 'GET', url: `/api/incidents/${id}`, as: 'viewer' })).json().assets[0];
+      await h.req({ method: 'DELETE', url: `/api/incidents/${id}/assets/${asset.id}`, as: 'handler' });
+      expect((await h.req({ method: 'GET', url: `/api/findings?incident=${id}`, as: 'viewer' })).json().items.map((f: Json) => f.id)).toEqual([ms17.id]);
+    });
+
     it("keeps a branch user to their branch's findings", async () => {
       const sh = (await findings('severity=critical')).items[0]!;
       let r = await h.app.inject({ method: 'GET', url: '/api/findings', headers: shHeaders });

@@ -117,6 +117,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in the title, a CVE, the check, the host name, or the address' })),
             overdue: Type.Optional(Type.Boolean()),
             scan: Type.Optional(Type.Integer({ minimum: 1, description: 'found (first or last) by this scan' })),
+            incident: Type.Optional(Type.String({ maxLength: 40, description: "the findings on this incident's affected hosts, and those it exploited" })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
             offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
           },
@@ -136,6 +137,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
         q: q.q,
         overdue: q.overdue,
         scan: q.scan,
+        incident: q.incident,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
       });

@@ -74,6 +74,8 @@ export interface FindingQuery {
   q?: string;
   overdue?: boolean;
   scan?: number;
+  /** the findings on an incident's affected hosts, and those it exploited */
+  incident?: string;
   limit: number;
   offset: number;
 }
@@ -215,6 +217,10 @@ export class FindingService {
     if (q.branch) query = query.where('org_unit', '=', q.branch);
     if (q.ip) query = query.where('ip', '=', q.ip);
     if (q.scan !== undefined) query = query.where((eb) => eb.or([eb('first_scan_id', '=', q.scan!), eb('last_scan_id', '=', q.scan!)]));
+    if (q.incident !== undefined) {
+      const id = q.incident;
+      query = query.where((eb) => eb.or([eb('incident_id', '=', id), eb('ip', 'in', eb.selectFrom('affected_assets').select('ip').where('incident_id', '=', id).where('ip', 'is not', null))]));
+    }
     if (q.overdue) query = query.where('status', 'in', [...OPEN_STATUSES]).where('due_at', '<', at);
     if (q.q) query = query.where((eb) => eb.or([containsText('title', q.q!), containsText('cves', q.q!), containsText('check_id', q.q!), containsText('hostname', q.q!), eb('ip', '=', q.q!)]));
     const total = Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);

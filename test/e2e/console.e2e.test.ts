@@ -314,6 +314,15 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await expect.poll(async () => (await s.findings.list({ status: ['accepted'], limit: 10, offset: 0 })).items.map((f) => f.statusNote), { timeout: 10_000 }).toEqual(['内网跳板机，已限制来源地址']);
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
     await shot('periodic-findings');
+    // the outbreak's first host had MS17-010 open: its incident shows it, and it is marked as exploited there
+    const first = (await s.database.db.selectFrom('incidents').select('id').orderBy('created_at').executeTakeFirstOrThrow()).id;
+    await page.goto(`${base}/#/incidents/${encodeURIComponent(first)}`);
+    const known = page.getByTestId('incident-findings');
+    await known.waitFor();
+    await known.locator('tr', { hasText: 'MS17-010' }).getByTestId('finding-exploit').click();
+    await known.getByTestId('finding-exploited').waitFor();
+    await expect.poll(async () => (await s.findings.list({ incident: first, limit: 10, offset: 0 })).items.filter((f) => f.incidentId === first).map((f) => f.checkId), { timeout: 10_000 }).toEqual(['nessus:97833']);
+    await shot('incident-known-findings');
   });
 
   it('a drill: an exercise incident opened from the queue is marked 演练 in the queue and on its page, and stays out of the real figures', async () => {

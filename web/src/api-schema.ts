@@ -1714,6 +1714,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description the findings on this incident's affected hosts, and those it exploited */
+                    incident?: string;
                     ip?: string;
                     limit?: number;
                     offset?: number;

@@ -13,6 +13,7 @@ import { OrderList } from './Command';
 import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 import { AddAssetButton, AddObservableButton, AssetActions, MergeButton, MoveBackButton, ObservableActions, ObservablePivot, RegradeButton, SkipTaskButton, SplitButton, TlpTag } from './IncidentEdit';
+import { IncidentFindings } from './IncidentFindings';
 import { useTime } from '../time';
 
 type Json = Record<string, any>;
@@ -463,6 +464,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               ]}
             />
           </Card>
+          {me.permissions.includes('findings.read') && <IncidentFindings incidentId={id} reloadKey={String(inc.updatedAt)} canManage={me.permissions.includes('findings.manage')} />}
           <Card title={t('levelHistory')} style={{ marginTop: 12 }}>
             <List
               size="small"

@@ -1,0 +1,64 @@
+/**
+ * What periodic work already knew about the incident's hosts (issue 15): the open findings on its
+ * affected hosts — the unpatched MS17-010 behind a worm's first host — and those marked as
+ * exploited by this incident; a handler marks one as exploited here (or not) in one click.
+ */
+import { App as AntApp, Button, Card, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { type Answer, api } from '../api';
+import { useErrorText } from '../errors';
+import { type WordKey, useT } from '../i18n';
+
+type Finding = Answer<'GET', '/api/findings'>['items'][number];
+const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
+
+export function IncidentFindings({ incidentId, reloadKey, canManage }: { incidentId: string; reloadKey: string; canManage: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [list, setList] = useState<{ items: Finding[]; total: number }>();
+  const load = () =>
+    void api('GET', `/api/findings?incident=${encodeURIComponent(incidentId)}&status=open,fixing,fixed,accepted&limit=50`).then(setList, (e: unknown) => void message.error(errText(e)));
+  useEffect(load, [incidentId, reloadKey]);
+  const link = async (f: Finding, exploited: boolean) => {
+    try {
+      await api('PATCH', `/api/findings/${f.id}`, { incidentId: exploited ? incidentId : null });
+      load();
+    } catch (e) {
+      void message.error(errText(e));
+    }
+  };
+  if (!list?.total) return null;
+  return (
+    <Card title={`${t('knownFindings')} (${list.total})`} style={{ marginTop: 12 }} data-testid="incident-findings" extra={<a href="#/periodic">{t('periodic')}</a>}>
+      <Table<Finding>
+        rowKey="id"
+        size="small"
+        pagination={false}
+        dataSource={list.items}
+        columns={[
+          { title: t('severity'), dataIndex: 'severity', width: 80, render: (s: string) => <Tag color={SEVERITY_COLORS[s]}>{t(`severity_${s}` as WordKey)}</Tag> },
+          { title: t('host'), key: 'host', width: 150, render: (_: unknown, f) => `${f.ip}${f.port ? `:${f.port}` : ''}` },
+          { title: t('finding'), dataIndex: 'title', ellipsis: true },
+          { title: t('status'), dataIndex: 'status', width: 90, render: (s: string) => t(`finding_${s}` as WordKey) },
+          {
+            title: '',
+            key: 'exploited',
+            width: 150,
+            render: (_: unknown, f) =>
+              f.incidentId === incidentId ? (
+                <span>
+                  <Tag color="red" data-testid="finding-exploited">{t('exploitedHere')}</Tag>
+                  {canManage && <Button size="small" type="link" onClick={() => void link(f, false)}>{t('unlink')}</Button>}
+                </span>
+              ) : canManage ? (
+                <Button size="small" onClick={() => void link(f, true)} data-testid="finding-exploit">{t('markExploited')}</Button>
+              ) : (
+                <Typography.Text type="secondary">{f.incidentId ?? ''}</Typography.Text>
+              ),
+          },
+        ]}
+      />
+    </Card>
+  );
+}

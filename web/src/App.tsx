@@ -1,7 +1,7 @@
 import { App as AntApp, Button, Card, Input, type InputRef, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { lazy, Suspense, useContext, useEffect, useRef, useState } from 'react';
 import { api } from './api';
-import { LangContext, useT } from './i18n';
+import { LangContext, translate, useT } from './i18n';
 import { Login } from './pages/Login';
 import { TotpSetup } from './pages/TotpSetup';
 
@@ -102,7 +102,8 @@ export function App() {
           data-testid="global-search"
         />
         <Space>
-          <Tag color="blue" title={me.user.username}>{[...new Set([me.user.displayName, t(`role_${me.user.role}` as 'role_admin')])].join(' · ')}</Tag>
+          {/* the first admin is named after the role (管理员): then only the role, in the console's language */}
+          <Tag color="blue" title={me.user.username} data-testid="me-tag">{[...new Set([me.user.displayName === translate('zh', `role_${me.user.role}` as 'role_admin') ? undefined : me.user.displayName, t(`role_${me.user.role}` as 'role_admin')].filter(Boolean))].join(' · ')}</Tag>
           <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
           <Button size="small" onClick={() => { message.destroy(); setLang(lang === 'zh' ? 'en' : 'zh'); }} data-testid="lang">
             {t('language')}

@@ -796,8 +796,10 @@ export class DetectionService {
     const assets: Array<{ ip: string | null; hostname: string | null; orgUnit: string | null; note: string }> = [];
     const observables: ObservableInput[] = [];
     const keys = new Set<string>();
-    for (const a of alerts) {
-      const s: Signal = { ruleKey: 'manual', ruleTitle: MANUAL_TITLE, ruleType: type, time: a.alert['@timestamp'], alertIds: [a.id], count: 1, explanation: {}, ...endpoints(a.alert) };
+    // each alert's endpoints, read once: its hosts, indicators and keys, and the signal's own endpoints below
+    const ends = alerts.map((a) => endpoints(a.alert));
+    for (const [i, a] of alerts.entries()) {
+      const s: Signal = { ruleKey: 'manual', ruleTitle: MANUAL_TITLE, ruleType: type, time: a.alert['@timestamp'], alertIds: [a.id], count: 1, explanation: {}, ...ends[i] };
       // a person picked these alerts: every host of ours in them is in scope (in detection's role where it names one), every outside address an indicator
       const hosts: Array<{ ip?: string; name?: string; orgUnit?: string; note: string }> = affectedHosts(type, this.policy, s).map((h) => ({ ...h, note: h.role === 'compromised' ? '失陷主机 compromised' : '受攻击主机 targeted' }));
       for (const end of [s.source, s.destination]) if (end?.internal && end.ip) hosts.push({ ip: end.ip, name: end.hostname, orgUnit: end.orgUnit, note: '告警涉及主机 in the alerts' });
@@ -811,10 +813,9 @@ export class DetectionService {
       if (s.destination?.domain) observables.push({ type: 'domain', value: s.destination.domain, firstSeen: seen, lastSeen: seen, note: 'destination' });
       for (const k of signalKeys(this.policy, type, s)) keys.add(k);
     }
-    const ends = endpoints(alerts[0]!.alert);
     const one = <T>(pick: (e: ReturnType<typeof endpoints>) => T | undefined): T | null => {
-      const v = pick(ends);
-      return v !== undefined && alerts.every((a) => pick(endpoints(a.alert)) === v) ? v : null;
+      const v = pick(ends[0]!);
+      return v !== undefined && ends.every((e) => pick(e) === v) ? v : null;
     };
     const text = `人工关联 ${alerts.length} 条告警${reason ? `。说明：${reason}` : ''}`;
     const outcome = await this.db.transaction().execute((trx) =>

@@ -34,6 +34,7 @@ const FindingBody = Type.Object({
   solution: Nullable(Type.String()),
   evidence: Nullable(Type.String()),
   status: Status,
+  moves: Type.Array(Status, { description: 'where a person may move it from here' }),
   statusNote: Nullable(Type.String()),
   statusBy: Nullable(Type.String()),
   statusAt: Type.String(),

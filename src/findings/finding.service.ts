@@ -11,7 +11,7 @@ import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { ZoneMap } from '../domain/alert/network.js';
 import { notFound, validationError } from '../domain/errors.js';
-import { type FindingStatus, FINDING_STATUSES, OPEN_STATUSES, afterScan, checkMove, dueAt } from '../domain/findings/finding.js';
+import { type FindingStatus, FINDING_STATUSES, OPEN_STATUSES, afterScan, checkMove, dueAt, movesFrom } from '../domain/findings/finding.js';
 import { type ParsedScan, type ScanFormat, type Severity, SEVERITIES, findingKey, parseScan } from '../domain/findings/scan.js';
 import { containsText } from '../store/like.js';
 import { decodeFileText } from '../domain/text.js';
@@ -36,6 +36,8 @@ export interface Finding {
   solution: string | null;
   evidence: string | null;
   status: FindingStatus;
+  /** where a person may move it from here */
+  moves: readonly FindingStatus[];
   statusNote: string | null;
   statusBy: string | null;
   statusAt: string;
@@ -326,6 +328,7 @@ function present(r: FindingRow, now: string): Finding {
     solution: r.solution,
     evidence: r.evidence,
     status,
+    moves: movesFrom(status),
     statusNote: r.status_note,
     statusBy: r.status_by,
     statusAt: r.status_at,

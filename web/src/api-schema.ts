@@ -1760,6 +1760,8 @@ export interface paths {
                                 /** @description vulnerability, open_port or baseline */
                                 kind: string;
                                 lastSeen: string;
+                                /** @description where a person may move it from here */
+                                moves: ("open" | "fixing" | "fixed" | "verified" | "accepted")[];
                                 orgUnit: string | null;
                                 overdue: boolean;
                                 port: number | null;
@@ -1896,6 +1898,8 @@ export interface paths {
                             /** @description vulnerability, open_port or baseline */
                             kind: string;
                             lastSeen: string;
+                            /** @description where a person may move it from here */
+                            moves: ("open" | "fixing" | "fixed" | "verified" | "accepted")[];
                             orgUnit: string | null;
                             overdue: boolean;
                             port: number | null;

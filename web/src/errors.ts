@@ -130,7 +130,7 @@ function fill(s: string, vars: Record<string, string | number>): string {
 }
 
 /** a field path as a person reads it: `systems/2/name` → 名称（第 3 项） */
-function fieldName(path: string, lang: Lang): string {
+export function fieldName(path: string, lang: Lang): string {
   const parts = path.split('/').filter((p) => p && p !== '(root)');
   const last = [...parts].reverse().find((p) => !/^\d+$/.test(p));
   const index = parts.find((p) => /^\d+$/.test(p));
@@ -200,11 +200,6 @@ const ROW_RULES: Record<string, Words> = {
 export function rowProblemText(p: { reason: string; rule?: string; params?: Record<string, string | number> }, lang: Lang): string {
   const words = p.rule ? ROW_RULES[p.rule] : undefined;
   return words ? fill(words[lang], p.params ?? {}) : p.reason;
-}
-
-/** A field of a form or file as a person reads it. */
-export function fieldLabel(field: string, lang: Lang): string {
-  return fieldName(field, lang);
 }
 
 /** `errorText` in the chosen language. */

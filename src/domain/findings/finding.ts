@@ -32,6 +32,11 @@ const BY_HAND: Record<FindingStatus, readonly FindingStatus[]> = {
   accepted: ['open'],
 };
 
+/** Where a person may move a finding from its status (the console offers these). */
+export function movesFrom(status: FindingStatus): readonly FindingStatus[] {
+  return BY_HAND[status];
+}
+
 /** Checks a person's move; throws naming what is allowed. An acceptance needs a reason and an expiry within ACCEPT_MAX_DAYS. */
 export function checkMove(from: FindingStatus, to: FindingStatus, input: { note?: string | null; acceptedUntil?: string | null }, now: Date): void {
   if (from === to) throw validationError('status', `the finding is ${to} already`, 'sameStatus', { status: to });

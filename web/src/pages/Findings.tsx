@@ -11,15 +11,13 @@ import { useErrorText } from '../errors';
 import { type WordKey, useT } from '../i18n';
 import { useReference } from '../reference';
 import { useTime } from '../time';
+import { SeverityTag } from './SeverityTag';
 
 type Finding = Answer<'GET', '/api/findings'>['items'][number];
 type Status = Finding['status'];
 const STATUSES: Status[] = ['open', 'fixing', 'fixed', 'verified', 'accepted'];
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
 const STATUS_COLORS: Record<string, string> = { open: 'red', fixing: 'orange', fixed: 'blue', verified: 'green', accepted: 'purple' };
-/** the moves a person may make (the server checks them too) */
-const MOVES: Record<Status, Status[]> = { open: ['fixing', 'fixed', 'accepted'], fixing: ['open', 'fixed', 'accepted'], fixed: ['open', 'fixing', 'verified'], verified: ['open'], accepted: ['open'] };
 const PAGE = 50;
 
 export function Findings({ canManage }: { canManage: boolean }) {
@@ -69,7 +67,7 @@ export function Findings({ canManage }: { canManage: boolean }) {
         {SEVERITIES.filter((s) => s !== 'info').map((s) => (
           <Col key={s} xs={12} md={6}>
             <Card size="small" data-testid={`summary-${s}`}>
-              <Statistic title={<Tag color={SEVERITY_COLORS[s]}>{t(`severity_${s}` as WordKey)}</Tag>} value={summary?.bySeverity[s]?.open ?? 0} suffix={summary?.bySeverity[s]?.overdue ? <Typography.Text type="danger" style={{ fontSize: 13 }}>{t('overdueN', { n: summary.bySeverity[s]!.overdue })}</Typography.Text> : undefined} />
+              <Statistic title={<SeverityTag severity={s} />} value={summary?.bySeverity[s]?.open ?? 0} suffix={summary?.bySeverity[s]?.overdue ? <Typography.Text type="danger" style={{ fontSize: 13 }}>{t('overdueN', { n: summary.bySeverity[s]!.overdue })}</Typography.Text> : undefined} />
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {t('closedN', { n: summary?.bySeverity[s]?.closed ?? 0 })}
                 {summary?.bySeverity[s]?.meanDaysToFix != null ? ` · ${t('meanDaysToFix', { n: summary.bySeverity[s]!.meanDaysToFix! })}` : ''}
@@ -115,7 +113,7 @@ export function Findings({ canManage }: { canManage: boolean }) {
             ),
           }}
           columns={[
-            { title: t('severity'), dataIndex: 'severity', width: 90, render: (s: string) => <Tag color={SEVERITY_COLORS[s]}>{t(`severity_${s}` as WordKey)}</Tag> },
+            { title: t('severity'), dataIndex: 'severity', width: 90, render: (s: string) => <SeverityTag severity={s} /> },
             { title: t('host'), key: 'host', width: 190, render: (_: unknown, f) => <span>{f.ip}{f.port ? `:${f.port}` : ''}{f.hostname ? <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{f.hostname}</Typography.Text> : null}</span> },
             { title: t('finding'), dataIndex: 'title', ellipsis: true },
             { title: t('orgUnit'), dataIndex: 'orgUnit', width: 110, render: (u: string | null) => (u ? ref.unitName(u) : '') },
@@ -127,7 +125,7 @@ export function Findings({ canManage }: { canManage: boolean }) {
                   key: 'move',
                   width: 150,
                   render: (_: unknown, f: Finding) => (
-                    <Select size="small" style={{ width: 140 }} placeholder={t('moveTo')} value={null} onChange={(to: Status) => setMoving({ finding: f, to })} options={MOVES[f.status].map((s) => ({ value: s, label: t(`finding_${s}` as WordKey) }))} data-testid="finding-move" />
+                    <Select size="small" style={{ width: 140 }} placeholder={t('moveTo')} value={null} onChange={(to: Status) => setMoving({ finding: f, to })} options={f.moves.map((s) => ({ value: s, label: t(`finding_${s}` as WordKey) }))} data-testid="finding-move" />
                   ),
                 }]
               : []),

@@ -8,9 +8,9 @@ import { useEffect, useState } from 'react';
 import { type Answer, api } from '../api';
 import { useErrorText } from '../errors';
 import { type WordKey, useT } from '../i18n';
+import { SeverityTag } from './SeverityTag';
 
 type Finding = Answer<'GET', '/api/findings'>['items'][number];
-const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
 
 export function IncidentFindings({ incidentId, reloadKey, canManage }: { incidentId: string; reloadKey: string; canManage: boolean }) {
   const t = useT();
@@ -37,7 +37,7 @@ export function IncidentFindings({ incidentId, reloadKey, canManage }: { inciden
         pagination={false}
         dataSource={list.items}
         columns={[
-          { title: t('severity'), dataIndex: 'severity', width: 80, render: (s: string) => <Tag color={SEVERITY_COLORS[s]}>{t(`severity_${s}` as WordKey)}</Tag> },
+          { title: t('severity'), dataIndex: 'severity', width: 80, render: (s: string) => <SeverityTag severity={s} /> },
           { title: t('host'), key: 'host', width: 150, render: (_: unknown, f) => `${f.ip}${f.port ? `:${f.port}` : ''}` },
           { title: t('finding'), dataIndex: 'title', ellipsis: true },
           { title: t('status'), dataIndex: 'status', width: 90, render: (s: string) => t(`finding_${s}` as WordKey) },

@@ -3,7 +3,7 @@ import { useContext, useEffect, useState } from 'react';
 import { type Answer, type BodyOf, api, uploadFile } from '../api';
 import type { Me } from '../App';
 import { LangContext, useT } from '../i18n';
-import { fieldLabel, rowProblemText, useErrorText } from '../errors';
+import { fieldName, rowProblemText, useErrorText } from '../errors';
 import { Notifications } from './Notifications';
 import { reloadReference } from '../reference';
 import { TotpSetup } from './TotpSetup';
@@ -308,7 +308,7 @@ function Assets({ canWrite }: { canWrite: boolean }) {
     modal.warning({
       title: t('importedWithProblems', { n: r.imported ?? 0, m: problems.length }),
       width: 720,
-      content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110, render: (f: string) => fieldLabel(f, lang) }, { title: t('reason'), key: 'reason', render: (_: unknown, p) => rowProblemText(p, lang) }]} />,
+      content: <Table<ImportProblem> data-testid="import-problems" rowKey={(p) => `${p.row}:${p.field}`} size="small" pagination={{ pageSize: 10 }} dataSource={problems} columns={[{ title: t('line'), dataIndex: 'row', width: 70 }, { title: t('field'), dataIndex: 'field', width: 110, render: (f: string) => fieldName(f, lang) }, { title: t('reason'), key: 'reason', render: (_: unknown, p) => rowProblemText(p, lang) }]} />,
     });
   };
   // a page at a time in address order, searched by address, CIDR or text on the server

@@ -1,0 +1,10 @@
+/** A finding's severity as a coloured tag in the console's language (the findings page and the incident's known findings). */
+import { Tag } from 'antd';
+import { type WordKey, useT } from '../i18n';
+
+const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
+
+export function SeverityTag({ severity }: { severity: string }) {
+  const t = useT();
+  return <Tag color={SEVERITY_COLORS[severity]}>{t(`severity_${severity}` as WordKey)}</Tag>;
+}

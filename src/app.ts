@@ -12,6 +12,8 @@ import { IncidentService } from './incident/incident.service.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IntelService } from './intel/intel.service.js';
 import { FindingService } from './findings/finding.service.js';
+import { CampaignService } from './periodic/campaign.service.js';
+import { WorkService } from './periodic/work.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -40,6 +42,9 @@ export interface Services {
   intake: IntakeService;
   intel: IntelService;
   findings: FindingService;
+  /** recurring work, its occurrences and the quarter view (issue 15) */
+  work: WorkService;
+  campaigns: CampaignService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -64,7 +69,7 @@ export interface Services {
 }
 
 /** How often each background loop runs when all is well (a failing one backs off up to a minute). */
-export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000, retention: 3_600_000 } as const;
+export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000, retention: 3_600_000, periodic: 60_000 } as const;
 export type LoopName = keyof typeof LOOP_INTERVALS;
 
 /** The key that seals secrets at rest: the configured one, or the data directory's key file (made once). */
@@ -104,6 +109,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
     notify.beforeRun = () => command.checkSpread();
+    const findings = new FindingService(database.db, now);
+    const work = new WorkService(database.db, now, zones, evidence, notify);
     const health = new Health(now);
     // each loop a pass at a time, one after another on the notification chain (they share its tables)
     // on PostgreSQL several nodes may run these loops (scale-out): a pass runs where it holds the
@@ -121,6 +128,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       notify: new BackgroundLoop('notify', () => notify.oneAtATime(exclusive(async () => (await notify.scanTimelines()) + (await notify.deliverDue()))), health, { intervalMs: LOOP_INTERVALS.notify }),
       retention: new BackgroundLoop('retention', exclusive(() => purgeExpired(database.db, now(), { alerts: config.alertRetentionDays, events: config.eventRetentionDays }), 'bihuan:retention'), health, { intervalMs: LOOP_INTERVALS.retention }),
       sla: new BackgroundLoop('sla', () => notify.oneAtATime(exclusive(() => notify.scanDeadlines())), health, { intervalMs: LOOP_INTERVALS.sla }),
+      // recurring work: occurrences laid out a month ahead, each past its due date escalated once
+      periodic: new BackgroundLoop('periodic', () => notify.oneAtATime(exclusive(() => work.checkOverdue())), health, { intervalMs: LOOP_INTERVALS.periodic }),
       // alerts stored by another process (the CLI) or while a run failed are picked up here
       detection: new BackgroundLoop('detection', () => detection.catchUp(), health, { intervalMs: LOOP_INTERVALS.detection }),
     };
@@ -144,7 +153,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       incidents,
       intake,
       intel,
-      findings: new FindingService(database.db, now),
+      findings,
+      work,
+      campaigns: new CampaignService(database.db, now, zones, findings),
       assets,
       detection,
       reports,

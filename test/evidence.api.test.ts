@@ -4,16 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/dialects.js';
+import { multipart } from './support/files.js';
 import { type Harness, startHarness } from './support/harness.js';
-
-function multipart(filename: string, content: Buffer, note?: string): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = '----bihuan-test-boundary';
-  const parts: Buffer[] = [];
-  if (note !== undefined) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${note}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
-  parts.push(content, Buffer.from(`\r\n--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 for (const dialect of DIALECTS) {
   describe(`evidence on ${dialect}`, () => {

@@ -7,19 +7,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
+import { docxText } from './support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 const fx = (...p: string[]) => fs.readFileSync(path.resolve(import.meta.dirname, 'fixtures', ...p), 'utf8');
 const INFECTED = ['10.164.1.8', '10.164.2.15', '10.164.2.116', '10.164.2.13', '10.164.2.56', '10.164.2.91', '10.164.2.33'];
-
-/** The text of a .docx as Word stores it (word/document.xml), tags stripped. */
-function docxText(bytes: Buffer): string {
-  const files = unzipSync(new Uint8Array(bytes));
-  const xml = strFromU8(files['word/document.xml']!);
-  return xml.replace(/<w:p[ >][^]*?<\/w:p>/g, (p) => p.replace(/<[^>]+>/g, '') + '\n').replace(/<[^>]+>/g, '');
-}
 
 for (const dialect of DIALECTS) {
   describe(`the closing report on ${dialect}`, () => {

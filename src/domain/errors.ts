@@ -57,7 +57,9 @@ export type ErrorReason =
   | 'noWarning'
   | 'warningAcked'
   | 'concurrentChange'
-  | 'alertsOnIncident';
+  | 'alertsOnIncident'
+  | 'occurrenceOpen'
+  | 'campaignClosed';
 
 export class DomainError extends Error {
   constructor(

@@ -12,6 +12,10 @@ import { DateTime, Nullable, StringEnum, errorResponses } from '../http/schemas.
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/finding.js';
 import { SCAN_FORMATS, SEVERITIES, type Severity } from '../domain/findings/scan.js';
 import type { FindingService } from './finding.service.js';
+import type { Kysely } from 'kysely';
+import type { WorkService } from '../periodic/work.service.js';
+import type { DB } from '../store/schema.js';
+import { requireCampaignInScope, requireOccurrenceInScope } from '../store/scope.js';
 
 const tags = ['findings'];
 const Severity = StringEnum(SEVERITIES);
@@ -46,11 +50,12 @@ const FindingBody = Type.Object({
   closedAt: Nullable(Type.String()),
   reopened: Type.Integer({ description: 'how often a scan (or a person) opened it again' }),
   incidentId: Nullable(Type.String()),
+  campaignId: Nullable(Type.Integer({ description: 'the campaign that found it' })),
 });
 const Problem = Type.Object({ at: Type.String(), reason: Type.String() });
 const listOf = <T extends string>(values: readonly T[]) => Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, description: `one or several, comma-separated: ${values.join(', ')}` });
 
-export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService; bodyLimit: number }> = async (app, { findings, bodyLimit }) => {
+export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService; work: WorkService; db: Kysely<DB>; bodyLimit: number }> = async (app, { findings, work, db, bodyLimit }) => {
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     // the file as the tool wrote it, whatever it calls its type
@@ -69,12 +74,14 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
               format: Type.Optional(StringEnum(SCAN_FORMATS, { description: 'force a format instead of recognising it' })),
               filename: Type.Optional(Type.String({ maxLength: 255 })),
               orgUnit: Type.Optional(Type.String({ maxLength: 32, description: 'the org unit of hosts the network zones do not place' })),
+              occurrence: Type.Optional(Type.Integer({ minimum: 1, description: 'the occurrence of recurring work this scan is: it is done (issues or passed) with the scan as its evidence' })),
+              campaign: Type.Optional(Type.Integer({ minimum: 1, description: 'the campaign this scan belongs to: its findings carry it' })),
             },
             { additionalProperties: false },
           ),
           consumes: ['application/xml', 'text/xml', 'text/csv', 'application/octet-stream'],
           response: {
-            201: Type.Object({ id: Type.Integer(), format: Type.String(), scanner: Type.String(), filename: Nullable(Type.String()), hosts: Type.Integer(), found: Type.Integer(), new: Type.Integer(), seen: Type.Integer(), reopened: Type.Integer(), closed: Type.Integer(), problems: Type.Array(Problem) }),
+            201: Type.Object({ id: Type.Integer(), format: Type.String(), scanner: Type.String(), filename: Nullable(Type.String()), hosts: Type.Integer(), found: Type.Integer(), new: Type.Integer(), seen: Type.Integer(), reopened: Type.Integer(), closed: Type.Integer(), problems: Type.Array(Problem), occurrence: Type.Optional(Type.Object({ id: Type.Integer(), status: Type.String(), result: Nullable(Type.String()) })) }),
             ...errorResponses,
           },
         },
@@ -82,8 +89,16 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
       async (req, reply) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const orgUnit = scopedOrgUnit(req, req.query.orgUnit);
-        const r = await findings.importScan(requireActor(req), body, { format: req.query.format, filename: req.query.filename, orgUnit, branch: branchOf(req.actor) });
-        return reply.code(201).send(r);
+        const { occurrence, campaign } = req.query;
+        // what the scan is for is checked before it is filed: another branch's is not there
+        if (occurrence !== undefined) await requireOccurrenceInScope(db, req.actor, occurrence);
+        if (campaign !== undefined) await requireCampaignInScope(db, req.actor, campaign);
+        const actor = requireActor(req);
+        if (occurrence !== undefined) await work.occurrence(occurrence); // 404 before the file is filed
+        const r = await findings.importScan(actor, body, { format: req.query.format, filename: req.query.filename, orgUnit, branch: branchOf(req.actor), campaignId: campaign });
+        if (occurrence === undefined) return reply.code(201).send(r);
+        const done = await work.recordScan(actor, occurrence, r);
+        return reply.code(201).send({ ...r, occurrence: { id: done.id, status: done.status, result: done.result } });
       },
     );
   });
@@ -119,6 +134,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
             overdue: Type.Optional(Type.Boolean()),
             scan: Type.Optional(Type.Integer({ minimum: 1, description: 'found (first or last) by this scan' })),
             incident: Type.Optional(Type.String({ maxLength: 40, description: "the findings on this incident's affected hosts, and those it exploited" })),
+            campaign: Type.Optional(Type.Integer({ minimum: 1, description: 'found by this campaign' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
             offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
           },
@@ -139,6 +155,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
         overdue: q.overdue,
         scan: q.scan,
         incident: q.incident,
+        campaign: q.campaign,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
       });

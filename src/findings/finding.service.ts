@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
-import { ZoneMap } from '../domain/alert/network.js';
-import { notFound, validationError } from '../domain/errors.js';
+import { ZoneMap, parseIp } from '../domain/alert/network.js';
+import { DomainError, notFound, validationError } from '../domain/errors.js';
 import { type FindingStatus, FINDING_STATUSES, OPEN_STATUSES, afterScan, checkMove, dueAt, movesFrom } from '../domain/findings/finding.js';
 import { type ParsedScan, type ScanFormat, type Severity, SEVERITIES, findingKey, parseScan } from '../domain/findings/scan.js';
 import { containsText } from '../store/like.js';
@@ -49,11 +49,32 @@ export interface Finding {
   closedAt: string | null;
   reopened: number;
   incidentId: string | null;
+  /** the campaign that found it */
+  campaignId: number | null;
 }
+
+/** a finding a person records (a penetration test's, say) */
+export interface HandFinding {
+  ip: string;
+  hostname?: string | null;
+  port?: number | null;
+  protocol?: 'tcp' | 'udp' | null;
+  checkId?: string | null;
+  title: string;
+  severity: Severity;
+  cvss?: number | null;
+  cves?: string[];
+  description?: string | null;
+  solution?: string | null;
+  evidence?: string | null;
+}
+
+/** what is filed: a scan file read, or findings recorded by hand (`manual`) */
+type ParsedFindings = Omit<ParsedScan, 'format'> & { format: ScanFormat | 'manual' };
 
 export interface ScanImport {
   id: number;
-  format: ScanFormat;
+  format: ScanFormat | 'manual';
   scanner: string;
   filename: string | null;
   hosts: number;
@@ -78,6 +99,7 @@ export interface FindingQuery {
   scan?: number;
   /** the findings on an incident's affected hosts, and those it exploited */
   incident?: string;
+  campaign?: number;
   limit: number;
   offset: number;
 }
@@ -90,13 +112,54 @@ export class FindingService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Reads a scan file (`format` forced, else recognised) and files its findings. */
-  async importScan(actor: Actor, content: Uint8Array, opts: { filename?: string; format?: ScanFormat; orgUnit?: string; branch?: string } = {}): Promise<ScanImport> {
+  /** Reads a scan file (`format` forced, else recognised) and files its findings (for a campaign, when named). */
+  async importScan(actor: Actor, content: Uint8Array, opts: { filename?: string; format?: ScanFormat; orgUnit?: string; branch?: string; campaignId?: number } = {}): Promise<ScanImport> {
     requirePermission(actor, 'findings.manage', 'import scans');
     // a baseline CSV saved by Excel on Chinese Windows is GBK; XML is UTF-8 as its declaration says
     const text = decodeFileText(Buffer.from(content.buffer, content.byteOffset, content.byteLength)).text;
     if (!text.trim()) throw validationError('file', 'the file is empty', 'blank');
     const parsed = parseScan(text, opts.format);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    return this.fileParsed(actor, parsed, { ...opts, sha256 });
+  }
+
+  /**
+   * Findings a person records (a penetration test's, a phishing test's, a sweep's): filed like a
+   * scan's — one "scan" of format `manual` holding them — but no later scan verifies them and
+   * leaving one out of a later list closes nothing: they are worked to closure by hand.
+   */
+  async recordByHand(actor: Actor, items: HandFinding[], opts: { campaignId?: number; orgUnit?: string; branch?: string; reporter?: string }): Promise<ScanImport> {
+    requirePermission(actor, 'findings.manage', 'record findings');
+    if (!items.length) throw validationError('findings', 'name at least one finding', 'minItems', { limit: 1 });
+    const parsed: ParsedFindings = { format: 'manual', scanner: (opts.reporter ?? actorLabel(actor)).slice(0, 200), hosts: [], findings: [], problems: [] };
+    for (const [i, f] of items.entries()) {
+      const ip = parseIp(f.ip.trim());
+      if (!ip) throw validationError(`findings/${i}/ip`, `"${f.ip.slice(0, 64)}" is not an IP address`, 'ip');
+      const title = f.title.trim();
+      if (!title) throw validationError(`findings/${i}/title`, 'is required', 'blank');
+      const address = ip.toString();
+      parsed.hosts.push({ ip: address, hostname: f.hostname?.trim() || undefined });
+      parsed.findings.push({
+        ip: address,
+        hostname: f.hostname?.trim() || undefined,
+        port: f.port ?? undefined,
+        protocol: f.port ? (f.protocol ?? 'tcp') : undefined,
+        kind: 'vulnerability',
+        checkId: `manual:${opts.campaignId ?? '-'}:${(f.checkId?.trim() || title).slice(0, 200)}`,
+        title,
+        severity: f.severity,
+        cvss: f.cvss ?? undefined,
+        cves: [...new Set((f.cves ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean))],
+        description: f.description?.trim() || undefined,
+        solution: f.solution?.trim() || undefined,
+        evidence: f.evidence?.trim() || undefined,
+      });
+    }
+    const sha256 = createHash('sha256').update(JSON.stringify(items)).digest('hex');
+    return this.fileParsed(actor, parsed, { ...opts, sha256 });
+  }
+
+  private async fileParsed(actor: Actor, parsed: ParsedFindings, opts: { sha256: string; filename?: string; orgUnit?: string; branch?: string; campaignId?: number }): Promise<ScanImport> {
     const zones = new ZoneMap(await readNetworkZones(this.db));
     if (opts.branch) {
       // a branch files findings of its own hosts only: another branch's are named and left out
@@ -107,17 +170,21 @@ export class FindingService {
       parsed.findings = parsed.findings.filter((f) => !outside.has(f.ip));
     }
     if (parsed.hosts.length === 0) throw validationError('file', `the ${parsed.format} file names no host that was scanned${parsed.problems.length ? `; first problem: ${parsed.problems[0]!.reason}` : ''}`, 'noHosts');
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    return this.db.transaction().execute((trx) => this.file(trx, actor, parsed, { sha256, zones, filename: opts.filename, orgUnit: opts.orgUnit }));
+    if (opts.campaignId !== undefined) {
+      const campaign = await this.db.selectFrom('campaigns').select('closed_at').where('id', '=', opts.campaignId).executeTakeFirst();
+      if (!campaign) throw validationError('campaign', `no campaign ${opts.campaignId}`, 'unknownCampaign', { id: opts.campaignId });
+      if (campaign.closed_at) throw new DomainError('conflict', `campaign ${opts.campaignId} is closed`, { reason: 'campaignClosed', id: opts.campaignId });
+    }
+    return this.db.transaction().execute((trx) => this.file(trx, actor, parsed, { sha256: opts.sha256, zones, filename: opts.filename, orgUnit: opts.orgUnit, campaignId: opts.campaignId }));
   }
 
-  private async file(trx: Kysely<DB>, actor: Actor, parsed: ParsedScan, c: { sha256: string; zones: ZoneMap; filename?: string; orgUnit?: string }): Promise<ScanImport> {
+  private async file(trx: Kysely<DB>, actor: Actor, parsed: ParsedFindings, c: { sha256: string; zones: ZoneMap; filename?: string; orgUnit?: string; campaignId?: number }): Promise<ScanImport> {
     const now = this.now();
     const at = now.toISOString();
     const seenAt = parsed.finishedAt ?? parsed.startedAt ?? at;
     const scan = await trx
       .insertInto('scans')
-      .values({ format: parsed.format, scanner: parsed.scanner.slice(0, 200), filename: c.filename?.slice(0, 255) ?? null, sha256: c.sha256, org_unit: c.orgUnit ?? null, started_at: parsed.startedAt ?? null, imported_at: at, imported_by: actorLabel(actor), hosts: parsed.hosts.length, summary: '{}' })
+      .values({ format: parsed.format, scanner: parsed.scanner.slice(0, 200), filename: c.filename?.slice(0, 255) ?? null, sha256: c.sha256, org_unit: c.orgUnit ?? null, started_at: parsed.startedAt ?? null, imported_at: at, imported_by: actorLabel(actor), hosts: parsed.hosts.length, summary: '{}', campaign_id: c.campaignId ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
     const scanId = Number(scan.id);
@@ -169,6 +236,7 @@ export class FindingService {
             closed_at: null,
             incident_id: null,
             created_at: at,
+            campaign_id: c.campaignId ?? null,
           })
           .execute();
         counts.new++;
@@ -190,6 +258,7 @@ export class FindingService {
           cvss: f.cvss ?? null,
           title: f.title.slice(0, 500),
           evidence: f.evidence ?? null,
+          ...(c.campaignId !== undefined && row.campaign_id === null ? { campaign_id: c.campaignId } : {}),
           ...(reopened ? { status: 'open', status_note: `scan #${scanId} found it again`, status_by: actorLabel(actor), status_at: at, closed_at: null, accepted_until: null, due_at: dueAt(f.severity, now), reopened: row.reopened + 1 } : {}),
         })
         .where('id', '=', row.id)
@@ -197,7 +266,8 @@ export class FindingService {
       if (reopened) counts.reopened++;
       else counts.seen++;
     }
-    for (const [key, row] of known) {
+    // what a person recorded by hand is closed by hand: a later list that leaves it out says nothing
+    for (const [key, row] of parsed.format === 'manual' ? [] : known) {
       if (byKey.has(key) || seenAt < row.last_seen) continue;
       const next = afterScan(row.status as FindingStatus, false, row.accepted_until, now);
       if (next.outcome !== 'closed') continue;
@@ -223,6 +293,7 @@ export class FindingService {
       const id = q.incident;
       query = query.where((eb) => eb.or([eb('incident_id', '=', id), eb('ip', 'in', eb.selectFrom('affected_assets').select('ip').where('incident_id', '=', id).where('ip', 'is not', null))]));
     }
+    if (q.campaign !== undefined) query = query.where('campaign_id', '=', q.campaign);
     if (q.overdue) query = query.where('status', 'in', [...OPEN_STATUSES]).where('due_at', '<', at);
     if (q.q) query = query.where((eb) => eb.or([containsText('title', q.q!), containsText('cves', q.q!), containsText('check_id', q.q!), containsText('hostname', q.q!), eb('ip', '=', q.q!)]));
     const total = Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
@@ -284,9 +355,10 @@ export class FindingService {
   }
 
   /** Counts for a quarter view: by status and severity, overdue, and mean days to fix by severity (those closed). */
-  async summary(q: { orgUnit?: string; branch?: string }) {
+  async summary(q: { orgUnit?: string; branch?: string; campaign?: number }) {
     const at = this.now().toISOString();
     let query = this.db.selectFrom('findings').select(['status', 'severity', 'due_at', 'first_seen', 'closed_at']);
+    if (q.campaign !== undefined) query = query.where('campaign_id', '=', q.campaign);
     if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
     if (q.branch) query = query.where('org_unit', '=', q.branch);
     const rows = await query.execute();
@@ -340,6 +412,7 @@ function present(r: FindingRow, now: string): Finding {
     closedAt: r.closed_at,
     reopened: Number(r.reopened),
     incidentId: r.incident_id,
+    campaignId: r.campaign_id === null ? null : Number(r.campaign_id),
   };
 }
 

@@ -2,7 +2,8 @@
  * Who may call what (issue 11): one table, endpoint × role × branch. The role dimension is the
  * permission a route needs (GRANTS in domain/account/roles.ts says which roles hold it); the
  * branch dimension says how a user confined to a branch is answered:
- * - `incident`, `order`, `alert`, `report`, `finding`: the route names one (its `:id`/`:exportId`); another
+ * - `incident`, `order`, `alert`, `report`, `finding`, `workItem`, `occurrence`, `campaign` (one whose scope
+ *   names the branch): the route names one (its `:id`/`:exportId`); another
  *   branch's answers 404, as if it did not exist;
  * - `list`: the list is narrowed to what touches the branch; asking for another branch's alerts,
  *   orders or assets is 403 (incidents: that branch's incidents that also touch the user's own);
@@ -16,7 +17,9 @@
 import type { Permission } from '../domain/account/roles.js';
 
 export type Access = Permission | 'public' | 'authenticated';
-export type BranchRule = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'list' | 'own' | 'headquarters' | 'organisation';
+/** the kinds of record a route may name by its `:id` (a report by its `:exportId`) */
+export type NamedRecord = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'workItem' | 'occurrence' | 'campaign';
+export type BranchRule = NamedRecord | 'list' | 'own' | 'headquarters' | 'organisation';
 
 export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/health': ['public', 'organisation'],
@@ -42,6 +45,23 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/findings': ['findings.read', 'list'],
   'GET /api/findings/summary': ['findings.read', 'list'],
   'PATCH /api/findings/:id': ['findings.manage', 'finding'],
+  'GET /api/periodic/items': ['findings.read', 'list'],
+  'POST /api/periodic/items': ['findings.manage', 'own'],
+  'PUT /api/periodic/items/:id': ['findings.manage', 'workItem'],
+  'GET /api/periodic/occurrences': ['findings.read', 'list'],
+  'PATCH /api/periodic/occurrences/:id': ['findings.manage', 'occurrence'],
+  'POST /api/periodic/occurrences/:id/evidence': ['findings.manage', 'occurrence'],
+  'GET /api/periodic/occurrences/:id/evidence': ['findings.read', 'occurrence'],
+  'GET /api/periodic/quarter': ['findings.read', 'list'],
+  'GET /api/periodic/quarter/report': ['findings.read', 'list'],
+  'GET /api/campaigns': ['findings.read', 'list'],
+  'POST /api/campaigns': ['findings.manage', 'headquarters'],
+  'GET /api/campaigns/:id': ['findings.read', 'campaign'],
+  'PUT /api/campaigns/:id': ['findings.manage', 'headquarters'],
+  'POST /api/campaigns/:id/close': ['findings.manage', 'headquarters'],
+  'POST /api/campaigns/:id/findings': ['findings.manage', 'campaign'],
+  'GET /api/campaigns/:id/review': ['findings.read', 'campaign'],
+  'GET /api/campaigns/:id/report': ['findings.read', 'campaign'],
   'POST /api/incidents/:id/alerts': ['incident.update', 'incident'],
   'GET /api/incidents/:id': ['incident.read', 'incident'],
   'PATCH /api/incidents/:id': ['incident.update', 'incident'],

@@ -99,6 +99,7 @@ export const IncidentSummary = Type.Object(
     closedAt: Nullable(Type.String()),
     tags: Type.Array(Type.String()),
     exercise: Type.Boolean({ description: 'an exercise (演练) incident, kept out of the real figures' }),
+    campaignId: Nullable(Type.Integer({ description: 'the drill (campaign) that opened it' })),
   },
   { $id: 'IncidentSummary' },
 );

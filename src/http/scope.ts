@@ -8,13 +8,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
-import { branchOf, requireAlertInScope, requireFindingInScope, requireIncidentInScope, requireOrderInScope, requireReportInScope } from '../store/scope.js';
+import { branchOf, requireAlertInScope, requireCampaignInScope, requireFindingInScope, requireOccurrenceInScope, requireWorkItemInScope, requireIncidentInScope, requireOrderInScope, requireReportInScope } from '../store/scope.js';
 import type { DB } from '../store/schema.js';
-import { accessRow } from './access.js';
+import { type NamedRecord, accessRow } from './access.js';
 
 /** How each kind of named record is checked against a branch. */
-const CHECKS: Record<'incident' | 'order' | 'alert' | 'report' | 'finding', (db: Kysely<DB>, req: FastifyRequest, id: string) => Promise<void>> = {
+const CHECKS: Record<NamedRecord, (db: Kysely<DB>, req: FastifyRequest, id: string) => Promise<void>> = {
   finding: (db, req, id) => requireFindingInScope(db, req.actor, Number(id)),
+  workItem: (db, req, id) => requireWorkItemInScope(db, req.actor, Number(id)),
+  occurrence: (db, req, id) => requireOccurrenceInScope(db, req.actor, Number(id)),
+  campaign: (db, req, id) => requireCampaignInScope(db, req.actor, Number(id)),
   incident: (db, req, id) => requireIncidentInScope(db, req.actor, id),
   order: (db, req, id) => requireOrderInScope(db, req.actor, Number(id)),
   alert: (db, req, id) => requireAlertInScope(db, req.actor, Number(id)),
@@ -34,6 +37,9 @@ export function registerScope(app: FastifyInstance, db: Kysely<DB>): void {
       case 'order':
       case 'alert':
       case 'finding':
+      case 'workItem':
+      case 'occurrence':
+      case 'campaign':
       case 'report': {
         const params = req.params as { id?: string | number; exportId?: string | number } | undefined;
         const id = rule === 'report' ? params?.exportId : params?.id;

@@ -35,6 +35,8 @@ export interface IncidentSummary {
   tags: string[];
   /** an exercise (演练): walked through the real loop, kept out of the real figures */
   exercise: boolean;
+  /** the drill (campaign) that opened it */
+  campaignId: number | null;
 }
 
 export interface Task {
@@ -93,6 +95,7 @@ export function presentSummary(r: IncidentRow & { owner_name?: string | null }, 
     closedAt: r.closed_at,
     tags: JSON.parse(r.tags) as string[],
     exercise: r.exercise === 1,
+    campaignId: r.campaign_id === null || r.campaign_id === undefined ? null : Number(r.campaign_id),
   };
 }
 

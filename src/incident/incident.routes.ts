@@ -91,6 +91,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
             observables: Type.Optional(Type.Array(ObservableInput, { maxItems: 1000 })),
             tags: Type.Optional(Tags),
             exercise: Type.Optional(Type.Boolean({ description: 'an exercise (演练) incident, walked through the real loop and kept out of the real figures' })),
+            campaignId: Type.Optional(Type.Integer({ minimum: 1, description: 'the drill (a campaign of kind drill, not closed) this exercise belongs to; makes it an exercise' })),
           },
           { additionalProperties: false },
         ),

@@ -76,6 +76,8 @@ export interface CreateIncidentInput {
   tags?: string[];
   /** an exercise (演练) incident: kept out of the real figures */
   exercise?: boolean;
+  /** the drill (a campaign) that opens it: an exercise */
+  campaignId?: number;
 }
 
 export interface UpdateIncidentInput {
@@ -232,6 +234,12 @@ export class IncidentService {
     await requireOrgUnit(trx, orgUnit, 'orgUnit');
     for (const [i, a] of assets.entries()) if (a.org_unit) await requireOrgUnit(trx, a.org_unit, `assets/${i}/orgUnit`);
     if (input.ownerId != null) await this.checkUser(trx, input.ownerId, 'ownerId');
+    if (input.campaignId !== undefined) {
+      const drill = await trx.selectFrom('campaigns').select(['kind', 'closed_at']).where('id', '=', input.campaignId).executeTakeFirst();
+      if (!drill) throw validationError('campaignId', `no campaign ${input.campaignId}`, 'unknownCampaign', { id: input.campaignId });
+      if (drill.kind !== 'drill') throw validationError('campaignId', `campaign ${input.campaignId} is not a drill: only a drill opens exercise incidents`, 'notDrill', { id: input.campaignId });
+      if (drill.closed_at) throw new DomainError('conflict', `campaign ${input.campaignId} is closed`, { reason: 'campaignClosed', id: input.campaignId });
+    }
 
     await this.timeZones.refresh(trx);
     const zone = this.timeZones.zone;
@@ -267,7 +275,8 @@ export class IncidentService {
       conclusion: null,
       recommendations: null,
       tags: JSON.stringify(normalizeTags(input.tags ?? [])),
-      exercise: input.exercise ? 1 : 0,
+      exercise: input.exercise || input.campaignId !== undefined ? 1 : 0,
+      campaign_id: input.campaignId ?? null,
     };
     await trx.insertInto('incidents').values(row).execute();
     for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();

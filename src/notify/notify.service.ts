@@ -10,7 +10,7 @@ import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import type { Kysely, Selectable } from 'kysely';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
-import { backoffMs, digestOf, EVENT_KINDS, type EventKind, isClockTime, MAX_ATTEMPTS, messageOf, type NotifyEvent, quietUntil, ruleMatches } from '../domain/notify/notify.js';
+import { backoffMs, digestOf, worstLevel, EVENT_KINDS, type EventKind, isClockTime, MAX_ATTEMPTS, messageOf, type NotifyEvent, quietUntil, ruleMatches } from '../domain/notify/notify.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { DB, NotificationTable } from '../store/schema.js';
 import { type Channel, CHANNEL_KINDS, type ChannelKind, deliver, type DeliveryResult, type EmailConfig, type WebhookConfig } from './senders.js';
@@ -481,7 +481,8 @@ export class NotifyService {
     const rules = (active ?? (await this.activeRules(trx))).filter(({ rule }) => ruleMatches(rule, e));
     let queued = 0;
     for (const { rule, channel } of rules) {
-      const quiet = rule.quietHours && e.level > 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;
+      // level 1 is told through quiet hours; everything else (level 0 too: periodic work) waits for them
+      const quiet = rule.quietHours && e.level !== 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;
       const recipients = channel.kind === 'email' && rule.roles?.length ? await this.emailsOf(trx, rule.roles, e.orgUnit) : [];
       const group = `rule:${rule.id}`;
       const since = new Date(now.getTime() - rule.batchSeconds * 1000).toISOString();
@@ -495,7 +496,7 @@ export class NotifyService {
           const merged = [...new Set([...(digest.recipients ? (JSON.parse(digest.recipients) as string[]) : []), ...recipients])];
           await trx
             .updateTable('notifications')
-            .set({ events: JSON.stringify(events), subject, body, level: Math.min(digest.level ?? 4, e.level), incident_id: digest.incident_id === e.incidentId ? e.incidentId : null, recipients: merged.length ? JSON.stringify(merged) : null })
+            .set({ events: JSON.stringify(events), subject, body, level: worstLevel([digest.level ?? 0, e.level]), incident_id: digest.incident_id === e.incidentId ? e.incidentId : null, recipients: merged.length ? JSON.stringify(merged) : null })
             .where('id', '=', digest.id)
             .execute();
           queued++;

@@ -6,12 +6,12 @@
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import { FORMS, FORM_TEXT, type FormReport, formTitle } from '../domain/report/forms.js';
 
-const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
+export const FONT = { ascii: 'SimSun', eastAsia: '宋体', hAnsi: 'SimSun' };
 const LINE = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
 const BORDERS = { top: LINE, bottom: LINE, left: LINE, right: LINE, insideHorizontal: LINE, insideVertical: LINE };
 
 /** A cell's text: one paragraph per line, so the handling process keeps its steps. */
-function lines(text: string, bold = false): Paragraph[] {
+export function lines(text: string, bold = false): Paragraph[] {
   const parts = text === '' ? [''] : text.split(/\r?\n/);
   return parts.map((p) => new Paragraph({ children: [new TextRun({ text: p, bold, font: FONT, size: 21 })] }));
 }
@@ -25,7 +25,7 @@ function cell(text: string, opts: { label?: boolean; width?: number; minHeight?:
   });
 }
 
-function grid(header: string[], rows: string[][]): Table {
+export function grid(header: string[], rows: string[][]): Table {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     borders: BORDERS,

@@ -22,6 +22,8 @@ import * as observableMarking from './migrations/20261130T0900_observable_markin
 import * as incidentTags from './migrations/20261130T1200_incident_tags.js';
 import * as findings from './migrations/20261130T1500_findings.js';
 import * as exercise from './migrations/20261130T1800_exercise.js';
+import * as periodicWork from './migrations/20261201T0900_periodic_work.js';
+import * as campaigns from './migrations/20261201T1000_campaigns.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +46,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261130T1200_incident_tags': incidentTags,
   '20261130T1500_findings': findings,
   '20261130T1800_exercise': exercise,
+  '20261201T0900_periodic_work': periodicWork,
+  '20261201T1000_campaigns': campaigns,
 };
 
 export interface MigrationOutcome {

@@ -110,6 +110,8 @@ export interface IncidentTable {
   tags: Generated<string>;
   /** 1: an exercise (drill) incident, kept out of the real figures */
   exercise: Generated<number>;
+  /** the campaign (a drill) that opened it */
+  campaign_id: Generated<number | null>;
 }
 
 export interface AffectedAssetTable {
@@ -552,6 +554,7 @@ export interface ScanTable {
   hosts: number;
   /** JSON: { found, new, seen, reopened, closed, problems } */
   summary: string;
+  campaign_id: number | null;
 }
 
 export interface FindingTable {
@@ -587,9 +590,66 @@ export interface FindingTable {
   reopened: Generated<number>;
   incident_id: string | null;
   created_at: string;
+  campaign_id: number | null;
+}
+
+export interface WorkItemTable {
+  id: Id;
+  title: string;
+  kind: string;
+  rrule: string;
+  start_local: string;
+  due_days: number;
+  owner: string;
+  org_unit: string;
+  description: string | null;
+  enabled: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkOccurrenceTable {
+  id: Id;
+  item_id: number;
+  scheduled_at: string;
+  due_at: string;
+  status: string;
+  result: string | null;
+  note: string | null;
+  scan_id: number | null;
+  evidence_sha256: string | null;
+  evidence_filename: string | null;
+  evidence_size: number | null;
+  done_at: string | null;
+  done_by: string | null;
+  escalated_at: string | null;
+}
+
+export interface CampaignTable {
+  id: Id;
+  title: string;
+  kind: string;
+  /** JSON array of org unit codes */
+  scope_org_units: string;
+  /** JSON array of addresses and CIDR ranges */
+  scope_assets: string;
+  starts_on: string;
+  ends_on: string;
+  lead: string;
+  description: string | null;
+  conclusion: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface DB {
+  work_items: WorkItemTable;
+  work_occurrences: WorkOccurrenceTable;
+  campaigns: CampaignTable;
   scans: ScanTable;
   findings: FindingTable;
   warnings: WarningTable;
@@ -636,6 +696,9 @@ export interface DB {
 
 export type IncidentRow = Selectable<IncidentTable>;
 export type FindingRow = Selectable<FindingTable>;
+export type WorkItemRow = Selectable<WorkItemTable>;
+export type WorkOccurrenceRow = Selectable<WorkOccurrenceTable>;
+export type CampaignRow = Selectable<CampaignTable>;
 export type NewIncidentRow = Insertable<IncidentTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type UserRow = Selectable<UserTable>;

@@ -70,3 +70,25 @@ export async function requireReportInScope(db: Kysely<DB>, actor: Actor | undefi
     throw notFound('report', String(reportId));
   });
 }
+
+export async function requireWorkItemInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('work_items').select('id').where('id', '=', id).where('org_unit', '=', branch).executeTakeFirst();
+  if (!row) throw notFound('work item', String(id));
+}
+
+export async function requireOccurrenceInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('work_occurrences as o').innerJoin('work_items as i', 'i.id', 'o.item_id').select('o.id').where('o.id', '=', id).where('i.org_unit', '=', branch).executeTakeFirst();
+  if (!row) throw notFound('occurrence', String(id));
+}
+
+/** A campaign is a branch's when its scope names the branch. */
+export async function requireCampaignInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('campaigns').select('scope_org_units').where('id', '=', id).executeTakeFirst();
+  if (!row || !(JSON.parse(row.scope_org_units) as string[]).includes(branch)) throw notFound('campaign', String(id));
+}

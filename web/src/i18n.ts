@@ -254,6 +254,7 @@ const WORDS = {
   event_sla_overdue: { zh: 'SLA 超时', en: 'SLA overdue' },
   event_warning_changed: { zh: '全网预警变化', en: 'Warning changed' },
   event_order_issued: { zh: '处置指令', en: 'Order issued' },
+  event_work_overdue: { zh: '周期工作逾期', en: 'Periodic work overdue' },
   levelUpTo: { zh: '{n} 级及以上', en: 'Level {n} or worse' },
   all: { zh: '全部', en: 'All' },
   allOrgUnits: { zh: '全部机构', en: 'All org units' },

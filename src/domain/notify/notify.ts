@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued'] as const;
+export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EVENT_NAMES: Record<EventKind, string> = {
@@ -18,12 +18,14 @@ export const EVENT_NAMES: Record<EventKind, string> = {
   sla_overdue: '已超时',
   warning_changed: '全网预警',
   order_issued: '处置指令',
+  work_overdue: '周期工作逾期',
 };
 
 export interface NotifyEvent {
   kind: EventKind;
   /** empty for an organisation-wide event (a warning not raised from one incident) */
   incidentId: string;
+  /** 1–4, an incident's level; 0 for what has none (periodic work): every rule's level filter lets it through */
   level: number;
   typeName: string;
   title: string;
@@ -83,7 +85,7 @@ export function backoffMs(failures: number): number {
 export const MAX_ATTEMPTS = 8;
 
 export function levelTag(level: number): string {
-  return `【${level} 级】`;
+  return level >= 1 ? `【${level} 级】` : '';
 }
 
 /** One event as a message: a subject line and a Markdown body. */
@@ -104,9 +106,15 @@ export function messageOf(e: NotifyEvent, zone: string): { subject: string; body
   return { subject, body };
 }
 
+/** The most severe incident level among these (0: none has one). */
+export function worstLevel(levels: readonly number[]): number {
+  const real = levels.filter((l) => l >= 1);
+  return real.length ? Math.min(...real) : 0;
+}
+
 /** Several events gathered in a burst, as one message. */
 export function digestOf(events: NotifyEvent[], zone: string): { subject: string; body: string } {
-  const worst = Math.min(...events.map((e) => e.level));
+  const worst = worstLevel(events.map((e) => e.level));
   const incidents = new Set(events.map((e) => e.incidentId));
   const subject = `${levelTag(worst)}汇总：${events.length} 条通知，涉及 ${incidents.size} 个事件`;
   const lines = events.slice(0, 50).map((e) => {

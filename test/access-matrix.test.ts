@@ -5,14 +5,15 @@
  * - nobody: 401 unless the route is public;
  * - a role without the route's permission: 403 naming the permission;
  * - a role with it: never 401 or 403 (validation, not-found and success are all fine);
- * - a branch user with it, on another branch's incident, order, alert or report: 404; on what
+ * - a branch user with it, on another branch's incident, order, alert, report, finding, work item,
+ *   occurrence or campaign: 404; on what
  *   reaches across branches: 403; asking a list for another branch: 403 (incidents: only that
  *   branch's incidents that touch the user's own); creating there: 403.
  * The table and the document must name the same routes: a new route without a row fails here
  * (and the server refuses to start).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS, type BranchRule } from '../src/http/access.js';
+import { ACCESS, type BranchRule, type NamedRecord } from '../src/http/access.js';
 import { HEADQUARTERS_ROLES, ROLES, type Role, can } from '../src/domain/account/roles.js';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -33,7 +34,8 @@ for (const dialect of DIALECTS) {
     let h: Harness;
     const actors: Actor[] = [{ name: 'nobody' }];
     /** another branch's (Beijing's) records, named by the routes under test */
-    const foreign: Record<'incident' | 'order' | 'alert' | 'report' | 'finding', string> = { incident: '', order: '', alert: '', report: '', finding: '' };
+    const foreign: Record<NamedRecord, string> = { incident: '', order: '', alert: '', report: '', finding: '', workItem: '', occurrence: '', campaign: '' };
+    const named = (rule: BranchRule): rule is NamedRecord => rule in foreign;
     let routes: Array<{ method: string; url: string }> = [];
 
     beforeAll(async () => {
@@ -61,6 +63,10 @@ for (const dialect of DIALECTS) {
       const nmap = '<nmaprun scanner="nmap" version="7.93"><host><status state="up"/><address addr="10.2.0.9" addrtype="ipv4"/><ports><port protocol="tcp" portid="445"><state state="open"/></port></ports></host></nmaprun>';
       await h.services.findings.importScan(SYSTEM, Buffer.from(nmap));
       foreign.finding = String((await h.services.findings.list({ limit: 1, offset: 0 })).items[0]!.id);
+      const work = await h.services.work.createItem(SYSTEM, { title: '北京基线检查', kind: 'baseline_check', rrule: 'FREQ=MONTHLY', start: '2026-11-01T09:00', dueDays: 7, owner: 'admin', orgUnit: 'BJ' });
+      foreign.workItem = String(work.id);
+      foreign.occurrence = String((await h.services.work.occurrences({ item: work.id, limit: 1, offset: 0 })).items[0]!.id);
+      foreign.campaign = String((await h.services.campaigns.create(SYSTEM, { title: '北京终端排查', kind: 'endpoint_sweep', scopeOrgUnits: ['BJ'], scopeAssets: [], startsOn: '2026-11-01', endsOn: '2026-12-31', lead: 'admin' })).id);
 
       const doc = (await h.req({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
       routes = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), url: p.replace(/\{(\w+)\}/g, ':$1') })));
@@ -70,7 +76,7 @@ for (const dialect of DIALECTS) {
     const PARAMS: Record<string, string> = { assetId: '999999', observableId: '999999', taskId: '999999', evidenceId: '999999', form: 'closing', level: '4', code: 'ZZ', version: '999', host: '10.2.0.9' };
     const path = (url: string, rule: BranchRule) =>
       url.replace(/:(\w+)/g, (_m, name: string) => {
-        if ((name === 'id' || name === 'exportId') && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report' || rule === 'finding')) return foreign[rule];
+        if ((name === 'id' || name === 'exportId') && named(rule)) return foreign[rule];
         if (name === 'id' && rule === 'headquarters' && url.startsWith('/api/incidents/')) return foreign.incident;
         return PARAMS[name] ?? '999999';
       });
@@ -105,12 +111,18 @@ for (const dialect of DIALECTS) {
           // an import names the branch of its hosts in the address: another branch's is refused
           const target = method === 'POST' && url === '/api/scans' ? `${path(url, rule)}?orgUnit=BJ` : path(url, rule);
           const created = { title: '越界', type: 'scanning', orgUnit: 'BJ' };
-          const r = await call(actor, method, target, method !== 'POST' ? undefined : url === '/api/incidents' ? created : url === '/api/incidents/from-alerts' ? { ...created, alerts: [Number(foreign.alert)] } : undefined);
+          // what is created in another branch is named whole, so that only its branch can be refused
+          const bodies: Record<string, object> = {
+            '/api/incidents': created,
+            '/api/incidents/from-alerts': { ...created, alerts: [Number(foreign.alert)] },
+            '/api/periodic/items': { title: '越界', kind: 'other', rrule: 'FREQ=MONTHLY', start: '2026-12-01T09:00', dueDays: 5, owner: 'admin', orgUnit: 'BJ' },
+          };
+          const r = await call(actor, method, target, method === 'POST' ? bodies[url] : undefined);
           let want: string;
           let ok: boolean;
           if (!actor.role && access !== 'public') [want, ok] = ['401', r.statusCode === 401];
           else if (!allowed) [want, ok] = ['403 naming the permission', r.statusCode === 403 && r.json().details?.permission === access];
-          else if (actor.branch && (rule === 'incident' || rule === 'order' || rule === 'alert' || rule === 'report' || rule === 'finding')) [want, ok] = ['404', r.statusCode === 404];
+          else if (actor.branch && named(rule)) [want, ok] = ['404', r.statusCode === 404];
           else if (actor.branch && (rule === 'headquarters' || rule === 'own')) [want, ok] = ['403', r.statusCode === 403];
           else [want, ok] = ['neither 401 nor 403', r.statusCode !== 401 && r.statusCode !== 403];
           if (!ok) wrong.push(`${method} ${target} as ${actor.name}: want ${want}, got ${r.statusCode} ${r.body.slice(0, 160)}`);

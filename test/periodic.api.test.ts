@@ -121,8 +121,8 @@ for (const dialect of DIALECTS) {
       const sent = (await h.req({ method: 'GET', url: '/api/notifications', as: 'admin' })).json() as Json[];
       const told = sent.filter((n) => n.subject.startsWith('周期工作逾期'));
       expect(told).toHaveLength(overdue.length);
-      expect(told[0].body).toMatch(/负责人 handler-user.*已逾期约 \d+ 天/);
-      expect(told[0].subject).not.toMatch(/级】/);
+      expect(told[0]!.body).toMatch(/负责人 handler-user.*已逾期约 \d+ 天/);
+      expect(told[0]!.subject).not.toMatch(/级】/);
     });
 
     it('keeps a branch user to their branch: plans for it, sees its work only, cannot touch another', async () => {

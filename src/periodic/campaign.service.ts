@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
+import { containsText } from '../store/like.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
@@ -93,11 +94,13 @@ export class CampaignService {
     };
   }
 
-  /** Campaigns, the latest start first; a branch user's: those whose scope names their branch. */
-  async list(q: { branch?: string; kind?: CampaignKind } = {}): Promise<Campaign[]> {
+  /** Campaigns, the latest start first; those whose scope names `orgUnit` (a branch user's: their branch). */
+  async list(q: { orgUnit?: string; kind?: CampaignKind } = {}): Promise<Campaign[]> {
     let query = this.db.selectFrom('campaigns').selectAll().orderBy('starts_on', 'desc').orderBy('id', 'desc').limit(500);
     if (q.kind) query = query.where('kind', '=', q.kind);
-    const rows = (await query.execute()).filter((r) => !q.branch || (JSON.parse(r.scope_org_units) as string[]).includes(q.branch));
+    // the scope's JSON names the unit in quotes: narrowed in the query, then read exactly
+    if (q.orgUnit) query = query.where(containsText('scope_org_units', JSON.stringify(q.orgUnit)));
+    const rows = (await query.execute()).filter((r) => !q.orgUnit || (JSON.parse(r.scope_org_units) as string[]).includes(q.orgUnit));
     return this.present(rows);
   }
 

@@ -292,9 +292,9 @@ export const periodicRoutes: FastifyPluginAsyncTypebox<{ work: WorkService; camp
     '/api/campaigns',
     {
       config: { access: 'findings.read' },
-      schema: { tags, summary: 'Special campaigns (专项行动), the latest start first, with their state and findings counted', querystring: Type.Object({ kind: Type.Optional(StringEnum(CAMPAIGN_KINDS)) }, { additionalProperties: false }), response: { 200: Type.Array(CampaignBody), ...errorResponses } },
+      schema: { tags, summary: 'Special campaigns (专项行动), the latest start first, with their state and findings counted', querystring: Type.Object({ kind: Type.Optional(StringEnum(CAMPAIGN_KINDS)), orgUnit: Type.Optional(Type.String({ maxLength: 32, description: 'those whose scope names this org unit' })) }, { additionalProperties: false }), response: { 200: Type.Array(CampaignBody), ...errorResponses } },
     },
-    async (req) => campaigns.list({ branch: branchOf(req.actor), kind: req.query.kind }),
+    async (req) => campaigns.list({ orgUnit: scopedOrgUnit(req, req.query.orgUnit), kind: req.query.kind }),
   );
 
   app.post(

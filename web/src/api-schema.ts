@@ -1295,6 +1295,821 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Special campaigns (专项行动), the latest start first, with their state and findings counted */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                    /** @description those whose scope names this org unit */
+                    orgUnit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            conclusion: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            endsOn: string;
+                            findings: {
+                                accepted: number;
+                                closed: number;
+                                open: number;
+                                total: number;
+                            };
+                            id: number;
+                            /** @description exercise incidents opened by this drill */
+                            incidents: number;
+                            /** @enum {string} */
+                            kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                            lead: string;
+                            scopeAssets: string[];
+                            scopeOrgUnits: string[];
+                            startsOn: string;
+                            /** @enum {string} */
+                            state: "planned" | "running" | "ended" | "closed";
+                            title: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Plan a campaign: kind, scope (org units, hosts and ranges), period, lead */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description yyyy-MM-dd */
+                        endsOn: string;
+                        /** @enum {string} */
+                        kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                        /** @description the username who leads it */
+                        lead: string;
+                        /** @description addresses and CIDR ranges */
+                        scopeAssets: string[];
+                        scopeOrgUnits: string[];
+                        /** @description yyyy-MM-dd */
+                        startsOn: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            conclusion: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            endsOn: string;
+                            findings: {
+                                accepted: number;
+                                closed: number;
+                                open: number;
+                                total: number;
+                            };
+                            id: number;
+                            /** @description exercise incidents opened by this drill */
+                            incidents: number;
+                            /** @enum {string} */
+                            kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                            lead: string;
+                            scopeAssets: string[];
+                            scopeOrgUnits: string[];
+                            startsOn: string;
+                            /** @enum {string} */
+                            state: "planned" | "running" | "ended" | "closed";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            conclusion: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            endsOn: string;
+                            findings: {
+                                accepted: number;
+                                closed: number;
+                                open: number;
+                                total: number;
+                            };
+                            id: number;
+                            /** @description exercise incidents opened by this drill */
+                            incidents: number;
+                            /** @enum {string} */
+                            kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                            lead: string;
+                            scopeAssets: string[];
+                            scopeOrgUnits: string[];
+                            startsOn: string;
+                            /** @enum {string} */
+                            state: "planned" | "running" | "ended" | "closed";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change a campaign (not once closed) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description yyyy-MM-dd */
+                        endsOn: string;
+                        /** @enum {string} */
+                        kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                        /** @description the username who leads it */
+                        lead: string;
+                        /** @description addresses and CIDR ranges */
+                        scopeAssets: string[];
+                        scopeOrgUnits: string[];
+                        /** @description yyyy-MM-dd */
+                        startsOn: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            conclusion: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            endsOn: string;
+                            findings: {
+                                accepted: number;
+                                closed: number;
+                                open: number;
+                                total: number;
+                            };
+                            id: number;
+                            /** @description exercise incidents opened by this drill */
+                            incidents: number;
+                            /** @enum {string} */
+                            kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                            lead: string;
+                            scopeAssets: string[];
+                            scopeOrgUnits: string[];
+                            startsOn: string;
+                            /** @enum {string} */
+                            state: "planned" | "running" | "ended" | "closed";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a campaign with its conclusion */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        conclusion: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closedAt: string | null;
+                            closedBy: string | null;
+                            conclusion: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            endsOn: string;
+                            findings: {
+                                accepted: number;
+                                closed: number;
+                                open: number;
+                                total: number;
+                            };
+                            id: number;
+                            /** @description exercise incidents opened by this drill */
+                            incidents: number;
+                            /** @enum {string} */
+                            kind: "password_review" | "endpoint_sweep" | "penetration_test" | "phishing_test" | "drill" | "other";
+                            lead: string;
+                            scopeAssets: string[];
+                            scopeOrgUnits: string[];
+                            startsOn: string;
+                            /** @enum {string} */
+                            state: "planned" | "running" | "ended" | "closed";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record findings by hand for a campaign (a penetration test's report, a sweep's results): tracked to closure like a scan's, closed by hand (no scan verifies them) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        findings: {
+                            /** @description the tester’s own id of the finding; the same id again is the same finding */
+                            checkId?: string | null;
+                            cves?: string[];
+                            cvss?: number | null;
+                            description?: string | null;
+                            evidence?: string | null;
+                            hostname?: string | null;
+                            ip: string;
+                            port?: number | null;
+                            /** @enum {string|null} */
+                            protocol?: "tcp" | "udp" | null;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low" | "info";
+                            solution?: string | null;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closed: number;
+                            filename: string | null;
+                            format: string;
+                            found: number;
+                            hosts: number;
+                            id: number;
+                            new: number;
+                            problems: {
+                                at: string;
+                                reason: string;
+                            }[];
+                            reopened: number;
+                            scanner: string;
+                            seen: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's summary report as Word (.docx) or Markdown, in Chinese or English: scope, period, findings by severity and state, a drill's review, the conclusion */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "docx" | "md";
+                    locale?: "zh-CN" | "en";
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A drill's review: each phase of each exercise incident it opened against its SLA deadline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidents: {
+                                closedAt: string | null;
+                                id: string;
+                                level: number;
+                                phase: string;
+                                phases: {
+                                    deadline: string;
+                                    finishedAt: string | null;
+                                    met: boolean | null;
+                                    minutesOver: number | null;
+                                    /** @enum {string} */
+                                    phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                }[];
+                                title: string;
+                            }[];
+                            met: number;
+                            missed: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels": {
         parameters: {
             query?: never;
@@ -1714,6 +2529,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description found by this campaign */
+                    campaign?: number;
                     /** @description the findings on this incident's affected hosts, and those it exploited */
                     incident?: string;
                     ip?: string;
@@ -1745,6 +2562,8 @@ export interface paths {
                         "application/json": {
                             items: {
                                 acceptedUntil: string | null;
+                                /** @description the campaign that found it */
+                                campaignId: number | null;
                                 checkId: string;
                                 closedAt: string | null;
                                 cves: string[];
@@ -1883,6 +2702,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             acceptedUntil: string | null;
+                            /** @description the campaign that found it */
+                            campaignId: number | null;
                             checkId: string;
                             closedAt: string | null;
                             cves: string[];
@@ -2575,6 +3396,8 @@ export interface paths {
                             note?: string | null;
                             orgUnit?: string | null;
                         }[];
+                        /** @description the drill (a campaign of kind drill, not closed) this exercise belongs to; makes it an exercise */
+                        campaignId?: number;
                         description?: string;
                         /**
                          * Format: date-time
@@ -5904,7 +6727,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;
@@ -6009,7 +6832,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;
@@ -6791,6 +7614,913 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/periodic/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recurring work items with their schedules and next occurrence */
+        get: {
+            parameters: {
+                query?: {
+                    orgUnit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            dueDays: number;
+                            enabled: boolean;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                            /** @description the next occurrence */
+                            next: string | null;
+                            orgUnit: string;
+                            owner: string;
+                            rrule: string;
+                            start: string;
+                            title: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Plan recurring work: a schedule (RRULE from a local first time), owner, org unit and days to finish each occurrence; occurrences a quarter back and a month ahead are laid out at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description days from an occurrence to its due date */
+                        dueDays: number;
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                        orgUnit: string;
+                        /** @description the username who does the work */
+                        owner: string;
+                        /** @description an iCalendar RRULE (RFC 5545) such as FREQ=MONTHLY;BYMONTHDAY=1 or FREQ=WEEKLY;BYDAY=MO; at most daily */
+                        rrule: string;
+                        /** @description the first occurrence: local date and time yyyy-MM-ddTHH:mm in the organisation's zone */
+                        start: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            dueDays: number;
+                            enabled: boolean;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                            /** @description the next occurrence */
+                            next: string | null;
+                            orgUnit: string;
+                            owner: string;
+                            rrule: string;
+                            start: string;
+                            title: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/periodic/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a work item (disable it with enabled: false); occurrences not yet due that the new schedule drops are removed */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description days from an occurrence to its due date */
+                        dueDays: number;
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                        orgUnit: string;
+                        /** @description the username who does the work */
+                        owner: string;
+                        /** @description an iCalendar RRULE (RFC 5545) such as FREQ=MONTHLY;BYMONTHDAY=1 or FREQ=WEEKLY;BYDAY=MO; at most daily */
+                        rrule: string;
+                        /** @description the first occurrence: local date and time yyyy-MM-ddTHH:mm in the organisation's zone */
+                        start: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            createdBy: string;
+                            description: string | null;
+                            dueDays: number;
+                            enabled: boolean;
+                            id: number;
+                            /** @enum {string} */
+                            kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                            /** @description the next occurrence */
+                            next: string | null;
+                            orgUnit: string;
+                            owner: string;
+                            rrule: string;
+                            start: string;
+                            title: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/periodic/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Occurrences of recurring work, the nearest due date first, with the total the filter finds */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description scheduled at or after */
+                    from?: string;
+                    item?: number;
+                    limit?: number;
+                    offset?: number;
+                    orgUnit?: string;
+                    overdue?: boolean;
+                    owner?: string;
+                    status?: string;
+                    /** @description scheduled before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                escalatedAt: string | null;
+                                evidence: {
+                                    filename: string;
+                                    sha256: string;
+                                    size: number;
+                                } | null;
+                                id: number;
+                                itemId: number;
+                                /** @enum {string} */
+                                kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                                note: string | null;
+                                orgUnit: string;
+                                overdue: boolean;
+                                owner: string;
+                                /** @enum {string|null} */
+                                result: "passed" | "issues" | "failed" | null;
+                                scanId: number | null;
+                                scheduledAt: string;
+                                /** @enum {string} */
+                                status: "pending" | "done" | "skipped";
+                                title: string;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/periodic/occurrences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** End an occurrence — done with a result (passed, issues, failed), or skipped with a reason — or open it again; name the scan imported for it */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        /** @enum {string|null} */
+                        result?: "passed" | "issues" | "failed" | null;
+                        scanId?: number | null;
+                        /** @enum {string} */
+                        status: "pending" | "done" | "skipped";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            doneAt: string | null;
+                            doneBy: string | null;
+                            dueAt: string;
+                            escalatedAt: string | null;
+                            evidence: {
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            itemId: number;
+                            /** @enum {string} */
+                            kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                            note: string | null;
+                            orgUnit: string;
+                            overdue: boolean;
+                            owner: string;
+                            /** @enum {string|null} */
+                            result: "passed" | "issues" | "failed" | null;
+                            scanId: number | null;
+                            scheduledAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "done" | "skipped";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/periodic/occurrences/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the evidence of an occurrence */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Attach the evidence of an occurrence (multipart/form-data, field "file"): a report, a screenshot, a signed sheet. Stored with its SHA-256; a new file replaces the one named before. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            doneAt: string | null;
+                            doneBy: string | null;
+                            dueAt: string;
+                            escalatedAt: string | null;
+                            evidence: {
+                                filename: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            itemId: number;
+                            /** @enum {string} */
+                            kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                            note: string | null;
+                            orgUnit: string;
+                            overdue: boolean;
+                            owner: string;
+                            /** @enum {string|null} */
+                            result: "passed" | "issues" | "failed" | null;
+                            scanId: number | null;
+                            scheduledAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "done" | "skipped";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/periodic/quarter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quarter view: per org unit, recurring work done on time, late, skipped, overdue; findings opened, closed, open and overdue at the end; mean days to fix by severity; what is overdue */
+        get: {
+            parameters: {
+                query?: {
+                    orgUnit?: string;
+                    /** @description a quarter such as 2026Q4 (the current one when absent) */
+                    quarter?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            overdueFindings: {
+                                dueAt: string | null;
+                                hostname: string | null;
+                                ip: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                status: string;
+                                title: string;
+                            }[];
+                            overdueWork: {
+                                doneAt: string | null;
+                                doneBy: string | null;
+                                dueAt: string;
+                                escalatedAt: string | null;
+                                evidence: {
+                                    filename: string;
+                                    sha256: string;
+                                    size: number;
+                                } | null;
+                                id: number;
+                                itemId: number;
+                                /** @enum {string} */
+                                kind: "vulnerability_scan" | "baseline_check" | "security_update" | "plan_review" | "drill" | "other";
+                                note: string | null;
+                                orgUnit: string;
+                                overdue: boolean;
+                                owner: string;
+                                /** @enum {string|null} */
+                                result: "passed" | "issues" | "failed" | null;
+                                scanId: number | null;
+                                scheduledAt: string;
+                                /** @enum {string} */
+                                status: "pending" | "done" | "skipped";
+                                title: string;
+                            }[];
+                            quarter: string;
+                            to: string;
+                            total: {
+                                findings: {
+                                    closed: number;
+                                    openAtEnd: number;
+                                    opened: number;
+                                    overdueAtEnd: number;
+                                };
+                                meanDaysToFix: {
+                                    [key: string]: number | null;
+                                };
+                                occurrences: {
+                                    late: number;
+                                    notYetDue: number;
+                                    onTime: number;
+                                    onTimeRate: number | null;
+                                    overdue: number;
+                                    scheduled: number;
+                                    skipped: number;
+                                };
+                                orgUnit: string;
+                            };
+                            unitNames: {
+                                [key: string]: string;
+                            };
+                            units: {
+                                findings: {
+                                    closed: number;
+                                    openAtEnd: number;
+                                    opened: number;
+                                    overdueAtEnd: number;
+                                };
+                                meanDaysToFix: {
+                                    [key: string]: number | null;
+                                };
+                                occurrences: {
+                                    late: number;
+                                    notYetDue: number;
+                                    onTime: number;
+                                    onTimeRate: number | null;
+                                    overdue: number;
+                                    scheduled: number;
+                                    skipped: number;
+                                };
+                                orgUnit: string;
+                            }[];
+                            zone: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/periodic/quarter/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quarterly report of periodic work, as Word (.docx) or Markdown, in Chinese or English */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "docx" | "md";
+                    locale?: "zh-CN" | "en";
+                    orgUnit?: string;
+                    /** @description a quarter such as 2026Q4 (the current one when absent) */
+                    quarter?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playbooks": {
         parameters: {
             query?: never;
@@ -7550,9 +9280,13 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    /** @description the campaign this scan belongs to: its findings carry it */
+                    campaign?: number;
                     filename?: string;
                     /** @description force a format instead of recognising it */
                     format?: "nmap" | "openvas" | "nessus" | "baseline";
+                    /** @description the occurrence of recurring work this scan is: it is done (issues or passed) with the scan as its evidence */
+                    occurrence?: number;
                     /** @description the org unit of hosts the network zones do not place */
                     orgUnit?: string;
                 };
@@ -7576,6 +9310,11 @@ export interface paths {
                             hosts: number;
                             id: number;
                             new: number;
+                            occurrence?: {
+                                id: number;
+                                result: string | null;
+                                status: string;
+                            };
                             problems: {
                                 at: string;
                                 reason: string;
@@ -9216,6 +10955,8 @@ export interface components {
                 note: string | null;
                 orgUnit: string | null;
             }[];
+            /** @description the drill (campaign) that opened it */
+            campaignId: number | null;
             closedAt: string | null;
             closure: {
                 conclusion: string | null;
@@ -9331,6 +11072,8 @@ export interface components {
             updatedAt: string;
         };
         IncidentSummary: {
+            /** @description the drill (campaign) that opened it */
+            campaignId: number | null;
             closedAt: string | null;
             createdAt: string;
             detectedAt: string;

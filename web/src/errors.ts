@@ -46,6 +46,8 @@ const REASONS: Record<string, Words> = {
   warningAcked: { zh: '{orgUnit} 已确认过本次预警', en: '{orgUnit} acknowledged this warning already' },
   concurrentChange: { zh: '与已有记录或他人同时所做的修改冲突，请刷新后重试', en: 'This conflicts with an existing record or a change made at the same moment: reload and retry' },
   alertsOnIncident: { zh: '所选告警都已在事件 {id} 中', en: 'Every selected alert is on incident {id} already' },
+  occurrenceOpen: { zh: '该次工作尚未结束', en: 'This occurrence is not ended' },
+  campaignClosed: { zh: '专项行动 {id} 已结束，不能再变更', en: 'Campaign {id} is closed: nothing more can be filed or changed' },
 };
 
 /** a broken rule of one field: {field} and the rule's parameters are filled in */
@@ -82,6 +84,21 @@ const RULES: Record<string, Words> = {
   noHosts: { zh: '文件中没有被扫描的主机', en: 'The file names no scanned host' },
   missingColumn: { zh: '基线 CSV 缺少“{column}”列', en: 'The baseline CSV has no “{column}” column' },
   unknownIncident: { zh: '事件 {id} 不存在', en: 'No incident {id}' },
+  rrule: { zh: '{field}不是有效的重复规则（RRULE），例如 FREQ=MONTHLY;BYMONTHDAY=1', en: '{field} is not a repeat rule (RRULE) such as FREQ=MONTHLY;BYMONTHDAY=1' },
+  rruleTooOften: { zh: '周期工作最频繁为每天一次：FREQ 须为 DAILY、WEEKLY、MONTHLY 或 YEARLY，时刻写在首次时间中', en: 'Work recurs at most daily: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY, the time of day goes in the first time' },
+  rruleOnly: { zh: '只填写规则本身（FREQ=…），首次时间单独填写', en: 'Give the rule alone (FREQ=…); the first time goes in its own field' },
+  localDateTime: { zh: '{field}须为本地日期时间，如 2026-12-01T09:00', en: '{field} must be a local date and time such as 2026-12-01T09:00' },
+  unknownUser: { zh: '没有启用的用户「{username}」', en: 'No active user “{username}”' },
+  unknownOrgUnit: { zh: '机构「{code}」不存在', en: 'No org unit “{code}”' },
+  date: { zh: '{field}须为日期，如 2026-12-01', en: '{field} must be a date such as 2026-12-01' },
+  endBeforeStart: { zh: '结束日期早于开始日期', en: 'It ends before it starts' },
+  ip: { zh: '{field}不是有效的 IP 地址', en: '{field} is not an IP address' },
+  unknownCampaign: { zh: '专项行动 {id} 不存在', en: 'No campaign {id}' },
+  notDrill: { zh: '专项行动 {id} 不是演练：只有演练可以开启演练事件', en: 'Campaign {id} is not a drill: only a drill opens exercise incidents' },
+  unknownScanId: { zh: '扫描 {id} 不存在', en: 'No scan {id}' },
+  notCsv: { zh: '不是有效的 CSV：{detail}', en: 'Not valid CSV: {detail}' },
+  quarter: { zh: '{field}须为季度，如 2026Q4', en: '{field} must be a quarter such as 2026Q4' },
+  resultOnlyDone: { zh: '只有已完成的工作才有结果', en: 'Only a done occurrence has a result' },
 };
 
 /** the fields people type into, as the forms name them (the last part of a field path) */
@@ -123,6 +140,21 @@ const FIELDS: Record<string, Words> = {
   status: { zh: '状态', en: 'Status' },
   acceptedUntil: { zh: '复核日期', en: 'Look-again date' },
   incidentId: { zh: '事件', en: 'Incident' },
+  rrule: { zh: '重复规则', en: 'Repeat rule' },
+  start: { zh: '首次时间', en: 'First time' },
+  dueDays: { zh: '完成期限（天）', en: 'Days to finish' },
+  owner: { zh: '负责人', en: 'Owner' },
+  kind: { zh: '类别', en: 'Kind' },
+  result: { zh: '结果', en: 'Result' },
+  lead: { zh: '负责人', en: 'Lead' },
+  startsOn: { zh: '开始日期', en: 'Start date' },
+  endsOn: { zh: '结束日期', en: 'End date' },
+  scopeOrgUnits: { zh: '范围机构', en: 'Scope org units' },
+  scopeAssets: { zh: '范围主机与网段', en: 'Scope hosts and ranges' },
+  campaignId: { zh: '专项行动', en: 'Campaign' },
+  scanId: { zh: '扫描', en: 'Scan' },
+  findings: { zh: '问题', en: 'Findings' },
+  quarter: { zh: '季度', en: 'Quarter' },
 };
 
 function fill(s: string, vars: Record<string, string | number>): string {

@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       const md = (await h.req({ method: 'GET', url: `/api/campaigns/${pentest.id}/report?format=md`, as: 'viewer' })).body;
       expect(md).toContain('# 专项行动总结报告：2026 年第四季度外网渗透测试');
       expect(md).toContain('共发现问题 5 个：已关闭 1 个，未关闭 4 个，接受风险 0 个。');
-      expect(md).toMatch(/\| 10\.164\.1\.8 \| Tomcat 管理后台弱口令 \| 严重 \| 已验证关闭 \|/);
+      expect(md).toMatch(/\| 10\.164\.1\.8 \| Tomcat 管理后台弱口令 \| 严重 \| 已验证 \|/);
       expect(md).toContain('发现严重问题 1 个已整改');
       const doc = await h.req({ method: 'GET', url: `/api/campaigns/${pentest.id}/report?locale=en`, as: 'viewer' });
       expect(doc.headers['content-disposition']).toContain(`campaign-${pentest.id}.docx`);

@@ -12,6 +12,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
 import { StatsService } from '../../src/stats/stats.service.js';
+import { docxText } from '../support/files.js';
 import { CHROMIUM, type Console, SHOTS, startConsole } from './support.js';
 
 const PASSWORD = 'e2e-admin-password';
@@ -344,6 +345,83 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     expect((await stats.overview({ exercises: 'only' })).times.incidents).toBe(1);
     await shot('exercise-queue');
   });
+
+  it('a quarter walked: recurring work planned, the scan of an occurrence imported, a finding fixed and verified by the rescan, the quarterly report exported; a drill campaign opens an exercise that leaves the real figures unchanged', async () => {
+    const stats = new StatsService(s.database.db, s.now);
+    const before = (await stats.overview()).times;
+    // a monthly vulnerability scan, planned in the console (its first time: tomorrow 09:00)
+    await page.goto(`${base}/#/periodic/work`);
+    await page.getByTestId('new-work-item').click();
+    await page.getByTestId('work-title').fill('月度内网漏洞扫描');
+    await page.getByTestId('work-owner').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '(admin)' }).click();
+    await page.getByTestId('work-item-ok').click();
+    await page.locator('[data-testid=work-items] tbody tr').filter({ hasText: '月度内网漏洞扫描' }).getByText('每月 1 日').waitFor();
+    const item = (await s.work.items()).find((i) => i.title === '月度内网漏洞扫描')!;
+    expect(item).toMatchObject({ kind: 'vulnerability_scan', rrule: 'FREQ=MONTHLY;BYMONTHDAY=1', owner: 'admin', dueDays: 7 });
+    await shot('periodic-work-planned');
+    // the critical finding is fixed…
+    await page.goto(`${base}/#/periodic/findings`);
+    const critical = page.locator('[data-testid=findings] tbody tr.ant-table-row').filter({ hasText: 'MS17-010' });
+    await critical.getByTestId('finding-move').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '已整改' }).click();
+    await page.getByTestId('finding-note').fill('已安装 KB4013389');
+    await page.getByTestId('finding-move-ok').click();
+    await critical.getByTestId('finding-state').filter({ hasText: '已整改' }).waitFor();
+    // …and the occurrence's scan (the rescan, without it) verifies it and ends the occurrence
+    await page.goto(`${base}/#/periodic/work`);
+    const occurrence = page.locator('[data-testid=occurrences] tbody tr.ant-table-row').filter({ hasText: '月度内网漏洞扫描' }).first();
+    const rescan = fs.readFileSync(path.join(import.meta.dirname, '../fixtures/scans/nessus-q4.nessus'), 'utf8').replace(/<ReportItem port="445"[\s\S]*?<\/ReportItem>/, '');
+    await occurrence.locator('input[type=file]').setInputFiles({ name: 'rescan.nessus', mimeType: 'application/octet-stream', buffer: Buffer.from(rescan) });
+    await page.getByText(/验证关闭 1/).first().waitFor();
+    await expect.poll(async () => (await s.findings.list({ q: 'MS17-010', limit: 5, offset: 0 })).items.map((f) => f.status), { timeout: 10_000 }).toEqual(['verified']);
+    await page.locator('[data-testid=occurrences] tbody tr.ant-table-row').filter({ hasText: '月度内网漏洞扫描' }).getByTestId('occurrence-state').filter({ hasText: '已完成' }).first().waitFor();
+    await shot('periodic-occurrence-scanned');
+    // the quarter: the closed finding counted, the charts drawn, the report downloaded
+    await page.goto(`${base}/#/periodic/quarter`);
+    await page.getByTestId('chart-quarter-work').locator('canvas').first().waitFor();
+    await page.getByTestId('chart-quarter-findings').locator('canvas').first().waitFor();
+    await expect.poll(async () => Number((await page.getByTestId('quarter-closed').innerText()).replace(/\D+/g, '')), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await shot('periodic-quarter');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('quarter-docx').click()]);
+    expect(download.suggestedFilename()).toMatch(/^periodic-\d{4}Q[1-4]\.docx$/);
+    const file = path.join(SHOTS, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(docxText(fs.readFileSync(file))).toMatch(/季度周期性工作报告[\s\S]*一、概况[\s\S]*新发现问题 \d+ 个，关闭 [1-9]/);
+    // a drill campaign: planned in the console, an exercise opened from it, reviewed
+    await page.goto(`${base}/#/periodic/campaigns`);
+    await page.getByTestId('new-campaign').click();
+    await page.getByTestId('campaign-title').fill('勒索病毒应急演练（总部）');
+    await page.getByTestId('campaign-kind').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '应急演练' }).click();
+    const today = new Date().toISOString().slice(0, 10);
+    const period = page.locator('.ant-modal .ant-picker-range input');
+    await period.first().click();
+    await period.first().fill(today);
+    await page.keyboard.press('Enter');
+    await period.last().fill(today);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('campaign-lead').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '(admin)' }).last().click();
+    await page.getByTestId('campaign-ok').click();
+    await page.getByTestId('campaign-drawer').getByTestId('new-exercise').click();
+    await page.getByTestId('exercise-title').fill('演练：文件服务器被勒索加密');
+    await page.getByTestId('exercise-type').click();
+    await page.keyboard.type('木马');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('campaign-ok').click();
+    await page.getByTestId('incident-exercise').waitFor();
+    const drill = (await s.campaigns.list()).find((c) => c.title === '勒索病毒应急演练（总部）')!;
+    expect(drill).toMatchObject({ kind: 'drill', state: 'running', incidents: 1 });
+    await page.goto(`${base}/#/periodic/campaigns`);
+    await page.locator('[data-testid=campaigns] tbody tr').filter({ hasText: '勒索病毒应急演练（总部）' }).click();
+    await page.getByTestId('drill-review').getByText('演练：文件服务器被勒索加密').first().waitFor();
+    expect(await page.getByTestId('drill-review').locator('tbody tr').count()).toBe(5);
+    await page.waitForTimeout(400); // the drawer's slide ends
+    await shot('periodic-drill-review');
+    // the drill is in no real figure
+    expect((await stats.overview()).times).toEqual(before);
+  }, 120_000);
 
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
     await page.goto(`${base}/#/settings/playbooks`);

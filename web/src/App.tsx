@@ -11,7 +11,7 @@ const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Ale
 const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
 const Command = lazy(() => import('./pages/Command').then((m) => ({ default: m.Command })));
 const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
-const Findings = lazy(() => import('./pages/Findings').then((m) => ({ default: m.Findings })));
+const Periodic = lazy(() => import('./pages/Periodic').then((m) => ({ default: m.Periodic })));
 const IncidentPage = lazy(() => import('./pages/IncidentPage').then((m) => ({ default: m.IncidentPage })));
 const Queue = lazy(() => import('./pages/Queue').then((m) => ({ default: m.Queue })));
 const Search = lazy(() => import('./pages/Search').then((m) => ({ default: m.Search })));
@@ -115,7 +115,7 @@ export function App() {
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
         <Suspense fallback={<Spin style={{ margin: 80 }} />}>
-        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : section === 'periodic' ? <Findings canManage={me.permissions.includes('findings.manage')} /> : <Dashboard />}
+        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : section === 'periodic' ? <Periodic tab={route.split('/')[2]?.split('?')[0]} canManage={me.permissions.includes('findings.manage')} canCreateIncident={me.permissions.includes('incident.create')} /> : <Dashboard />}
         </Suspense>
       </Layout.Content>
     </Layout>

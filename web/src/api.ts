@@ -51,10 +51,19 @@ export async function api<M extends Method, const U extends string>(method: M, u
 export const LEVEL_COLORS: Record<number, string> = { 1: '#cf1322', 2: '#fa541c', 3: '#faad14', 4: '#1677ff' };
 export const PHASES = ['discovery', 'report', 'analysis', 'handling', 'summary', 'closed'] as const;
 
-/** A file sent as its bytes (the server reads UTF-8 or GBK, XML or CSV; the browser would read GBK as mojibake); the JSON answer. */
-export async function uploadFile(url: string, file: Blob, contentType: string): Promise<Record<string, any>> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: file, credentials: 'same-origin' });
-  const body = (await r.json()) as Record<string, any>;
-  if (!r.ok) throw new ApiError(r.status, body);
-  return body;
+/**
+ * A file sent as its bytes with `contentType` (the server reads UTF-8 or GBK, XML or CSV; the
+ * browser would read GBK as mojibake), or, with no type, as a multipart form's "file" field
+ * (evidence); the JSON answer.
+ */
+export async function uploadFile(url: string, file: Blob, contentType?: string, filename = 'evidence.bin'): Promise<Record<string, any>> {
+  let body: Blob | FormData = file;
+  if (!contentType) {
+    body = new FormData();
+    body.append('file', file, file instanceof File ? file.name : filename);
+  }
+  const r = await fetch(url, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body, credentials: 'same-origin' });
+  const answer = (await r.json()) as Record<string, any>;
+  if (!r.ok) throw new ApiError(r.status, answer);
+  return answer;
 }

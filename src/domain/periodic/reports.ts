@@ -112,7 +112,7 @@ const SEVERITY_NAMES: Record<ReportLocale, Record<Severity, string>> = {
   en: { critical: 'critical', high: 'high', medium: 'medium', low: 'low', info: 'info' },
 };
 const STATUS_NAMES: Record<ReportLocale, Record<string, string>> = {
-  'zh-CN': { open: '待修复', fixing: '修复中', fixed: '已修复待验证', verified: '已验证关闭', accepted: '接受风险' },
+  'zh-CN': { open: '待整改', fixing: '整改中', fixed: '已整改（待验证）', verified: '已验证', accepted: '已接受风险' },
   en: { open: 'open', fixing: 'fixing', fixed: 'fixed, to verify', verified: 'verified', accepted: 'accepted' },
 };
 export const WORK_KIND_NAMES: Record<ReportLocale, Record<WorkKind, string>> = {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOn } from './support/cli.js';
+import { docxText } from './support/files.js';
 import { DIALECTS, type TestDatabase, createTestDatabase } from './support/dialects.js';
 
 for (const dialect of DIALECTS) {
@@ -129,6 +130,45 @@ for (const dialect of DIALECTS) {
       const baseline = await cli('periodic', 'import-scan', path.join(scans, 'baseline-q4.csv'));
       expect(baseline.code).toBe(1);
       expect(baseline.out).toContain('line 6: "not-an-ip" is not an IP address');
+    });
+
+    it('plans recurring work, ends an occurrence with its evidence, writes the quarterly report; runs a campaign from a tester\'s CSV (periodic plan|due|done|quarter, campaign …)', async () => {
+      // the CLI keeps the real clock: a quarterly check from the first day of this quarter, a quarter to finish it
+      const now = new Date();
+      const q = Math.floor(now.getUTCMonth() / 3);
+      const quarter = `${now.getUTCFullYear()}Q${q + 1}`;
+      const start = `${now.getUTCFullYear()}-${String(q * 3 + 1).padStart(2, '0')}-01T09:00`;
+      const planned = await ok('periodic', 'plan', '季度基线检查', '--kind', 'baseline_check', '--rrule', 'FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1', '--start', start, '--owner', 'wang.wu', '--due-days', '100');
+      expect(planned).toMatch(new RegExp(`^#\\d+ 季度基线检查: FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1 from ${start}`));
+      expect(await ok('periodic', 'items')).toContain('baseline_check');
+      const due = JSON.parse(await ok('periodic', 'due', '--json')) as { items: Array<{ id: number; title: string; scheduledAt: string }> };
+      const october = due.items.find((x) => x.title === '季度基线检查' && x.scheduledAt.startsWith(start.slice(0, 7)))!;
+      const evidence = path.join(t.dataDir, 'baseline-signed.pdf');
+      fs.writeFileSync(evidence, '%PDF-1.4 signed sheet');
+      expect(await ok('periodic', 'done', String(october.id), '--result', 'passed', '--evidence', evidence)).toMatch(/: done \(passed\), evidence baseline-signed\.pdf sha256 [0-9a-f]{64}/);
+      const bad = await cli('periodic', 'done', String(october.id), '--result', 'great');
+      expect(bad.err).toContain('--result: "great" is not one of passed, issues, failed');
+      const rule = await cli('periodic', 'plan', 'x', '--kind', 'other', '--rrule', 'FREQ=HOURLY', '--start', '2026-10-01T09:00', '--owner', 'wang.wu');
+      expect(rule.err).toContain('rrule: work recurs at most daily');
+      const out = path.join(t.dataDir, 'q.md');
+      expect(await ok('periodic', 'quarter', '--quarter', quarter, '-o', out)).toContain(`${quarter.slice(0, 4)} 年第 ${q + 1} 季度周期性工作报告`);
+      // this quarter's check, done within its hundred days: on time
+      expect(fs.readFileSync(out, 'utf8')).toContain('| 总部（HQ） | 1 | 1 | 0 | 0 | 0 | 0 | 100% |');
+
+      const day = (d: number) => new Date(now.getTime() + d * 86_400_000).toISOString().slice(0, 10);
+      const created = await ok('campaign', 'create', '外网渗透测试', '--kind', 'penetration_test', '--from', day(-30), '--to', day(30), '--lead', 'wang.wu', '--scope', '10.164.0.0/16');
+      const id = /^#(\d+)/.exec(created)![1]!;
+      const csv = path.join(t.dataDir, 'pentest.csv');
+      fs.writeFileSync(csv, '编号,主机,端口,问题,风险等级,整改建议\nPT-1,10.164.1.8,8080,Tomcat 弱口令,高危,修改口令\nPT-2,10.164.1.9,,目录遍历,中危,\n');
+      expect(await ok('campaign', 'record', id, csv)).toContain('2 findings — 2 new');
+      expect(await ok('campaign', 'list')).toMatch(/penetration_test\s+running .* findings 2 open \/ 2\s+外网渗透测试/);
+      const wrong = path.join(t.dataDir, 'wrong.csv');
+      fs.writeFileSync(wrong, 'ip,title,severity\n10.164.1.8,x,urgent\n');
+      expect((await cli('campaign', 'record', id, wrong)).err).toContain('row 2: severity "urgent" is not one of');
+      expect(await ok('campaign', 'close', id, '--conclusion', '高危问题已整改')).toContain(': closed');
+      const report = path.join(t.dataDir, 'campaign.docx');
+      expect(await ok('campaign', 'report', id, '-o', report, '--locale', 'en')).toContain('Campaign summary: 外网渗透测试');
+      expect(docxText(fs.readFileSync(report))).toContain('2 findings: 0 closed, 2 still open');
     });
 
     it('says clearly what is wrong with bad input', async () => {

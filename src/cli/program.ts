@@ -29,14 +29,14 @@ import { migrateToLatest } from '../store/migrate.js';
 import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
 import { addDetectionCommands } from './detection-commands.js';
+import { addPeriodicCommands } from './periodic-commands.js';
+import { int } from './options.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
 import { INTEL_FORMATS, type IntelFormat } from '../domain/alert/indicator.js';
 import { searchAlerts } from '../intake/alert.repository.js';
 import { maybeGunzip, readLines } from '../intake/lines.js';
 import { type SyslogListener, startConfiguredSyslog } from '../intake/syslog-listener.js';
-import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/finding.js';
-import { SCAN_FORMATS, SEVERITIES, type ScanFormat } from '../domain/findings/scan.js';
 import { startHeapTrim } from '../runtime/heap-trim.js';
 import { RoleWorkers } from '../runtime/role-workers.js';
 import { purgeExpired } from '../intake/retention.js';
@@ -83,21 +83,6 @@ function timeZoneLines(s: Services): string[] {
 /** records per transaction when reading files (measured on SQLite: 2000 is ~30% faster than 500, as fast as 5000 with ~35 MB less peak RSS) */
 export const FILE_BATCH = 2000;
 
-/** A comma-separated option whose every part is one of `allowed`; throws naming the first that is not. */
-function commaChoices<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
-  const parts = value.split(',').filter(Boolean);
-  const bad = parts.find((x) => !(allowed as readonly string[]).includes(x));
-  if (bad !== undefined) throw new DomainError('validation', `${flag}: "${bad}" is not one of ${allowed.join(', ')}`);
-  return parts as T[];
-}
-
-function int(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new DomainError('validation', `${name}: "${v}" is not a whole number`, [{ field: name, message: 'not a whole number' }]);
-    return n;
-  };
-}
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const actor: Actor = { kind: 'cli', label: os.userInfo().username };
@@ -124,6 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return cfg;
   };
   const open = async (): Promise<Services> => (services ??= await openServices(config()));
+  addPeriodicCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
   addDetectionCommands(program, {
     config,
     open,
@@ -783,50 +769,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const list = await s.assets.list({ orgUnit: o.org, q: o.text, limit: Math.min(Math.max(o.limit, 1), 1000) });
       if (!list.length) print('no assets');
       for (const a of list) print(`${a.ip.padEnd(16)} ${(a.hostname ?? '-').padEnd(20)} ${(a.orgUnit ?? '-').padEnd(6)} ${(a.businessSystem ?? '-').padEnd(16)} ${a.criticality ?? '-'}`);
-    });
-
-  const periodic = program.command('periodic').description('periodic work (周期性任务): scans and baseline checks, their findings tracked to closure');
-  periodic
-    .command('import-scan <file>')
-    .description('import a scan as the tool wrote it: Nmap XML (-oX), an OpenVAS/GVM report (XML), a Nessus .nessus file, or the baseline-check CSV (item, title, host, result, severity, expected, actual)')
-    .option('--format <format>', `force the format (${SCAN_FORMATS.join(', ')}) instead of recognising it`)
-    .option('--org <code>', 'the org unit of hosts the network zones do not place')
-    .action(async (file: string, o: { format?: string; org?: string }) => {
-      if (o.format !== undefined && !(SCAN_FORMATS as readonly string[]).includes(o.format)) throw new DomainError('validation', `--format: "${o.format}" is not one of ${SCAN_FORMATS.join(', ')}`);
-      const s = await open();
-      const r = await s.findings.importScan(actor, fs.readFileSync(file), { filename: path.basename(file), format: o.format as ScanFormat | undefined, orgUnit: o.org });
-      print(`${file}: ${r.format} (${r.scanner}), ${r.hosts} hosts, ${r.found} findings — ${r.new} new, ${r.seen} seen again, ${r.reopened} reopened, ${r.closed} closed (no longer found)`);
-      for (const p of r.problems.slice(0, 20)) print(`  ${p.at}: ${p.reason}`);
-      if (r.problems.length) exitCode = 1;
-    });
-  periodic
-    .command('findings')
-    .description('findings, the nearest due date first')
-    .option('--status <list>', `comma-separated: ${FINDING_STATUSES.join(', ')} (default: open, fixing)`, 'open,fixing')
-    .option('--severity <list>', `comma-separated: ${SEVERITIES.join(', ')}`)
-    .option('--org <code>', 'org unit')
-    .option('--overdue', 'only those past their due date')
-    .option('-q, --text <text>', 'title, CVE, check, host name or address')
-    .option('--limit <n>', 'how many', int('limit'), 100)
-    .option('--json', 'one JSON document')
-    .action(async (o: { status: string; severity?: string; org?: string; overdue?: boolean; text?: string; limit: number; json?: boolean }) => {
-      const s = await open();
-      const r = await s.findings.list({ status: commaChoices('--status', o.status, FINDING_STATUSES), severity: o.severity === undefined ? undefined : commaChoices('--severity', o.severity, SEVERITIES), orgUnit: o.org, overdue: o.overdue, q: o.text, limit: Math.min(Math.max(o.limit, 1), 1000), offset: 0 });
-      if (o.json) return print(JSON.stringify(r));
-      if (!r.items.length) print('no findings');
-      for (const f of r.items) print(`#${String(f.id).padEnd(5)} ${f.severity.padEnd(8)} ${f.status.padEnd(8)} ${`${f.ip}${f.port ? `:${f.port}` : ''}`.padEnd(22)} ${(f.dueAt ?? '-').slice(0, 10)}${f.overdue ? ' OVERDUE' : ''}  ${f.title.slice(0, 80)}`);
-      if (r.total > r.items.length) print(`… ${r.total - r.items.length} more`);
-    });
-  periodic
-    .command('finding <id> <status>')
-    .description(`move a finding along: ${FINDING_STATUSES.join(', ')} (accepted needs --note and --until; verified needs --note)`)
-    .option('--note <text>', 'the reason, or how it was fixed or verified')
-    .option('--until <date>', 'accepted: when the risk is looked at again (within a year)')
-    .action(async (id: string, status: string, o: { note?: string; until?: string }) => {
-      if (!(FINDING_STATUSES as readonly string[]).includes(status)) throw new DomainError('validation', `"${status}" is not one of ${FINDING_STATUSES.join(', ')}`);
-      const s = await open();
-      const f = await s.findings.update(actor, Number(id), { status: status as FindingStatus, note: o.note, acceptedUntil: o.until });
-      print(`#${f.id} ${f.title}: ${f.status}${f.acceptedUntil ? ` until ${f.acceptedUntil.slice(0, 10)}` : ''}`);
     });
 
   const grading = program.command('grading').description('the incident grading table (事件定级表)');

@@ -14,6 +14,7 @@ import { IntelService } from './intel/intel.service.js';
 import { FindingService } from './findings/finding.service.js';
 import { CampaignService } from './periodic/campaign.service.js';
 import { WorkService } from './periodic/work.service.js';
+import { RosterService } from './roster/roster.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -45,6 +46,8 @@ export interface Services {
   /** recurring work, its occurrences and the quarter view (issue 15) */
   work: WorkService;
   campaigns: CampaignService;
+  /** the response organisation's teams and the duty roster */
+  roster: RosterService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -109,6 +112,10 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const command = new CommandService(database.db, notify, now);
     // notify.run() (one whole pass, as the tests and the demo call it) checks the spread rule first
     notify.beforeRun = () => command.checkSpread();
+    const roster = new RosterService(database.db, now, zones);
+    // notification rules may address whoever is on duty; the forms name the reporter from the roster
+    notify.onDutyEmails = (db, roles, orgUnit, at) => roster.onDutyEmails(db, roles, orgUnit, at);
+    reports.contacts = (orgUnit, username) => roster.formContacts(orgUnit, username);
     const findings = new FindingService(database.db, now);
     const work = new WorkService(database.db, now, zones, evidence, notify);
     const health = new Health(now);
@@ -156,6 +163,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       findings,
       work,
       campaigns: new CampaignService(database.db, now, zones, findings),
+      roster,
       assets,
       detection,
       reports,

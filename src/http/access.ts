@@ -3,7 +3,7 @@
  * permission a route needs (GRANTS in domain/account/roles.ts says which roles hold it); the
  * branch dimension says how a user confined to a branch is answered:
  * - `incident`, `order`, `alert`, `report`, `finding`, `workItem`, `occurrence`, `campaign` (one whose scope
- *   names the branch): the route names one (its `:id`/`:exportId`); another
+ *   names the branch), `shift`: the route names one (its `:id`/`:exportId`); another
  *   branch's answers 404, as if it did not exist;
  * - `list`: the list is narrowed to what touches the branch; asking for another branch's alerts,
  *   orders or assets is 403 (incidents: that branch's incidents that also touch the user's own);
@@ -18,7 +18,7 @@ import type { Permission } from '../domain/account/roles.js';
 
 export type Access = Permission | 'public' | 'authenticated';
 /** the kinds of record a route may name by its `:id` (a report by its `:exportId`) */
-export type NamedRecord = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'workItem' | 'occurrence' | 'campaign';
+export type NamedRecord = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'workItem' | 'occurrence' | 'campaign' | 'shift';
 export type BranchRule = NamedRecord | 'list' | 'own' | 'headquarters' | 'organisation';
 
 export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
@@ -62,6 +62,16 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'POST /api/campaigns/:id/findings': ['findings.manage', 'campaign'],
   'GET /api/campaigns/:id/review': ['findings.read', 'campaign'],
   'GET /api/campaigns/:id/report': ['findings.read', 'campaign'],
+  'GET /api/teams': ['incident.read', 'list'],
+  'POST /api/teams': ['roster.manage', 'headquarters'],
+  'PUT /api/teams/:id': ['roster.manage', 'headquarters'],
+  'DELETE /api/teams/:id': ['roster.manage', 'headquarters'],
+  'GET /api/duty/now': ['incident.read', 'list'],
+  'GET /api/duty/shifts': ['incident.read', 'list'],
+  'GET /api/duty/shifts/export': ['incident.read', 'list'],
+  'POST /api/duty/shifts/import': ['roster.manage', 'headquarters'],
+  'POST /api/duty/shifts/:id/handover': ['incident.update', 'shift'],
+  'DELETE /api/duty/shifts/:id': ['roster.manage', 'headquarters'],
   'POST /api/incidents/:id/alerts': ['incident.update', 'incident'],
   'GET /api/incidents/:id': ['incident.read', 'incident'],
   'PATCH /api/incidents/:id': ['incident.update', 'incident'],

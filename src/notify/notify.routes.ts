@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { DUTY_ROLES } from '../domain/roster/roster.js';
 import { requireActor } from '../http/auth.js';
 import { StringEnum, errorResponses } from '../http/schemas.js';
 import { EVENT_KINDS } from '../domain/notify/notify.js';
@@ -31,6 +32,7 @@ const RuleBody = Type.Object(
     maxLevel: Type.Integer({ minimum: 1, maximum: 4, description: 'tell of incidents of this level or more severe (1 is the most severe)' }),
     orgUnits: Type.Optional(Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 32 }), { maxItems: 200 })])),
     roles: Type.Optional(Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 20 }), { maxItems: 10 })], { description: 'e-mail channels: also send to the users of these roles (of the incident’s org unit) with an e-mail address' })),
+    onDuty: Type.Optional(Type.Union([Type.Null(), Type.Array(StringEnum(DUTY_ROLES), { maxItems: DUTY_ROLES.length })], { description: 'e-mail channels: also send to whoever is on duty in these roles (the duty roster: the unit’s, else headquarters’)' })),
     channelId: Type.Integer({ minimum: 1 }),
     quietHours: Type.Optional(Type.Union([Type.Null(), Type.Object({ from: Type.String({ maxLength: 5 }), to: Type.String({ maxLength: 5 }) }, { additionalProperties: false })], { description: 'local clock times; level-1 incidents are told even then' })),
     batchSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'after a message, further ones within this window are gathered into one digest (default 60; 0: never)' })),

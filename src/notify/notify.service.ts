@@ -16,6 +16,7 @@ import type { DB, NotificationTable } from '../store/schema.js';
 import { type Channel, CHANNEL_KINDS, type ChannelKind, deliver, type DeliveryResult, type EmailConfig, type WebhookConfig } from './senders.js';
 import { TargetPolicy, TargetRefused } from './target-guard.js';
 import { SecretBox } from '../store/secret-box.js';
+import { DUTY_ROLES } from '../domain/roster/roster.js';
 
 const CURSOR = 'notify.timeline_cursor';
 const BATCH = 500;
@@ -45,6 +46,8 @@ export interface RuleInput {
   maxLevel: number;
   orgUnits?: string[] | null;
   roles?: string[] | null;
+  /** also whoever is on duty in these duty roles (e-mail channels) */
+  onDuty?: string[] | null;
   channelId: number;
   quietHours?: { from: string; to: string } | null;
   batchSeconds?: number;
@@ -101,6 +104,8 @@ export class NotifyService {
   private running?: Promise<void>;
   /** other checks that belong to the same pass (the warning rule) */
   beforeRun?: () => Promise<unknown>;
+  /** the e-mail addresses of whoever is on duty in these roles for the unit (the roster's) */
+  onDutyEmails?: (db: Kysely<DB>, roles: readonly string[], orgUnit: string, at: string) => Promise<string[]>;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -230,7 +235,7 @@ export class NotifyService {
     return rows.map((r) => this.presentRule(r));
   }
 
-  private presentRule(r: { id: number; name: string; events: string; max_level: number; org_units: string | null; roles: string | null; channel_id: number; quiet_from: string | null; quiet_to: string | null; batch_seconds: number; enabled: number; created_at: string }) {
+  private presentRule(r: { id: number; name: string; events: string; max_level: number; org_units: string | null; roles: string | null; on_duty: string | null; channel_id: number; quiet_from: string | null; quiet_to: string | null; batch_seconds: number; enabled: number; created_at: string }) {
     return {
       id: Number(r.id),
       name: r.name,
@@ -238,6 +243,7 @@ export class NotifyService {
       maxLevel: r.max_level,
       orgUnits: r.org_units ? (JSON.parse(r.org_units) as string[]) : null,
       roles: r.roles ? (JSON.parse(r.roles) as string[]) : null,
+      onDuty: r.on_duty ? (JSON.parse(r.on_duty) as string[]) : null,
       channelId: Number(r.channel_id),
       quietHours: r.quiet_from && r.quiet_to ? { from: r.quiet_from, to: r.quiet_to } : null,
       batchSeconds: r.batch_seconds,
@@ -254,6 +260,7 @@ export class NotifyService {
     for (const [i, e] of input.events.entries()) if (!EVENT_KINDS.includes(e)) throw validationError(`events/${i}`, `must be one of ${EVENT_KINDS.join(', ')}`);
     if (![1, 2, 3, 4].includes(input.maxLevel)) throw validationError('maxLevel', 'must be 1, 2, 3 or 4 (tell of incidents this severe or more)');
     for (const [i, r] of (input.roles ?? []).entries()) if (!ROLES.includes(r)) throw validationError(`roles/${i}`, `must be one of ${ROLES.join(', ')}`);
+    for (const [i, r] of (input.onDuty ?? []).entries()) if (!(DUTY_ROLES as readonly string[]).includes(r)) throw validationError(`onDuty/${i}`, `must be one of ${DUTY_ROLES.join(', ')}`, 'enum', { values: DUTY_ROLES.join(', ') });
     if (input.quietHours) {
       if (!isClockTime(input.quietHours.from)) throw validationError('quietHours/from', 'must be a clock time HH:MM');
       if (!isClockTime(input.quietHours.to)) throw validationError('quietHours/to', 'must be a clock time HH:MM');
@@ -271,6 +278,7 @@ export class NotifyService {
         max_level: input.maxLevel,
         org_units: input.orgUnits?.length ? JSON.stringify(input.orgUnits) : null,
         roles: input.roles?.length ? JSON.stringify(input.roles) : null,
+        on_duty: input.onDuty?.length ? JSON.stringify([...new Set(input.onDuty)]) : null,
         channel_id: input.channelId,
         quiet_from: input.quietHours?.from ?? null,
         quiet_to: input.quietHours?.to ?? null,
@@ -483,7 +491,7 @@ export class NotifyService {
     for (const { rule, channel } of rules) {
       // level 1 is told through quiet hours; everything else (level 0 too: periodic work) waits for them
       const quiet = rule.quietHours && e.level !== 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;
-      const recipients = channel.kind === 'email' && rule.roles?.length ? await this.emailsOf(trx, rule.roles, e.orgUnit) : [];
+      const recipients = channel.kind === 'email' ? await this.recipientsOf(trx, rule, e.orgUnit, at) : [];
       const group = `rule:${rule.id}`;
       const since = new Date(now.getTime() - rule.batchSeconds * 1000).toISOString();
       const recent = rule.batchSeconds > 0 ? await trx.selectFrom('notifications').select(['id', 'created_at']).where('group_key', '=', group).where('created_at', '>', since).orderBy('id', 'desc').limit(1).executeTakeFirst() : undefined;
@@ -532,6 +540,13 @@ export class NotifyService {
       .where('channels.enabled', '=', 1)
       .execute();
     return rows.map((r) => ({ rule: this.presentRule(r), channel: { kind: r.channel_kind } }));
+  }
+
+  /** An e-mail rule's recipients beside the channel's own: the users of its roles, and whoever is on duty in its duty roles. */
+  private async recipientsOf(trx: Kysely<DB>, rule: ActiveRule['rule'], orgUnit: string, at: string): Promise<string[]> {
+    const byRole = rule.roles?.length ? await this.emailsOf(trx, rule.roles, orgUnit) : [];
+    const onDuty = rule.onDuty?.length && this.onDutyEmails ? await this.onDutyEmails(trx, rule.onDuty, orgUnit, at) : [];
+    return [...new Set([...byRole, ...onDuty])];
   }
 
   private async emailsOf(trx: Kysely<DB>, roles: string[], orgUnit: string): Promise<string[]> {

@@ -43,6 +43,9 @@ export interface ReportExport {
 }
 
 export class ReportService {
+  /** who the forms name from the response organisation (the roster's): the reporter, how to reach them, the unit's contacts */
+  contacts?: (orgUnit: string, username: string | undefined) => Promise<{ reporter?: string; contact?: string; contacts: string[] }>;
+
   private async zone(): Promise<string> {
     await this.timeZones.refresh(this.db);
     return this.timeZones.zone;
@@ -100,12 +103,17 @@ export class ReportService {
       incident.assets = incident.assets.map((a) => (!a.businessSystem && a.ip && known.has(a.ip) ? { ...a, businessSystem: known.get(a.ip)! } : a));
     }
     const header = await this.header();
+    const username = actor.kind === 'user' ? actor.username : undefined;
+    // the organisation's people before the header's free text: the one exporting, else who is on duty
+    const roster = await this.contacts?.(incident.orgUnit, username);
     return draftForm(form, incident, {
       header,
       locale,
       zone: await this.zone(),
       now: this.now().toISOString(),
-      reporter: header.reporter ?? (actor.kind === 'user' ? actor.username : undefined),
+      reporter: roster?.reporter ?? header.reporter ?? username,
+      contact: roster?.reporter ? roster.contact : undefined,
+      contacts: roster?.contacts,
       edits,
     });
   }

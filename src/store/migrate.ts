@@ -24,6 +24,7 @@ import * as findings from './migrations/20261130T1500_findings.js';
 import * as exercise from './migrations/20261130T1800_exercise.js';
 import * as periodicWork from './migrations/20261201T0900_periodic_work.js';
 import * as campaigns from './migrations/20261201T1000_campaigns.js';
+import * as roster from './migrations/20261201T1100_roster.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261130T1800_exercise': exercise,
   '20261201T0900_periodic_work': periodicWork,
   '20261201T1000_campaigns': campaigns,
+  '20261201T1100_roster': roster,
 };
 
 export interface MigrationOutcome {

@@ -447,6 +447,8 @@ export interface NotificationRuleTable {
   max_level: number;
   org_units: string | null;
   roles: string | null;
+  /** JSON array of duty roles: also whoever is on duty in them (their e-mail) */
+  on_duty: Generated<string | null>;
   channel_id: number;
   quiet_from: string | null;
   quiet_to: string | null;
@@ -646,7 +648,49 @@ export interface CampaignTable {
   updated_at: string;
 }
 
+export interface TeamTable {
+  id: Id;
+  name: string;
+  kind: string;
+  org_unit: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMemberTable {
+  id: Id;
+  team_id: number;
+  name: string;
+  username: string | null;
+  duty: string;
+  position: string | null;
+  phone: string | null;
+  email: string | null;
+  im: string | null;
+}
+
+export interface DutyShiftTable {
+  id: Id;
+  org_unit: string;
+  role: string;
+  starts_at: string;
+  ends_at: string;
+  name: string;
+  username: string | null;
+  phone: string | null;
+  email: string | null;
+  handover_note: string | null;
+  handed_over_at: string | null;
+  handed_over_by: string | null;
+  created_by: string;
+  created_at: string;
+}
+
 export interface DB {
+  teams: TeamTable;
+  team_members: TeamMemberTable;
+  duty_shifts: DutyShiftTable;
   work_items: WorkItemTable;
   work_occurrences: WorkOccurrenceTable;
   campaigns: CampaignTable;

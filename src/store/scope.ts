@@ -92,3 +92,10 @@ export async function requireCampaignInScope(db: Kysely<DB>, actor: Actor | unde
   const row = await db.selectFrom('campaigns').select('scope_org_units').where('id', '=', id).executeTakeFirst();
   if (!row || !(JSON.parse(row.scope_org_units) as string[]).includes(branch)) throw notFound('campaign', String(id));
 }
+
+export async function requireShiftInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('duty_shifts').select('id').where('id', '=', id).where('org_unit', '=', branch).executeTakeFirst();
+  if (!row) throw notFound('shift', String(id));
+}

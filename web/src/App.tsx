@@ -1,7 +1,7 @@
 import { App as AntApp, Button, Card, Input, type InputRef, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { lazy, Suspense, useContext, useEffect, useRef, useState } from 'react';
-import { api } from './api';
-import { LangContext, translate, useT } from './i18n';
+import { type Answer, api } from './api';
+import { LangContext, type WordKey, translate, useT } from './i18n';
 import { Login } from './pages/Login';
 import { TotpSetup } from './pages/TotpSetup';
 
@@ -11,6 +11,7 @@ const Alerts = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.Ale
 const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
 const Command = lazy(() => import('./pages/Command').then((m) => ({ default: m.Command })));
 const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const Roster = lazy(() => import('./pages/Roster').then((m) => ({ default: m.Roster })));
 const Periodic = lazy(() => import('./pages/Periodic').then((m) => ({ default: m.Periodic })));
 const IncidentPage = lazy(() => import('./pages/IncidentPage').then((m) => ({ default: m.IncidentPage })));
 const Queue = lazy(() => import('./pages/Queue').then((m) => ({ default: m.Queue })));
@@ -69,7 +70,7 @@ export function App() {
   }
   if (route.startsWith('/wall')) return <Suspense fallback={<Spin style={{ margin: 80 }} />}><Wall /></Suspense>;
   const incidentId = /^\/incidents\/(.+)$/.exec(route)?.[1];
-  const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : route.startsWith('/periodic') ? 'periodic' : 'dashboard';
+  const section = route.startsWith('/search') ? 'search' : incidentId || route.startsWith('/incidents') ? 'incidents' : route.startsWith('/alerts') ? 'alerts' : route.startsWith('/settings') ? 'settings' : route.startsWith('/command') ? 'command' : route.startsWith('/audit') ? 'audit' : route.startsWith('/periodic') ? 'periodic' : route.startsWith('/roster') ? 'roster' : 'dashboard';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 16, height: 48, lineHeight: '48px' }}>
@@ -86,6 +87,7 @@ export function App() {
             { key: 'incidents', label: <a href="#/incidents">{t('incidents')}</a> },
             ...(me.permissions.includes('alerts.read') ? [{ key: 'alerts', label: <a href="#/alerts">{t('alerts')}</a> }] : []),
             { key: 'command', label: <a href="#/command">{t('command')}</a> },
+            { key: 'roster', label: <a href="#/roster">{t('roster')}</a> },
             ...(me.permissions.includes('findings.read') ? [{ key: 'periodic', label: <a href="#/periodic">{t('periodic')}</a> }] : []),
             ...(me.permissions.includes('settings.read') ? [{ key: 'settings', label: <a href="#/settings">{t('settings')}</a> }] : []),
             ...(me.permissions.includes('audit.read') ? [{ key: 'audit', label: <a href="#/audit">{t('audit')}</a> }] : []),
@@ -104,6 +106,7 @@ export function App() {
         <Space>
           {/* the first admin is named after the role (管理员): then only the role, in the console's language */}
           <Tag color="blue" title={me.user.username} data-testid="me-tag">{[...new Set([me.user.displayName === translate('zh', `role_${me.user.role}` as 'role_admin') ? undefined : me.user.displayName, t(`role_${me.user.role}` as 'role_admin')].filter(Boolean))].join(' · ')}</Tag>
+          <OnDutyTag />
           <Button size="small" href="#/wall" data-testid="wall-link">{t('wallScreen')}</Button>
           <Button size="small" onClick={() => { message.destroy(); setLang(lang === 'zh' ? 'en' : 'zh'); }} data-testid="lang">
             {t('language')}
@@ -115,9 +118,30 @@ export function App() {
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
         <Suspense fallback={<Spin style={{ margin: 80 }} />}>
-        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : section === 'periodic' ? <Periodic tab={route.split('/')[2]?.split('?')[0]} canManage={me.permissions.includes('findings.manage')} canCreateIncident={me.permissions.includes('incident.create')} /> : <Dashboard />}
+        {section === 'search' ? <Search q={new URLSearchParams(route.split('?')[1] ?? '').get('q') ?? ''} canReadAlerts={me.permissions.includes('alerts.read')} /> : incidentId ? <IncidentPage id={decodeURIComponent(incidentId)} me={me} /> : section === 'incidents' ? <Queue mayCreate={me.permissions.includes('incident.create')} /> : section === 'alerts' ? <Alerts may={{ create: me.permissions.includes('incident.create'), update: me.permissions.includes('incident.update') }} /> : section === 'settings' ? <Settings me={me} tab={route.split('/')[2]} /> : section === 'command' ? <Command me={me} /> : section === 'audit' ? <Audit /> : section === 'roster' ? <Roster canManage={me.permissions.includes('roster.manage')} canHandOver={me.permissions.includes('incident.update')} /> : section === 'periodic' ? <Periodic tab={route.split('/')[2]?.split('?')[0]} canManage={me.permissions.includes('findings.manage')} canCreateIncident={me.permissions.includes('incident.create')} /> : <Dashboard />}
         </Suspense>
       </Layout.Content>
     </Layout>
+  );
+}
+
+/** Who monitors now (the roster's), in the header: the name, the rest of the shift on hover. */
+function OnDutyTag() {
+  const t = useT();
+  const [shifts, setShifts] = useState<Answer<'GET', '/api/duty/now'>>([]);
+  useEffect(() => {
+    const load = () => void api('GET', '/api/duty/now').then(setShifts, () => undefined);
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  const monitor = shifts.find((s) => s.role === 'monitor') ?? shifts[0];
+  if (!monitor) return null;
+  return (
+    <a href="#/roster">
+      <Tag color="green" title={shifts.map((s) => `${s.orgUnit} ${t(`duty_${s.role}` as WordKey)}：${s.name}${s.phone ? ` ${s.phone}` : ''}`).join('\n')} data-testid="on-duty-tag">
+        {`${t('onDutyTag')} ${monitor.name}`}
+      </Tag>
+    </a>
   );
 }

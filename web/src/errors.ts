@@ -50,6 +50,18 @@ const REASONS: Record<string, Words> = {
   campaignClosed: { zh: '专项行动 {id} 已结束，不能再变更', en: 'Campaign {id} is closed: nothing more can be filed or changed' },
 };
 
+/** a roster row that could not be read (an import's row problems, and the refusal when none could) */
+const ROSTER_ROWS: Record<string, Words> = {
+  shiftDate: { zh: '“{value}”不是日期（如 2026-12-01）', en: '“{value}” is not a date (such as 2026-12-01)' },
+  clockTime: { zh: '“{value}”不是时刻（如 08:00）', en: '“{value}” is not a time of day (such as 08:00)' },
+  dutyRole: { zh: '“{value}”不是值班岗位（指挥、监控、分析、处置、专家）', en: '“{value}” is not a duty role (command, monitor, analysis, handling, expert)' },
+  shiftName: { zh: '未填写值班人姓名', en: 'Who is on duty is not named' },
+  shiftUnit: { zh: '机构“{code}”不存在', en: 'No org unit “{code}”' },
+  shiftEmail: { zh: '“{value}”不是电子邮件地址', en: '“{value}” is not an e-mail address' },
+  emptySheet: { zh: '表格是空的', en: 'The sheet is empty' },
+  rosterColumn: { zh: '值班表缺少“{column}”列（日期、开始、结束、岗位、姓名）', en: 'The roster has no “{column}” column (date, start, end, role, name)' },
+};
+
 /** a broken rule of one field: {field} and the rule's parameters are filled in */
 const RULES: Record<string, Words> = {
   required: { zh: '{field}为必填项', en: '{field} is required' },
@@ -98,6 +110,9 @@ const RULES: Record<string, Words> = {
   unknownScanId: { zh: '扫描 {id} 不存在', en: 'No scan {id}' },
   notCsv: { zh: '不是有效的 CSV：{detail}', en: 'Not valid CSV: {detail}' },
   quarter: { zh: '{field}须为季度，如 2026Q4', en: '{field} must be a quarter such as 2026Q4' },
+  email: { zh: '{field}不是有效的电子邮件地址', en: '{field} is not an e-mail address' },
+  notXlsx: { zh: '不是有效的 Excel 工作簿：{detail}', en: 'Not an Excel workbook: {detail}' },
+  ...ROSTER_ROWS,
   resultOnlyDone: { zh: '只有已完成的工作才有结果', en: 'Only a done occurrence has a result' },
 };
 
@@ -155,6 +170,11 @@ const FIELDS: Record<string, Words> = {
   scanId: { zh: '扫描', en: 'Scan' },
   findings: { zh: '问题', en: 'Findings' },
   quarter: { zh: '季度', en: 'Quarter' },
+  members: { zh: '成员', en: 'Members' },
+  email: { zh: '邮箱', en: 'E-mail' },
+  end: { zh: '结束时间', en: 'End' },
+  date: { zh: '日期', en: 'Date' },
+  onDuty: { zh: '值班岗位', en: 'On-duty roles' },
 };
 
 function fill(s: string, vars: Record<string, string | number>): string {
@@ -221,6 +241,7 @@ export function errorText(e: unknown, lang: Lang): string {
 
 /** why a row of an imported file was not taken (the server's `rule` and `params`) */
 const ROW_RULES: Record<string, Words> = {
+  ...ROSTER_ROWS,
   notCsv: { zh: '不是有效的 CSV 行：{detail}', en: 'Not a CSV line: {detail}' },
   notIp: { zh: '“{value}”不是 IP 地址', en: '“{value}” is not an IP address' },
   criticality: { zh: '“{value}”不是有效的重要程度（1–4，或 核心/高/中/低）', en: '“{value}” is not a criticality (1–4, or critical/high/medium/low)' },

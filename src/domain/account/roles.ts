@@ -39,12 +39,13 @@ export type Permission =
   | 'orders.issue' // send orders to branches (host lists to find and clean)
   | 'secrets.read' // read the credentials a support request hands over (audited)
   | 'findings.read' // scans and their findings (vulnerabilities, open ports, baseline checks)
-  | 'findings.manage'; // import scans, work findings to closure, accept a risk
+  | 'findings.manage' // import scans, work findings to closure, accept a risk
+  | 'roster.manage'; // the response organisation's teams and the duty roster
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
-  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read', 'findings.read', 'findings.manage',
+  'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read', 'findings.read', 'findings.manage', 'roster.manage',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -52,7 +53,7 @@ export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
     'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
-    'findings.read', 'findings.manage',
+    'findings.read', 'findings.manage', 'roster.manage',
   ]),
   handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test', 'findings.read', 'findings.manage']),
   monitor: new Set<Permission>([

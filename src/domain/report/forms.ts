@@ -205,6 +205,10 @@ export interface DraftOptions {
   zone: string;
   now: string;
   reporter?: string;
+  /** how to reach the reporter (the roster's), before the header's */
+  contact?: string;
+  /** the unit's contacts from the response organisation (name, position, phone) */
+  contacts?: string[];
   edits?: Record<string, string>;
 }
 
@@ -251,7 +255,7 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
     unitName: header.unitName,
     reportTime: zoned(opts.now),
     reporter: opts.reporter ?? header.reporter ?? incident.owner ?? '',
-    contact: header.contact ?? '',
+    contact: opts.contact ?? header.contact ?? '',
   };
   let fields: Record<string, string>;
   if (kind === 'incident_report') {
@@ -281,7 +285,7 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
       logsCollected: logs.length ? join(logs) : '',
       // credentials are never written into a form: they go over a secure channel
       accessNeeded: zh ? '（登录凭据通过安全渠道另行提供，不写入本表）' : '(credentials are handed over separately through a secure channel, never on this form)',
-      contacts: [header.reporter, header.contact].filter(Boolean).join(zh ? '，' : ', '),
+      contacts: opts.contacts?.length ? [[head.reporter, head.contact].filter(Boolean).join(' '), ...opts.contacts].filter(Boolean).join('\n') : [header.reporter, header.contact].filter(Boolean).join(zh ? '，' : ', '),
     };
   } else {
     fields = {

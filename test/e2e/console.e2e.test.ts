@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDriverLife, replayDriverLife } from '../../src/demo/driverlife.js';
 import { StatsService } from '../../src/stats/stats.service.js';
@@ -422,6 +423,29 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     // the drill is in no real figure
     expect((await stats.overview()).times).toEqual(before);
   }, 120_000);
+
+  it('the duty roster: imported from a sheet, who is on duty shown in the header, a shift handed over', async () => {
+    // a monitor's shift around now, in the organisation's zone, as a team lead would type it in Excel and save as CSV
+    const zone = s.timeZones.zone;
+    const start = DateTime.now().setZone(zone).minus({ hours: 1 }).startOf('hour');
+    const end = start.plus({ hours: 12 });
+    const csv = ['日期,开始,结束,岗位,姓名,电话,邮箱', `${start.toFormat('yyyy-MM-dd')},${start.toFormat('HH:mm')},${end.toFormat('HH:mm')},监控,张值班,139-0000-1234,zhang.duty@example.cn`, `${start.toFormat('yyyy-MM-dd')},${start.toFormat('HH:mm')},${end.toFormat('HH:mm')},保洁,某人,,`].join('\r\n');
+    await page.goto(`${base}/#/roster`);
+    await page.getByTestId('import-roster').waitFor();
+    await page.locator('input[type=file]').setInputFiles({ name: '值班表.csv', mimeType: 'text/csv', buffer: iconv.encode(csv, 'gbk') });
+    // the bad row named in Chinese, the good one kept
+    await page.getByTestId('roster-problems').getByText('“保洁”不是值班岗位').waitFor();
+    await page.locator('.ant-modal-confirm-btns button').click();
+    await page.getByTestId('on-duty').getByText('张值班').waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('on-duty-tag').innerText(), { timeout: 10_000 }).toBe('值班 张值班');
+    await page.getByTestId('hand-over').first().click();
+    await page.getByTestId('handover-text').fill('10.164.1.8 已隔离，夜班继续关注 445 端口告警');
+    await page.getByTestId('handover-ok').click();
+    await page.getByTestId('handover-note').filter({ hasText: '已隔离' }).waitFor();
+    expect((await s.roster.onDuty())[0]).toMatchObject({ name: '张值班', handoverNote: '10.164.1.8 已隔离，夜班继续关注 445 端口告警', handedOverBy: 'admin' });
+    await shot('roster');
+  });
 
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
     await page.goto(`${base}/#/settings/playbooks`);

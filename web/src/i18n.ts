@@ -441,6 +441,8 @@ const WORDS = {
   addMember: { zh: '添加成员', en: 'Add a member' },
   onDutyTag: { zh: '值班', en: 'On duty' },
   rowN: { zh: '第 {n} 行：', en: 'Row {n}: ' },
+  alsoOnDuty: { zh: '另发给值班人员（邮件）', en: 'Also mail who is on duty' },
+  personName: { zh: '姓名', en: 'Name' },
   tabFindings: { zh: '漏洞与基线', en: 'Findings' },
   paused: { zh: '已停用', en: 'Paused' },
   port: { zh: '端口', en: 'Port' },

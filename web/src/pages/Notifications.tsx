@@ -56,7 +56,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
   };
   const addRule = async (v: Json) => {
     const quietHours = v.quietFrom && v.quietTo ? { from: v.quietFrom, to: v.quietTo } : null;
-    const body = { name: v.name, events: v.events, maxLevel: v.maxLevel, channelId: v.channelId, orgUnits: v.orgUnits?.length ? v.orgUnits : null, roles: v.roles?.length ? v.roles : null, quietHours, batchSeconds: v.batchSeconds ?? 60 };
+    const body = { name: v.name, events: v.events, maxLevel: v.maxLevel, channelId: v.channelId, orgUnits: v.orgUnits?.length ? v.orgUnits : null, roles: v.roles?.length ? v.roles : null, onDuty: v.onDuty?.length ? v.onDuty : null, quietHours, batchSeconds: v.batchSeconds ?? 60 };
     if (await act(() => api('POST', '/api/notification-rules', body))) ruleForm.resetFields();
   };
   const channelName = (id: number) => channels.find((c) => c.id === id)?.name ?? `#${id}`;
@@ -147,6 +147,7 @@ export function Notifications({ canWrite }: { canWrite: boolean }) {
             <Form.Item name="channelId" rules={[{ required: true }]}><Select style={{ width: 150 }} placeholder={t('channel')} options={channels.map((c) => ({ value: c.id, label: c.name }))} data-testid="rule-channel" /></Form.Item>
             <Form.Item name="orgUnits"><Select mode="multiple" allowClear style={{ minWidth: 140 }} placeholder={t('allOrgUnits')} options={ref.orgUnits.map((u) => ({ value: u.code, label: u.name }))} /></Form.Item>
             <Form.Item name="roles"><Select mode="multiple" allowClear style={{ minWidth: 140 }} placeholder={t('alsoRoles')} options={ROLES.map((r) => ({ value: r, label: t(`role_${r}`) }))} /></Form.Item>
+            <Form.Item name="onDuty"><Select mode="multiple" allowClear style={{ minWidth: 160 }} placeholder={t('alsoOnDuty')} options={(['command', 'monitor', 'analysis', 'handling', 'expert'] as const).map((r) => ({ value: r, label: t(`duty_${r}`) }))} data-testid="rule-on-duty" /></Form.Item>
             <Form.Item name="quietFrom"><Input placeholder={t('quietFrom')} style={{ width: 90 }} maxLength={5} /></Form.Item>
             <Form.Item name="quietTo"><Input placeholder={t('quietTo')} style={{ width: 90 }} maxLength={5} /></Form.Item>
             <Form.Item name="batchSeconds" label={t('digestSeconds')}><InputNumber min={0} max={86400} style={{ width: 90 }} /></Form.Item>

@@ -113,7 +113,7 @@ export function Roster({ canManage, canHandOver }: { canManage: boolean; canHand
           columns={[
             { title: t('shiftTime'), key: 'time', width: 300, render: (_: unknown, s) => `${fmt(s.startsAt)} — ${fmt(s.endsAt)}` },
             { title: t('dutyRole'), dataIndex: 'role', width: 90, render: role },
-            { title: t('name'), dataIndex: 'name', width: 120 },
+            { title: t('personName'), dataIndex: 'name', width: 120 },
             { title: t('contact'), key: 'c', render: (_: unknown, s) => [s.phone, s.email].filter(Boolean).join(' · ') },
             { title: t('orgUnit'), dataIndex: 'orgUnit', width: 110, render: (u: string) => ref.unitName(u) },
           ]}
@@ -129,7 +129,7 @@ export function Roster({ canManage, canHandOver }: { canManage: boolean; canHand
           pagination={false}
           expandable={{ defaultExpandAllRows: true, expandedRowRender: (team) => (
             <Table size="small" rowKey={(m) => `${m.name}-${m.phone ?? ''}`} pagination={false} dataSource={team.members} columns={[
-              { title: t('name'), dataIndex: 'name', width: 120 },
+              { title: t('personName'), dataIndex: 'name', width: 120 },
               { title: t('memberDuty'), dataIndex: 'duty', width: 90, render: (d: string) => t(`member_${d}` as WordKey) },
               { title: t('position'), dataIndex: 'position', width: 140 },
               { title: t('contact'), key: 'c', render: (_: unknown, m) => [m.phone, m.email, m.im].filter(Boolean).join(' · ') },
@@ -159,7 +159,7 @@ export function Roster({ canManage, canHandOver }: { canManage: boolean; canHand
               <>
                 {fields.map((f) => (
                   <Space key={f.key} wrap align="baseline">
-                    <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true }]}><Input placeholder={t('name')} style={{ width: 110 }} maxLength={100} data-testid="member-name" /></Form.Item>
+                    <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true }]}><Input placeholder={t('personName')} style={{ width: 110 }} maxLength={100} data-testid="member-name" /></Form.Item>
                     <Form.Item name={[f.name, 'duty']} initialValue="member"><Select style={{ width: 90 }} options={DUTIES.map((d) => ({ value: d, label: t(`member_${d}` as WordKey) }))} /></Form.Item>
                     <Form.Item name={[f.name, 'position']}><Input placeholder={t('position')} style={{ width: 110 }} maxLength={100} /></Form.Item>
                     <Form.Item name={[f.name, 'phone']}><Input placeholder={t('phone')} style={{ width: 130 }} maxLength={50} data-testid="member-phone" /></Form.Item>

@@ -15,6 +15,7 @@ import { FindingService } from './findings/finding.service.js';
 import { CampaignService } from './periodic/campaign.service.js';
 import { WorkService } from './periodic/work.service.js';
 import { RosterService } from './roster/roster.service.js';
+import { PlanService } from './plans/plan.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -48,6 +49,8 @@ export interface Services {
   campaigns: CampaignService;
   /** the response organisation's teams and the duty roster */
   roster: RosterService;
+  /** emergency plans (应急预案), started on the incidents they cover */
+  plans: PlanService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -116,6 +119,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     // notification rules may address whoever is on duty; the forms name the reporter from the roster
     notify.onDutyEmails = (db, roles, orgUnit, at) => roster.onDutyEmails(db, roles, orgUnit, at);
     reports.contacts = (orgUnit, username) => roster.formContacts(orgUnit, username);
+    const plans = new PlanService(database.db, now, zones, settings, evidence);
+    incidents.plans = (db, incident) => plans.startFor(db, incident);
     const findings = new FindingService(database.db, now);
     const work = new WorkService(database.db, now, zones, evidence, notify);
     const health = new Health(now);
@@ -164,6 +169,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       work,
       campaigns: new CampaignService(database.db, now, zones, findings),
       roster,
+      plans,
       assets,
       detection,
       reports,

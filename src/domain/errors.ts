@@ -59,7 +59,8 @@ export type ErrorReason =
   | 'concurrentChange'
   | 'alertsOnIncident'
   | 'occurrenceOpen'
-  | 'campaignClosed';
+  | 'campaignClosed'
+  | 'planNotDraft';
 
 export class DomainError extends Error {
   constructor(

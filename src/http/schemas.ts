@@ -100,6 +100,7 @@ export const IncidentSummary = Type.Object(
     tags: Type.Array(Type.String()),
     exercise: Type.Boolean({ description: 'an exercise (演练) incident, kept out of the real figures' }),
     campaignId: Nullable(Type.Integer({ description: 'the drill (campaign) that opened it' })),
+    planId: Nullable(Type.Integer({ description: 'the emergency plan started on it' })),
   },
   { $id: 'IncidentSummary' },
 );

@@ -37,6 +37,8 @@ export interface IncidentSummary {
   exercise: boolean;
   /** the drill (campaign) that opened it */
   campaignId: number | null;
+  /** the emergency plan started on it */
+  planId: number | null;
 }
 
 export interface Task {
@@ -96,6 +98,7 @@ export function presentSummary(r: IncidentRow & { owner_name?: string | null }, 
     tags: JSON.parse(r.tags) as string[],
     exercise: r.exercise === 1,
     campaignId: r.campaign_id === null || r.campaign_id === undefined ? null : Number(r.campaign_id),
+    planId: r.plan_id === null || r.plan_id === undefined ? null : Number(r.plan_id),
   };
 }
 

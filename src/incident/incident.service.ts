@@ -25,6 +25,8 @@ import {
 } from '../domain/incident/phase.js';
 import { planTasks } from '../domain/incident/playbook.js';
 import { type Deadlines, dueAtFor, planDeadlines } from '../domain/incident/sla.js';
+import { FALLBACK_STEPS } from '../domain/plans/plan.js';
+import type { PlanStart } from '../plans/plan.service.js';
 import { instant, optionalText, pastInstant, requiredText } from '../domain/text.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
 import { requireOrgUnit } from '../settings/settings.repository.js';
@@ -79,6 +81,9 @@ export interface CreateIncidentInput {
   /** the drill (a campaign) that opens it: an exercise */
   campaignId?: number;
 }
+
+/** the emergency plan that covers a new incident (PlanService.startFor) */
+export type PlanLookup = (db: Kysely<DB>, incident: { type: string; level: number; orgUnit: string }) => Promise<PlanStart>;
 
 export interface UpdateIncidentInput {
   title?: string;
@@ -147,6 +152,8 @@ interface TimelineInput {
 }
 
 export class IncidentService {
+  /** finds the emergency plan that covers a new incident (the plans' service) */
+  plans?: PlanLookup;
 
   private readonly gradingCache = new Map<number, GradingTable>();
 
@@ -277,6 +284,7 @@ export class IncidentService {
       tags: JSON.stringify(normalizeTags(input.tags ?? [])),
       exercise: input.exercise || input.campaignId !== undefined ? 1 : 0,
       campaign_id: input.campaignId ?? null,
+      plan_id: null,
     };
     await trx.insertInto('incidents').values(row).execute();
     for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();
@@ -286,6 +294,7 @@ export class IncidentService {
       .values({ incident_id: id, from_type: null, to_type: entry.type, from_level: null, to_level: level, grading_version: grading.version, at, actor: actorLabel(actor), reason: levelReason, reason_en: levelReasonEn })
       .execute();
     await this.planTasks(trx, id, level, deadlines, at);
+    const started = await this.plans?.(trx, { type: entry.type, level, orgUnit });
     await this.timeline(trx, id, actor, {
       occurredAt: detectedAt,
       source: 'system',
@@ -293,8 +302,34 @@ export class IncidentService {
       text: `${input.exercise ? '【演练】' : ''}发现事件：${title}（${entry.nameZh}，${level} 级，${tierZh(tier)}）`,
       data: { type: entry.type, level, tier, exercise: input.exercise ? true : undefined },
     });
+    if (started) await this.startPlan(trx, id, actor, started, deadlines, at);
     await writeAudit(trx, { actor, action: 'incident.create', entityType: 'incident', entityId: id, after: { ...row, assets, observables }, at });
     return id;
+  }
+
+  /**
+   * The emergency plan that covers a new incident starts: its steps become tasks (beside the
+   * playbook's; no regrade cancels them), its contacts are told (the timeline entry the
+   * notifications read); when plans exist and none covers the incident, it says so and the
+   * minimum for a team without a plan becomes its tasks.
+   */
+  private async startPlan(trx: Kysely<DB>, id: string, actor: Actor, started: PlanStart, deadlines: Deadlines, at: string) {
+    const steps = started.plan ? started.plan.steps.map((s) => ({ ...s, titleEn: null as string | null })) : started.fallback ? FALLBACK_STEPS : [];
+    if (!steps.length && !started.plan) return;
+    const note = started.plan ? `应急预案「${started.plan.title}」第 ${started.plan.version} 版` : '无预案时的最低处置流程';
+    if (steps.length) {
+      await trx
+        .insertInto('tasks')
+        .values(steps.map((s) => ({ incident_id: id, phase: s.phase, title: s.title, title_en: s.titleEn, mandatory: 0, status: 'open', assignee_id: null, due_at: deadlines[s.phase], playbook_key: null, note, created_at: at, updated_at: at, done_at: null, done_by: null })))
+        .execute();
+    }
+    if (started.plan) {
+      await trx.updateTable('incidents').set({ plan_id: started.plan.id }).where('id', '=', id).execute();
+      const emails = started.plan.contacts.map((c) => c.email).filter((e): e is string => !!e);
+      await this.timeline(trx, id, actor, { occurredAt: at, source: 'system', kind: 'plan_started', text: `启动${note}：${steps.length} 项响应步骤已列为任务${started.plan.contacts.length ? `，通知 ${started.plan.contacts.map((c) => c.name).join('、')}` : ''}`, data: { planId: started.plan.id, title: started.plan.title, version: started.plan.version, steps: steps.length, contacts: started.plan.contacts.map((c) => c.name), emails } });
+    } else {
+      await this.timeline(trx, id, actor, { occurredAt: at, source: 'system', kind: 'plan_missing', text: `没有应急预案覆盖本事件（类型、级别、机构）：按${note}处置，${steps.length} 项已列为任务`, data: { steps: steps.length } });
+    }
   }
 
   // ---------------------------------------------------------------- editing

@@ -412,7 +412,7 @@ export class NotifyService {
         upTo = id;
       }
       if (!taken.length) return { queued: 0, more: false };
-      const wanted = taken.filter((r) => ['created', 'level_changed', 'phase_changed', 'phase_override', 'report_sent'].includes(r.kind));
+      const wanted = taken.filter((r) => ['created', 'level_changed', 'phase_changed', 'phase_override', 'report_sent', 'plan_started'].includes(r.kind));
       const ids = [...new Set(wanted.map((r) => r.incident_id))];
       const incidents = ids.length ? await trx.selectFrom('incidents').select(['id', 'title', 'type', 'level', 'org_unit', 'grading_version']).where('id', 'in', ids).execute() : [];
       const byId = new Map(incidents.map((i) => [i.id, i]));
@@ -427,6 +427,7 @@ export class NotifyService {
         else if (r.kind === 'level_changed' && Number(data.toLevel) < Number(data.fromLevel)) events.push({ ...base, kind: 'level_raised', level: Number(data.toLevel) });
         else if (r.kind === 'phase_changed' || r.kind === 'phase_override') events.push({ ...base, kind: 'phase_changed', level: inc.level });
         else if (r.kind === 'report_sent') events.push({ ...base, kind: 'report_sent', level: inc.level });
+        else if (r.kind === 'plan_started') events.push({ ...base, kind: 'plan_started', level: inc.level, alsoTo: Array.isArray(data.emails) ? (data.emails as string[]) : [] });
       }
       let queued = 0;
       const active = events.length ? await this.activeRules(trx) : [];
@@ -491,7 +492,7 @@ export class NotifyService {
     for (const { rule, channel } of rules) {
       // level 1 is told through quiet hours; everything else (level 0 too: periodic work) waits for them
       const quiet = rule.quietHours && e.level !== 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;
-      const recipients = channel.kind === 'email' ? await this.recipientsOf(trx, rule, e.orgUnit, at) : [];
+      const recipients = channel.kind === 'email' ? [...new Set([...(await this.recipientsOf(trx, rule, e.orgUnit, at)), ...(e.alsoTo ?? [])])] : [];
       const group = `rule:${rule.id}`;
       const since = new Date(now.getTime() - rule.batchSeconds * 1000).toISOString();
       const recent = rule.batchSeconds > 0 ? await trx.selectFrom('notifications').select(['id', 'created_at']).where('group_key', '=', group).where('created_at', '>', since).orderBy('id', 'desc').limit(1).executeTakeFirst() : undefined;

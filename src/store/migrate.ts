@@ -25,6 +25,7 @@ import * as exercise from './migrations/20261130T1800_exercise.js';
 import * as periodicWork from './migrations/20261201T0900_periodic_work.js';
 import * as campaigns from './migrations/20261201T1000_campaigns.js';
 import * as roster from './migrations/20261201T1100_roster.js';
+import * as plans from './migrations/20261201T1200_plans.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -50,6 +51,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201T0900_periodic_work': periodicWork,
   '20261201T1000_campaigns': campaigns,
   '20261201T1100_roster': roster,
+  '20261201T1200_plans': plans,
 };
 
 export interface MigrationOutcome {

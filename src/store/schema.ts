@@ -112,6 +112,8 @@ export interface IncidentTable {
   exercise: Generated<number>;
   /** the campaign (a drill) that opened it */
   campaign_id: Generated<number | null>;
+  /** the emergency plan started on it */
+  plan_id: Generated<number | null>;
 }
 
 export interface AffectedAssetTable {
@@ -687,7 +689,35 @@ export interface DutyShiftTable {
   created_at: string;
 }
 
+export interface PlanTable {
+  id: Id;
+  plan_key: number | null;
+  version: number;
+  title: string;
+  status: string;
+  scope: string | null;
+  /** JSON arrays */
+  incident_types: string;
+  levels: string;
+  org_units: string;
+  organisation: string | null;
+  /** JSON [{phase, title}] */
+  steps: string;
+  resources: string | null;
+  /** JSON [{name, role, phone, email}] */
+  contacts: string;
+  review_due: string;
+  file_sha256: string | null;
+  file_name: string | null;
+  file_size: number | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  created_by: string;
+  created_at: string;
+}
+
 export interface DB {
+  plans: PlanTable;
   teams: TeamTable;
   team_members: TeamMemberTable;
   duty_shifts: DutyShiftTable;
@@ -743,6 +773,7 @@ export type FindingRow = Selectable<FindingTable>;
 export type WorkItemRow = Selectable<WorkItemTable>;
 export type WorkOccurrenceRow = Selectable<WorkOccurrenceTable>;
 export type CampaignRow = Selectable<CampaignTable>;
+export type PlanRow = Selectable<PlanTable>;
 export type NewIncidentRow = Insertable<IncidentTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type UserRow = Selectable<UserTable>;

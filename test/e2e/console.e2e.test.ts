@@ -447,6 +447,23 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await shot('roster');
   });
 
+  it('an emergency plan approved in the console starts on the next incident it covers: its steps are tasks, the incident names it', async () => {
+    const sys = { kind: 'system', label: 'e2e' } as const;
+    await s.plans.create(sys, { title: '钓鱼邮件事件应急预案', incidentTypes: ['phishing'], levels: [], orgUnits: [], steps: [{ phase: 'handling', title: '在邮件网关拦截发件人并召回同批邮件' }], contacts: [{ name: '邮件管理员', phone: '021-5555 0199' }], reviewDue: '2027-11-30' });
+    await page.goto(`${base}/#/roster`);
+    // the page was open already (the roster step): read the plans again
+    await page.reload();
+    const row = page.locator('[data-testid=plans] tbody tr').filter({ hasText: '钓鱼邮件事件应急预案' });
+    await row.getByTestId('plan-approve').click({ timeout: 10_000 });
+    await row.getByTestId('plan-status').filter({ hasText: '已批准' }).waitFor({ timeout: 10_000 });
+    const incident = await s.incidents.create(sys, { title: '财务部收到仿冒发票钓鱼邮件', type: 'phishing' });
+    await page.goto(`${base}/#/incidents/${encodeURIComponent(incident.id)}`);
+    await page.getByTestId('incident-plan').filter({ hasText: '应急预案：钓鱼邮件事件应急预案（第 1 版）' }).waitFor({ timeout: 10_000 });
+    // the plan's step is a handling task, beside the playbook's
+    expect((await s.incidents.get(incident.id)).tasks.filter((t) => t.title === '在邮件网关拦截发件人并召回同批邮件').map((t) => t.phase)).toEqual(['handling']);
+    await shot('incident-plan');
+  });
+
   it('settings: a playbook task added; a webhook channel added, tested against a real receiver, and a rule for it', async () => {
     await page.goto(`${base}/#/settings/playbooks`);
     await page.getByRole('tab', { name: '4 级' }).click();
@@ -523,7 +540,8 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await page.getByRole('button', { name: /显示更早的 \d+ 条/ }).click();
     await expect.poll(() => items.count(), { timeout: 10_000 }).toBeGreaterThan(320);
     await page.getByTestId('timeline-filter').getByText('处置与评论').click();
-    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(321);
+    // the notes, its creation, and (plans exist since the plan step, none covers a scan) that no plan covers it
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(322);
     await shot('incident-large');
     await page.goto(`${base}/#/settings`);
   }, 60_000);

@@ -7250,7 +7250,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;
@@ -7357,7 +7357,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;
@@ -9042,6 +9042,791 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Emergency plans (应急预案), every version, the newest plan first and its latest version first; overdue reviews flagged */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Write a plan: version 1, a draft */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description told when the plan starts (their e-mail, through e-mail channels) */
+                        contacts: {
+                            email?: string | null;
+                            name: string;
+                            phone?: string | null;
+                            role?: string | null;
+                        }[];
+                        /** @description incident types of the grading table it covers (none: all) */
+                        incidentTypes: string[];
+                        /** @description levels it covers (none: all) */
+                        levels: number[];
+                        /** @description the organisation and its duties */
+                        organisation?: string | null;
+                        /** @description org units it covers (none: all) */
+                        orgUnits: string[];
+                        resources?: string | null;
+                        /** @description when the plan is looked at again, yyyy-MM-dd */
+                        reviewDue: string;
+                        scope?: string | null;
+                        /** @description response steps, each in a phase: they become the incident’s tasks */
+                        steps: {
+                            /** @enum {string} */
+                            phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                            title: string;
+                        }[];
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a plan */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a draft version; the version approved before it is retired */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the plan’s document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Attach the plan’s document as written (.docx, .pdf; multipart/form-data, field "file") */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change a plan: a new draft version (the versions before are kept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description told when the plan starts (their e-mail, through e-mail channels) */
+                        contacts: {
+                            email?: string | null;
+                            name: string;
+                            phone?: string | null;
+                            role?: string | null;
+                        }[];
+                        /** @description incident types of the grading table it covers (none: all) */
+                        incidentTypes: string[];
+                        /** @description levels it covers (none: all) */
+                        levels: number[];
+                        /** @description the organisation and its duties */
+                        organisation?: string | null;
+                        /** @description org units it covers (none: all) */
+                        orgUnits: string[];
+                        resources?: string | null;
+                        /** @description when the plan is looked at again, yyyy-MM-dd */
+                        reviewDue: string;
+                        scope?: string | null;
+                        /** @description response steps, each in a phase: they become the incident’s tasks */
+                        steps: {
+                            /** @enum {string} */
+                            phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                            title: string;
+                        }[];
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            contacts: {
+                                email?: string | null;
+                                name: string;
+                                phone?: string | null;
+                                role?: string | null;
+                            }[];
+                            createdAt: string;
+                            createdBy: string;
+                            file: {
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            } | null;
+                            id: number;
+                            incidentTypes: string[];
+                            levels: number[];
+                            organisation: string | null;
+                            orgUnits: string[];
+                            /** @description the plan all its versions share */
+                            planKey: number;
+                            resources: string | null;
+                            reviewDue: string;
+                            reviewOverdue: boolean;
+                            scope: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "approved" | "retired";
+                            steps: {
+                                /** @enum {string} */
+                                phase: "discovery" | "report" | "analysis" | "handling" | "summary";
+                                title: string;
+                            }[];
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11965,6 +12750,8 @@ export interface components {
                 reason: string | null;
                 to: string;
             }[];
+            /** @description the emergency plan started on it */
+            planId: number | null;
             /** @enum {string} */
             priorityTier: "hour" | "day" | "week" | "month";
             report: {
@@ -12014,6 +12801,8 @@ export interface components {
             phase: "discovery" | "report" | "analysis" | "handling" | "summary" | "closed";
             phaseDueAt: string | null;
             phaseEnteredAt: string;
+            /** @description the emergency plan started on it */
+            planId: number | null;
             /** @enum {string} */
             priorityTier: "hour" | "day" | "week" | "month";
             tags: string[];

@@ -47,6 +47,7 @@ const REASONS: Record<string, Words> = {
   concurrentChange: { zh: '与已有记录或他人同时所做的修改冲突，请刷新后重试', en: 'This conflicts with an existing record or a change made at the same moment: reload and retry' },
   alertsOnIncident: { zh: '所选告警都已在事件 {id} 中', en: 'Every selected alert is on incident {id} already' },
   occurrenceOpen: { zh: '该次工作尚未结束', en: 'This occurrence is not ended' },
+  planNotDraft: { zh: '只有草稿版本可以批准（该版本为{status}）', en: 'Only a draft version is approved (this one is {status})' },
   campaignClosed: { zh: '专项行动 {id} 已结束，不能再变更', en: 'Campaign {id} is closed: nothing more can be filed or changed' },
 };
 
@@ -113,6 +114,7 @@ const RULES: Record<string, Words> = {
   email: { zh: '{field}不是有效的电子邮件地址', en: '{field} is not an e-mail address' },
   notXlsx: { zh: '不是有效的 Excel 工作簿：{detail}', en: 'Not an Excel workbook: {detail}' },
   ...ROSTER_ROWS,
+  unknownType: { zh: '“{type}”不是定级表中的事件类型', en: '“{type}” is not an incident type of the grading table' },
   resultOnlyDone: { zh: '只有已完成的工作才有结果', en: 'Only a done occurrence has a result' },
 };
 
@@ -175,6 +177,11 @@ const FIELDS: Record<string, Words> = {
   end: { zh: '结束时间', en: 'End' },
   date: { zh: '日期', en: 'Date' },
   onDuty: { zh: '值班岗位', en: 'On-duty roles' },
+  reviewDue: { zh: '复审日期', en: 'Review date' },
+  steps: { zh: '响应步骤', en: 'Response steps' },
+  contacts: { zh: '联系人', en: 'Contacts' },
+  incidentTypes: { zh: '事件类型', en: 'Incident types' },
+  levels: { zh: '级别', en: 'Levels' },
 };
 
 function fill(s: string, vars: Record<string, string | number>): string {

@@ -42,6 +42,10 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
       return d.into ? `Merged into ${d.into} as a duplicate` : `Merged ${(d.from ?? []).join(', ')}`;
     case 'split':
       return `Split off into ${d.into} (${(d.signals ?? []).length} detection signal(s))`;
+    case 'plan_started':
+      return `Emergency plan started: ${d.title} (version ${d.version}); ${d.steps} response step(s) listed as tasks${(d.contacts ?? []).length ? `; told ${(d.contacts as string[]).join(', ')}` : ''}`;
+    case 'plan_missing':
+      return `No emergency plan covers this incident (type, level, org unit): the minimum for a team without a plan applies, ${d.steps} step(s) listed as tasks`;
     default:
       return e.text;
   }

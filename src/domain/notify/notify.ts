@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue'] as const;
+export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue', 'plan_started'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EVENT_NAMES: Record<EventKind, string> = {
@@ -19,6 +19,7 @@ export const EVENT_NAMES: Record<EventKind, string> = {
   warning_changed: '全网预警',
   order_issued: '处置指令',
   work_overdue: '周期工作逾期',
+  plan_started: '启动应急预案',
 };
 
 export interface NotifyEvent {
@@ -34,6 +35,8 @@ export interface NotifyEvent {
   at: string;
   /** one line saying what happened */
   text: string;
+  /** also tell these addresses on e-mail channels (an emergency plan's contacts) */
+  alsoTo?: string[];
 }
 
 export interface RuleMatch {

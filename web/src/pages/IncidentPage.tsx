@@ -132,6 +132,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
             {inc.id} {titleIn(lang, inc as { title: string; titleEn: string | null })}
           </Typography.Title>
           {inc.exercise && <Tag color="purple" data-testid="incident-exercise">{t('exerciseLong')}</Tag>}
+          {inc.planId && <PlanTag id={inc.planId} />}
           <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
           <Tag>{ref.unitName(inc.orgUnit)} ({inc.orgUnit})</Tag>
           {inc.phase !== 'closed' && inc.phaseDueAt && <PhaseCountdown dueAt={inc.phaseDueAt} />}
@@ -496,4 +497,12 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       </Row>
     </Space>
   );
+}
+
+/** The emergency plan started on the incident: its title and version, a link to the plans. */
+function PlanTag({ id }: { id: number }) {
+  const t = useT();
+  const [plan, setPlan] = useState<{ title: string; version: number }>();
+  useEffect(() => void api('GET', `/api/plans/${id}`).then(setPlan, () => undefined), [id]);
+  return plan ? <a href="#/roster"><Tag color="geekblue" data-testid="incident-plan">{t('planOf', { title: plan.title, version: plan.version })}</Tag></a> : null;
 }

@@ -10,6 +10,7 @@ import { rowProblemText, useErrorText } from '../errors';
 import { LangContext, type WordKey, useT } from '../i18n';
 import { useReference } from '../reference';
 import { useTime } from '../time';
+import { Plans } from './Plans';
 
 type Shift = Answer<'GET', '/api/duty/shifts'>[number];
 type Team = Answer<'GET', '/api/teams'>[number];
@@ -142,6 +143,7 @@ export function Roster({ canManage, canHandOver }: { canManage: boolean; canHand
           ]}
         />
       </Card>
+      <Plans canManage={canManage} />
       <Modal open={!!handing} title={handing ? `${t('handover')} — ${handing.name}` : ''} onCancel={() => setHanding(undefined)} onOk={() => noteForm.submit()} okButtonProps={{ 'data-testid': 'handover-ok' } as never} destroyOnHidden forceRender>
         <Form form={noteForm} layout="vertical" onFinish={(v) => void handOver(v)}>
           <Form.Item name="note" label={t('handoverNote')} rules={[{ required: true, whitespace: true }]}><Input.TextArea rows={4} maxLength={4000} data-testid="handover-text" /></Form.Item>

@@ -8,12 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, type Console, SHOTS, signIn, startConsole } from './support.js';
 
 const PASSWORD = 'case-e2e-password-1';
-// a browser step waits on a server that shares two cores with the rest of the suite: more than a unit test's 30 s
-vi.setConfig({ testTimeout: 90_000 });
 
 const ZH = { lang: 'zh', type: '钓鱼', exploitType: '高危漏洞利用', words: { destination: '目的地址', fromAlerts: '人工关联 2 条告警', closedEdit: '已关闭：请先重新打开', scope: '影响范围未确定', reopen: '重新打开', closure: '结案', level2: '2 级', skipped: '已跳过', file: /应急处置报告单-v1\.docx$/, reportTitle: '应急处置报告单' } } as const;
 const EN = { lang: 'en', type: 'Phishing', exploitType: 'High-risk vulnerability', words: { destination: 'Destination', fromAlerts: '2 alert(s) added by hand', closedEdit: 'is closed: reopen it', scope: 'The scope is not determined', reopen: 'Reopen', closure: 'Closure', level2: 'Level 2', skipped: 'Skipped', file: /\.docx$/, reportTitle: 'Emergency Response Report' } } as const;

@@ -171,6 +171,78 @@ for (const dialect of DIALECTS) {
       expect(docxText(fs.readFileSync(report))).toContain('2 findings: 0 closed, 2 still open');
     });
 
+    it('runs the response organisation and the duty roster (roster import|now|shifts|export|handover|team-set|teams)', async () => {
+      // today in the organisation's zone (the CLI runs on the real clock): two shifts cover the whole day, one of them now
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+      const sheet = path.join(t.dataDir, 'roster.csv');
+      fs.writeFileSync(sheet, `日期,开始,结束,岗位,姓名,电话,邮箱\n${today},00:00,12:00,监控,张三,139-0000-0003,zhang.san@example.cn\n${today},12:00,00:00,监控,李雷,139-0000-0004,li.lei@example.cn\n${today},09:00,18:00,保洁,某人,,\n`);
+      const imported = await cli('roster', 'import', sheet);
+      expect(imported.code).toBe(1); // a row was not filed: said, and the others kept
+      expect(imported.out).toContain('roster.csv: 2 shifts imported, 0 already there, 1 rows not imported');
+      expect(imported.out).toMatch(/row 4: role — "保洁" is not a duty role/);
+      const now = JSON.parse(await ok('roster', 'now', '--json')) as Array<{ id: number; name: string; role: string }>;
+      expect(now).toHaveLength(1);
+      expect(['张三', '李雷']).toContain(now[0]!.name);
+      expect(await ok('roster', 'now')).toMatch(/HQ\s+monitor\s+(张三|李雷)/);
+      expect(await ok('roster', 'shifts', '--from', today)).toContain('李雷');
+      // exported as a workbook, it imports again unchanged
+      const book = path.join(t.dataDir, 'roster.xlsx');
+      expect(await ok('roster', 'export', book, '--from', today)).toContain('(xlsx, 2 shifts)');
+      expect(fs.readFileSync(book).subarray(0, 2).toString()).toBe('PK');
+      expect(await ok('roster', 'import', book)).toContain('0 shifts imported, 2 already there, 0 rows not imported');
+      expect(await ok('roster', 'handover', String(now[0]!.id), '10.164.1.8 仍在隔离，等待处置组确认')).toContain('handed over');
+      expect(await ok('roster', 'shifts', '--from', today)).toContain('[handed over: 10.164.1.8 仍在隔离');
+      // the response organisation from a YAML document; a wrong one is refused naming its fields
+      const team = path.join(t.dataDir, 'team.yaml');
+      fs.writeFileSync(team, 'name: 监控组\nkind: monitor\norgUnit: HQ\nmembers:\n  - { name: 张三, duty: leader, phone: 139-0000-0003, email: zhang.san@example.cn }\n  - { name: 李雷, duty: deputy, im: lilei-wecom }\n');
+      expect(await ok('roster', 'team-set', team)).toMatch(/team #\d+ HQ monitor: 监控组 saved, 2 members/);
+      expect(await ok('roster', 'teams')).toMatch(/deputy\s+李雷\s+IM lilei-wecom/);
+      fs.writeFileSync(team, 'name: 监控组\nkind: watchers\norgUnit: HQ\nmembers: [{ name: 张三, duty: boss }]\ncolour: red\n');
+      const wrong = await cli('roster', 'team-set', team);
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.err).toContain('kind');
+      expect(wrong.err).toContain('members/0/duty');
+      expect(wrong.err).toContain('has fields it does not know: colour');
+      expect(JSON.parse(await ok('roster', 'teams', '--json'))).toHaveLength(1);
+    });
+
+    it('writes, approves and shows emergency plans (plans create|revise|approve|attach|list|show)', async () => {
+      const file = path.join(t.dataDir, 'plan.yaml');
+      fs.writeFileSync(file, [
+        'title: 勒索病毒应急预案',
+        'incidentTypes: [trojan, internal_scanning]',
+        'levels: [1, 2]',
+        'orgUnits: []',
+        'organisation: 总体组组长负责指挥，处置组负责隔离',
+        'steps:',
+        '  - { phase: handling, title: 断开受感染主机网络 }',
+        '  - { phase: analysis, title: 确认勒索家族与加密范围 }',
+        'contacts: [{ name: 王五, role: 总体组组长, phone: 139-0000-0001, email: wang.wu@example.cn }]',
+        'reviewDue: "2027-06-30"',
+      ].join('\n'));
+      const created = await ok('plans', 'create', file);
+      const id = /plan #(\d+)/.exec(created)![1]!;
+      expect(created).toContain('v1 saved as a draft');
+      expect(await ok('plans', 'approve', id)).toContain('v1 approved');
+      const doc = path.join(t.dataDir, 'plan.pdf');
+      fs.writeFileSync(doc, '%PDF-1.4 勒索病毒应急预案');
+      expect(await ok('plans', 'attach', id, doc)).toMatch(/document plan\.pdf \(\d+ bytes\) sha256 [0-9a-f]{64}/);
+      const shown = await ok('plans', 'show', id);
+      expect(shown).toContain('covers types trojan, internal_scanning; levels 1, 2; org units all');
+      expect(shown).toMatch(/handling\s+断开受感染主机网络/);
+      expect(shown).toContain('王五 (总体组组长)');
+      const revised = await ok('plans', 'revise', id, file);
+      expect(revised).toContain('v2 saved as a draft');
+      expect(await ok('plans', 'list')).toMatch(/v2 draft .*勒索病毒应急预案[\s\S]*v1 approved/);
+      fs.writeFileSync(file, 'title: ""\nincidentTypes: trojan\nlevels: [5]\norgUnits: []\nsteps: []\ncontacts: []\nreviewDue: "2027-06-30"\n');
+      const wrong = await cli('plans', 'create', file);
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.err).toContain('title');
+      expect(wrong.err).toContain('incidentTypes');
+      expect(wrong.err).toContain('levels/0');
+      expect(JSON.parse(await ok('plans', 'list', '--json'))).toHaveLength(2);
+    });
+
     it('says clearly what is wrong with bad input', async () => {
       let r = await cli('incident', 'create', '--title', 'x', '--type', 'ddos');
       expect(r.code).toBe(1);

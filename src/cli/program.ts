@@ -30,6 +30,7 @@ import { storageConflict } from '../store/errors.js';
 import { printIncident, printIncidentList, printGrading } from './print.js';
 import { addDetectionCommands } from './detection-commands.js';
 import { addPeriodicCommands } from './periodic-commands.js';
+import { addPreparationCommands } from './preparation-commands.js';
 import { int } from './options.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
@@ -110,6 +111,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
   const open = async (): Promise<Services> => (services ??= await openServices(config()));
   addPeriodicCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
+  addPreparationCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
   addDetectionCommands(program, {
     config,
     open,

@@ -16,7 +16,8 @@ const tags = ['plans'];
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Step = Type.Object({ phase: StringEnum(WORKING_PHASES), title: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
 const Contact = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(Nullable(Type.String({ maxLength: 100 }))), phone: Type.Optional(Nullable(Type.String({ maxLength: 50 }))), email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))) }, { additionalProperties: false });
-const PlanInput = Type.Object(
+/** a plan as written (the API's body, and the CLI's document) */
+export const PlanInput = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     scope: Type.Optional(Nullable(Type.String({ maxLength: 20000 }))),

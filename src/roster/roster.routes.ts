@@ -27,7 +27,8 @@ const Member = Type.Object(
   },
   { additionalProperties: false },
 );
-const TeamInput = Type.Object(
+/** a team as written (the API's body, and the CLI's document) */
+export const TeamInput = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 100 }), kind: StringEnum(TEAM_KINDS), orgUnit: Type.String({ minLength: 1, maxLength: 32 }), description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))), members: Type.Array(Member, { maxItems: 200 }) },
   { additionalProperties: false },
 );

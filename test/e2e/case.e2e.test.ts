@@ -36,6 +36,8 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   const detail = async () => c.s.incidents.get(incidentId());
   /** the open modal's OK button (each edit is a form in a dialog) */
   const ok = (testId: string) => page.getByTestId(`${testId}-ok`).click();
+  /** the page shows the incident in this phase (its reload after a move has landed), not only the server */
+  const shown = (phase: string) => page.locator(`[data-testid=tasks][data-phase=${phase}]`).waitFor();
 
   beforeAll(async () => {
     c = await startConsole(`case-${run.lang}-${run.width}`, PASSWORD, {}, { acceptDownloads: true });
@@ -179,6 +181,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
         await page.getByTestId('task-skip').last().click();
         await page.getByTestId('skip-reason').fill('U 盾已由银行远程冻结，无需现场回收');
         await ok('task-skip');
+        await page.getByTestId('task-skip-ok').waitFor({ state: 'detached' });
         await page.getByTestId('task-note').filter({ hasText: 'U 盾已由银行远程冻结' }).waitFor();
       }
       for (let k = 0; k < 40 && (await page.getByTestId('task-done').count()) > 0; k++) {
@@ -200,6 +203,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
       }
       await page.getByTestId('next-phase').click();
       await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe(phase);
+      await shown(phase);
       // once, in handling: back to analysis with a reason, then on again
       if (phase === 'handling' && !movedBack) {
         movedBack = true;
@@ -207,8 +211,10 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
         await page.getByTestId('move-reason').fill('发现第 4 名收件人，补充分析');
         await ok('move-back');
         await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe('analysis');
+        await shown('analysis');
         await page.getByTestId('next-phase').click();
         await expect.poll(async () => (await detail()).phase, { timeout: 10_000 }).toBe('handling');
+        await shown('handling');
       }
       await shot(`phase-${phase}`);
     }

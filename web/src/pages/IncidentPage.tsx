@@ -64,11 +64,23 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
   const ref = useReference();
+  // reloads overlap (an edit's own and the live events'): only the newest one's answers are shown,
+  // so an older answer arriving late never puts back what the page showed before the edit
+  const loads = useRef(0);
   const load = useCallback(async () => {
-    setInc(await api('GET', `/api/incidents/${encodeURIComponent(id)}`));
-    setWhy(await api('GET', `/api/incidents/${encodeURIComponent(id)}/detection`));
-    setExports(await api('GET', `/api/incidents/${encodeURIComponent(id)}/reports`));
-    setOrders(await api('GET', `/api/orders?incident=${encodeURIComponent(id)}`));
+    const mine = ++loads.current;
+    const id_ = encodeURIComponent(id);
+    const [incident, detection, reports, orderList] = await Promise.all([
+      api('GET', `/api/incidents/${id_}`),
+      api('GET', `/api/incidents/${id_}/detection`),
+      api('GET', `/api/incidents/${id_}/reports`),
+      api('GET', `/api/orders?incident=${id_}`),
+    ]);
+    if (mine !== loads.current) return;
+    setInc(incident);
+    setWhy(detection);
+    setExports(reports);
+    setOrders(orderList);
   }, [id]);
   useEffect(() => void load(), [load]);
   // where else each indicator turned up: the incidents that name it too
@@ -197,6 +209,9 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           >
             <List
               size="small"
+              rowKey="id"
+              data-testid="tasks"
+              data-phase={inc.phase}
               dataSource={tasks}
               locale={{ emptyText: t('none') }}
               renderItem={(task: Json) => {

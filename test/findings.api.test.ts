@@ -156,5 +156,24 @@ for (const dialect of DIALECTS) {
       r = await h.app.inject({ method: 'GET', url: '/api/findings', headers: shHeaders });
       expect(r.json().items.map((f: Json) => f.ip)).toEqual(['10.2.0.9']);
     });
+
+    it('counts the open findings of the hosts the asset list shows, by severity, within the branch', async () => {
+      const ips = ['10.164.1.8', '10.164.1.9', '10.2.0.9', '10.9.9.9'];
+      const all = (await findings('status=open,fixing&limit=500')).items;
+      const expected = ips
+        .map((ip) => all.filter((f) => f.ip === ip))
+        .filter((list) => list.length)
+        .map((list) => ({ ip: list[0]!.ip, open: list.length, overdue: list.filter((f) => f.overdue).length, bySeverity: Object.fromEntries([...new Set(list.map((f) => f.severity))].map((sev) => [sev, list.filter((f) => f.severity === sev).length])) }));
+      expect(expected.length).toBeGreaterThanOrEqual(2);
+      let r = await h.req({ method: 'GET', url: `/api/findings/hosts?ip=${ips.join(',')}`, as: 'viewer' });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json()).toEqual(expected);
+      // a branch user sees only their branch's hosts
+      r = await h.app.inject({ method: 'GET', url: `/api/findings/hosts?ip=${ips.join(',')}`, headers: shHeaders });
+      expect(r.json().map((x: Json) => x.ip)).toEqual(['10.2.0.9']);
+      r = await h.req({ method: 'GET', url: `/api/findings/hosts?ip=${Array.from({ length: 201 }, (_, i) => `10.0.${Math.floor(i / 250)}.${i % 250}`).join(',')}`, as: 'viewer' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0]).toMatchObject({ field: 'ip', rule: 'maxItems' });
+    });
   });
 }

@@ -83,6 +83,22 @@ for (const dialect of DIALECTS) {
       expect(regraded.tasks.filter((t: Json) => t.note?.startsWith('应急预案') && t.status === 'cancelled')).toEqual([]);
     });
 
+    it("tells the plan's contacts when it starts even when no notification rule asks for it (through the e-mail channel)", async () => {
+      const rules = (await h.req({ method: 'GET', url: '/api/notification-rules', as: 'admin' })).json() as Json[];
+      for (const r of rules) expect((await h.req({ method: 'DELETE', url: `/api/notification-rules/${r.id}`, as: 'admin' })).statusCode).toBeLessThan(300);
+      const before = ((await h.req({ method: 'GET', url: '/api/notifications', as: 'admin' })).json() as Json[]).length;
+      const incident = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '第二台服务器被勒索加密', type: 'trojan' }, as: 'handler' })).json();
+      expect(incident.planId).toBe(plan.id);
+      h.clock.advance(1);
+      await h.services.notify.scanTimelines();
+      const all = (await h.req({ method: 'GET', url: '/api/notifications', as: 'admin' })).json() as Json[];
+      const told = all.filter((n) => n.incidentId === incident.id);
+      expect(all.length).toBe(before + 1);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatchObject({ ruleId: null, recipients: ['wang@example.cn'] });
+      expect(told[0].subject).toContain('启动应急预案');
+    });
+
     it('an incident no plan covers says so and gets the minimum for a team without a plan', async () => {
       const incident = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '外部扫描', type: 'scanning' }, as: 'handler' })).json();
       expect(incident.planId).toBeNull();

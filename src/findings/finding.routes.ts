@@ -9,6 +9,7 @@ import { branchOf } from '../store/scope.js';
 import { requireActor } from '../http/auth.js';
 import { scopedOrgUnit } from '../http/scope.js';
 import { DateTime, Nullable, StringEnum, errorResponses } from '../http/schemas.js';
+import { validationError } from '../domain/errors.js';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/finding.js';
 import { SCAN_FORMATS, SEVERITIES, type Severity } from '../domain/findings/scan.js';
 import type { FindingService } from './finding.service.js';
@@ -159,6 +160,24 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ findings: FindingService
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
       });
+    },
+  );
+
+  app.get(
+    '/api/findings/hosts',
+    {
+      config: { access: 'findings.read' },
+      schema: {
+        tags,
+        summary: 'The open findings (open, fixing) of each of these hosts, by severity, with the overdue ones — hosts without any are left out',
+        querystring: Type.Object({ ip: Type.Optional(Type.String({ maxLength: 200 * 46, description: 'comma-separated addresses, at most 200' })), orgUnit: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(Type.Object({ ip: Type.String(), open: Type.Integer(), overdue: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()) })), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const ips = [...new Set((req.query.ip ?? '').split(',').map((x) => x.trim()).filter(Boolean))];
+      if (ips.length > 200) throw validationError('ip', `${ips.length} addresses is more than the 200 one request may name`, 'maxItems', { limit: 200 });
+      return findings.openByHost({ ips, orgUnit: scopedOrgUnit(req, req.query.orgUnit), branch: branchOf(req.actor) });
     },
   );
 

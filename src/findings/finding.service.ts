@@ -355,6 +355,29 @@ export class FindingService {
   }
 
   /** Counts for a quarter view: by status and severity, overdue, and mean days to fix by severity (those closed). */
+  /** The open findings of each of these hosts counted by severity, with the overdue ones: what the asset list shows beside a host. */
+  async openByHost(q: { ips: readonly string[]; orgUnit?: string; branch?: string }): Promise<Array<{ ip: string; open: number; overdue: number; bySeverity: Record<string, number> }>> {
+    if (!q.ips.length) return [];
+    const at = this.now().toISOString();
+    let query = this.db
+      .selectFrom('findings')
+      .select((eb) => ['ip', 'severity', eb.fn.countAll().as('n'), eb.fn.sum(eb.case().when('due_at', '<', at).then(1).else(0).end()).as('late')])
+      .where('ip', 'in', [...q.ips])
+      .where('status', 'in', [...OPEN_STATUSES])
+      .groupBy(['ip', 'severity']);
+    if (q.orgUnit) query = query.where('org_unit', '=', q.orgUnit);
+    if (q.branch) query = query.where('org_unit', '=', q.branch);
+    const hosts = new Map<string, { ip: string; open: number; overdue: number; bySeverity: Record<string, number> }>();
+    for (const r of await query.execute()) {
+      const h = hosts.get(r.ip) ?? { ip: r.ip, open: 0, overdue: 0, bySeverity: {} };
+      h.open += Number(r.n);
+      h.overdue += Number(r.late ?? 0);
+      h.bySeverity[r.severity] = Number(r.n);
+      hosts.set(r.ip, h);
+    }
+    return q.ips.filter((ip) => hosts.has(ip)).map((ip) => hosts.get(ip)!);
+  }
+
   async summary(q: { orgUnit?: string; branch?: string; campaign?: number }) {
     const at = this.now().toISOString();
     let query = this.db.selectFrom('findings').select(['status', 'severity', 'due_at', 'first_seen', 'closed_at']);

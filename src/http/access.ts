@@ -44,6 +44,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/scans': ['findings.read', 'headquarters'],
   'GET /api/findings': ['findings.read', 'list'],
   'GET /api/findings/summary': ['findings.read', 'list'],
+  'GET /api/findings/hosts': ['findings.read', 'list'],
   'PATCH /api/findings/:id': ['findings.manage', 'finding'],
   'GET /api/periodic/items': ['findings.read', 'list'],
   'POST /api/periodic/items': ['findings.manage', 'own'],

@@ -489,6 +489,19 @@ export class NotifyService {
     await this.timeZones.refresh(trx);
     const rules = (active ?? (await this.activeRules(trx))).filter(({ rule }) => ruleMatches(rule, e));
     let queued = 0;
+    // the people a plan names are told when it starts, per the plan, whether or not a rule asks for it:
+    // through the first enabled e-mail channel when no matching e-mail rule carries the message to them
+    if (e.alsoTo?.length && !rules.some(({ channel }) => channel.kind === 'email')) {
+      const mail = await trx.selectFrom('channels').select('id').where('kind', '=', 'email').where('enabled', '=', 1).orderBy('id').limit(1).executeTakeFirst();
+      if (mail) {
+        const { subject, body } = messageOf(e, this.timeZones.zone);
+        await trx
+          .insertInto('notifications')
+          .values({ rule_id: null, channel_id: mail.id, group_key: `plan:${e.incidentId ?? ''}`, digest: 0, events: JSON.stringify([e]), incident_id: e.incidentId, level: e.level, subject, body, recipients: JSON.stringify([...new Set(e.alsoTo)]), status: 'pending', attempts: 0, due_at: at, created_at: at })
+          .execute();
+        queued++;
+      }
+    }
     for (const { rule, channel } of rules) {
       // level 1 is told through quiet hours; everything else (level 0 too: periodic work) waits for them
       const quiet = rule.quietHours && e.level !== 1 ? quietUntil(at, rule.quietHours.from, rule.quietHours.to, this.timeZones.zone) : undefined;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, type Console, SHOTS, signIn, startConsole } from './support.js';
 
 const PASSWORD = 'case-e2e-password-1';
@@ -42,6 +42,10 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   beforeAll(async () => {
     c = await startConsole(`case-${run.lang}-${run.width}`, PASSWORD, {}, { acceptDownloads: true });
     page = c.page;
+    page.on('console', (m) => said.push(`${new Date().toISOString()} console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => said.push(`${new Date().toISOString()} pageerror: ${e.message}`));
+    page.on('requestfailed', (r) => said.push(`${new Date().toISOString()} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+    page.on('response', (r) => { if (r.status() >= 400) said.push(`${new Date().toISOString()} ${r.status()} ${r.request().method()} ${r.url()}`); });
     await page.setViewportSize({ width: run.width, height: run.height });
     await page.goto(c.base);
     await signIn(page, 'admin', PASSWORD);
@@ -49,6 +53,13 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     if (run.lang === 'en') await page.getByTestId('lang').click();
   }, 120_000);
   afterAll(async () => c?.close());
+  // a step that failed leaves what the page showed and what the browser said, for the next person to read
+  const said: string[] = [];
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page) return;
+    await page.screenshot({ path: path.join(SHOTS, `case-${run.lang}-${run.width}-FAILED-${String(++step).padStart(2, '0')}.png`), fullPage: true }).catch(() => undefined);
+    fs.writeFileSync(path.join(SHOTS, `case-${run.lang}-${run.width}-FAILED-${String(step).padStart(2, '0')}.log`), said.join('\n'));
+  });
 
   it('creates the incident in the queue; the scope gate stops it until a host is added; the host is edited', async () => {
     // the first admin is named after its role: the header names the role once, in the chosen language

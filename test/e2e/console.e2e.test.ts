@@ -316,6 +316,17 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await expect.poll(async () => (await s.findings.list({ status: ['accepted'], limit: 10, offset: 0 })).items.map((f) => f.statusNote), { timeout: 10_000 }).toEqual(['内网跳板机，已限制来源地址']);
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
     await shot('periodic-findings');
+    // the asset list names each host's open findings and leads to them
+    await page.goto(`${base}/#/settings/assets`);
+    await page.getByTestId('asset-search').locator('input').fill('10.164.1.8');
+    await page.getByTestId('asset-search').locator('input').press('Enter');
+    const host = page.getByTestId('asset-table').locator('tr', { hasText: '10.164.1.8' }).first();
+    await expect.poll(() => host.getByTestId('asset-findings').innerText(), { timeout: 10_000 }).toContain('严重 1');
+    await shot('asset-findings');
+    await host.getByTestId('asset-findings').click();
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('#/periodic/findings?q=10.164.1.8');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows.first().innerText()).toContain('10.164.1.8:445');
     // the outbreak's first host had MS17-010 open: its incident shows it, and it is marked as exploited there
     const first = (await s.database.db.selectFrom('incidents').select('id').orderBy('created_at').executeTakeFirstOrThrow()).id;
     await page.goto(`${base}/#/incidents/${encodeURIComponent(first)}`);
@@ -345,6 +356,14 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     expect((await stats.overview()).times.incidents).toBe(before);
     expect((await stats.overview({ exercises: 'only' })).times.incidents).toBe(1);
     await shot('exercise-queue');
+    // the dashboard's response times leave it out, unless asked to count it or only drills
+    await page.goto(`${base}/#/`);
+    await expect.poll(() => page.getByTestId('times-counted').innerText(), { timeout: 10_000 }).toBe(`（${before} 起事件）`);
+    await page.getByTestId('exercises').getByText('仅演练').click();
+    await expect.poll(() => page.getByTestId('times-counted').innerText(), { timeout: 10_000 }).toBe('（1 起事件）');
+    await page.getByTestId('exercises').getByText('含演练').click();
+    await expect.poll(() => page.getByTestId('times-counted').innerText(), { timeout: 10_000 }).toBe(`（${before + 1} 起事件）`);
+    await page.getByTestId('exercises').getByText('真实事件').click();
   });
 
   it('a quarter walked: recurring work planned, the scan of an occurrence imported, a finding fixed and verified by the rescan, the quarterly report exported; a drill campaign opens an exercise that leaves the real figures unchanged', async () => {

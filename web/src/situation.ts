@@ -30,7 +30,8 @@ export interface Warning {
 export const WARNING_COLORS: Record<string, string> = { normal: 'green', elevated: 'gold', high: 'orange', critical: 'red' };
 export const WARNING_HEX: Record<string, string> = { normal: '#389e0d', elevated: '#d4b106', high: '#d46b08', critical: '#cf1322' };
 
-export function useSituation(periodDays = 30) {
+/** `exercises`: drills left out of the figures (the default), included, or alone */
+export function useSituation(periodDays = 30, exercises: 'exclude' | 'include' | 'only' = 'exclude') {
   const [items, setItems] = useState<IncidentSummary[]>([]);
   const [warning, setWarning] = useState<Warning>();
   const [stats, setStats] = useState<Stats>();
@@ -38,9 +39,9 @@ export function useSituation(periodDays = 30) {
     void api('GET', '/api/incidents?limit=200&sort=due').then((r) => setItems(r.items.filter((i) => i.phase !== 'closed')));
     // these two routes declare open objects: read here as Warning and Stats
     void api('GET', '/api/warning').then((w) => setWarning(w as unknown as Warning));
-    void api('GET', `/api/stats?periodDays=${periodDays}`).then((x) => setStats(x as unknown as Stats));
+    void api('GET', `/api/stats?periodDays=${periodDays}${exercises === 'exclude' ? '' : `&exercises=${exercises}`}`).then((x) => setStats(x as unknown as Stats));
   };
-  useEffect(load, [periodDays]);
+  useEffect(load, [periodDays, exercises]);
   useLive(load);
   const dueSoon = items.filter((i) => !i.overdue && i.phaseDueAt && Date.parse(i.phaseDueAt) - Date.now() < 3_600_000).length;
   return { items, warning, stats, dueSoon };

@@ -16,7 +16,9 @@ export function Dashboard() {
   const ref = useReference();
   const { lang } = useContext(LangContext);
   const [periodDays, setPeriodDays] = useState(30);
-  const { items, warning, stats, dueSoon: soon } = useSituation(periodDays);
+  // drills (exercise incidents) stay out of the real figures unless asked for
+  const [exercises, setExercises] = useState<'exclude' | 'include' | 'only'>('exclude');
+  const { items, warning, stats, dueSoon: soon } = useSituation(periodDays, exercises);
   const byLevel = useMemo(
     () => ({
       tooltip: {},
@@ -102,9 +104,10 @@ export function Dashboard() {
       </Col>
       <Col xs={24}>
         <Card
-          title={t('responseTimes')}
+          title={<>{t('responseTimes')} <span style={{ fontWeight: 400, fontSize: 12 }} data-testid="times-counted">{t('incidentsCounted', { n: stats?.times.incidents ?? 0 })}</span></>}
           extra={
             <Space>
+              <Segmented size="small" value={exercises} onChange={(v) => setExercises(v as typeof exercises)} options={(['exclude', 'include', 'only'] as const).map((x) => ({ value: x, label: t(`exercises_${x}`) }))} data-testid="exercises" />
               <Segmented size="small" value={periodDays} onChange={(v) => setPeriodDays(Number(v))} options={[7, 30, 90, 365].map((n) => ({ value: n, label: t('lastDays', { n }) }))} data-testid="period" />
               <Button size="small" href="#/wall" data-testid="open-wall">{t('wallScreen')}</Button>
             </Space>

@@ -20,13 +20,14 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 const STATUS_COLORS: Record<string, string> = { open: 'red', fixing: 'orange', fixed: 'blue', verified: 'green', accepted: 'purple' };
 const PAGE = 50;
 
-export function Findings({ canManage }: { canManage: boolean }) {
+/** `q`: the search the address asks for (the asset list links a host's findings as #/periodic/findings?q=ip) */
+export function Findings({ canManage, q }: { canManage: boolean; q?: string }) {
   const t = useT();
   const fmt = useTime();
   const ref = useReference();
   const { message } = AntApp.useApp();
   const errText = useErrorText();
-  const [filter, setFilter] = useState<{ status: Status[]; severity: string[]; q?: string; orgUnit?: string }>({ status: ['open', 'fixing', 'fixed'], severity: [] });
+  const [filter, setFilter] = useState<{ status: Status[]; severity: string[]; q?: string; orgUnit?: string }>({ status: ['open', 'fixing', 'fixed'], severity: [], q });
   const [page, setPage] = useState(1);
   const [list, setList] = useState<{ items: Finding[]; total: number }>();
   const [summary, setSummary] = useState<Answer<'GET', '/api/findings/summary'>>();
@@ -91,7 +92,7 @@ export function Findings({ canManage }: { canManage: boolean }) {
           <Select mode="multiple" allowClear style={{ minWidth: 220 }} placeholder={t('status')} value={filter.status} onChange={(v: Status[]) => { setFilter((f) => ({ ...f, status: v })); setPage(1); }} options={STATUSES.map((s) => ({ value: s, label: t(`finding_${s}` as WordKey) }))} data-testid="finding-status" />
           <Select mode="multiple" allowClear style={{ minWidth: 160 }} placeholder={t('severity')} value={filter.severity} onChange={(v: string[]) => { setFilter((f) => ({ ...f, severity: v })); setPage(1); }} options={SEVERITIES.map((s) => ({ value: s, label: t(`severity_${s}` as WordKey) }))} />
           <Select allowClear style={{ width: 150 }} placeholder={t('orgUnit')} value={filter.orgUnit} onChange={(v?: string) => { setFilter((f) => ({ ...f, orgUnit: v })); setPage(1); }} options={ref.orgUnits.map((u) => ({ value: u.code, label: ref.unitName(u.code) }))} />
-          <Input.Search allowClear style={{ width: 260 }} placeholder={t('findingSearch')} maxLength={200} onSearch={(v) => { setFilter((f) => ({ ...f, q: v.trim() || undefined })); setPage(1); }} data-testid="finding-q" />
+          <Input.Search allowClear style={{ width: 260 }} placeholder={t('findingSearch')} maxLength={200} defaultValue={q} onSearch={(v) => { setFilter((f) => ({ ...f, q: v.trim() || undefined })); setPage(1); }} data-testid="finding-q" />
         </Space>
         <Table<Finding>
           rowKey="id"

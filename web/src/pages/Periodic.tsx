@@ -11,10 +11,10 @@ import { WorkPlan } from './WorkPlan';
 
 const TABS = ['findings', 'work', 'quarter', 'campaigns'] as const;
 
-export function Periodic({ tab, canManage, canCreateIncident }: { tab?: string; canManage: boolean; canCreateIncident: boolean }) {
+export function Periodic({ tab, q, canManage, canCreateIncident }: { tab?: string; q?: string; canManage: boolean; canCreateIncident: boolean }) {
   const t = useT();
   const items = [
-    { key: 'findings', label: t('tabFindings'), children: <Findings canManage={canManage} /> },
+    { key: 'findings', label: t('tabFindings'), children: <Findings canManage={canManage} q={q} /> },
     { key: 'work', label: t('tabWork'), children: <WorkPlan canManage={canManage} /> },
     { key: 'quarter', label: t('tabQuarter'), children: <QuarterView /> },
     { key: 'campaigns', label: t('tabCampaigns'), children: <Campaigns canManage={canManage} canCreateIncident={canCreateIncident} /> },

@@ -1,8 +1,9 @@
-import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, Form, Input, InputNumber, Popconfirm, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { useContext, useEffect, useState } from 'react';
 import { type Answer, type BodyOf, api, uploadFile } from '../api';
 import type { Me } from '../App';
-import { LangContext, useT } from '../i18n';
+import { LangContext, type WordKey, useT } from '../i18n';
+import { SEVERITY_COLORS, SEVERITY_ORDER } from './SeverityTag';
 import { fieldName, rowProblemText, useErrorText } from '../errors';
 import { Notifications } from './Notifications';
 import { reloadReference } from '../reference';
@@ -296,7 +297,7 @@ function TimeZone({ canWrite }: { canWrite: boolean }) {
 type ImportProblem = { row: number; field: string; reason: string; rule?: string; params?: Record<string, string | number> };
 const ASSET_PAGE = 50;
 
-function Assets({ canWrite }: { canWrite: boolean }) {
+function Assets({ canWrite, mayReadFindings }: { canWrite: boolean; mayReadFindings: boolean }) {
   const t = useT();
   const { lang } = useContext(LangContext);
   const { message, modal } = AntApp.useApp();
@@ -322,6 +323,13 @@ function Assets({ canWrite }: { canWrite: boolean }) {
     reloadCount();
   };
   const items = assets ?? [];
+  // the open findings of the hosts on this page (vulnerability scans and baseline checks), a link to them each
+  const ipKey = items.map((a) => a.ip).join(',');
+  const [findings, setFindings] = useState<Record<string, Answer<'GET', '/api/findings/hosts'>[number]>>({});
+  useEffect(() => {
+    if (!ipKey || !mayReadFindings) return setFindings({});
+    void api('GET', `/api/findings/hosts?ip=${encodeURIComponent(ipKey)}`).then((r) => setFindings(Object.fromEntries(r.map((h) => [h.ip, h]))), () => setFindings({}));
+  }, [ipKey, mayReadFindings]);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {canWrite && (
@@ -336,7 +344,30 @@ function Assets({ canWrite }: { canWrite: boolean }) {
         data-testid="asset-table"
         dataSource={items}
         pagination={{ current: page, pageSize: ASSET_PAGE, total: count?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('assetTotal', { n }), onChange: setPage }}
-        columns={[{ title: 'IP', dataIndex: 'ip' }, { title: t('hostname'), dataIndex: 'hostname' }, { title: t('orgUnit'), dataIndex: 'orgUnit' }, { title: t('businessSystem'), dataIndex: 'businessSystem' }]}
+        columns={[
+          { title: 'IP', dataIndex: 'ip' },
+          { title: t('hostname'), dataIndex: 'hostname' },
+          { title: t('orgUnit'), dataIndex: 'orgUnit' },
+          { title: t('businessSystem'), dataIndex: 'businessSystem' },
+          ...(mayReadFindings
+            ? [{
+                title: t('openFindings'),
+                key: 'findings',
+                render: (_: unknown, a: { ip: string }) => {
+                  const h = findings[a.ip];
+                  if (!h) return null;
+                  return (
+                    <a href={`#/periodic/findings?q=${encodeURIComponent(a.ip)}`} data-testid="asset-findings">
+                      <Space size={2} wrap>
+                        {SEVERITY_ORDER.filter((x) => h.bySeverity[x]).map((x) => <Tag key={x} color={SEVERITY_COLORS[x]}>{`${t(`severity_${x}` as WordKey)} ${h.bySeverity[x]}`}</Tag>)}
+                        {h.overdue > 0 && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t('overdueN', { n: h.overdue })}</Typography.Text>}
+                      </Space>
+                    </a>
+                  );
+                },
+              }]
+            : []),
+        ]}
       />
     </Space>
   );
@@ -425,7 +456,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     { key: 'units', label: t('orgUnitsAndZones'), children: <OrgUnits canWrite={write} /> },
     { key: 'timezone', label: t('timeZone'), children: <TimeZone canWrite={write} /> },
     { key: 'report', label: t('reportHeader'), children: <ReportHeader canWrite={write} /> },
-    { key: 'assets', label: t('assets'), children: <Assets canWrite={write} /> },
+    { key: 'assets', label: t('assets'), children: <Assets canWrite={write} mayReadFindings={me.permissions.includes('findings.read')} /> },
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },
     ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),

@@ -2,7 +2,9 @@
 import { Tag } from 'antd';
 import { type WordKey, useT } from '../i18n';
 
-const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
+/** the most severe first */
+export const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const SEVERITY_COLORS: Record<string, string> = { critical: 'red', high: 'volcano', medium: 'orange', low: 'blue', info: 'default' };
 
 export function SeverityTag({ severity }: { severity: string }) {
   const t = useT();

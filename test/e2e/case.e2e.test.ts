@@ -36,6 +36,26 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   const detail = async () => c.s.incidents.get(incidentId());
   /** the open modal's OK button (each edit is a form in a dialog) */
   const ok = (testId: string) => page.getByTestId(`${testId}-ok`).click();
+  /**
+   * Picks an option of the Ant Design select `testId`, and again until the select shows it: under a
+   * loaded machine a click can land on the list while it still opens, and the choice does not take.
+   */
+  const choose = async (testId: string, pick: { hasText?: string; nth?: number } = {}) => {
+    const select = page.getByTestId(testId).first();
+    for (let attempt = 1; ; attempt++) {
+      // the first time always (another select's list may still be closing); again only when the list did not stay open
+      if (attempt === 1 || (await page.locator('.ant-select-dropdown:visible').count()) === 0) await select.click();
+      const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', pick.hasText ? { hasText: pick.hasText } : {}).nth(pick.nth ?? 0);
+      const label = (await option.innerText()).trim();
+      await option.click();
+      try {
+        await expect.poll(() => select.innerText(), { timeout: 3_000 }).toContain(label);
+        return;
+      } catch (e) {
+        if (attempt === 5) throw e;
+      }
+    }
+  };
   /** the page shows the incident in this phase (its reload after a move has landed), not only the server */
   const shown = (phase: string) => page.locator(`[data-testid=tasks][data-phase=${phase}]`).waitFor();
 
@@ -95,13 +115,11 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     for (const [type, value] of [['domain', 'oa-login.example.net'], ['ip', '203.0.113.77']] as const) {
       await page.getByTestId('obs-add').click();
       if (type === 'domain') {
-        await page.getByTestId('obs-type').click();
-        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').nth(1).click();
+        await choose('obs-type', { nth: 1 });
       }
       await page.getByTestId('obs-value').fill(value);
       await page.getByTestId('obs-note').fill('钓鱼落地页 landing page');
-      await page.getByTestId('obs-tlp-select').click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'TLP:AMBER' }).first().click();
+      await choose('obs-tlp-select', { hasText: 'TLP:AMBER' });
       await page.getByTestId('obs-tags').locator('input').fill('phishing');
       await page.keyboard.press('Enter');
       await ok('obs-add');
@@ -111,8 +129,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     expect(await page.getByTestId('obs-tag').first().textContent()).toBe('phishing');
     // the first one (the domain) goes to red; the address is removed
     await page.getByTestId('obs-edit').first().click();
-    await page.getByTestId('obs-tlp-select').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'TLP:RED' }).click();
+    await choose('obs-tlp-select', { hasText: 'TLP:RED' });
     await ok('obs-edit');
     await page.getByTestId('obs-tlp').filter({ hasText: 'TLP:RED' }).waitFor();
     await page.getByTestId('obs-remove').nth(1).click();
@@ -136,8 +153,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
 
   it('regrades it with a reason; the level history says why', async () => {
     await page.getByTestId('regrade').click();
-    await page.getByTestId('regrade-level').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: run.words.level2 }).click();
+    await choose('regrade-level', { hasText: run.words.level2 });
     await page.getByTestId('regrade-reason').fill('财务部 3 人点击，涉及网银 U 盾');
     await ok('regrade');
     await page.getByTestId('level-history').filter({ hasText: '财务部 3 人点击' }).waitFor();
@@ -180,8 +196,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   });
 
   it('assigns a task, skips one with a reason, moves back a phase and forward again, and closes with a conclusion', async () => {
-    await page.getByTestId('task-assignee').first().click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await choose('task-assignee');
     await expect.poll(async () => (await detail()).tasks.some((x) => x.assigneeId !== null), { timeout: 10_000 }).toBe(true);
     const phases = ['report', 'analysis', 'handling', 'summary', 'closed'];
     let movedBack = false;
@@ -206,8 +221,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
         await expect.poll(() => page.getByTestId('report-sent').count(), { timeout: 10_000 }).toBe(0);
       }
       if (phase === 'closed') {
-        await page.getByTestId('resolution').click();
-        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+        await choose('resolution');
         await page.getByTestId('conclusion').fill('钓鱼邮件已拦截，3 台主机复查无木马，口令已重置');
         await page.getByTestId('save-closure').click();
         await expect.poll(async () => (await detail()).closure.resolution, { timeout: 10_000 }).toBe('true_positive');

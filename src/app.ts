@@ -16,6 +16,7 @@ import { CampaignService } from './periodic/campaign.service.js';
 import { WorkService } from './periodic/work.service.js';
 import { RosterService } from './roster/roster.service.js';
 import { PlanService } from './plans/plan.service.js';
+import { BlockService } from './countermeasures/block.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -51,6 +52,8 @@ export interface Services {
   roster: RosterService;
   /** emergency plans (应急预案), started on the incidents they cover */
   plans: PlanService;
+  /** countermeasures: block lists served to firewalls, verified by the alerts after them (issue 16) */
+  blocks: BlockService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -75,7 +78,9 @@ export interface Services {
 }
 
 /** How often each background loop runs when all is well (a failing one backs off up to a minute). */
-export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000, retention: 3_600_000, periodic: 60_000 } as const;
+export const LOOP_INTERVALS = { notify: 2000, sla: 5000, spread: 2000, detection: 5000, retention: 3_600_000, periodic: 60_000, blocks: 30_000 } as const;
+/** the loops of the notification role (a worker thread in the embedded default, the notify process at scale) */
+export const NOTIFY_LOOPS: readonly LoopName[] = ['notify', 'sla', 'spread', 'retention', 'periodic', 'blocks'];
 export type LoopName = keyof typeof LOOP_INTERVALS;
 
 /** The key that seals secrets at rest: the configured one, or the data directory's key file (made once). */
@@ -122,6 +127,9 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const plans = new PlanService(database.db, now, zones, settings, evidence);
     incidents.plans = (db, incident) => plans.startFor(db, incident);
     const findings = new FindingService(database.db, now);
+    const blocks = new BlockService(database.db, now);
+    // the handling gate says how the incident's blocks went in the alerts after them
+    incidents.blockFacts = (db, id) => blocks.handlingFacts(db, id);
     const work = new WorkService(database.db, now, zones, evidence, notify);
     const health = new Health(now);
     // each loop a pass at a time, one after another on the notification chain (they share its tables)
@@ -142,6 +150,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       sla: new BackgroundLoop('sla', () => notify.oneAtATime(exclusive(() => notify.scanDeadlines())), health, { intervalMs: LOOP_INTERVALS.sla }),
       // recurring work: occurrences laid out a month ahead, each past its due date escalated once
       periodic: new BackgroundLoop('periodic', () => notify.oneAtATime(exclusive(() => work.checkOverdue())), health, { intervalMs: LOOP_INTERVALS.periodic }),
+      // block-list entries past their expiry leave the lists (they already do at read time) and say so on the incident
+      blocks: new BackgroundLoop('blocks', () => notify.oneAtATime(exclusive(() => blocks.expireDue())), health, { intervalMs: LOOP_INTERVALS.blocks }),
       // alerts stored by another process (the CLI) or while a run failed are picked up here
       detection: new BackgroundLoop('detection', () => detection.catchUp(), health, { intervalMs: LOOP_INTERVALS.detection }),
     };
@@ -170,6 +180,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       campaigns: new CampaignService(database.db, now, zones, findings),
       roster,
       plans,
+      blocks,
       assets,
       detection,
       reports,

@@ -34,7 +34,7 @@ for (const dialect of DIALECTS) {
     let h: Harness;
     const actors: Actor[] = [{ name: 'nobody' }];
     /** another branch's (Beijing's) records, named by the routes under test */
-    const foreign: Record<NamedRecord, string> = { incident: '', order: '', alert: '', report: '', finding: '', workItem: '', occurrence: '', campaign: '', shift: '' };
+    const foreign: Record<NamedRecord, string> = { incident: '', order: '', alert: '', report: '', finding: '', workItem: '', occurrence: '', campaign: '', shift: '', block: '' };
     const named = (rule: BranchRule): rule is NamedRecord => rule in foreign;
     let routes: Array<{ method: string; url: string }> = [];
 
@@ -68,6 +68,7 @@ for (const dialect of DIALECTS) {
       foreign.occurrence = String((await h.services.work.occurrences({ item: work.id, limit: 1, offset: 0 })).items[0]!.id);
       await h.services.roster.importShifts(SYSTEM, Buffer.from('日期,开始,结束,岗位,姓名,机构\n2026-11-25,08:00,20:00,监控,北京值班员,BJ\n'));
       foreign.shift = String((await h.services.roster.shifts({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', orgUnit: 'BJ' }))[0]!.id);
+      foreign.block = String((await h.services.blocks.create(SYSTEM, { kind: 'ip', value: '198.51.100.9', reason: '北京事件的攻击来源', incidentId: incident.id })).id);
       foreign.campaign = String((await h.services.campaigns.create(SYSTEM, { title: '北京终端排查', kind: 'endpoint_sweep', scopeOrgUnits: ['BJ'], scopeAssets: [], startsOn: '2026-11-01', endsOn: '2026-12-31', lead: 'admin' })).id);
 
       const doc = (await h.req({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };

@@ -96,7 +96,7 @@ for (const dialect of DIALECTS) {
       expect(all.length).toBe(before + 1);
       expect(told).toHaveLength(1);
       expect(told[0]).toMatchObject({ ruleId: null, recipients: ['wang@example.cn'] });
-      expect(told[0].subject).toContain('启动应急预案');
+      expect(told[0]!.subject).toContain('启动应急预案');
     });
 
     it('an incident no plan covers says so and gets the minimum for a team without a plan', async () => {

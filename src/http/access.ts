@@ -3,7 +3,7 @@
  * permission a route needs (GRANTS in domain/account/roles.ts says which roles hold it); the
  * branch dimension says how a user confined to a branch is answered:
  * - `incident`, `order`, `alert`, `report`, `finding`, `workItem`, `occurrence`, `campaign` (one whose scope
- *   names the branch), `shift`: the route names one (its `:id`/`:exportId`); another
+ *   names the branch), `shift`, `block`: the route names one (its `:id`/`:exportId`); another
  *   branch's answers 404, as if it did not exist;
  * - `list`: the list is narrowed to what touches the branch; asking for another branch's alerts,
  *   orders or assets is 403 (incidents: that branch's incidents that also touch the user's own);
@@ -18,7 +18,7 @@ import type { Permission } from '../domain/account/roles.js';
 
 export type Access = Permission | 'public' | 'authenticated';
 /** the kinds of record a route may name by its `:id` (a report by its `:exportId`) */
-export type NamedRecord = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'workItem' | 'occurrence' | 'campaign' | 'shift';
+export type NamedRecord = 'incident' | 'order' | 'alert' | 'report' | 'finding' | 'workItem' | 'occurrence' | 'campaign' | 'shift' | 'block';
 export type BranchRule = NamedRecord | 'list' | 'own' | 'headquarters' | 'organisation';
 
 export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
@@ -45,6 +45,17 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/findings': ['findings.read', 'list'],
   'GET /api/findings/summary': ['findings.read', 'list'],
   'GET /api/findings/hosts': ['findings.read', 'list'],
+  'GET /api/blocks': ['incident.read', 'list'],
+  'GET /api/blocks/:id': ['incident.read', 'block'],
+  'POST /api/incidents/:id/blocks': ['blocks.manage', 'incident'],
+  'POST /api/blocks/:id/approve': ['blocks.approve', 'headquarters'],
+  'POST /api/blocks/:id/lift': ['blocks.manage', 'block'],
+  'POST /api/blocks/:id/renew': ['blocks.manage', 'block'],
+  'GET /api/block-allowlist': ['settings.read', 'organisation'],
+  'PUT /api/block-allowlist': ['settings.write', 'organisation'],
+  'GET /api/list-tokens': ['settings.write', 'organisation'],
+  'POST /api/list-tokens': ['settings.write', 'organisation'],
+  'DELETE /api/list-tokens/:id': ['settings.write', 'organisation'],
   'PATCH /api/findings/:id': ['findings.manage', 'finding'],
   'GET /api/periodic/items': ['findings.read', 'list'],
   'POST /api/periodic/items': ['findings.manage', 'own'],

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
-import { branchOf, requireAlertInScope, requireCampaignInScope, requireFindingInScope, requireOccurrenceInScope, requireShiftInScope, requireWorkItemInScope, requireIncidentInScope, requireOrderInScope, requireReportInScope } from '../store/scope.js';
+import { branchOf, requireAlertInScope, requireCampaignInScope, requireFindingInScope, requireOccurrenceInScope, requireShiftInScope, requireBlockInScope, requireWorkItemInScope, requireIncidentInScope, requireOrderInScope, requireReportInScope } from '../store/scope.js';
 import type { DB } from '../store/schema.js';
 import { type NamedRecord, accessRow } from './access.js';
 
@@ -19,6 +19,7 @@ const CHECKS: Record<NamedRecord, (db: Kysely<DB>, req: FastifyRequest, id: stri
   occurrence: (db, req, id) => requireOccurrenceInScope(db, req.actor, Number(id)),
   campaign: (db, req, id) => requireCampaignInScope(db, req.actor, Number(id)),
   shift: (db, req, id) => requireShiftInScope(db, req.actor, Number(id)),
+  block: (db, req, id) => requireBlockInScope(db, req.actor, Number(id)),
   incident: (db, req, id) => requireIncidentInScope(db, req.actor, id),
   order: (db, req, id) => requireOrderInScope(db, req.actor, Number(id)),
   alert: (db, req, id) => requireAlertInScope(db, req.actor, Number(id)),
@@ -42,6 +43,7 @@ export function registerScope(app: FastifyInstance, db: Kysely<DB>): void {
       case 'occurrence':
       case 'campaign':
       case 'shift':
+      case 'block':
       case 'report': {
         const params = req.params as { id?: string | number; exportId?: string | number } | undefined;
         const id = rule === 'report' ? params?.exportId : params?.id;

@@ -31,6 +31,7 @@ import { StatsService } from '../stats/stats.service.js';
 import { findingRoutes } from '../findings/finding.routes.js';
 import { periodicRoutes } from '../periodic/periodic.routes.js';
 import { rosterRoutes } from '../roster/roster.routes.js';
+import { blockRoutes } from '../countermeasures/block.routes.js';
 import { planRoutes } from '../plans/plan.routes.js';
 import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
@@ -131,6 +132,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(periodicRoutes, { work: services.work, campaigns: services.campaigns });
   await app.register(rosterRoutes, { roster: services.roster, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(planRoutes, { plans: services.plans });
+  await app.register(blockRoutes, { blocks: services.blocks });
   await app.register(detectionRoutes, { detection: services.detection, config, db: services.database.db });
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });

@@ -26,6 +26,7 @@ import {
 import { planTasks } from '../domain/incident/playbook.js';
 import { type Deadlines, dueAtFor, planDeadlines } from '../domain/incident/sla.js';
 import { FALLBACK_STEPS } from '../domain/plans/plan.js';
+import type { BlockFacts } from '../domain/incident/phase.js';
 import type { PlanStart } from '../plans/plan.service.js';
 import { instant, optionalText, pastInstant, requiredText } from '../domain/text.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
@@ -154,6 +155,8 @@ interface TimelineInput {
 export class IncidentService {
   /** finds the emergency plan that covers a new incident (the plans' service) */
   plans?: PlanLookup;
+  /** the incident's block-list entries in force and how many are still seen (the handling gate shows it) */
+  blockFacts?: (db: Kysely<DB>, incidentId: string) => Promise<BlockFacts | null>;
 
   private readonly gradingCache = new Map<number, GradingTable>();
 
@@ -611,6 +614,7 @@ export class IncidentService {
             resolution: row.resolution as Resolution | null,
             conclusion: row.conclusion,
             tasks: tasks.map((t) => ({ id: t.id, phase: t.phase as Phase, title: t.title, mandatory: t.mandatory === 1, status: t.status as TaskStatus })),
+            blocks: from === 'handling' && to === 'summary' && this.blockFacts ? ((await this.blockFacts(trx, id)) ?? undefined) : undefined,
           },
           to,
         );

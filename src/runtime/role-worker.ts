@@ -10,7 +10,7 @@ import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { loggerOptions } from './log.js';
-import { openServices } from '../app.js';
+import { NOTIFY_LOOPS, openServices } from '../app.js';
 import type { Config } from '../config.js';
 import { bodyText, ingestBody } from '../intake/intake-body.js';
 import { startConfiguredSyslog } from '../intake/syslog-listener.js';
@@ -64,7 +64,7 @@ switch (role) {
     post({ type: 'ready' });
     break;
   case 'notify':
-    s.startBackground(log, ['notify', 'sla', 'spread', 'retention']);
+    s.startBackground(log, NOTIFY_LOOPS);
     port.on('message', onMessage);
     post({ type: 'ready' });
     break;

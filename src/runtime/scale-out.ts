@@ -8,7 +8,7 @@
  * - detect (`--partition i/N`): worker i of N; runs the rules over its partitions of the stream.
  * - notify: notifications, SLA deadlines, the spread rule (one node at a time holds the lock).
  */
-import type { Services } from '../app.js';
+import { NOTIFY_LOOPS, type Services } from '../app.js';
 import { Bus, parseShare } from '../bus/bus.js';
 import { BusOutbox } from '../bus/outbox.js';
 import { partitionsOf } from '../domain/detection/partition.js';
@@ -36,7 +36,7 @@ export async function startRole(role: NodeRole, s: Services, log: Pick<Logger, '
   const cfg = s.config;
   if (s.database.dialect !== 'postgres') throw new DomainError('validation', `--role ${role}: the scale-out roles share one PostgreSQL database (BIHUAN_DATABASE_URL=postgres://…); the embedded SQLite default runs every role in one process (bihuan serve)`);
   if (role === 'notify') {
-    s.startBackground(log, ['notify', 'sla', 'spread', 'retention']);
+    s.startBackground(log, NOTIFY_LOOPS);
     return { describe: 'notify: notifications, SLA deadlines, the spread rule', stop: async () => undefined };
   }
   if (!cfg.busUrl) throw new DomainError('validation', `--role ${role} needs the NATS server the roles talk over: set BIHUAN_BUS_URL (e.g. nats://127.0.0.1:4222)`);

@@ -26,6 +26,7 @@ import * as periodicWork from './migrations/20261201T0900_periodic_work.js';
 import * as campaigns from './migrations/20261201T1000_campaigns.js';
 import * as roster from './migrations/20261201T1100_roster.js';
 import * as plans from './migrations/20261201T1200_plans.js';
+import * as countermeasures from './migrations/20261207T0900_countermeasures.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201T1000_campaigns': campaigns,
   '20261201T1100_roster': roster,
   '20261201T1200_plans': plans,
+  '20261207T0900_countermeasures': countermeasures,
 };
 
 export interface MigrationOutcome {

@@ -716,7 +716,47 @@ export interface PlanTable {
   created_at: string;
 }
 
+export interface BlockTable {
+  id: Generated<number>;
+  list: string;
+  kind: string;
+  value: string;
+  key_from: string | null;
+  key_to: string | null;
+  incident_id: string | null;
+  org_unit: string;
+  reason: string;
+  owner: string;
+  /** pending (waits for a second person), active, lifted, expired, rejected */
+  status: string;
+  approval_reason: string | null;
+  requested_by: string;
+  requested_by_id: number | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  activated_at: string | null;
+  expires_at: string;
+  ended_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ListTokenTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface DB {
+  blocks: BlockTable;
+  list_tokens: ListTokenTable;
   plans: PlanTable;
   teams: TeamTable;
   team_members: TeamMemberTable;
@@ -774,6 +814,7 @@ export type WorkItemRow = Selectable<WorkItemTable>;
 export type WorkOccurrenceRow = Selectable<WorkOccurrenceTable>;
 export type CampaignRow = Selectable<CampaignTable>;
 export type PlanRow = Selectable<PlanTable>;
+export type BlockRow = Selectable<BlockTable>;
 export type NewIncidentRow = Insertable<IncidentTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type UserRow = Selectable<UserTable>;

@@ -93,6 +93,13 @@ export async function requireCampaignInScope(db: Kysely<DB>, actor: Actor | unde
   if (!row || !(JSON.parse(row.scope_org_units) as string[]).includes(branch)) throw notFound('campaign', String(id));
 }
 
+export async function requireBlockInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
+  const branch = branchOf(actor);
+  if (!branch) return;
+  const row = await db.selectFrom('blocks').select('id').where('id', '=', id).where('org_unit', '=', branch).executeTakeFirst();
+  if (!row) throw notFound('block', String(id));
+}
+
 export async function requireShiftInScope(db: Kysely<DB>, actor: Actor | undefined, id: number): Promise<void> {
   const branch = branchOf(actor);
   if (!branch) return;

@@ -1295,6 +1295,799 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/block-allowlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What is never blocked without a second person: addresses, networks, domains (DNS servers, gateways, own domains) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            note?: string | null;
+                            value: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace the allow-list */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        value: string;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            note?: string | null;
+                            value: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Block-list entries, the newest first, each in force with how the alerts after it went */
+        get: {
+            parameters: {
+                query?: {
+                    incident?: string;
+                    kind?: "ip" | "domain" | "url" | "hash";
+                    limit?: number;
+                    list?: string;
+                    offset?: number;
+                    orgUnit?: string;
+                    q?: string;
+                    /** @description comma-separated: pending, active, lifted, expired, rejected */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                activatedAt: string | null;
+                                approvalReason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                approvedAt: string | null;
+                                approvedBy: string | null;
+                                createdAt: string;
+                                endedAt: string | null;
+                                endedBy: string | null;
+                                endReason: string | null;
+                                expiresAt: string;
+                                id: number;
+                                incidentId: string | null;
+                                /** @enum {string} */
+                                kind: "ip" | "domain" | "url" | "hash";
+                                list: string;
+                                orgUnit: string;
+                                owner: string;
+                                reason: string;
+                                requestedBy: string;
+                                /** @enum {string} */
+                                status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                                /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                                value: string;
+                                verification: {
+                                    lastSeen: string | null;
+                                    quietMinutes: number;
+                                    /** @description alerts carrying it since the block */
+                                    seenAfter: number;
+                                    /** @description the devices that saw it after the block */
+                                    seenBy: string[];
+                                    /**
+                                     * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                     * @enum {string}
+                                     */
+                                    state: "waiting" | "quiet" | "seen";
+                                } | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One block-list entry */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            approvalReason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            createdAt: string;
+                            endedAt: string | null;
+                            endedBy: string | null;
+                            endReason: string | null;
+                            expiresAt: string;
+                            id: number;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "ip" | "domain" | "url" | "hash";
+                            list: string;
+                            orgUnit: string;
+                            owner: string;
+                            reason: string;
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                            /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                            value: string;
+                            verification: {
+                                lastSeen: string | null;
+                                quietMinutes: number;
+                                /** @description alerts carrying it since the block */
+                                seenAfter: number;
+                                /** @description the devices that saw it after the block */
+                                seenBy: string[];
+                                /**
+                                 * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                 * @enum {string}
+                                 */
+                                state: "waiting" | "quiet" | "seen";
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a block waiting for a second person (not the one who asked) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            approvalReason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            createdAt: string;
+                            endedAt: string | null;
+                            endedBy: string | null;
+                            endReason: string | null;
+                            expiresAt: string;
+                            id: number;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "ip" | "domain" | "url" | "hash";
+                            list: string;
+                            orgUnit: string;
+                            owner: string;
+                            reason: string;
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                            /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                            value: string;
+                            verification: {
+                                lastSeen: string | null;
+                                quietMinutes: number;
+                                /** @description alerts carrying it since the block */
+                                seenAfter: number;
+                                /** @description the devices that saw it after the block */
+                                seenBy: string[];
+                                /**
+                                 * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                 * @enum {string}
+                                 */
+                                state: "waiting" | "quiet" | "seen";
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a block early, or refuse one waiting for approval, with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            approvalReason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            createdAt: string;
+                            endedAt: string | null;
+                            endedBy: string | null;
+                            endReason: string | null;
+                            expiresAt: string;
+                            id: number;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "ip" | "domain" | "url" | "hash";
+                            list: string;
+                            orgUnit: string;
+                            owner: string;
+                            reason: string;
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                            /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                            value: string;
+                            verification: {
+                                lastSeen: string | null;
+                                quietMinutes: number;
+                                /** @description alerts carrying it since the block */
+                                seenAfter: number;
+                                /** @description the devices that saw it after the block */
+                                seenBy: string[];
+                                /**
+                                 * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                 * @enum {string}
+                                 */
+                                state: "waiting" | "quiet" | "seen";
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep a block in force longer: to the expiry given, or the level’s default from now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            approvalReason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            createdAt: string;
+                            endedAt: string | null;
+                            endedBy: string | null;
+                            endReason: string | null;
+                            expiresAt: string;
+                            id: number;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "ip" | "domain" | "url" | "hash";
+                            list: string;
+                            orgUnit: string;
+                            owner: string;
+                            reason: string;
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                            /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                            value: string;
+                            verification: {
+                                lastSeen: string | null;
+                                quietMinutes: number;
+                                /** @description alerts carrying it since the block */
+                                seenAfter: number;
+                                /** @description the devices that saw it after the block */
+                                seenBy: string[];
+                                /**
+                                 * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                 * @enum {string}
+                                 */
+                                state: "waiting" | "quiet" | "seen";
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns": {
         parameters: {
             query?: never;
@@ -4644,6 +5437,146 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/incidents/{id}/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block an address or network, a domain, a URL or a file hash for this incident: in force at once, or waiting for a second person when it covers a critical host or the allow-list (409 when it is on the list already) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description when it ends (default by the incident level: 1 → 30 days, 2 → 14, 3 → 7, 4 → 3; at most a year)
+                         */
+                        expiresAt?: string;
+                        /** @enum {string} */
+                        kind: "ip" | "domain" | "url" | "hash";
+                        /** @description the list it goes on (default "default"): what a firewall object pulls */
+                        list?: string;
+                        /** @description the user answerable for it (default: you) */
+                        owner?: string;
+                        reason: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            approvalReason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            createdAt: string;
+                            endedAt: string | null;
+                            endedBy: string | null;
+                            endReason: string | null;
+                            expiresAt: string;
+                            id: number;
+                            incidentId: string | null;
+                            /** @enum {string} */
+                            kind: "ip" | "domain" | "url" | "hash";
+                            list: string;
+                            orgUnit: string;
+                            owner: string;
+                            reason: string;
+                            requestedBy: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                            /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                            value: string;
+                            verification: {
+                                lastSeen: string | null;
+                                quietMinutes: number;
+                                /** @description alerts carrying it since the block */
+                                seenAfter: number;
+                                /** @description the devices that saw it after the block */
+                                seenBy: string[];
+                                /**
+                                 * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                 * @enum {string}
+                                 */
+                                state: "waiting" | "quiet" | "seen";
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents/{id}/comments": {
         parameters: {
             query?: never;
@@ -6943,6 +7876,252 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/list-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The read-only tokens firewalls and proxies pull the block lists with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            createdBy: string;
+                            id: number;
+                            lastUsedAt: string | null;
+                            name: string;
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A new read-only list token (shown once: bhl_…) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            prefix: string;
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/list-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a list token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

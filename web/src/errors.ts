@@ -49,6 +49,11 @@ const REASONS: Record<string, Words> = {
   occurrenceOpen: { zh: '该次工作尚未结束', en: 'This occurrence is not ended' },
   planNotDraft: { zh: '只有草稿版本可以批准（该版本为{status}）', en: 'Only a draft version is approved (this one is {status})' },
   campaignClosed: { zh: '专项行动 {id} 已结束，不能再变更', en: 'Campaign {id} is closed: nothing more can be filed or changed' },
+  blockExists: { zh: '{value} 已在封禁列表 {list} 中（#{blockId}）：请续期该条目', en: '{value} is on list {list} already (#{blockId}): renew that entry instead' },
+  blockNotPending: { zh: '该封禁不在待审批状态（{status}）', en: 'This block is not waiting for approval ({status})' },
+  approveOwnBlock: { zh: '封禁须由另一人审批：这是您本人提出的申请', en: 'A second person approves a block: you asked for this one' },
+  blockEnded: { zh: '该封禁已结束（{status}）', en: 'This block has ended already ({status})' },
+  blockNotActive: { zh: '只有生效中的封禁可以续期（当前为 {status}），已结束的请重新封禁', en: 'Only a block in force is renewed (this one is {status}): block it again' },
 };
 
 /** a roster row that could not be read (an import's row problems, and the refusal when none could) */
@@ -71,6 +76,15 @@ const RULES: Record<string, Words> = {
   maxLength: { zh: '{field}最多 {limit} 个字符', en: '{field}: at most {limit} characters' },
   minLength: { zh: '{field}至少 {limit} 个字符', en: '{field}: at least {limit} characters' },
   maxItems: { zh: '{field}最多 {limit} 项', en: '{field}: at most {limit} items' },
+  blockTooWide: { zh: '{field}：/{bits} 范围过大，不能封禁 /8 及更大的网段（IPv6 /32）', en: '{field}: a /{bits} is too wide — a range as wide as a /8 (IPv6 /32) is never blocked from here' },
+  notBlockable: { zh: '{field}不是可封禁的地址', en: '{field} is not an address that can be blocked' },
+  notDomain: { zh: '{field}不是域名', en: '{field} is not a domain name' },
+  notUrl: { zh: '{field}不是 http(s) 网址', en: '{field} is not an http(s) URL' },
+  notHash: { zh: '{field}不是 MD5、SHA-1 或 SHA-256 十六进制哈希', en: '{field} is not an MD5, SHA-1 or SHA-256 hash in hex' },
+  blockTooLong: { zh: '{field}最长为 {days} 天后：到期时再续期', en: '{field}: at most {days} days from now — renew it when the time comes' },
+  blockRenewEarlier: { zh: '{field}须晚于当前到期时间 {expiresAt}', en: '{field} must be later than the present expiry {expiresAt}' },
+  listName: { zh: '{field}：列表名为 1–40 个小写字母、数字、- 或 _', en: '{field}: a list name is 1–40 lowercase letters, digits, - or _' },
+  notAllowEntry: { zh: '{field}不是地址、网段或域名', en: '{field} is not an address, a CIDR or a domain' },
   minItems: { zh: '{field}至少 {limit} 项', en: '{field}: at least {limit} items' },
   maximum: { zh: '{field}不能大于 {limit}', en: '{field} may not be more than {limit}' },
   minimum: { zh: '{field}不能小于 {limit}', en: '{field} may not be less than {limit}' },

@@ -40,12 +40,15 @@ export type Permission =
   | 'secrets.read' // read the credentials a support request hands over (audited)
   | 'findings.read' // scans and their findings (vulnerabilities, open ports, baseline checks)
   | 'findings.manage' // import scans, work findings to closure, accept a risk
-  | 'roster.manage'; // the response organisation's teams and the duty roster
+  | 'roster.manage' // the response organisation's teams and the duty roster
+  | 'blocks.manage' // put addresses, domains, URLs and hashes on block lists, renew and lift them
+  | 'blocks.approve'; // approve a block that would cut off a critical host or an allow-listed one (a second person)
 
 const ALL: readonly Permission[] = [
   'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
   'incident.override', 'settings.read', 'settings.write', 'users.manage', 'audit.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
   'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read', 'findings.read', 'findings.manage', 'roster.manage',
+  'blocks.manage', 'blocks.approve',
 ];
 
 export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
@@ -53,9 +56,9 @@ export const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   commander: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'incident.close',
     'settings.read', 'audit.read', 'tokens.own', 'alerts.read', 'intel.write', 'alerts.triage', 'rules.test', 'incident.merge', 'warning.manage', 'orders.issue', 'secrets.read',
-    'findings.read', 'findings.manage', 'roster.manage',
+    'findings.read', 'findings.manage', 'roster.manage', 'blocks.manage', 'blocks.approve',
   ]),
-  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test', 'findings.read', 'findings.manage']),
+  handler: new Set<Permission>(['incident.read', 'incident.create', 'incident.update', 'incident.advance', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.triage', 'rules.test', 'findings.read', 'findings.manage', 'blocks.manage']),
   monitor: new Set<Permission>([
     'incident.read', 'incident.create', 'incident.update', 'incident.advance', 'incident.grade', 'settings.read', 'tokens.own', 'alerts.read', 'alerts.ingest', 'intel.write',
     'alerts.triage', 'rules.test', 'incident.merge', 'orders.issue', 'findings.read',

@@ -33,6 +33,18 @@ export interface GateSubject {
   resolution: Resolution | null;
   conclusion: string | null;
   tasks: ReadonlyArray<{ id: number; phase: Phase; title: string; mandatory: boolean; status: TaskStatus }>;
+  /** leaving handling: the incident's block-list entries in force and how the alerts after them went */
+  blocks?: BlockFacts;
+}
+
+/** "blocked 12 sources; 11 quiet for 30 min, 1 still seen by the IDS", with its counts */
+export interface BlockFacts {
+  blocked: number;
+  quiet: number;
+  seen: number;
+  waiting: number;
+  zh: string;
+  en: string;
 }
 
 export type GateCode =
@@ -40,11 +52,14 @@ export type GateCode =
   | 'mandatory_tasks_open'
   | 'report_not_sent'
   | 'resolution_missing'
-  | 'conclusion_missing';
+  | 'conclusion_missing'
+  | 'blocked_still_seen';
 
 export interface GateRefusal {
   gate: GateCode;
   message: string;
+  /** the gate's facts in both languages, where the console words it from them (blocked_still_seen) */
+  summary?: { zh: string; en: string };
   /** tasks that hold the gate, where it is a task gate */
   tasks?: Array<{ id: number; phase: Phase; title: string }>;
 }
@@ -119,7 +134,12 @@ export function judgeMove(subject: GateSubject, to: Phase): MoveJudgement {
       }
       break;
     case 'analysis':
+      break;
     case 'handling':
+      // containment that did not take: a blocked source still seen by the devices holds the incident in handling
+      if (subject.blocks && subject.blocks.seen > 0) {
+        refusals.push({ gate: 'blocked_still_seen', message: `containment is not verified: ${subject.blocks.en}`, summary: { zh: subject.blocks.zh, en: subject.blocks.en } });
+      }
       break;
     case 'summary': {
       if (!subject.resolution) refusals.push({ gate: 'resolution_missing', message: 'a resolution (true_positive, false_positive, duplicate or drill) is required to close' });

@@ -153,7 +153,7 @@ export const blockRoutes: FastifyPluginAsyncTypebox<{ blocks: BlockService }> = 
         summary: 'An external dynamic list: the entries in force of one kind on one list, one a line (PAN-OS EDL, FortiGate external threat feed, Sangfor/Hillstone URL lists). Authorized by a list token: Authorization: Bearer bhl_…, or HTTP basic with the token as the password. ETag / If-None-Match answer 304 when unchanged.',
         params: Type.Object({ list: Type.String({ maxLength: 40 }), file: Type.String({ maxLength: 20, description: 'ip.txt, domain.txt, url.txt or hash.txt' }) }),
         headers: Type.Object({ authorization: Type.Optional(Type.String({ maxLength: 400 })), 'if-none-match': Type.Optional(Type.String({ maxLength: 200 })) }),
-        response: { 200: Type.String(), 401: Type.Ref('Error'), 404: Type.Ref('Error') },
+        response: { 200: Type.String(), 304: Type.String({ maxLength: 0 }), 401: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
     async (req, reply) => {
@@ -170,7 +170,7 @@ export const blockRoutes: FastifyPluginAsyncTypebox<{ blocks: BlockService }> = 
       const { text, etag } = await blocks.edl(req.params.list, kind);
       reply.header('etag', etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
       const match = req.headers['if-none-match'];
-      if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return reply.code(304).send();
+      if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return reply.code(304).send('');
       return reply.type('text/plain; charset=utf-8').send(text);
     },
   );

@@ -7,6 +7,7 @@
  * allow-listed DNS server held for a second person; a /8 refused; and the alerts after a block
  * read to say whether the source went quiet — which the handling gate shows.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -23,7 +24,7 @@ for (const dialect of DIALECTS) {
     let incident: Json;
     let token: string;
     beforeAll(async () => {
-      h = await startHarness(dialect);
+      h = await startHarness(dialect, { BIHUAN_NOTIFY_ALLOWED_TARGETS: '127.0.0.1/32' });
       await h.services.assets.import(SYSTEM, 'ip,hostname,criticality\n10.1.1.53,hq-dns01,核心\n10.164.1.8,sh-fs01,中\n');
       incident = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: '永恒之蓝蠕虫爆发', type: 'trojan', assets: [{ ip: '10.164.1.8' }] }, as: 'handler' })).json();
       const t = await h.req({ method: 'POST', url: '/api/list-tokens', payload: { name: 'PA-3220 边界防火墙' }, as: 'admin' });
@@ -193,6 +194,37 @@ for (const dialect of DIALECTS) {
       h.clock.advance(20);
       moved = await h.req({ method: 'POST', url: `/api/incidents/${worm.id}/phase`, payload: { to: 'summary' }, as: 'handler' });
       expect(moved.statusCode, moved.body).toBe(200);
+    });
+
+    it('pushes each change to a device through a webhook rule for block-list changes', async () => {
+      const got: Json[] = [];
+      const receiver = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          got.push(JSON.parse(body));
+          res.writeHead(200).end('ok');
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (receiver.address() as { port: number }).port;
+        const channel = (await h.req({ method: 'POST', url: '/api/channels', payload: { name: '防火墙联动', kind: 'webhook', config: { url: `http://127.0.0.1:${port}/push` } }, as: 'admin' })).json();
+        expect((await h.req({ method: 'POST', url: '/api/notification-rules', payload: { name: '封禁推送', events: ['countermeasure'], maxLevel: 4, channelId: channel.id, batchSeconds: 0 }, as: 'admin' })).statusCode).toBe(201);
+        await h.services.notify.scanTimelines(); // what happened before the rule is not pushed again below
+        h.clock.advance(1);
+        const got0 = got.length;
+        const b = (await block({ kind: 'ip', value: '203.0.113.200', reason: '推送测试' })).json();
+        await h.req({ method: 'POST', url: `/api/blocks/${b.id}/lift`, payload: { reason: '测试结束' }, as: 'handler' });
+        h.clock.advance(1);
+        await h.services.notify.scanTimelines();
+        await h.services.notify.deliverDue();
+        const pushed = got.slice(got0).flatMap((m) => m.events as Json[]).filter((e) => e.block?.value === '203.0.113.200');
+        expect(pushed.map((e) => [e.kind, e.block.action, e.block.status])).toEqual([['countermeasure', 'added', 'active'], ['countermeasure', 'lifted', 'lifted']]);
+        expect(pushed[0]).toMatchObject({ incidentId: incident.id, block: { kind: 'ip', list: 'default', expiresAt: expect.any(String) } });
+      } finally {
+        receiver.close();
+      }
     });
 
     it('keeps a branch user to their branch: another branch\'s incident and its blocks are out of reach', async () => {

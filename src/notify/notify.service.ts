@@ -412,7 +412,7 @@ export class NotifyService {
         upTo = id;
       }
       if (!taken.length) return { queued: 0, more: false };
-      const wanted = taken.filter((r) => ['created', 'level_changed', 'phase_changed', 'phase_override', 'report_sent', 'plan_started'].includes(r.kind));
+      const wanted = taken.filter((r) => ['created', 'level_changed', 'phase_changed', 'phase_override', 'report_sent', 'plan_started', 'block_added', 'block_renewed', 'block_lifted', 'block_expired'].includes(r.kind));
       const ids = [...new Set(wanted.map((r) => r.incident_id))];
       const incidents = ids.length ? await trx.selectFrom('incidents').select(['id', 'title', 'type', 'level', 'org_unit', 'grading_version']).where('id', 'in', ids).execute() : [];
       const byId = new Map(incidents.map((i) => [i.id, i]));
@@ -428,6 +428,7 @@ export class NotifyService {
         else if (r.kind === 'phase_changed' || r.kind === 'phase_override') events.push({ ...base, kind: 'phase_changed', level: inc.level });
         else if (r.kind === 'report_sent') events.push({ ...base, kind: 'report_sent', level: inc.level });
         else if (r.kind === 'plan_started') events.push({ ...base, kind: 'plan_started', level: inc.level, alsoTo: Array.isArray(data.emails) ? (data.emails as string[]) : [] });
+        else if (r.kind.startsWith('block_')) events.push({ ...base, kind: 'countermeasure', level: inc.level, block: { action: String(data.action ?? r.kind.slice(6)), kind: String(data.kind), value: String(data.value), list: String(data.list), status: String(data.status), ...(data.expiresAt ? { expiresAt: String(data.expiresAt) } : {}) } });
       }
       let queued = 0;
       const active = events.length ? await this.activeRules(trx) : [];

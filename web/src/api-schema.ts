@@ -8521,7 +8521,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started" | "countermeasure")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;
@@ -8628,7 +8628,7 @@ export interface paths {
                         batchSeconds?: number;
                         channelId: number;
                         enabled?: boolean;
-                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started")[];
+                        events: ("incident_created" | "level_raised" | "phase_changed" | "report_sent" | "sla_due_soon" | "sla_overdue" | "warning_changed" | "order_issued" | "work_overdue" | "plan_started" | "countermeasure")[];
                         /** @description tell of incidents of this level or more severe (1 is the most severe) */
                         maxLevel: number;
                         name: string;

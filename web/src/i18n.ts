@@ -257,6 +257,7 @@ const WORDS = {
   event_order_issued: { zh: '处置指令', en: 'Order issued' },
   event_work_overdue: { zh: '周期工作逾期', en: 'Periodic work overdue' },
   event_plan_started: { zh: '启动应急预案', en: 'Emergency plan started' },
+  event_countermeasure: { zh: '封禁变更（推送至设备）', en: 'Block list changed (push to devices)' },
   levelUpTo: { zh: '{n} 级及以上', en: 'Level {n} or worse' },
   all: { zh: '全部', en: 'All' },
   allOrgUnits: { zh: '全部机构', en: 'All org units' },

@@ -9,6 +9,7 @@ type Json = Record<string, any>;
 
 const PHASE_EN: Record<string, string> = { discovery: 'Discovery', report: 'Report', analysis: 'Analysis', handling: 'Handling', summary: 'Summary', closed: 'Closed' };
 const CHANNEL_EN: Record<string, string> = { email: 'e-mail', phone: 'phone', im: 'instant message', paper: 'on paper', meeting: 'in a meeting', other: 'other' };
+const BLOCK_KIND_EN: Record<string, string> = { ip: 'address', domain: 'domain', url: 'URL', hash: 'file hash' };
 const TIER_EN: Record<string, string> = { hour: 'hour tier', day: 'day tier', week: 'week tier', month: 'month tier' };
 
 export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string, typeName: (type: string) => string = (x) => x): string {
@@ -44,6 +45,18 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
       return `Split off into ${d.into} (${(d.signals ?? []).length} detection signal(s))`;
     case 'plan_started':
       return `Emergency plan started: ${d.title} (version ${d.version}); ${d.steps} response step(s) listed as tasks${(d.contacts ?? []).length ? `; told ${(d.contacts as string[]).join(', ')}` : ''}`;
+    case 'block_added':
+    case 'block_requested':
+    case 'block_renewed':
+    case 'block_lifted':
+    case 'block_expired': {
+      const what = `${BLOCK_KIND_EN[d.kind] ?? d.kind} ${d.value} (list ${d.list})`;
+      if (e.kind === 'block_requested') return `Block asked for: ${what}, waiting for a second person's approval`;
+      if (e.kind === 'block_renewed') return `Block renewed: ${what}, until ${d.expiresAt}`;
+      if (e.kind === 'block_expired') return `Block expired: ${what} left the block list`;
+      if (e.kind === 'block_lifted') return `${d.status === 'rejected' ? 'Block refused' : 'Block lifted early'}: ${what}. Reason: ${d.reason}`;
+      return `${d.action === 'approved' ? 'Block approved' : 'Blocked'}: ${what}, until ${d.expiresAt}`;
+    }
     case 'plan_missing':
       return `No emergency plan covers this incident (type, level, org unit): the minimum for a team without a plan applies, ${d.steps} step(s) listed as tasks`;
     default:

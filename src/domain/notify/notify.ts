@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue', 'plan_started'] as const;
+export const EVENT_KINDS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue', 'plan_started', 'countermeasure'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EVENT_NAMES: Record<EventKind, string> = {
@@ -20,6 +20,7 @@ export const EVENT_NAMES: Record<EventKind, string> = {
   order_issued: '处置指令',
   work_overdue: '周期工作逾期',
   plan_started: '启动应急预案',
+  countermeasure: '封禁变更',
 };
 
 export interface NotifyEvent {
@@ -37,6 +38,8 @@ export interface NotifyEvent {
   text: string;
   /** also tell these addresses on e-mail channels (an emergency plan's contacts) */
   alsoTo?: string[];
+  /** a block-list change, for a webhook that pushes it to a device: what changed and how */
+  block?: { action: string; kind: string; value: string; list: string; status: string; expiresAt?: string };
 }
 
 export interface RuleMatch {

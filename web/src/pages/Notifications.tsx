@@ -13,7 +13,7 @@ import { useTime } from '../time';
 
 type Json = Record<string, any>;
 const KINDS = ['email', 'dingtalk', 'wecom', 'feishu', 'slack', 'webhook'] as const;
-const EVENTS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue', 'plan_started'] as const;
+const EVENTS = ['incident_created', 'level_raised', 'phase_changed', 'report_sent', 'sla_due_soon', 'sla_overdue', 'warning_changed', 'order_issued', 'work_overdue', 'plan_started', 'countermeasure'] as const;
 const ROLES = ['admin', 'commander', 'handler', 'monitor', 'viewer'] as const;
 /** the kinds whose messages are signed with a secret */
 const SIGNED = new Set(['dingtalk', 'feishu', 'webhook']);

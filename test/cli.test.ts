@@ -243,6 +243,31 @@ for (const dialect of DIALECTS) {
       expect(JSON.parse(await ok('plans', 'list', '--json'))).toHaveLength(2);
     });
 
+    it('blocks from an incident and serves the list (block add|list|lift|renew|token)', async () => {
+      const created = await ok('incident', 'create', '--title', '外部 445 扫描', '--type', 'trojan', '--asset', '10.164.1.8');
+      const id = /INC-\d{8}-\d{4}/.exec(created)![0];
+      expect(await ok('block', 'add', id, 'ip', '203.0.113.7', '--reason', '扫描来源')).toMatch(/^#\d+\s+active\s+ip\s+203\.0\.113\.7/);
+      const wide = await cli('block', 'add', id, 'ip', '10.0.0.0/8', '--reason', 'x');
+      expect(wide.code).not.toBe(0);
+      expect(wide.err).toContain('a range as wide as a /8');
+      const list = JSON.parse(await ok('block', 'list', '--incident', id, '--json')) as { items: Array<{ id: number; value: string; verification: { state: string } }> };
+      expect(list.items.map((b) => [b.value, b.verification.state])).toEqual([['203.0.113.7', 'waiting']]);
+      const blockId = String(list.items[0]!.id);
+      expect(await ok('block', 'renew', blockId, '--until', new Date(Date.now() + 40 * 86_400_000).toISOString())).toContain('active');
+      const token = /: (bhl_\S+)/.exec(await ok('block', 'token', 'create', 'PA-3220'))![1]!;
+      const s = await (await import('../src/app.js')).openServices((await import('../src/config.js')).loadConfig({ BIHUAN_DATABASE_URL: t.url, BIHUAN_DATA_DIR: t.dataDir }, { logLevel: 'silent' }), { migrate: false });
+      try {
+        expect(await s.blocks.authenticateListToken(token)).toBe(true);
+        expect((await s.blocks.edl('default', 'ip')).text).toBe('203.0.113.7\n');
+        expect(await ok('block', 'lift', blockId, '--reason', '误封')).toContain('lifted');
+        expect((await s.blocks.edl('default', 'ip')).text).toBe('');
+      } finally {
+        await s.close();
+      }
+      expect(await ok('block', 'token', 'list')).toContain('PA-3220');
+      expect(await ok('block', 'token', 'list')).not.toContain(token);
+    });
+
     it('says clearly what is wrong with bad input', async () => {
       let r = await cli('incident', 'create', '--title', 'x', '--type', 'ddos');
       expect(r.code).toBe(1);

@@ -31,6 +31,7 @@ import { printIncident, printIncidentList, printGrading } from './print.js';
 import { addDetectionCommands } from './detection-commands.js';
 import { addPeriodicCommands } from './periodic-commands.js';
 import { addPreparationCommands } from './preparation-commands.js';
+import { addBlockCommands } from './block-commands.js';
 import { int } from './options.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
@@ -112,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const open = async (): Promise<Services> => (services ??= await openServices(config()));
   addPeriodicCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
   addPreparationCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
+  addBlockCommands(program, { open, print, actor });
   addDetectionCommands(program, {
     config,
     open,

@@ -202,7 +202,7 @@ export class BlockService {
     return this.db.transaction().execute(async (trx) => {
       const r = await this.row(trx, id);
       if (r.status !== 'pending') throw new DomainError('conflict', `block #${id} is ${r.status}, not waiting for approval`, { reason: 'blockNotPending', status: r.status });
-      if (actor.kind === 'user' && r.requested_by_id === actor.userId) throw new DomainError('conflict', 'a second person approves a block: you asked for this one', { reason: 'approveOwnBlock' });
+      if ((actor.kind === 'user' && r.requested_by_id === actor.userId) || r.requested_by === actorLabel(actor)) throw new DomainError('conflict', 'a second person approves a block: you asked for this one', { reason: 'approveOwnBlock' });
       const level = r.incident_id ? ((await trx.selectFrom('incidents').select('level').where('id', '=', r.incident_id).executeTakeFirst())?.level ?? null) : null;
       const expiresAt = r.expires_at > at ? r.expires_at : blockExpiry(now, level);
       await trx.updateTable('blocks').set({ status: 'active', approved_by: actorLabel(actor), approved_at: at, activated_at: at, expires_at: expiresAt, updated_at: at }).where('id', '=', id).execute();
@@ -221,7 +221,7 @@ export class BlockService {
       const r = await this.row(trx, id);
       const status = statusAt(r.status as BlockStatus, r.expires_at, at);
       if (status !== 'active' && status !== 'pending') throw new DomainError('conflict', `block #${id} is ${status} already`, { reason: 'blockEnded', status });
-      const rejecting = status === 'pending' && !(actor.kind === 'user' && r.requested_by_id === actor.userId);
+      const rejecting = status === 'pending' && !((actor.kind === 'user' && r.requested_by_id === actor.userId) || r.requested_by === actorLabel(actor));
       requirePermission(actor, rejecting ? 'blocks.approve' : 'blocks.manage', rejecting ? 'refuse a block waiting for approval' : 'lift blocks');
       const to: BlockStatus = rejecting ? 'rejected' : 'lifted';
       await trx.updateTable('blocks').set({ status: to, ended_at: at, ended_by: actorLabel(actor), end_reason: reason.slice(0, 2000), updated_at: at }).where('id', '=', id).execute();

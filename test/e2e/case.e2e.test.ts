@@ -13,8 +13,8 @@ import { CHROMIUM, type Console, SHOTS, signIn, startConsole } from './support.j
 
 const PASSWORD = 'case-e2e-password-1';
 
-const ZH = { lang: 'zh', type: '钓鱼', exploitType: '高危漏洞利用', words: { destination: '目的地址', fromAlerts: '人工关联 2 条告警', closedEdit: '已关闭：请先重新打开', scope: '影响范围未确定', reopen: '重新打开', closure: '结案', level2: '2 级', skipped: '已跳过', file: /应急处置报告单-v1\.docx$/, reportTitle: '应急处置报告单' } } as const;
-const EN = { lang: 'en', type: 'Phishing', exploitType: 'High-risk vulnerability', words: { destination: 'Destination', fromAlerts: '2 alert(s) added by hand', closedEdit: 'is closed: reopen it', scope: 'The scope is not determined', reopen: 'Reopen', closure: 'Closure', level2: 'Level 2', skipped: 'Skipped', file: /\.docx$/, reportTitle: 'Emergency Response Report' } } as const;
+const ZH = { lang: 'zh', type: '钓鱼', exploitType: '高危漏洞利用', words: { destination: '目的地址', fromAlerts: '人工关联 2 条告警', closedEdit: '已关闭：请先重新打开', scope: '影响范围未确定', reopen: '重新打开', closure: '结案', level2: '2 级', skipped: '已跳过', file: /应急处置报告单-v1\.docx$/, reportTitle: '应急处置报告单', inForce: '生效中', lifted: '已解除' } } as const;
+const EN = { lang: 'en', type: 'Phishing', exploitType: 'High-risk vulnerability', words: { destination: 'Destination', fromAlerts: '2 alert(s) added by hand', closedEdit: 'is closed: reopen it', scope: 'The scope is not determined', reopen: 'Reopen', closure: 'Closure', level2: 'Level 2', skipped: 'Skipped', file: /\.docx$/, reportTitle: 'Emergency Response Report', inForce: 'In force', lifted: 'Lifted' } } as const;
 // each language at both screen sizes the issue names
 const RUNS = [
   { ...ZH, width: 1366, height: 768 },
@@ -158,6 +158,36 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     await ok('regrade');
     await page.getByTestId('level-history').filter({ hasText: '财务部 3 人点击' }).waitFor();
     expect((await detail()).level).toBe(2);
+  });
+
+  it('blocks the phishing domain from its indicator; a firewall pulls it as a list with a device token; the block is lifted with a reason', async () => {
+    const here = page.url();
+    await page.getByTestId('observables').locator('tr', { hasText: 'oa-login.example.net' }).getByTestId('obs-block').click();
+    await page.getByTestId('block-reason').fill('钓鱼落地页 phishing landing page');
+    await ok('obs-block');
+    await page.getByTestId('obs-block-ok').waitFor({ state: 'detached' });
+    const blocks = page.getByTestId('blocks');
+    await blocks.getByTestId('block-status').filter({ hasText: run.words.inForce }).waitFor();
+    await blocks.getByTestId('block-verification').waitFor();
+    await shot('blocked');
+    // the firewall's read-only token, made in the settings and shown once
+    await page.goto(`${c.base}/#/settings/blocks`);
+    await page.getByTestId('list-token-name').fill('PA-3220 边界防火墙');
+    await page.getByTestId('list-token-create').click();
+    await page.getByTestId('list-token-shown').waitFor();
+    const token = /bhl_[A-Za-z0-9_-]+/.exec(await page.getByTestId('list-token-shown').innerText())![0];
+    const pull = () => fetch(`${c.base}/edl/default/domain.txt`, { headers: { authorization: `Basic ${Buffer.from(`firewall:${token}`).toString('base64')}` } });
+    let r = await pull();
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('oa-login.example.net\n');
+    await shot('list-token');
+    await page.goto(here);
+    await blocks.getByTestId('block-lift').first().click();
+    await page.getByTestId('block-lift-reason').fill('落地页已下线 page taken down');
+    await ok('block-lift');
+    await blocks.getByTestId('block-status').filter({ hasText: run.words.lifted }).waitFor();
+    r = await pull();
+    expect(await r.text()).not.toContain('oa-login.example.net');
   });
 
   it('finds it again: "/" and the header search (grouped), the dashboard drilling down to the queue', async () => {

@@ -18,7 +18,7 @@ type Json = Record<string, any>;
 export type Act = (f: () => Promise<unknown>) => Promise<void>;
 
 /** an edit run on the page's `act`: whether it went through (a dialog then closes) */
-async function went(act: Act, f: () => Promise<unknown>): Promise<boolean> {
+export async function went(act: Act, f: () => Promise<unknown>): Promise<boolean> {
   let ok = false;
   await act(async () => {
     await f();
@@ -39,7 +39,7 @@ export function TlpTag({ tlp, kind = 'TLP' }: { tlp: string | null; kind?: 'TLP'
 }
 
 /** A form in a modal behind a button; `onSubmit` runs on the page's `act` and the modal closes when it went through. */
-function ModalForm({ label, title, testId, danger, initialValues, onSubmit, children, disabled, size = 'small' }: {
+export function ModalForm({ label, title, testId, danger, initialValues, onSubmit, children, disabled, size = 'small' }: {
   label: string;
   title: string;
   testId: string;

@@ -14,6 +14,7 @@ import { SpreadChart } from '../SpreadChart';
 import { countdown, useNow } from '../situation';
 import { AddAssetButton, AddObservableButton, AssetActions, MergeButton, MoveBackButton, ObservableActions, ObservablePivot, RegradeButton, SkipTaskButton, SplitButton, TlpTag } from './IncidentEdit';
 import { IncidentFindings } from './IncidentFindings';
+import { BLOCKABLE, BlockButton, IncidentBlocks } from './Countermeasures';
 import { useTime } from '../time';
 
 type Json = Record<string, any>;
@@ -61,6 +62,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   }, [entryCount]);
   const [entryForm] = Form.useForm();
   const mayEdit = me.permissions.includes('incident.update');
+  const mayBlock = me.permissions.includes('blocks.manage');
   useEffect(() => void api('GET', '/api/users').then(setUsers, () => undefined), []);
   const [seen, setSeen] = useState<Record<string, string[]>>({});
   const ref = useReference();
@@ -123,6 +125,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   /** a refusing gate in the console's language, the tasks that hold it named as the checklist names them */
   const gateText = (g: Json): string => {
+    if (g.gate === 'blocked_still_seen') return t('gate_blocked_still_seen', { summary: lang === 'en' ? g.summary?.en : g.summary?.zh });
     if (g.gate !== 'mandatory_tasks_open') return t(`gate_${g.gate}` as 'gate_scope_missing');
     const names = ((g.tasks ?? []) as Json[]).map((x) => {
       const task = (inc.tasks as Json[]).find((y) => y.id === x.id);
@@ -476,10 +479,11 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                   ),
                 },
                 { title: t('seenIn'), key: 'seen', render: (_: unknown, o: Json) => (seen[o.value] ?? []).map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }}>{x}</a>) },
-                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 130, render: (_: unknown, o: Json) => <ObservableActions incidentId={id} observable={o} act={act} /> }] : []),
+                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 170, render: (_: unknown, o: Json) => <Space size={4}><ObservableActions incidentId={id} observable={o} act={act} />{mayBlock && BLOCKABLE[o.type] && <BlockButton incidentId={id} act={act} preset={{ kind: BLOCKABLE[o.type]!, value: String(o.value) }} label={t('block')} />}</Space> }] : []),
               ]}
             />
           </Card>
+          <IncidentBlocks incidentId={id} reloadKey={`${String(inc.updatedAt)}:${entryCount}`} act={act} may={{ manage: mayBlock, approve: me.permissions.includes('blocks.approve'), open: inc.phase !== 'closed' }} />
           {me.permissions.includes('findings.read') && <IncidentFindings incidentId={id} reloadKey={String(inc.updatedAt)} canManage={me.permissions.includes('findings.manage')} />}
           <Card title={t('levelHistory')} style={{ marginTop: 12 }}>
             <List

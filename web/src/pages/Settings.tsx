@@ -444,6 +444,69 @@ function Tokens() {
   );
 }
 
+/**
+ * 封禁列表 Block lists (issue 16): the allow-list (never blocked without a second person: DNS
+ * servers, gateways, own domains — one a line, a note after a space) and the read-only tokens the
+ * firewalls pull the lists with, each shown once, with the addresses a firewall is given.
+ */
+function BlockLists({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [allow, reloadAllow] = useLoad('/api/block-allowlist');
+  const [tokens, reloadTokens] = useLoad(canWrite ? '/api/list-tokens' : '/api/block-allowlist');
+  const [text, setText] = useState<string>();
+  const [shown, setShown] = useState<string>();
+  const lines = text ?? (allow ?? []).map((a) => (a.note ? `${a.value} ${a.note}` : a.value)).join('\n');
+  const save = () => {
+    const entries = lines.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [value, ...note] = l.split(/\s+/);
+      return { value: value!, note: note.join(' ') || null };
+    });
+    void api('PUT', '/api/block-allowlist', entries).then(() => { setText(undefined); reloadAllow(); void message.success(t('saved')); }, (e: unknown) => void message.error(errText(e)));
+  };
+  const base = `${location.origin}/edl/default`;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size={16}>
+      <div>
+        <Typography.Title level={5}>{t('allowList')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('allowListHelp')}</Typography.Paragraph>
+        <Input.TextArea rows={6} value={lines} disabled={!canWrite} onChange={(e) => setText(e.target.value)} placeholder={'10.1.1.53 核心 DNS\n10.1.2.0/24 核心网关\nexample.cn 本单位域名'} data-testid="allowlist-text" style={{ maxWidth: 640 }} />
+        {canWrite && <div style={{ marginTop: 8 }}><Button type="primary" onClick={save} data-testid="allowlist-save">{t('save')}</Button></div>}
+      </div>
+      {canWrite && (
+        <div>
+          <Typography.Title level={5}>{t('listTokens')}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t('listTokensHelp', { url: `${base}/ip.txt` })}</Typography.Paragraph>
+          <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/list-tokens', { name: v.name }).then((r) => { setShown(r.token); reloadTokens(); }, (e: unknown) => void message.error(errText(e)))}>
+            <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('listTokenName')} maxLength={100} data-testid="list-token-name" /></Form.Item>
+            <Button htmlType="submit" data-testid="list-token-create">{t('newToken')}</Button>
+          </Form>
+          {shown && (
+            <Typography.Paragraph copyable={{ text: shown }} data-testid="list-token-shown" style={{ marginTop: 8 }}>
+              {t('tokenOnce')} <code>{shown}</code>
+              <br />
+              {(['ip', 'domain', 'url', 'hash'] as const).map((k) => <code key={k} style={{ display: 'block' }}>{`${base}/${k}.txt`}</code>)}
+            </Typography.Paragraph>
+          )}
+          <Table
+            rowKey="id"
+            size="small"
+            pagination={false}
+            dataSource={(tokens ?? []) as Json[]}
+            columns={[
+              { title: t('name'), dataIndex: 'name' },
+              { title: 'prefix', dataIndex: 'prefix' },
+              { title: t('lastUsed'), dataIndex: 'lastUsedAt' },
+              { title: '', key: 'x', render: (_: unknown, r: Json) => (r.revokedAt ? <Tag>{t('revoked')}</Tag> : <Popconfirm title={t('revokeConfirm')} onConfirm={() => void api('DELETE', `/api/list-tokens/${Number(r.id)}`).then(reloadTokens, (e: unknown) => void message.error(errText(e)))}><Button size="small" danger>{t('revoke')}</Button></Popconfirm>) },
+            ]}
+          />
+        </div>
+      )}
+    </Space>
+  );
+}
+
 /** Settings, as far as the role reaches: the grading table, playbooks, zones and org units, assets, intelligence, users, tokens. */
 /** `tab` comes from the address (#/settings/notifications), so a settings page can be linked to. */
 export function Settings({ me, tab }: { me: Me; tab?: string }) {
@@ -459,6 +522,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     { key: 'assets', label: t('assets'), children: <Assets canWrite={write} mayReadFindings={me.permissions.includes('findings.read')} /> },
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },
+    { key: 'blocks', label: t('blockLists'), children: <BlockLists canWrite={write} /> },
     ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),
     ...(can('tokens.own') ? [{ key: 'tokens', label: t('tokens'), children: <Tokens /> }] : []),
     { key: 'security', label: t('security'), children: <TotpSetup /> },

@@ -17,6 +17,7 @@ import { WorkService } from './periodic/work.service.js';
 import { RosterService } from './roster/roster.service.js';
 import { PlanService } from './plans/plan.service.js';
 import { BlockService } from './countermeasures/block.service.js';
+import { RegulatoryService } from './regulatory/regulatory.service.js';
 import { AssetService } from './asset/asset.service.js';
 import { DetectionService } from './detection/detection.service.js';
 import { ReportService } from './report/report.service.js';
@@ -54,6 +55,8 @@ export interface Services {
   plans: PlanService;
   /** countermeasures: block lists served to firewalls, verified by the alerts after them (issue 16) */
   blocks: BlockService;
+  /** the national grading and the regulator's clock (issue 16) */
+  regulatory: RegulatoryService;
   assets: AssetService;
   detection: DetectionService;
   reports: ReportService;
@@ -128,6 +131,10 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     incidents.plans = (db, incident) => plans.startFor(db, incident);
     const findings = new FindingService(database.db, now);
     const blocks = new BlockService(database.db, now);
+    const regulatory = new RegulatoryService(database.db, now);
+    // the regulator's deadline is escalated like the phase deadlines
+    notify.regulatoryDue = (db) => regulatory.dueForEscalation(db);
+    reports.national = (incident) => regulatory.worded(incident);
     // the handling gate says how the incident's blocks went in the alerts after them
     incidents.blockFacts = (db, id) => blocks.handlingFacts(db, id);
     const work = new WorkService(database.db, now, zones, evidence, notify);
@@ -181,6 +188,7 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
       roster,
       plans,
       blocks,
+      regulatory,
       assets,
       detection,
       reports,

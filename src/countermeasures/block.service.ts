@@ -153,7 +153,7 @@ export class BlockService {
       if (input.incidentId) {
         const inc = await trx.selectFrom('incidents').select(['id', 'level', 'org_unit', 'phase']).where('id', '=', input.incidentId).executeTakeFirst();
         if (!inc) throw notFound('incident', input.incidentId);
-        if (inc.phase === 'closed') throw new DomainError('conflict', `${inc.id} is closed: reopen it to act on it`, { reason: 'incidentClosed', incidentId: inc.id });
+        if (inc.phase === 'closed') throw new DomainError('conflict', `${inc.id} is closed: reopen it to act on it`, { reason: 'incidentClosed', id: inc.id });
         level = inc.level;
         orgUnit = inc.org_unit;
       }

@@ -101,6 +101,22 @@ export const IncidentSummary = Type.Object(
     exercise: Type.Boolean({ description: 'an exercise (演练) incident, kept out of the real figures' }),
     campaignId: Nullable(Type.Integer({ description: 'the drill (campaign) that opened it' })),
     planId: Nullable(Type.Integer({ description: 'the emergency plan started on it' })),
+    national: Nullable(
+      Type.Object(
+        {
+          level: Type.Integer({ minimum: 1, maximum: 4, description: 'GB/T 20986-2023: 1 = I 特别重大, 2 = II 重大, 3 = III 较大, 4 = IV 一般' }),
+          category: Type.String({ description: 'the category or sub-category code of the standard (the table in the settings)' }),
+          reason: Nullable(Type.String()),
+          confirmedBy: Type.String(),
+          confirmedAt: Type.String(),
+          dueAt: Nullable(Type.String({ description: 'the report to the regulator is due (III and graver): discovery + 1/2/4 h by operator type' })),
+          reportedAt: Nullable(Type.String()),
+          reportedTo: Nullable(Type.String()),
+          overdue: Type.Boolean(),
+        },
+        { description: 'the national grading a person confirmed, beside the internal level; null: not graded yet' },
+      ),
+    ),
   },
   { $id: 'IncidentSummary' },
 );

@@ -32,6 +32,7 @@ import { findingRoutes } from '../findings/finding.routes.js';
 import { periodicRoutes } from '../periodic/periodic.routes.js';
 import { rosterRoutes } from '../roster/roster.routes.js';
 import { blockRoutes } from '../countermeasures/block.routes.js';
+import { regulatoryRoutes } from '../regulatory/regulatory.routes.js';
 import { planRoutes } from '../plans/plan.routes.js';
 import { detectionRoutes } from '../detection/detection.routes.js';
 import { settingsRoutes } from '../settings/settings.routes.js';
@@ -133,6 +134,7 @@ export async function buildServer(services: Services, opts: { logger?: boolean }
   await app.register(rosterRoutes, { roster: services.roster, bodyLimit: config.ingestBodyLimitBytes });
   await app.register(planRoutes, { plans: services.plans });
   await app.register(blockRoutes, { blocks: services.blocks });
+  await app.register(regulatoryRoutes, { regulatory: services.regulatory });
   await app.register(detectionRoutes, { detection: services.detection, config, db: services.database.db });
   await app.register(reportRoutes, { reports: services.reports });
   await app.register(notifyRoutes, { notify: services.notify });

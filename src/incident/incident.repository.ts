@@ -39,6 +39,8 @@ export interface IncidentSummary {
   campaignId: number | null;
   /** the emergency plan started on it */
   planId: number | null;
+  /** the national grading (GB/T 20986-2023) a person confirmed, with the regulator's clock; null: not graded */
+  national: { level: number; category: string; reason: string | null; confirmedBy: string; confirmedAt: string; dueAt: string | null; reportedAt: string | null; reportedTo: string | null; overdue: boolean } | null;
 }
 
 export interface Task {
@@ -99,6 +101,20 @@ export function presentSummary(r: IncidentRow & { owner_name?: string | null }, 
     exercise: r.exercise === 1,
     campaignId: r.campaign_id === null || r.campaign_id === undefined ? null : Number(r.campaign_id),
     planId: r.plan_id === null || r.plan_id === undefined ? null : Number(r.plan_id),
+    national:
+      r.national_level === null || r.national_level === undefined
+        ? null
+        : {
+            level: Number(r.national_level),
+            category: r.national_category ?? '',
+            reason: r.national_reason,
+            confirmedBy: r.national_by ?? '',
+            confirmedAt: r.national_at ?? '',
+            dueAt: r.regulatory_due_at ?? null,
+            reportedAt: r.regulatory_reported_at ?? null,
+            reportedTo: r.regulatory_reported_to ?? null,
+            overdue: !!r.regulatory_due_at && !r.regulatory_reported_at && r.regulatory_due_at < now,
+          },
   };
 }
 

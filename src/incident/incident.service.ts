@@ -288,6 +288,14 @@ export class IncidentService {
       exercise: input.exercise || input.campaignId !== undefined ? 1 : 0,
       campaign_id: input.campaignId ?? null,
       plan_id: null,
+      national_level: null,
+      national_category: null,
+      national_reason: null,
+      national_by: null,
+      national_at: null,
+      regulatory_due_at: null,
+      regulatory_reported_at: null,
+      regulatory_reported_to: null,
     };
     await trx.insertInto('incidents').values(row).execute();
     for (const a of assets) await trx.insertInto('affected_assets').values({ ...a, incident_id: id, created_at: at }).execute();

@@ -442,8 +442,43 @@ export class NotifyService {
     });
   }
 
-  /** Phase deadlines: due soon and overdue, each told once per incident, phase and deadline. */
+  /** Phase deadlines — and the regulator's report deadline — due soon and overdue, each told once per incident, phase and deadline. */
   async scanDeadlines(): Promise<number> {
+    return (await this.scanPhaseDeadlines()) + (await this.scanRegulatoryDeadlines());
+  }
+
+  /** the regulator's deadlines coming or passed (set by the app: the regulatory service) */
+  regulatoryDue?: (db: Kysely<DB>) => Promise<Array<{ id: string; title: string; type: string; level: number; org_unit: string; national_level: number; regulatory_due_at: string; overdue: boolean }>>;
+
+  private async scanRegulatoryDeadlines(): Promise<number> {
+    if (!this.regulatoryDue) return 0;
+    const now = this.now();
+    const at = now.toISOString();
+    const due = await this.regulatoryDue(this.db);
+    if (!due.length) return 0;
+    const names = await this.typeNames(this.db);
+    const ROMAN = ['', 'I', 'II', 'III', 'IV'];
+    let queued = 0;
+    for (const inc of due) {
+      const step = inc.overdue ? 'overdue' : 'due_soon';
+      queued += await this.db.transaction().execute(async (trx) => {
+        const fired = await trx
+          .insertInto('sla_escalations')
+          .values({ incident_id: inc.id, phase: 'regulatory', step, deadline: inc.regulatory_due_at, fired_at: at })
+          .onConflict((oc) => oc.columns(['incident_id', 'phase', 'step', 'deadline']).doNothing())
+          .executeTakeFirst();
+        if (Number(fired.numInsertedOrUpdatedRows ?? 0) === 0) return 0;
+        const minutes = Math.round(Math.abs(Date.parse(inc.regulatory_due_at) - now.getTime()) / 60_000);
+        const text = inc.overdue
+          ? `国家分级 ${ROMAN[inc.national_level]} 级事件向监管部门报告已超时 ${minutes} 分钟（期限 ${inc.regulatory_due_at}），升级至指挥组`
+          : `国家分级 ${ROMAN[inc.national_level]} 级事件须在 ${minutes} 分钟内向监管部门报告（期限 ${inc.regulatory_due_at}）`;
+        return this.enqueue(trx, { kind: inc.overdue ? 'sla_overdue' : 'sla_due_soon', incidentId: inc.id, title: inc.title, typeName: names.get(inc.type) ?? inc.type, orgUnit: inc.org_unit, level: inc.level, at, text }, now);
+      });
+    }
+    return queued;
+  }
+
+  private async scanPhaseDeadlines(): Promise<number> {
     const now = this.now();
     const at = now.toISOString();
     const horizon = new Date(now.getTime() + Math.max(...Object.values(DUE_SOON_MS))).toISOString();

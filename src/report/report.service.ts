@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import type { SecretBox } from '../store/secret-box.js';
-import { checkEdits, draftForm, FORM_KINDS, type FormKind, formMarkdown, FORMS, type FormReport, REPORT_LOCALES, type ReportHeader, type ReportLocale } from '../domain/report/forms.js';
+import { type DraftOptions, checkEdits, draftForm, FORM_KINDS, type FormKind, formMarkdown, FORMS, type FormReport, REPORT_LOCALES, type ReportHeader, type ReportLocale } from '../domain/report/forms.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import type { EvidenceStore } from '../evidence/evidence.store.js';
 import type { IncidentService } from '../incident/incident.service.js';
@@ -45,6 +45,8 @@ export interface ReportExport {
 export class ReportService {
   /** who the forms name from the response organisation (the roster's): the reporter, how to reach them, the unit's contacts */
   contacts?: (orgUnit: string, username: string | undefined) => Promise<{ reporter?: string; contact?: string; contacts: string[] }>;
+  /** the national grading of an incident, worded, for the regulatory forms (set by the app) */
+  national?: (incident: { national: { level: number; category: string } | null }) => Promise<DraftOptions['national']>;
 
   private async zone(): Promise<string> {
     await this.timeZones.refresh(this.db);
@@ -115,6 +117,7 @@ export class ReportService {
       contact: roster?.reporter ? roster.contact : undefined,
       contacts: roster?.contacts,
       edits,
+      national: await this.national?.(incident),
     });
   }
 

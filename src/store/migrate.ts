@@ -27,6 +27,7 @@ import * as campaigns from './migrations/20261201T1000_campaigns.js';
 import * as roster from './migrations/20261201T1100_roster.js';
 import * as plans from './migrations/20261201T1200_plans.js';
 import * as countermeasures from './migrations/20261207T0900_countermeasures.js';
+import * as regulatory from './migrations/20261207T1000_regulatory.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -54,6 +55,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201T1100_roster': roster,
   '20261201T1200_plans': plans,
   '20261207T0900_countermeasures': countermeasures,
+  '20261207T1000_regulatory': regulatory,
 };
 
 export interface MigrationOutcome {

@@ -114,6 +114,16 @@ export interface IncidentTable {
   campaign_id: Generated<number | null>;
   /** the emergency plan started on it */
   plan_id: Generated<number | null>;
+  /** GB/T 20986-2023 level as a person confirmed it: 1 = I 特别重大 … 4 = IV 一般; null: not graded */
+  national_level: Generated<number | null>;
+  national_category: Generated<string | null>;
+  national_reason: Generated<string | null>;
+  national_by: Generated<string | null>;
+  national_at: Generated<string | null>;
+  /** the report to the regulator is due (national level III and graver) */
+  regulatory_due_at: Generated<string | null>;
+  regulatory_reported_at: Generated<string | null>;
+  regulatory_reported_to: Generated<string | null>;
 }
 
 export interface AffectedAssetTable {

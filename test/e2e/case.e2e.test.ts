@@ -27,6 +27,7 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   let c: Console;
   let page: Console['page'];
   let step = 0;
+  const said: string[] = [];
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `case-${run.lang}-${run.width}-${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
@@ -35,7 +36,26 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   const incidentId = () => incidentIdOf(page.url());
   const detail = async () => c.s.incidents.get(incidentId());
   /** the open modal's OK button (each edit is a form in a dialog) */
-  const ok = (testId: string) => page.getByTestId(`${testId}-ok`).click();
+  /**
+   * Submits the open dialog by its OK button and waits for it to close. Under load a click has been
+   * seen to land without submitting (the dialog open, no request, no refusal): after 10 s with the
+   * dialog still open and nothing under way (the button not loading), OK is pressed again.
+   */
+  const ok = async (testId: string) => {
+    const button = page.getByTestId(`${testId}-ok`);
+    await button.click();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await button.waitFor({ state: 'detached', timeout: 10_000 });
+        return;
+      } catch {
+        if (!(await button.count())) return;
+        const busy = await button.evaluate((b) => b.classList.contains('ant-btn-loading')).catch(() => true);
+        said.push(`${new Date().toISOString()} ${testId}-ok: the dialog is still open after ${attempt * 10} s${busy ? ' (its request under way)' : '; pressing OK again'}`);
+        if (!busy) await button.click().catch(() => undefined);
+      }
+    }
+  };
   /**
    * Picks an option of the Ant Design select `testId`, and again until the select shows it: under a
    * loaded machine a click can land on the list while it still opens, and the choice does not take.
@@ -65,7 +85,8 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     page.on('console', (m) => said.push(`${new Date().toISOString()} console.${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => said.push(`${new Date().toISOString()} pageerror: ${e.message}`));
     page.on('requestfailed', (r) => said.push(`${new Date().toISOString()} request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
-    page.on('response', (r) => { if (r.status() >= 400) said.push(`${new Date().toISOString()} ${r.status()} ${r.request().method()} ${r.url()}`); });
+    page.on('request', (r) => { if (r.url().includes('/api/') && !r.url().includes('/api/events')) said.push(`${new Date().toISOString()} → ${r.method()} ${r.url()}`); });
+    page.on('response', (r) => { if (r.url().includes('/api/') && !r.url().includes('/api/events')) said.push(`${new Date().toISOString()} ← ${r.status()} ${r.request().method()} ${r.url()}`); });
     await page.setViewportSize({ width: run.width, height: run.height });
     await page.goto(c.base);
     await signIn(page, 'admin', PASSWORD);
@@ -74,7 +95,6 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
   }, 120_000);
   afterAll(async () => c?.close());
   // a step that failed leaves what the page showed and what the browser said, for the next person to read
-  const said: string[] = [];
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail' || !page) return;
     await page.screenshot({ path: path.join(SHOTS, `case-${run.lang}-${run.width}-FAILED-${String(++step).padStart(2, '0')}.png`), fullPage: true }).catch(() => undefined);

@@ -6090,6 +6090,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/national": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The national level and category Bihuan proposes for the incident (from its level and its hosts’ importance), with why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            category: string;
+                            categoryName: {
+                                en: string;
+                                zh: string;
+                            };
+                            level: number;
+                            reason: {
+                                en: string;
+                                zh: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Confirm the national level (1 = I … 4 = IV) and category; a reason is needed when it differs from the proposal. III and graver start the reporting clock. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        category: string;
+                        level: number;
+                        reason?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents/{id}/observables": {
         parameters: {
             query?: never;
@@ -6561,6 +6728,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/regulatory-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a report to the regulator as sent: the first (stops the clock), a follow-up, or the summary */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "initial" | "followup" | "summary";
+                        /** Format: date-time */
+                        sentAt?: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents/{id}/report": {
         parameters: {
             query?: never;
@@ -6769,7 +7027,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    form: "incident_report" | "support_request" | "closing";
+                    form: "incident_report" | "support_request" | "closing" | "regulatory_initial" | "regulatory_followup" | "regulatory_summary";
                     id: string;
                 };
                 cookie?: never;
@@ -6841,7 +7099,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    form: "incident_report" | "support_request" | "closing";
+                    form: "incident_report" | "support_request" | "closing" | "regulatory_initial" | "regulatory_followup" | "regulatory_summary";
                     id: string;
                 };
                 cookie?: never;
@@ -11304,6 +11562,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/regulatory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator type (which sets the reporting deadline) and the GB/T 20986-2023 category table */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                code: string;
+                                en: string;
+                                parent?: string;
+                                zh: string;
+                            }[];
+                            /**
+                             * @description cii: critical-information-infrastructure operator (1 h); state_organ: a central or state organ (2 h); other (4 h)
+                             * @enum {string}
+                             */
+                            operatorType: "cii" | "state_organ" | "other";
+                            reportHours: number;
+                            reportTo: {
+                                en: string;
+                                zh: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change the operator type (open deadlines follow) or the category table */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categories?: {
+                            code: string;
+                            en: string;
+                            parent?: string;
+                            zh: string;
+                        }[];
+                        /** @enum {string} */
+                        operatorType?: "cii" | "state_organ" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                code: string;
+                                en: string;
+                                parent?: string;
+                                zh: string;
+                            }[];
+                            /**
+                             * @description cii: critical-information-infrastructure operator (1 h); state_organ: a central or state organ (2 h); other (4 h)
+                             * @enum {string}
+                             */
+                            operatorType: "cii" | "state_organ" | "other";
+                            reportHours: number;
+                            reportTo: {
+                                en: string;
+                                zh: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/report-header": {
         parameters: {
             query?: never;
@@ -13985,6 +14436,21 @@ export interface components {
                 toLevel: number;
                 toType: string;
             }[];
+            /** @description the national grading a person confirmed, beside the internal level; null: not graded yet */
+            national: {
+                /** @description the category or sub-category code of the standard (the table in the settings) */
+                category: string;
+                confirmedAt: string;
+                confirmedBy: string;
+                /** @description the report to the regulator is due (III and graver): discovery + 1/2/4 h by operator type */
+                dueAt: string | null;
+                /** @description GB/T 20986-2023: 1 = I 特别重大, 2 = II 重大, 3 = III 较大, 4 = IV 一般 */
+                level: number;
+                overdue: boolean;
+                reason: string | null;
+                reportedAt: string | null;
+                reportedTo: string | null;
+            } | null;
             observables: {
                 firstSeen: string;
                 id: number;
@@ -14064,6 +14530,21 @@ export interface components {
             exercise: boolean;
             id: string;
             level: number;
+            /** @description the national grading a person confirmed, beside the internal level; null: not graded yet */
+            national: {
+                /** @description the category or sub-category code of the standard (the table in the settings) */
+                category: string;
+                confirmedAt: string;
+                confirmedBy: string;
+                /** @description the report to the regulator is due (III and graver): discovery + 1/2/4 h by operator type */
+                dueAt: string | null;
+                /** @description GB/T 20986-2023: 1 = I 特别重大, 2 = II 重大, 3 = III 较大, 4 = IV 一般 */
+                level: number;
+                overdue: boolean;
+                reason: string | null;
+                reportedAt: string | null;
+                reportedTo: string | null;
+            } | null;
             orgUnit: string;
             overdue: boolean;
             owner: string | null;

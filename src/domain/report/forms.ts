@@ -13,7 +13,9 @@ import { DateTime } from 'luxon';
 export const REPORT_LOCALES = ['zh-CN', 'en'] as const;
 export type ReportLocale = (typeof REPORT_LOCALES)[number];
 
-export const FORM_KINDS = ['incident_report', 'support_request', 'closing'] as const;
+export const FORM_KINDS = ['incident_report', 'support_request', 'closing', 'regulatory_initial', 'regulatory_followup', 'regulatory_summary'] as const;
+/** the reports to the regulator (CAC Measures): the first, each follow-up on a significant development, the summary at closure */
+export const REGULATORY_FORMS = ['regulatory_initial', 'regulatory_followup', 'regulatory_summary'] as const;
 export type FormKind = (typeof FORM_KINDS)[number];
 
 /** The organisation's own header fields, set once in the settings. */
@@ -49,6 +51,15 @@ const HEAD: FieldSpec[] = [
   { key: 'reportTime', zh: '报告时间', en: 'Report time' },
   { key: 'reporter', zh: '报告人', en: 'Reporter' },
   { key: 'contact', zh: '联系方式', en: 'Contact' },
+];
+
+const REGULATORY_HEAD: FieldSpec[] = [
+  ...HEAD,
+  { key: 'incidentTitle', zh: '事件名称', en: 'Incident' },
+  { key: 'nationalCategory', zh: '事件类型（GB/T 20986-2023）', en: 'Category (GB/T 20986-2023)' },
+  { key: 'nationalLevel', zh: '事件级别', en: 'Level' },
+  { key: 'occurredAt', zh: '事件发现时间', en: 'Discovered at' },
+  { key: 'place', zh: '事件发生地点（单位、信息系统）', en: 'Place (unit, information systems)', long: true },
 ];
 
 export const FORMS: Record<FormKind, FormSpec> = {
@@ -100,6 +111,46 @@ export const FORMS: Record<FormKind, FormSpec> = {
       { key: 'problemsAndRecommendations', zh: '存在问题及建议', en: 'Problems and recommendations', long: true },
       { key: 'commandOpinion', zh: '总体组处理意见', en: "Command group's opinion", long: true },
       { key: 'leaderSignature', zh: '总体组组长签字', en: "Command group leader's signature", hand: true },
+    ],
+  },
+  regulatory_initial: {
+    kind: 'regulatory_initial',
+    title: { 'zh-CN': '网络安全事件报告', en: 'Cybersecurity Incident Report' },
+    fileLabel: '网络安全事件报告',
+    fields: [
+      ...REGULATORY_HEAD,
+      { key: 'impact', zh: '影响和危害', en: 'Impact and harm', long: true },
+      { key: 'measures', zh: '已采取的措施及效果', en: 'Measures taken and their effect', long: true },
+      { key: 'furtherMeasures', zh: '拟进一步采取的措施', en: 'Further measures planned', long: true },
+      { key: 'supportRequested', zh: '需要支持协助的事项', en: 'Support requested', long: true },
+      { key: 'scenePreservation', zh: '现场保护情况', en: 'Preservation of the scene', long: true },
+      { key: 'reportedTo', zh: '报告对象', en: 'Reported to' },
+    ],
+  },
+  regulatory_followup: {
+    kind: 'regulatory_followup',
+    title: { 'zh-CN': '网络安全事件续报', en: 'Cybersecurity Incident Follow-up Report' },
+    fileLabel: '网络安全事件续报',
+    fields: [
+      ...REGULATORY_HEAD,
+      { key: 'developments', zh: '事件进展（重大变化）', en: 'Developments (significant changes)', long: true },
+      { key: 'measures', zh: '已采取的措施及效果', en: 'Measures taken and their effect', long: true },
+      { key: 'furtherMeasures', zh: '拟进一步采取的措施', en: 'Further measures planned', long: true },
+      { key: 'supportRequested', zh: '需要支持协助的事项', en: 'Support requested', long: true },
+      { key: 'reportedTo', zh: '报告对象', en: 'Reported to' },
+    ],
+  },
+  regulatory_summary: {
+    kind: 'regulatory_summary',
+    title: { 'zh-CN': '网络安全事件总结报告', en: 'Cybersecurity Incident Summary Report' },
+    fileLabel: '网络安全事件总结报告',
+    fields: [
+      ...REGULATORY_HEAD,
+      { key: 'cause', zh: '事件原因', en: 'Cause', long: true },
+      { key: 'measures', zh: '应急处置措施', en: 'Response measures', long: true },
+      { key: 'rectification', zh: '整改情况', en: 'Rectification', long: true },
+      { key: 'accountability', zh: '责任追究情况', en: 'Accountability', long: true },
+      { key: 'reportedTo', zh: '报告对象', en: 'Reported to' },
     ],
   },
 };
@@ -210,6 +261,8 @@ export interface DraftOptions {
   /** the unit's contacts from the response organisation (name, position, phone) */
   contacts?: string[];
   edits?: Record<string, string>;
+  /** the national grading and whom the operator reports to (the regulatory forms) */
+  national?: { level: number; roman: string; levelName: { zh: string; en: string }; category: string; categoryName: { zh: string; en: string }; reportTo: { zh: string; en: string } };
 }
 
 /** Pre-fills a form from the incident; `edits` (a person's corrections) win over every pre-filled field. */
@@ -287,6 +340,40 @@ export function draftForm(kind: FormKind, incident: ReportIncident, opts: DraftO
       accessNeeded: zh ? '（登录凭据通过安全渠道另行提供，不写入本表）' : '(credentials are handed over separately through a secure channel, never on this form)',
       contacts: opts.contacts?.length ? [[head.reporter, head.contact].filter(Boolean).join(' '), ...opts.contacts].filter(Boolean).join('\n') : [header.reporter, header.contact].filter(Boolean).join(zh ? '，' : ', '),
     };
+  } else if (kind === 'regulatory_initial' || kind === 'regulatory_followup' || kind === 'regulatory_summary') {
+    const n = opts.national;
+    const blocksDone = actions.filter((a) => a.kind === 'block_added').map((a) => a.text);
+    const common: Record<string, string> = {
+      ...head,
+      incidentTitle: `${incident.id} ${incident.title}`,
+      nationalCategory: n ? `${n.category} ${zh ? n.categoryName.zh : n.categoryName.en}` : '',
+      nationalLevel: n ? (zh ? `${n.roman} 级（${n.levelName.zh}）` : `${n.roman} (${n.levelName.en})`) : '',
+      occurredAt: zoned(incident.detectedAt),
+      place: join([header.unitName, systemsText, hostsText]),
+      reportedTo: n ? (zh ? n.reportTo.zh : n.reportTo.en) : '',
+    };
+    const measures = join([...done.map((t) => `${zh ? t.title : (t.titleEn ?? t.title)}`), ...blocksDone].map((x, i) => `${i + 1}. ${x}`));
+    const planned = join(incident.tasks.filter((t) => t.status === 'open' || t.status === 'in_progress').map((t, i) => `${i + 1}. ${zh ? t.title : (t.titleEn ?? t.title)}`));
+    if (kind === 'regulatory_initial') {
+      fields = {
+        ...common,
+        impact: join([incident.description, hostsText, systemsText, indicatorText, attackerText]),
+        measures,
+        furtherMeasures: planned,
+        supportRequested: '',
+        scenePreservation: (incident.evidence ?? []).length ? (zh ? `已保全证据 ${(incident.evidence ?? []).length} 份：${list((incident.evidence ?? []).map((e) => e.filename))}` : `${(incident.evidence ?? []).length} piece(s) of evidence preserved: ${list((incident.evidence ?? []).map((e) => e.filename))}`) : '',
+      };
+    } else if (kind === 'regulatory_followup') {
+      fields = { ...common, developments: join(lines(actions.slice(-MAX_LINES), () => '')), measures, furtherMeasures: planned, supportRequested: '' };
+    } else {
+      fields = {
+        ...common,
+        cause: join([incident.closure.conclusion ?? '', attackerText]),
+        measures,
+        rectification: join([incident.closure.recommendations ?? '', ...unfinished.map((t) => (zh ? `未完成：${t.title}` : `Not done: ${t.titleEn ?? t.title}`))]),
+        accountability: '',
+      };
+    }
   } else {
     fields = {
       ...head,

@@ -268,6 +268,18 @@ for (const dialect of DIALECTS) {
       expect(await ok('block', 'token', 'list')).not.toContain(token);
     });
 
+    it('grades an incident nationally and records its report to the regulator (regulatory show|set|grade|reported)', async () => {
+      expect(await ok('regulatory', 'show')).toContain('operator type: other — report III and graver within 4 h');
+      expect(await ok('regulatory', 'set', '--operator', 'state_organ')).toContain('2 h');
+      const created = await ok('incident', 'create', '--title', '勒索软件加密财务服务器', '--type', 'trojan', '--asset', '10.164.1.30');
+      const id = /INC-\d{8}-\d{4}/.exec(created)![0];
+      const graded = await ok('regulatory', 'grade', id, '--level', '2', '--category', 'MI-5', '--reason', '核心财务系统被加密');
+      expect(graded).toMatch(/proposed: III MI-3 特洛伊木马事件/);
+      expect(graded).toMatch(new RegExp(`${id}: national level II, MI-5; report due `));
+      expect(await ok('regulatory', 'reported', id, '--to', '本单位网信部门')).toContain('initial report to 本单位网信部门 recorded');
+      expect((await cli('regulatory', 'set', '--operator', 'bank')).code).not.toBe(0);
+    });
+
     it('says clearly what is wrong with bad input', async () => {
       let r = await cli('incident', 'create', '--title', 'x', '--type', 'ddos');
       expect(r.code).toBe(1);

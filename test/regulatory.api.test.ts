@@ -50,7 +50,7 @@ for (const dialect of DIALECTS) {
       // discovered 01:00Z, an ordinary operator: due 05:00Z
       expect(await national(worm.id)).toMatchObject({ level: 2, category: 'MI-2', confirmedBy: 'commander-user', dueAt: '2026-11-25T05:00:00.000Z', reportedAt: null, overdue: false });
       const queue = (await h.req({ method: 'GET', url: '/api/incidents', as: 'viewer' })).json().items as Json[];
-      expect(queue.find((i) => i.id === worm.id).national.dueAt).toBe('2026-11-25T05:00:00.000Z');
+      expect(queue.find((i) => i.id === worm.id)!.national.dueAt).toBe('2026-11-25T05:00:00.000Z');
       const timeline = (await h.req({ method: 'GET', url: `/api/incidents/${worm.id}`, as: 'viewer' })).json().timeline as Json[];
       expect(timeline.find((e) => e.kind === 'national_graded')?.text).toBe('国家分级：II 级（重大），MI-2 网络蠕虫事件，须于 2026-11-25T05:00:00.000Z 前向属地省级网信部门报告（发现后 4 小时）。原因：蠕虫传播，按网络蠕虫归类');
     });

@@ -32,6 +32,7 @@ import { addDetectionCommands } from './detection-commands.js';
 import { addPeriodicCommands } from './periodic-commands.js';
 import { addPreparationCommands } from './preparation-commands.js';
 import { addBlockCommands } from './block-commands.js';
+import { addRegulatoryCommands } from './regulatory-commands.js';
 import { int } from './options.js';
 import { ALERT_FORMATS, type AlertFormat } from '../domain/alert/alert.js';
 import { instant } from '../domain/text.js';
@@ -114,6 +115,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   addPeriodicCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
   addPreparationCommands(program, { open, print, actor, fail: () => (exitCode = 1) });
   addBlockCommands(program, { open, print, actor });
+  addRegulatoryCommands(program, { open, print, actor });
   addDetectionCommands(program, {
     config,
     open,

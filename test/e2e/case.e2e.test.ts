@@ -13,8 +13,8 @@ import { CHROMIUM, type Console, SHOTS, signIn, startConsole } from './support.j
 
 const PASSWORD = 'case-e2e-password-1';
 
-const ZH = { lang: 'zh', type: '钓鱼', exploitType: '高危漏洞利用', words: { destination: '目的地址', fromAlerts: '人工关联 2 条告警', closedEdit: '已关闭：请先重新打开', scope: '影响范围未确定', reopen: '重新打开', closure: '结案', level2: '2 级', skipped: '已跳过', file: /应急处置报告单-v1\.docx$/, reportTitle: '应急处置报告单', inForce: '生效中', lifted: '已解除' } } as const;
-const EN = { lang: 'en', type: 'Phishing', exploitType: 'High-risk vulnerability', words: { destination: 'Destination', fromAlerts: '2 alert(s) added by hand', closedEdit: 'is closed: reopen it', scope: 'The scope is not determined', reopen: 'Reopen', closure: 'Closure', level2: 'Level 2', skipped: 'Skipped', file: /\.docx$/, reportTitle: 'Emergency Response Report', inForce: 'In force', lifted: 'Lifted' } } as const;
+const ZH = { lang: 'zh', type: '钓鱼', exploitType: '高危漏洞利用', words: { destination: '目的地址', fromAlerts: '人工关联 2 条告警', closedEdit: '已关闭：请先重新打开', scope: '影响范围未确定', reopen: '重新打开', closure: '结案', level2: '2 级', skipped: '已跳过', file: /应急处置报告单-v1\.docx$/, reportTitle: '应急处置报告单', inForce: '生效中', lifted: '已解除', regDue: '监管报告剩余', regDone: '已向监管部门报告', level3: 'III 级（较大）', regTitle: '网络安全事件报告' } } as const;
+const EN = { lang: 'en', type: 'Phishing', exploitType: 'High-risk vulnerability', words: { destination: 'Destination', fromAlerts: '2 alert(s) added by hand', closedEdit: 'is closed: reopen it', scope: 'The scope is not determined', reopen: 'Reopen', closure: 'Closure', level2: 'Level 2', skipped: 'Skipped', file: /\.docx$/, reportTitle: 'Emergency Response Report', inForce: 'In force', lifted: 'Lifted', regDue: 'Regulator report due in', regDone: 'Reported to the regulator', level3: 'III (relatively serious)', regTitle: 'Cybersecurity Incident Report' } } as const;
 // each language at both screen sizes the issue names
 const RUNS = [
   { ...ZH, width: 1366, height: 768 },
@@ -332,6 +332,39 @@ describe.skipIf(!CHROMIUM).each(RUNS)('a hand-made case from creation to a close
     // nothing on the screen is wider than the screen
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(run.width);
     await shot('reopened');
+  });
+
+  it('grades it nationally as III against the proposal, with the reason: the regulator\'s clock runs on the incident and the queue; the report is exported and recorded as sent', async () => {
+    const here = page.url();
+    const card = page.getByTestId('national');
+    await card.getByTestId('national-missing').waitFor();
+    await card.getByTestId('national-proposal').waitFor();
+    await card.getByTestId('national-confirm').click();
+    await choose('national-level-select', { hasText: 'III' });
+    await page.getByTestId('national-reason').fill('涉及网银 U 盾，按较大事件报告');
+    await ok('national-confirm');
+    await card.getByTestId('national-level').filter({ hasText: run.words.level3 }).waitFor();
+    // an ordinary operator: four hours from discovery, counting down in the header and the card
+    await page.getByTestId('regulatory-clock').filter({ hasText: run.words.regDue }).first().waitFor();
+    expect((await detail()).national).toMatchObject({ level: 3, reason: '涉及网银 U 盾，按较大事件报告', reportedAt: null });
+    await shot('national-graded');
+    await page.goto(`${c.base}/#/incidents`);
+    await page.getByTestId('queue').locator('tr', { hasText: incidentIdOf(here) }).getByTestId('regulatory-clock').waitFor();
+    await page.goto(here);
+    await card.getByTestId('export-regulatory_initial').click();
+    const link = page.getByTestId('report-download').filter({ hasText: /网络安全事件报告|Cybersecurity/ }).first();
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = path.join(SHOTS, `case-${run.lang}-regulatory-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const xml = strFromU8(unzipSync(new Uint8Array(fs.readFileSync(file)))['word/document.xml']!);
+    expect(xml).toContain(run.words.regTitle);
+    expect(xml).toContain(run.words.level3);
+    await card.getByTestId('regulatory-sent').click();
+    await ok('regulatory-sent');
+    await page.getByTestId('regulatory-clock').filter({ hasText: run.words.regDone }).first().waitFor();
+    expect((await detail()).national?.reportedAt).not.toBeNull();
+    await shot('regulatory-reported');
   });
 
   it('makes an incident of two alerts picked in the alert list, tags it, and finds it in the queue by its tag and by text', async () => {

@@ -15,6 +15,7 @@ import { countdown, useNow } from '../situation';
 import { AddAssetButton, AddObservableButton, AssetActions, MergeButton, MoveBackButton, ObservableActions, ObservablePivot, RegradeButton, SkipTaskButton, SplitButton, TlpTag } from './IncidentEdit';
 import { IncidentFindings } from './IncidentFindings';
 import { BLOCKABLE, BlockButton, IncidentBlocks } from './Countermeasures';
+import { NationalGrading, RegulatoryClock } from './NationalGrading';
 import { useTime } from '../time';
 
 type Json = Record<string, any>;
@@ -107,7 +108,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
     }
   };
   /** exports a form; an organisation without a report header is told where to set it */
-  const exportForm = (form: 'closing' | 'incident_report' | 'support_request') =>
+  const exportForm = (form: 'closing' | 'incident_report' | 'support_request' | 'regulatory_initial' | 'regulatory_followup' | 'regulatory_summary') =>
     act(async () => {
       try {
         await api('POST', `/api/incidents/${encodeURIComponent(id)}/reports/${form}`, { format: 'docx', locale: reportLocale });
@@ -151,6 +152,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
           <Tag>{lang === 'en' ? inc.typeName?.en : inc.typeName?.zh}</Tag>
           <Tag>{ref.unitName(inc.orgUnit)} ({inc.orgUnit})</Tag>
           {inc.phase !== 'closed' && inc.phaseDueAt && <PhaseCountdown dueAt={inc.phaseDueAt} />}
+          {inc.phase !== 'closed' && <RegulatoryClock national={inc.national ?? null} />}
           <Select
             size="small"
             style={{ width: 170 }}
@@ -308,6 +310,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               </Descriptions>
             </Card>
           )}
+          <NationalGrading inc={inc as never} act={act} may={{ grade: me.permissions.includes('incident.grade'), update: mayEdit }} exportForm={(f) => void exportForm(f)} />
           <Card title={t('reports')} style={{ marginTop: 12 }}>
             <Space wrap>
               <Segmented size="small" value={reportLocale} onChange={(v) => setReportLocale(v as 'zh-CN' | 'en')} options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} data-testid="report-locale" />

@@ -6,6 +6,7 @@ import { useErrorText } from '../errors';
 import { useLive } from '../live';
 import { titleIn, useReference } from '../reference';
 import type { IncidentSummary } from '../situation';
+import { RegulatoryClock } from './NationalGrading';
 import { NewIncidentButton } from './IncidentEdit';
 import { useTime } from '../time';
 
@@ -209,7 +210,7 @@ export function Queue({ mayCreate = false }: { mayCreate?: boolean }) {
           },
           { title: t('type'), dataIndex: 'type', width: 110, render: (x: string) => ref.typeName(x) },
           { title: t('phase'), dataIndex: 'phase', width: 90, render: (p: string) => t(`phase_${p}` as 'phase_discovery') },
-          { title: t('slaLeft'), key: 'sla', width: 130, render: (_: unknown, r) => left(r) },
+          { title: t('slaLeft'), key: 'sla', width: 150, render: (_: unknown, r) => <Space direction="vertical" size={0}>{left(r)}{r.phase !== 'closed' && <RegulatoryClock national={r.national ?? null} size="small" />}</Space> },
           { title: t('orgUnit'), dataIndex: 'orgUnit', width: 100, render: (u: string) => ref.unitName(u) },
           { title: t('owner'), dataIndex: 'owner', width: 100, render: (o: string | null) => o ?? '—' },
           { title: t('detectedAt'), dataIndex: 'detectedAt', width: 160, render: (d: string) => fmt(d) },

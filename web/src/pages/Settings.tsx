@@ -445,6 +445,38 @@ function Tokens() {
 }
 
 /**
+ * 监管报告 The regulator (issue 16): the operator type that sets the reporting deadline, and the
+ * GB/T 20986-2023 category table as lines "code | 中文 | English | parent" an organisation corrects.
+ */
+function Regulatory({ canWrite }: { canWrite: boolean }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [settings, reload] = useLoad('/api/regulatory');
+  const [text, setText] = useState<string>();
+  const lines = text ?? (settings?.categories ?? []).map((c) => [c.code, c.zh, c.en, c.parent ?? ''].join(' | ')).join('\n');
+  const save = (body: BodyOf<'PUT', '/api/regulatory'>) => void api('PUT', '/api/regulatory', body).then(() => { setText(undefined); reload(); void message.success(t('saved')); }, (e: unknown) => void message.error(errText(e)));
+  const categories = () => lines.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [code, zh, en, parent] = l.split('|').map((x) => x.trim());
+    return { code: code ?? '', zh: zh ?? '', en: en ?? '', ...(parent ? { parent } : {}) };
+  });
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size={16}>
+      <Form layout="inline">
+        <Form.Item label={t('operatorType')}>
+          <Select style={{ width: 420 }} disabled={!canWrite} value={settings?.operatorType} onChange={(v) => save({ operatorType: v })} options={(['cii', 'state_organ', 'other'] as const).map((k) => ({ value: k, label: t(`operator_${k}`) }))} data-testid="operator-type" />
+        </Form.Item>
+      </Form>
+      <div>
+        <Typography.Title level={5}>{t('nationalCategories')}</Typography.Title>
+        <Input.TextArea rows={12} value={lines} disabled={!canWrite} onChange={(e) => setText(e.target.value)} style={{ fontFamily: 'monospace', maxWidth: 760 }} data-testid="national-categories" />
+        {canWrite && <div style={{ marginTop: 8 }}><Button type="primary" onClick={() => save({ categories: categories() })}>{t('save')}</Button></div>}
+      </div>
+    </Space>
+  );
+}
+
+/**
  * 封禁列表 Block lists (issue 16): the allow-list (never blocked without a second person: DNS
  * servers, gateways, own domains — one a line, a note after a space) and the read-only tokens the
  * firewalls pull the lists with, each shown once, with the addresses a firewall is given.
@@ -523,6 +555,7 @@ export function Settings({ me, tab }: { me: Me; tab?: string }) {
     ...(can('alerts.read') ? [{ key: 'intel', label: t('intel'), children: <Intel canWrite={can('intel.write')} /> }] : []),
     { key: 'notifications', label: t('notifications'), children: <Notifications canWrite={write} /> },
     { key: 'blocks', label: t('blockLists'), children: <BlockLists canWrite={write} /> },
+    { key: 'regulatory', label: t('regulatorySettings'), children: <Regulatory canWrite={write} /> },
     ...(can('users.manage') ? [{ key: 'users', label: t('users'), children: <Users /> }] : []),
     ...(can('tokens.own') ? [{ key: 'tokens', label: t('tokens'), children: <Tokens /> }] : []),
     { key: 'security', label: t('security'), children: <TotpSetup /> },

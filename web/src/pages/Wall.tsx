@@ -139,7 +139,7 @@ export function Wall() {
                 <div key={i.id} style={{ display: 'grid', gridTemplateColumns: '4.2em minmax(0, 1fr) 4.5em 5em 6em', gap: 8, alignItems: 'center', padding: '5px 0', borderBottom: '1px solid #1d3b66', fontSize: 'clamp(12px, 1vw, 18px)' }}>
                   <span style={{ background: LEVEL_COLORS[i.level], borderRadius: 3, textAlign: 'center', fontWeight: 700 }}>{t('levelN', { n: i.level })}</span>
                   <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={i.id}>
-                    <span style={{ color: '#8fb3e8' }}>{i.id.replace(/^INC-\d{8}-/, '#')}</span> {i.exercise && <span style={{ color: '#d3adf7' }} data-testid="wall-exercise">[{t('exercise')}] </span>}{titleIn(lang, i)}
+                    <span style={{ color: '#8fb3e8' }}>{i.id.replace(/^INC-\d{8}-/, '#')}</span> {i.exercise && <span style={{ color: '#d3adf7' }} data-testid="wall-exercise">[{t('exercise')}] </span>}{i.national?.dueAt && !i.national.reportedAt && <span style={{ color: countdown(i.national.dueAt, now).overdue ? '#ff4d4f' : '#ffa940', fontVariantNumeric: 'tabular-nums' }} data-testid="wall-regulatory">[{t('regulatoryShort')} {countdown(i.national.dueAt, now).text}] </span>}{titleIn(lang, i)}
                   </span>
                   <span style={{ color: '#a9bfdf' }}>{t(`phase_${i.phase}` as 'phase_discovery')}</span>
                   <span style={{ color: '#a9bfdf', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}>{ref.unitName(i.orgUnit)}</span>

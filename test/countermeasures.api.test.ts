@@ -7,7 +7,9 @@
  * allow-listed DNS server held for a second person; a /8 refused; and the alerts after a block
  * read to say whether the source went quiet — which the handling gate shows.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/dialects.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -225,6 +227,32 @@ for (const dialect of DIALECTS) {
       } finally {
         receiver.close();
       }
+    });
+
+    it('eradication and recovery: a patch task for a finding on one of its hosts marks the finding fixed when done; a password-reset task', async () => {
+      const nessus = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/scans/nessus-q4.nessus'));
+      expect((await h.req({ method: 'POST', url: '/api/scans', payload: nessus, headers: { 'content-type': 'application/octet-stream' }, as: 'handler' })).statusCode).toBe(201);
+      const findings = (await h.req({ method: 'GET', url: '/api/findings?limit=50', as: 'viewer' })).json().items as Json[];
+      const ms17 = findings.find((f) => f.ip === '10.164.1.8' && f.severity === 'critical')!;
+      const elsewhere = findings.find((f) => f.ip !== '10.164.1.8')!;
+      let r = await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/recovery-tasks`, payload: { kind: 'patch', findingId: ms17.id }, as: 'handler' });
+      expect(r.statusCode, r.body).toBe(201);
+      const taskId = r.json().id;
+      r = await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/recovery-tasks`, payload: { kind: 'patch', findingId: ms17.id }, as: 'handler' });
+      expect(r.json().details).toMatchObject({ reason: 'taskExists', taskId });
+      r = await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/recovery-tasks`, payload: { kind: 'patch', findingId: elsewhere.id }, as: 'handler' });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().details[0]).toMatchObject({ field: 'findingId', rule: 'findingNotOnIncident' });
+      expect((await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/recovery-tasks`, payload: { kind: 'password_reset', account: 'CORP\\fin-admin' }, as: 'handler' })).statusCode).toBe(201);
+      const tasks = (await h.req({ method: 'GET', url: `/api/incidents/${incident.id}`, as: 'viewer' })).json().tasks as Json[];
+      const patch = tasks.find((t) => t.id === taskId)!;
+      expect(patch).toMatchObject({ phase: 'handling', mandatory: true, findingId: ms17.id, status: 'open' });
+      expect(patch.title).toContain('修补漏洞：');
+      expect(patch.title).toContain('10.164.1.8:445');
+      expect(tasks.map((t) => t.title)).toContain('重置账户口令：CORP\\fin-admin');
+      expect((await h.req({ method: 'PATCH', url: `/api/incidents/${incident.id}/tasks/${taskId}`, payload: { status: 'done' }, as: 'handler' })).statusCode).toBe(200);
+      const fixed = (await h.req({ method: 'GET', url: `/api/findings?status=fixed&limit=50`, as: 'viewer' })).json().items as Json[];
+      expect(fixed.find((f) => f.id === ms17.id)).toMatchObject({ status: 'fixed', incidentId: incident.id });
     });
 
     it('keeps a branch user to their branch: another branch\'s incident and its blocks are out of reach', async () => {

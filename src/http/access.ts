@@ -61,6 +61,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/incidents/:id/national': ['incident.read', 'incident'],
   'PUT /api/incidents/:id/national': ['incident.grade', 'incident'],
   'POST /api/incidents/:id/regulatory-report': ['incident.update', 'incident'],
+  'POST /api/incidents/:id/recovery-tasks': ['incident.update', 'incident'],
   'PATCH /api/findings/:id': ['findings.manage', 'finding'],
   'GET /api/periodic/items': ['findings.read', 'list'],
   'POST /api/periodic/items': ['findings.manage', 'own'],

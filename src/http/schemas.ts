@@ -137,6 +137,7 @@ export const TaskBody = Type.Object(
     updatedAt: Type.String(),
     doneAt: Nullable(Type.String()),
     doneBy: Nullable(Type.String()),
+    findingId: Nullable(Type.Integer({ description: 'a patch task: the finding of periodic work it fixes (done → the finding is fixed)' })),
   },
   { $id: 'Task' },
 );

@@ -58,6 +58,8 @@ export interface Task {
   updatedAt: string;
   doneAt: string | null;
   doneBy: string | null;
+  /** a patch task: the finding it fixes */
+  findingId: number | null;
 }
 
 export interface IncidentDetail extends IncidentSummary {
@@ -134,6 +136,7 @@ export function presentTask(t: TaskRow): Task {
     updatedAt: t.updated_at,
     doneAt: t.done_at,
     doneBy: t.done_by,
+    findingId: t.finding_id === null || t.finding_id === undefined ? null : Number(t.finding_id),
   };
 }
 

@@ -329,6 +329,24 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ incidents: IncidentServ
   );
 
   app.post(
+    '/api/incidents/:id/recovery-tasks',
+    {
+      config: { access: 'incident.update' },
+      schema: {
+        tags,
+        summary: 'Eradication and recovery: a handling task to patch a finding of periodic work on one of its hosts (done → the finding is fixed), or to reset an account’s password',
+        params: Params,
+        body: Type.Union([
+          Type.Object({ kind: Type.Literal('patch'), findingId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+          Type.Object({ kind: Type.Literal('password_reset'), account: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        ]),
+        response: { 201: Created, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await incidents.addRecoveryTask(requireActor(req), req.params.id, req.body)),
+  );
+
+  app.post(
     '/api/incidents/:id/tasks',
     {
       config: { access: 'incident.update' },

@@ -844,6 +844,40 @@ export class IncidentService {
     });
   }
 
+  /**
+   * Eradication and recovery (处置 · 根除/恢复): a handling task to patch a finding of periodic work on
+   * one of the incident's hosts (done → the finding is fixed), or to reset an account's password.
+   */
+  async addRecoveryTask(actor: Actor, id: string, input: { kind: 'patch'; findingId: number } | { kind: 'password_reset'; account: string }) {
+    requirePermission(actor, 'incident.update', 'edit incidents');
+    return this.mutate(actor, id, 'incident.task.add', async (trx, row, at) => {
+      let title: string;
+      let titleEn: string;
+      let findingId: number | null = null;
+      if (input.kind === 'patch') {
+        const f = await trx.selectFrom('findings').select(['id', 'title', 'ip', 'port', 'status', 'org_unit']).where('id', '=', input.findingId).executeTakeFirst();
+        if (!f) throw notFound('finding', input.findingId);
+        const hosts = await trx.selectFrom('affected_assets').select('ip').where('incident_id', '=', id).where('ip', '=', f.ip).executeTakeFirst();
+        if (!hosts) throw validationError('findingId', `finding #${f.id} is on ${f.ip}, which is not a host of ${id}`, 'findingNotOnIncident', { ip: f.ip });
+        const open = await trx.selectFrom('tasks').select('id').where('incident_id', '=', id).where('finding_id', '=', f.id).where('status', 'in', ['open', 'in_progress']).executeTakeFirst();
+        if (open) throw new DomainError('conflict', `task #${open.id} already patches finding #${f.id}`, { reason: 'taskExists', taskId: Number(open.id) });
+        const where = `${f.ip}${f.port ? `:${f.port}` : ''}`;
+        title = `修补漏洞：${f.title}（${where}）`;
+        titleEn = `Patch: ${f.title} (${where})`;
+        findingId = Number(f.id);
+      } else {
+        const account = requiredText('account', input.account, 200);
+        title = `重置账户口令：${account}`;
+        titleEn = `Reset the password of ${account}`;
+      }
+      const deadlines = JSON.parse(row.deadlines) as Deadlines;
+      const values = { incident_id: id, phase: 'handling', title, title_en: titleEn, mandatory: 1, status: 'open', assignee_id: null, due_at: dueAtFor(deadlines, 'handling'), playbook_key: null, note: null, created_at: at, updated_at: at, done_at: null, done_by: null, finding_id: findingId };
+      const r = await trx.insertInto('tasks').values(values).returning('id').executeTakeFirstOrThrow();
+      if (findingId !== null) await trx.updateTable('findings').set({ incident_id: id }).where('id', '=', findingId).where('incident_id', 'is', null).execute();
+      return { after: { id: r.id, ...values }, result: { id: r.id } };
+    });
+  }
+
   async updateTask(actor: Actor, id: string, taskId: number, input: { status?: string; assigneeId?: number | null; note?: string | null; dueAt?: string | null }): Promise<Task> {
     requirePermission(actor, 'incident.update', 'edit incidents');
     if (input.status !== undefined && !(TASK_STATUSES as readonly string[]).includes(input.status)) {
@@ -867,6 +901,10 @@ export class IncidentService {
         updated_at: at,
       };
       const updated = await trx.updateTable('tasks').set(set).where('id', '=', taskId).returningAll().executeTakeFirstOrThrow();
+      // a patch task done: its finding is fixed (a rescan then verifies it, or reopens it)
+      if (status === 'done' && t.finding_id !== null && t.finding_id !== undefined) {
+        await trx.updateTable('findings').set({ status: 'fixed', status_note: `${id} 任务 #${taskId} 已完成`, status_by: actorLabel(actor), status_at: at }).where('id', '=', Number(t.finding_id)).where('status', 'in', ['open', 'fixing']).execute();
+      }
       return { before: repo.presentTask(t), after: repo.presentTask(updated), result: repo.presentTask(updated) };
     });
     return result;

@@ -28,6 +28,7 @@ import * as roster from './migrations/20261201T1100_roster.js';
 import * as plans from './migrations/20261201T1200_plans.js';
 import * as countermeasures from './migrations/20261207T0900_countermeasures.js';
 import * as regulatory from './migrations/20261207T1000_regulatory.js';
+import * as recoveryTasks from './migrations/20261207T1100_recovery_tasks.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -56,6 +57,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201T1200_plans': plans,
   '20261207T0900_countermeasures': countermeasures,
   '20261207T1000_regulatory': regulatory,
+  '20261207T1100_recovery_tasks': recoveryTasks,
 };
 
 export interface MigrationOutcome {

@@ -184,6 +184,8 @@ export interface TaskTable {
   updated_at: string;
   done_at: string | null;
   done_by: string | null;
+  /** a patch task: the finding of periodic work it fixes */
+  finding_id: Generated<number | null>;
 }
 
 export interface CommentTable {

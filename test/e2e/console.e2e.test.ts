@@ -335,6 +335,9 @@ describe.skipIf(!CHROMIUM)('the console in a real browser', () => {
     await known.locator('tr', { hasText: 'MS17-010' }).getByTestId('finding-exploit').click();
     await known.getByTestId('finding-exploited').waitFor();
     await expect.poll(async () => (await s.findings.list({ incident: first, limit: 10, offset: 0 })).items.filter((f) => f.incidentId === first).map((f) => f.checkId), { timeout: 10_000 }).toEqual(['nessus:97833']);
+    // eradication: a handling task to patch it, from the same row
+    await known.locator('tr', { hasText: 'MS17-010' }).getByTestId('finding-patch-task').click();
+    await expect.poll(async () => (await s.incidents.get(first)).tasks.filter((t) => t.findingId !== null).map((t) => t.phase), { timeout: 10_000 }).toEqual(['handling']);
     await shot('incident-known-findings');
   });
 

@@ -6728,6 +6728,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/recovery-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Eradication and recovery: a handling task to patch a finding of periodic work on one of its hosts (done → the finding is fixed), or to reset an account’s password */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. INC-20261125-0007 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        findingId: number;
+                        /** @enum {string} */
+                        kind: "patch";
+                    } | {
+                        account: string;
+                        /** @enum {string} */
+                        kind: "password_reset";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents/{id}/regulatory-report": {
         parameters: {
             query?: never;
@@ -14571,6 +14669,8 @@ export interface components {
             doneAt: string | null;
             doneBy: string | null;
             dueAt: string | null;
+            /** @description a patch task: the finding of periodic work it fixes (done → the finding is fixed) */
+            findingId: number | null;
             id: number;
             mandatory: boolean;
             note: string | null;

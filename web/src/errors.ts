@@ -53,6 +53,7 @@ const REASONS: Record<string, Words> = {
   blockNotPending: { zh: '该封禁不在待审批状态（{status}）', en: 'This block is not waiting for approval ({status})' },
   approveOwnBlock: { zh: '封禁须由另一人审批：这是您本人提出的申请', en: 'A second person approves a block: you asked for this one' },
   blockEnded: { zh: '该封禁已结束（{status}）', en: 'This block has ended already ({status})' },
+  taskExists: { zh: '已有任务 #{taskId} 在修补该漏洞', en: 'Task #{taskId} patches this finding already' },
   nationalMissing: { zh: '该事件尚未确定国家分级：请先确认', en: 'This incident has no national level yet: confirm it first' },
   blockNotActive: { zh: '只有生效中的封禁可以续期（当前为 {status}），已结束的请重新封禁', en: 'Only a block in force is renewed (this one is {status}): block it again' },
 };
@@ -85,6 +86,7 @@ const RULES: Record<string, Words> = {
   blockTooLong: { zh: '{field}最长为 {days} 天后：到期时再续期', en: '{field}: at most {days} days from now — renew it when the time comes' },
   blockRenewEarlier: { zh: '{field}须晚于当前到期时间 {expiresAt}', en: '{field} must be later than the present expiry {expiresAt}' },
   listName: { zh: '{field}：列表名为 1–40 个小写字母、数字、- 或 _', en: '{field}: a list name is 1–40 lowercase letters, digits, - or _' },
+  findingNotOnIncident: { zh: '{field}：该漏洞所在主机 {ip} 不是本事件的受影响主机', en: '{field}: the finding is on {ip}, which is not a host of this incident' },
   nationalCategory: { zh: '{field}：“{category}”不在事件分类表中', en: '{field}: “{category}” is not a category of the table' },
   categoryCode: { zh: '{field}：分类代码为 1–20 个字母、数字、.、_ 或 -', en: '{field}: a code is 1–20 letters, digits, ., _ or -' },
   categoryParent: { zh: '{field}：“{parent}”不是表中的大类', en: '{field}: “{parent}” is not a category of the table' },

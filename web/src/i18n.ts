@@ -461,6 +461,8 @@ const WORDS = {
   plan_retired: { zh: '已废止', en: 'Retired' },
   approve: { zh: '批准', en: 'Approve' },
   block: { zh: '封禁', en: 'Block' },
+  patchTask: { zh: '生成修补任务', en: 'Patch task' },
+  passwordResetTask: { zh: '重置口令任务', en: 'Password reset task' },
   nationalGrading: { zh: '国家分级（GB/T 20986-2023）', en: 'National grading (GB/T 20986-2023)' },
   nationalLevel_1: { zh: '级（特别重大）', en: '(especially serious)' },
   nationalLevel_2: { zh: '级（重大）', en: '(serious)' },

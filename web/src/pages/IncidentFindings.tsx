@@ -12,7 +12,8 @@ import { SeverityTag } from './SeverityTag';
 
 type Finding = Answer<'GET', '/api/findings'>['items'][number];
 
-export function IncidentFindings({ incidentId, reloadKey, canManage }: { incidentId: string; reloadKey: string; canManage: boolean }) {
+/** `patch`: makes a handling task that patches the finding (done → the finding is fixed), when the incident may be edited */
+export function IncidentFindings({ incidentId, reloadKey, canManage, patch }: { incidentId: string; reloadKey: string; canManage: boolean; patch?: (findingId: number) => void }) {
   const t = useT();
   const { message } = AntApp.useApp();
   const errText = useErrorText();
@@ -41,6 +42,14 @@ export function IncidentFindings({ incidentId, reloadKey, canManage }: { inciden
           { title: t('host'), key: 'host', width: 150, render: (_: unknown, f) => `${f.ip}${f.port ? `:${f.port}` : ''}` },
           { title: t('finding'), dataIndex: 'title', ellipsis: true },
           { title: t('status'), dataIndex: 'status', width: 90, render: (s: string) => t(`finding_${s}` as WordKey) },
+          ...(patch
+            ? [{
+                title: '',
+                key: 'patch',
+                width: 110,
+                render: (_: unknown, f: Finding) => (f.status === 'open' || f.status === 'fixing' ? <Button size="small" onClick={() => patch(f.id)} data-testid="finding-patch-task">{t('patchTask')}</Button> : null),
+              }]
+            : []),
           {
             title: '',
             key: 'exploited',

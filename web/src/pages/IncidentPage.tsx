@@ -482,12 +482,12 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                   ),
                 },
                 { title: t('seenIn'), key: 'seen', render: (_: unknown, o: Json) => (seen[o.value] ?? []).map((x) => <a key={x} href={`#/incidents/${encodeURIComponent(x)}`} style={{ marginRight: 6 }}>{x}</a>) },
-                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 170, render: (_: unknown, o: Json) => <Space size={4}><ObservableActions incidentId={id} observable={o} act={act} />{mayBlock && BLOCKABLE[o.type] && <BlockButton incidentId={id} act={act} preset={{ kind: BLOCKABLE[o.type]!, value: String(o.value) }} label={t('block')} />}</Space> }] : []),
+                ...(mayEdit && inc.phase !== 'closed' ? [{ title: '', key: 'edit', width: 170, render: (_: unknown, o: Json) => <Space size={4}><ObservableActions incidentId={id} observable={o} act={act} />{mayBlock && BLOCKABLE[o.type] && <BlockButton incidentId={id} act={act} preset={{ kind: BLOCKABLE[o.type]!, value: String(o.value) }} label={t('block')} />}{o.type === 'account' && <Button size="small" data-testid="obs-password-reset" onClick={() => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/recovery-tasks`, { kind: 'password_reset', account: String(o.value) }))}>{t('passwordResetTask')}</Button>}</Space> }] : []),
               ]}
             />
           </Card>
           <IncidentBlocks incidentId={id} reloadKey={`${String(inc.updatedAt)}:${entryCount}`} act={act} may={{ manage: mayBlock, approve: me.permissions.includes('blocks.approve'), open: inc.phase !== 'closed' }} />
-          {me.permissions.includes('findings.read') && <IncidentFindings incidentId={id} reloadKey={String(inc.updatedAt)} canManage={me.permissions.includes('findings.manage')} />}
+          {me.permissions.includes('findings.read') && <IncidentFindings incidentId={id} reloadKey={`${String(inc.updatedAt)}:${entryCount}`} canManage={me.permissions.includes('findings.manage')} patch={mayEdit && inc.phase !== 'closed' ? (findingId) => void act(() => api('POST', `/api/incidents/${encodeURIComponent(id)}/recovery-tasks`, { kind: 'patch', findingId })) : undefined} />}
           <Card title={t('levelHistory')} style={{ marginTop: 12 }}>
             <List
               size="small"

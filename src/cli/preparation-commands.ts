@@ -56,6 +56,16 @@ function localInstant(flag: string, value: string, zone: string): string {
   return t.toUTC().toISO()!;
 }
 
+/** The period --from/--to name in the organisation's zone: from today, `days` long unless --to says. */
+async function period(s: Services, o: { from?: string; to?: string }, days: number): Promise<{ from: string; to: string; zone: string }> {
+  await s.timeZones.refresh(s.database.db);
+  const zone = s.timeZones.zone;
+  const from = o.from ? localInstant('--from', o.from, zone) : DateTime.now().setZone(zone).startOf('day').toUTC().toISO()!;
+  const to = o.to ? localInstant('--to', o.to, zone) : DateTime.fromISO(from).plus({ days }).toUTC().toISO()!;
+  if (to <= from) throw new DomainError('validation', '--to must come after --from');
+  return { from, to, zone };
+}
+
 export function addPreparationCommands(program: Command, { open, print, actor, fail }: Context): void {
   const roster = program.command('roster').description('the response organisation (应急组织) and its duty roster (值班表): teams with members, shifts imported from a sheet, who is on duty now');
   roster
@@ -78,11 +88,7 @@ export function addPreparationCommands(program: Command, { open, print, actor, f
     .option('--org <code>', 'one org unit')
     .action(async (file: string, o: { from?: string; to?: string; org?: string }) => {
       const s = await open();
-      await s.timeZones.refresh(s.database.db);
-      const zone = s.timeZones.zone;
-      const from = o.from ? localInstant('--from', o.from, zone) : DateTime.now().setZone(zone).startOf('day').toUTC().toISO()!;
-      const to = o.to ? localInstant('--to', o.to, zone) : DateTime.fromISO(from).plus({ days: 31 }).toUTC().toISO()!;
-      if (to <= from) throw new DomainError('validation', '--to must come after --from');
+      const { from, to } = await period(s, o, 31);
       const format = file.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
       fs.writeFileSync(file, await s.roster.exportShifts({ from, to, orgUnit: o.org }, format));
       print(`wrote ${file} (${format}, ${(await s.roster.shifts({ from, to, orgUnit: o.org })).length} shifts)`);
@@ -107,10 +113,7 @@ export function addPreparationCommands(program: Command, { open, print, actor, f
     .option('--org <code>', 'one org unit')
     .action(async (o: { from?: string; to?: string; org?: string }) => {
       const s = await open();
-      await s.timeZones.refresh(s.database.db);
-      const zone = s.timeZones.zone;
-      const from = o.from ? localInstant('--from', o.from, zone) : DateTime.now().setZone(zone).startOf('day').toUTC().toISO()!;
-      const to = o.to ? localInstant('--to', o.to, zone) : DateTime.fromISO(from).plus({ days: 7 }).toUTC().toISO()!;
+      const { from, to, zone } = await period(s, o, 7);
       const list = await s.roster.shifts({ from, to, orgUnit: o.org });
       if (!list.length) print('no shifts');
       for (const x of list) {

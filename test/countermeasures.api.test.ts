@@ -229,6 +229,20 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('blocks the outside sources of alerts picked on the alert list: each once, the one on the list already named, the rest in', async () => {
+      const at = h.clock.now().toISOString();
+      const lines = [eve('198.18.0.5', at), eve('198.18.0.5', at), eve('192.0.2.11', at)].join('\n');
+      expect((await h.req({ method: 'POST', url: '/api/alerts', payload: lines, headers: { 'content-type': 'application/x-ndjson' }, as: 'ingest' })).statusCode).toBeLessThan(300);
+      const found = (await h.req({ method: 'GET', url: `/api/alerts?from=${encodeURIComponent(new Date(Date.parse(at) - 60_000).toISOString())}&limit=50`, as: 'viewer' })).json().items as Json[];
+      const ids = found.filter((a) => ['198.18.0.5', '192.0.2.11'].includes(a.alert?.source?.ip)).map((a) => a.id);
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      const r = await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/blocks/from-alerts`, payload: { alerts: ids, reason: '告警中的扫描来源' }, as: 'handler' });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json().blocked.map((b: Json) => b.value)).toEqual(['198.18.0.5']);
+      expect(r.json().skipped).toEqual([{ value: '192.0.2.11', reason: expect.stringContaining('is already on list default') }]);
+      expect((await edl('ip.txt')).body).toContain('198.18.0.5\n');
+    });
+
     it('eradication and recovery: a patch task for a finding on one of its hosts marks the finding fixed when done; a password-reset task', async () => {
       const nessus = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/scans/nessus-q4.nessus'));
       expect((await h.req({ method: 'POST', url: '/api/scans', payload: nessus, headers: { 'content-type': 'application/octet-stream' }, as: 'handler' })).statusCode).toBe(201);

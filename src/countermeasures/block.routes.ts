@@ -112,6 +112,21 @@ export const blockRoutes: FastifyPluginAsyncTypebox<{ blocks: BlockService }> = 
     },
   );
 
+  app.post(
+    '/api/incidents/:id/blocks/from-alerts',
+    {
+      config: { access: 'blocks.manage' },
+      schema: {
+        tags,
+        summary: 'Block the outside addresses the chosen alerts came from, for this incident: each once; those refused (on the list already, internal) are named and the others go in',
+        params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        body: Type.Object({ alerts: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), reason: Type.String({ minLength: 1, maxLength: 2000 }), list: Type.Optional(Type.String({ maxLength: 40 })), expiresAt: Type.Optional(DateTime()) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ blocked: Type.Array(BlockBody), skipped: Type.Array(Type.Object({ value: Type.String(), reason: Type.String() })) }), ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await blocks.fromAlerts(requireActor(req), req.params.id, req.body, { branch: branchOf(req.actor) })),
+  );
+
   app.post('/api/blocks/:id/approve', { config: { access: 'blocks.approve' }, schema: { tags, summary: 'Approve a block waiting for a second person (not the one who asked)', params: Id, response: { 200: BlockBody, ...errorResponses } } }, async (req) => blocks.approve(requireActor(req), req.params.id));
   app.post(
     '/api/blocks/:id/lift',

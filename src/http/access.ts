@@ -48,6 +48,7 @@ export const ACCESS: Record<string, readonly [Access, BranchRule]> = {
   'GET /api/blocks': ['incident.read', 'list'],
   'GET /api/blocks/:id': ['incident.read', 'block'],
   'POST /api/incidents/:id/blocks': ['blocks.manage', 'incident'],
+  'POST /api/incidents/:id/blocks/from-alerts': ['blocks.manage', 'incident'],
   'POST /api/blocks/:id/approve': ['blocks.approve', 'headquarters'],
   'POST /api/blocks/:id/lift': ['blocks.manage', 'block'],
   'POST /api/blocks/:id/renew': ['blocks.manage', 'block'],

@@ -5577,6 +5577,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/blocks/from-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block the outside addresses the chosen alerts came from, for this incident: each once; those refused (on the list already, internal) are named and the others go in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        alerts: number[];
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        list?: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            blocked: {
+                                activatedAt: string | null;
+                                approvalReason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                approvedAt: string | null;
+                                approvedBy: string | null;
+                                createdAt: string;
+                                endedAt: string | null;
+                                endedBy: string | null;
+                                endReason: string | null;
+                                expiresAt: string;
+                                id: number;
+                                incidentId: string | null;
+                                /** @enum {string} */
+                                kind: "ip" | "domain" | "url" | "hash";
+                                list: string;
+                                orgUnit: string;
+                                owner: string;
+                                reason: string;
+                                requestedBy: string;
+                                /** @enum {string} */
+                                status: "pending" | "active" | "lifted" | "expired" | "rejected";
+                                /** @description as served: an address or CIDR, a domain (*.example.com for its subdomains), a URL without its scheme, a hash */
+                                value: string;
+                                verification: {
+                                    lastSeen: string | null;
+                                    quietMinutes: number;
+                                    /** @description alerts carrying it since the block */
+                                    seenAfter: number;
+                                    /** @description the devices that saw it after the block */
+                                    seenBy: string[];
+                                    /**
+                                     * @description waiting: under 30 min since the block and not seen; quiet: not seen for 30 min or more; seen: seen within the last 30 min
+                                     * @enum {string}
+                                     */
+                                    state: "waiting" | "quiet" | "seen";
+                                } | null;
+                            }[];
+                            skipped: {
+                                reason: string;
+                                value: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents/{id}/comments": {
         parameters: {
             query?: never;

@@ -461,6 +461,8 @@ const WORDS = {
   plan_retired: { zh: '已废止', en: 'Retired' },
   approve: { zh: '批准', en: 'Approve' },
   block: { zh: '封禁', en: 'Block' },
+  blockSources: { zh: '封禁来源（{n} 条告警）', en: 'Block the sources ({n} alerts)' },
+  blockedN: { zh: '已封禁 {n} 个地址', en: '{n} address(es) blocked' },
   patchTask: { zh: '生成修补任务', en: 'Patch task' },
   passwordResetTask: { zh: '重置口令任务', en: 'Password reset task' },
   nationalGrading: { zh: '国家分级（GB/T 20986-2023）', en: 'National grading (GB/T 20986-2023)' },

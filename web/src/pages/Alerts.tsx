@@ -6,6 +6,7 @@ import { categoryName, LangContext, ruleNameIn, useT } from '../i18n';
 import { useErrorText } from '../errors';
 import { useReference } from '../reference';
 import { useTime } from '../time';
+import { BlockAlertsButton } from './Countermeasures';
 import { AddAlertsButton, NewIncidentButton } from './IncidentEdit';
 
 const CATEGORIES = ['network', 'intrusion_detection', 'threat', 'authentication', 'malware', 'process', 'web', 'email', 'file', 'iam'];
@@ -14,7 +15,7 @@ const VERDICT_COLORS: Record<string, string> = { true_positive: 'red', false_pos
 type Json = Record<string, any>;
 
 /** Alert search with the raw record one click away, and triage with a reason; events (context records) beside them. */
-export function Alerts({ may = { create: false, update: false } }: { may?: { create: boolean; update: boolean } }) {
+export function Alerts({ may = { create: false, update: false, block: false } }: { may?: { create: boolean; update: boolean; block: boolean } }) {
   const fmt = useTime();
   const t = useT();
   const { message } = AntApp.useApp();
@@ -98,11 +99,12 @@ export function Alerts({ may = { create: false, update: false } }: { may?: { cre
         {kind === 'alert' && <Form.Item name="indicator" valuePropName="checked"><Checkbox>{t('onlyIndicators')}</Checkbox></Form.Item>}
         <Button type="primary" htmlType="submit" data-testid="alert-search">{t('search')}</Button>
       </Form>
-      {(may.create || may.update) && (
+      {(may.create || may.update || may.block) && (
         <div style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap', marginBottom: 8 }} data-testid="alert-selection">
           <Typography.Text type="secondary">{t('selectedAlerts', { n: picked.length })}</Typography.Text>
           {may.create && <NewIncidentButton key={picked.map((a) => a.id).join(',')} alerts={picked} />}
           {may.update && <AddAlertsButton alerts={picked} done={() => { setPicked([]); void load(filters); }} />}
+          {may.block && <BlockAlertsButton alerts={picked} done={() => setPicked([])} />}
         </div>
       )}
       <Table

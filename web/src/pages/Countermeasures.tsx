@@ -12,7 +12,7 @@ import { type Answer, api } from '../api';
 import { useErrorText } from '../errors';
 import { LangContext, type WordKey, useT } from '../i18n';
 import { useTime } from '../time';
-import { type Act, ModalForm, went } from './IncidentEdit';
+import { type Act, ModalForm, OpenIncidentSelect, went } from './IncidentEdit';
 
 type Block = Answer<'GET', '/api/blocks'>['items'][number];
 const KINDS = ['ip', 'domain', 'url', 'hash'] as const;
@@ -153,5 +153,40 @@ export function IncidentBlocks({ incidentId, reloadKey, act, may }: { incidentId
         ]}
       />
     </Card>
+  );
+}
+
+/** "封禁来源": the outside addresses the picked alerts came from, blocked for an incident (those refused are named). */
+export function BlockAlertsButton({ alerts, done }: { alerts: Array<Record<string, unknown>>; done: () => void }) {
+  const t = useT();
+  const { message, modal } = AntApp.useApp();
+  const errText = useErrorText();
+  return (
+    <ModalForm
+      label={t('blockSources', { n: alerts.length })}
+      title={t('blockSources', { n: alerts.length })}
+      testId="block-alerts"
+      danger
+      disabled={alerts.length === 0}
+      onSubmit={async (v) => {
+        try {
+          const r = await api('POST', `/api/incidents/${encodeURIComponent(String(v.incident))}/blocks/from-alerts`, { alerts: alerts.map((a) => Number(a.id)), reason: v.reason });
+          if (r.skipped.length) modal.warning({ title: t('blockedN', { n: r.blocked.length }), content: <ul data-testid="block-skipped">{r.skipped.map((x) => <li key={x.value}>{`${x.value}: ${x.reason}`}</li>)}</ul> });
+          else void message.success(t('blockedN', { n: r.blocked.length }));
+          done();
+          return true;
+        } catch (e) {
+          void message.error(errText(e));
+          return false;
+        }
+      }}
+    >
+      <Form.Item name="incident" label={t('incident')} rules={[{ required: true }]}>
+        <OpenIncidentSelect testId="block-alerts-incident" />
+      </Form.Item>
+      <Form.Item name="reason" label={t('reason')} rules={[{ required: true }]}>
+        <Input.TextArea rows={2} maxLength={2000} data-testid="block-alerts-reason" />
+      </Form.Item>
+    </ModalForm>
   );
 }

@@ -182,8 +182,8 @@ export function NewIncidentButton({ alerts }: { alerts?: Json[] } = {}) {
 }
 
 /** "加入事件": alerts picked on the alert list filed onto an open incident, found by id or text. */
-export function AddAlertsButton({ alerts, done }: { alerts: Json[]; done: () => void }) {
-  const t = useT();
+/** An open incident, found by id or text as one types (a form field's control). */
+export function OpenIncidentSelect({ testId, ...field }: { testId: string; value?: string; onChange?: (v: string) => void }) {
   const { lang } = useContext(LangContext);
   const { message } = AntApp.useApp();
   const errText = useErrorText();
@@ -193,6 +193,13 @@ export function AddAlertsButton({ alerts, done }: { alerts: Json[]; done: () => 
       (r) => setOptions(r.items.map((x) => ({ value: x.id, label: `${x.id} ${lang === 'en' ? (x.titleEn ?? x.title) : x.title}` }))),
       (e: unknown) => void message.error(errText(e)),
     );
+  return <Select {...field} showSearch filterOption={false} onSearch={find} onFocus={() => find('')} options={options} data-testid={testId} />;
+}
+
+export function AddAlertsButton({ alerts, done }: { alerts: Json[]; done: () => void }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
   return (
     <ModalForm
       label={t('addAlertsToIncident', { n: alerts.length })}
@@ -212,7 +219,7 @@ export function AddAlertsButton({ alerts, done }: { alerts: Json[]; done: () => 
       }}
     >
       <Form.Item name="incident" label={t('incident')} rules={[{ required: true }]}>
-        <Select showSearch filterOption={false} onSearch={find} onFocus={() => find('')} options={options} data-testid="add-alerts-incident" />
+        <OpenIncidentSelect testId="add-alerts-incident" />
       </Form.Item>
       <Form.Item name="note" label={t('note')}>
         <Input.TextArea rows={2} maxLength={2000} data-testid="add-alerts-note" />

@@ -130,8 +130,8 @@ export async function openServices(config: Config, opts: { now?: () => Date; mig
     const plans = new PlanService(database.db, now, zones, settings, evidence);
     incidents.plans = (db, incident) => plans.startFor(db, incident);
     const findings = new FindingService(database.db, now);
-    const blocks = new BlockService(database.db, now);
-    const regulatory = new RegulatoryService(database.db, now);
+    const blocks = new BlockService(database.db, now, zones);
+    const regulatory = new RegulatoryService(database.db, now, zones);
     // the regulator's deadline is escalated like the phase deadlines
     notify.regulatoryDue = (db) => regulatory.dueForEscalation(db);
     reports.national = (incident) => regulatory.worded(incident);

@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
       expect(r.statusCode).toBe(409);
       expect(r.json().details).toMatchObject({ reason: 'blockExists', value: '203.0.113.7' });
       const timeline = (await h.req({ method: 'GET', url: `/api/incidents/${incident.id}`, as: 'viewer' })).json().timeline as Json[];
-      expect(timeline.filter((e) => e.kind === 'block_added').map((e) => e.text)).toContainEqual(expect.stringContaining('封禁IP 203.0.113.7（列表 default），至 2026-12-25T02:00:00.000Z。原因：永恒之蓝扫描来源'));
+      expect(timeline.filter((e) => e.kind === 'block_added').map((e) => e.text)).toContainEqual(expect.stringContaining('封禁IP 203.0.113.7（列表 default），至 2026-12-25 10:00。原因：永恒之蓝扫描来源'));
     });
 
     it('refuses what cannot be blocked, saying why: a /8, not an address, not a hash, a bad expiry; a viewer may not block', async () => {

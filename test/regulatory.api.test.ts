@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
       const queue = (await h.req({ method: 'GET', url: '/api/incidents', as: 'viewer' })).json().items as Json[];
       expect(queue.find((i) => i.id === worm.id)!.national.dueAt).toBe('2026-11-25T05:00:00.000Z');
       const timeline = (await h.req({ method: 'GET', url: `/api/incidents/${worm.id}`, as: 'viewer' })).json().timeline as Json[];
-      expect(timeline.find((e) => e.kind === 'national_graded')?.text).toBe('国家分级：II 级（重大），MI-2 网络蠕虫事件，须于 2026-11-25T05:00:00.000Z 前向属地省级网信部门报告（发现后 4 小时）。原因：蠕虫传播，按网络蠕虫归类');
+      expect(timeline.find((e) => e.kind === 'national_graded')?.text).toBe('国家分级：II 级（重大），MI-2 网络蠕虫事件，须于 2026-11-25 13:00 前向属地省级网信部门报告（发现后 4 小时）。原因：蠕虫传播，按网络蠕虫归类');
     });
 
     it('a CII operator has an hour: the open deadline follows the operator type; level IV has no clock', async () => {
@@ -116,7 +116,7 @@ for (const dialect of DIALECTS) {
       r = await h.req({ method: 'POST', url: `/api/incidents/${worm.id}/regulatory-report`, payload: { kind: 'followup', to: '市公安局网安支队' }, as: 'handler' });
       expect(await national(worm.id)).toMatchObject({ reportedAt: '2026-11-25T02:01:00.000Z', reportedTo: '市公安局网安支队', overdue: false });
       const timeline = (await h.req({ method: 'GET', url: `/api/incidents/${worm.id}`, as: 'viewer' })).json().timeline as Json[];
-      expect(timeline.filter((e) => e.kind === 'regulatory_report').map((e) => e.text)).toEqual(['已向市公安局网安支队报送首次报告（晚于期限 2026-11-25T02:00:00.000Z）', '已向市公安局网安支队报送续报']);
+      expect(timeline.filter((e) => e.kind === 'regulatory_report').map((e) => e.text)).toEqual(['已向市公安局网安支队报送首次报告（晚于期限 2026-11-25 10:00）', '已向市公安局网安支队报送续报']);
       const ungraded = (await h.req({ method: 'POST', url: '/api/incidents', payload: { title: 'x', type: 'phishing' }, as: 'monitor' })).json();
       r = await h.req({ method: 'POST', url: `/api/incidents/${ungraded.id}/regulatory-report`, payload: { kind: 'initial', to: 'x' }, as: 'handler' });
       expect(r.statusCode).toBe(409);

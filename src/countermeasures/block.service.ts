@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import { hashSecret, randomSecret } from '../account/password.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
@@ -30,6 +31,7 @@ import {
 } from '../domain/countermeasures/block.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
 import * as settingsRepo from '../settings/settings.repository.js';
+import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import type { BlockRow, DB } from '../store/schema.js';
 
 export interface Block {
@@ -101,7 +103,15 @@ export class BlockService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
+    private readonly zones?: OrgTimeZone,
   ) {}
+
+  /** a time as the timeline's text says it: local to the organisation, to the minute */
+  private async local(db: Kysely<DB>, iso: string): Promise<string> {
+    if (!this.zones) return iso;
+    await this.zones.refresh(db);
+    return DateTime.fromISO(iso, { zone: 'utc' }).setZone(this.zones.zone).toFormat('yyyy-MM-dd HH:mm');
+  }
 
   // ------------------------------------------------------------ the allow-list
 
@@ -189,7 +199,7 @@ export class BlockService {
       const id = Number((await trx.insertInto('blocks').values(values).returning('id').executeTakeFirstOrThrow()).id);
       await writeAudit(trx, { actor, action: 'block.create', entityType: 'block', entityId: String(id), after: { ...values, approval_reason: approval?.reasonEn ?? null }, at });
       const what = this.describe(values);
-      await this.timeline(trx, values.incident_id, actor, status === 'active' ? 'block_added' : 'block_requested', status === 'active' ? `封禁${what}，至 ${expiresAt}。原因：${values.reason}` : `申请封禁${what}：${approval!.reason}。原因：${values.reason}`, { blockId: id, kind: entry.kind, value: entry.value, list, expiresAt, status, action: status === 'active' ? 'added' : 'requested' }, at);
+      await this.timeline(trx, values.incident_id, actor, status === 'active' ? 'block_added' : 'block_requested', status === 'active' ? `封禁${what}，至 ${await this.local(trx, expiresAt)}。原因：${values.reason}` : `申请封禁${what}：${approval!.reason}。原因：${values.reason}`, { blockId: id, kind: entry.kind, value: entry.value, list, expiresAt, status, action: status === 'active' ? 'added' : 'requested' }, at);
       return present({ id, ...values, approved_by: null, approved_at: null, ended_at: null, ended_by: null, end_reason: null } as BlockRow, at);
     });
   }
@@ -232,7 +242,7 @@ export class BlockService {
       const expiresAt = r.expires_at > at ? r.expires_at : blockExpiry(now, level);
       await trx.updateTable('blocks').set({ status: 'active', approved_by: actorLabel(actor), approved_at: at, activated_at: at, expires_at: expiresAt, updated_at: at }).where('id', '=', id).execute();
       await writeAudit(trx, { actor, action: 'block.approve', entityType: 'block', entityId: String(id), before: { status: r.status }, after: { status: 'active', expires_at: expiresAt }, at });
-      await this.timeline(trx, r.incident_id, actor, 'block_added', `批准封禁${this.describe(r)}，至 ${expiresAt}（申请人 ${r.requested_by}）`, { blockId: id, kind: r.kind, value: r.value, list: r.list, expiresAt, status: 'active', action: 'approved' }, at);
+      await this.timeline(trx, r.incident_id, actor, 'block_added', `批准封禁${this.describe(r)}，至 ${await this.local(trx, expiresAt)}（申请人 ${r.requested_by}）`, { blockId: id, kind: r.kind, value: r.value, list: r.list, expiresAt, status: 'active', action: 'approved' }, at);
       return present(await this.row(trx, id), at);
     });
   }
@@ -270,7 +280,7 @@ export class BlockService {
       if (expiresAt <= r.expires_at) throw validationError('expiresAt', `must be later than the present expiry ${r.expires_at}`, 'blockRenewEarlier', { expiresAt: r.expires_at });
       await trx.updateTable('blocks').set({ expires_at: expiresAt, updated_at: at }).where('id', '=', id).execute();
       await writeAudit(trx, { actor, action: 'block.renew', entityType: 'block', entityId: String(id), before: { expires_at: r.expires_at }, after: { expires_at: expiresAt }, at });
-      await this.timeline(trx, r.incident_id, actor, 'block_renewed', `续期封禁${this.describe(r)}：至 ${expiresAt}（原至 ${r.expires_at}）`, { blockId: id, kind: r.kind, value: r.value, list: r.list, expiresAt, status: 'active', action: 'renewed' }, at);
+      await this.timeline(trx, r.incident_id, actor, 'block_renewed', `续期封禁${this.describe(r)}：至 ${await this.local(trx, expiresAt)}（原至 ${await this.local(trx, r.expires_at)}）`, { blockId: id, kind: r.kind, value: r.value, list: r.list, expiresAt, status: 'active', action: 'renewed' }, at);
       return present(await this.row(trx, id), at);
     });
   }
@@ -284,7 +294,7 @@ export class BlockService {
       await this.db.transaction().execute(async (trx) => {
         const done = await trx.updateTable('blocks').set({ status: 'expired', ended_at: r.expires_at, ended_by: actorLabel(system), updated_at: at }).where('id', '=', r.id).where('status', '=', 'active').executeTakeFirst();
         if (Number(done.numUpdatedRows) === 0) return;
-        await this.timeline(trx, r.incident_id, system, 'block_expired', `封禁${this.describe(r)}已于 ${r.expires_at} 到期，自动移出封禁列表`, { blockId: Number(r.id), kind: r.kind, value: r.value, list: r.list, status: 'expired', action: 'expired' }, at);
+        await this.timeline(trx, r.incident_id, system, 'block_expired', `封禁${this.describe(r)}已于 ${await this.local(trx, r.expires_at)} 到期，自动移出封禁列表`, { blockId: Number(r.id), kind: r.kind, value: r.value, list: r.list, status: 'expired', action: 'expired' }, at);
       });
     }
     return due.length;

@@ -5,6 +5,7 @@
  * the report to the regulator recorded as sent, and the deadline escalated like an internal SLA.
  */
 import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
@@ -24,6 +25,7 @@ import {
   reportDueAt,
 } from '../domain/regulatory/national.js';
 import * as settingsRepo from '../settings/settings.repository.js';
+import type { OrgTimeZone } from '../settings/org-time-zone.js';
 import type { DB } from '../store/schema.js';
 
 export interface RegulatorySettings {
@@ -37,7 +39,15 @@ export class RegulatoryService {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly now: () => Date,
+    private readonly zones?: OrgTimeZone,
   ) {}
+
+  /** a time as the timeline's text says it: local to the organisation, to the minute */
+  private async local(db: Kysely<DB>, iso: string): Promise<string> {
+    if (!this.zones) return iso;
+    await this.zones.refresh(db);
+    return DateTime.fromISO(iso, { zone: 'utc' }).setZone(this.zones.zone).toFormat('yyyy-MM-dd HH:mm');
+  }
 
   async settings(db: Kysely<DB> = this.db): Promise<RegulatorySettings & { reportHours: number; reportTo: { zh: string; en: string } }> {
     const saved = await settingsRepo.getSetting<Partial<RegulatorySettings>>(db, KEY);
@@ -95,7 +105,7 @@ export class RegulatoryService {
       await trx.updateTable('incidents').set({ national_level: level, national_category: category.code, national_reason: reason ?? proposal.reason.zh, national_by: actorLabel(actor), national_at: at, regulatory_due_at: dueAt, updated_at: at }).where('id', '=', id).execute();
       await writeAudit(trx, { actor, action: 'incident.national', entityType: 'incident', entityId: id, before: { level: inc.national_level, category: inc.national_category }, after: { level, category: category.code, dueAt }, at });
       const n = NATIONAL_LEVEL_NAMES[level];
-      const clock = dueAt && !inc.regulatory_reported_at ? `，须于 ${dueAt} 前向${REPORT_TO[operatorType].zh}报告（发现后 ${REPORT_HOURS[operatorType]} 小时）` : '';
+      const clock = dueAt && !inc.regulatory_reported_at ? `，须于 ${await this.local(trx, dueAt)} 前向${REPORT_TO[operatorType].zh}报告（发现后 ${REPORT_HOURS[operatorType]} 小时）` : '';
       await trx
         .insertInto('timeline_entries')
         .values({ incident_id: id, occurred_at: at, recorded_at: at, source: 'manual', actor: actorLabel(actor), kind: 'national_graded', text: `国家分级：${n.roman} 级（${n.zh}），${category.code} ${category.zh}${clock}${reason ? `。原因：${reason}` : ''}`, data: JSON.stringify({ level, roman: n.roman, category: category.code, categoryEn: category.en, dueAt, hours: REPORT_HOURS[operatorType], reason }) })
@@ -119,7 +129,7 @@ export class RegulatoryService {
       const late = input.kind === 'initial' && inc.regulatory_due_at && sentAt > inc.regulatory_due_at;
       const words = { initial: '首次报告', followup: '续报', summary: '总结报告' }[input.kind];
       await writeAudit(trx, { actor, action: 'incident.regulatory_report', entityType: 'incident', entityId: id, after: { kind: input.kind, to, sentAt }, at });
-      await trx.insertInto('timeline_entries').values({ incident_id: id, occurred_at: sentAt, recorded_at: at, source: 'manual', actor: actorLabel(actor), kind: 'regulatory_report', text: `已向${to}报送${words}${late ? `（晚于期限 ${inc.regulatory_due_at}）` : ''}`, data: JSON.stringify({ kind: input.kind, to, late: Boolean(late), dueAt: inc.regulatory_due_at }) }).execute();
+      await trx.insertInto('timeline_entries').values({ incident_id: id, occurred_at: sentAt, recorded_at: at, source: 'manual', actor: actorLabel(actor), kind: 'regulatory_report', text: `已向${to}报送${words}${late ? `（晚于期限 ${await this.local(trx, inc.regulatory_due_at!)}）` : ''}`, data: JSON.stringify({ kind: input.kind, to, late: Boolean(late), dueAt: inc.regulatory_due_at }) }).execute();
     });
   }
 

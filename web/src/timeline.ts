@@ -12,7 +12,7 @@ const CHANNEL_EN: Record<string, string> = { email: 'e-mail', phone: 'phone', im
 const BLOCK_KIND_EN: Record<string, string> = { ip: 'address', domain: 'domain', url: 'URL', hash: 'file hash' };
 const TIER_EN: Record<string, string> = { hour: 'hour tier', day: 'day tier', week: 'week tier', month: 'month tier' };
 
-export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string, typeName: (type: string) => string = (x) => x): string {
+export function timelineText(e: { kind: string; text: string; data: unknown }, lang: Lang, incidentTitle: string, typeName: (type: string) => string = (x) => x, when: (iso: string) => string = (x) => x): string {
   if (lang === 'zh') return e.text;
   const d = (e.data ?? {}) as Json;
   switch (e.kind) {
@@ -52,11 +52,15 @@ export function timelineText(e: { kind: string; text: string; data: unknown }, l
     case 'block_expired': {
       const what = `${BLOCK_KIND_EN[d.kind] ?? d.kind} ${d.value} (list ${d.list})`;
       if (e.kind === 'block_requested') return `Block asked for: ${what}, waiting for a second person's approval`;
-      if (e.kind === 'block_renewed') return `Block renewed: ${what}, until ${d.expiresAt}`;
+      if (e.kind === 'block_renewed') return `Block renewed: ${what}, until ${when(d.expiresAt)}`;
       if (e.kind === 'block_expired') return `Block expired: ${what} left the block list`;
       if (e.kind === 'block_lifted') return `${d.status === 'rejected' ? 'Block refused' : 'Block lifted early'}: ${what}. Reason: ${d.reason}`;
-      return `${d.action === 'approved' ? 'Block approved' : 'Blocked'}: ${what}, until ${d.expiresAt}`;
+      return `${d.action === 'approved' ? 'Block approved' : 'Blocked'}: ${what}, until ${when(d.expiresAt)}`;
     }
+    case 'national_graded':
+      return `National grading: ${d.roman} (GB/T 20986-2023), ${d.category} ${d.categoryEn}${d.dueAt ? `; to be reported to the regulator by ${when(d.dueAt)} (${d.hours} h after discovery)` : ''}${d.reason ? `. Reason: ${d.reason}` : ''}`;
+    case 'regulatory_report':
+      return `${({ initial: 'First report', followup: 'Follow-up report', summary: 'Summary report' } as Record<string, string>)[d.kind] ?? 'Report'} sent to ${d.to}${d.late ? ` (after the deadline ${when(d.dueAt)})` : ''}`;
     case 'plan_missing':
       return `No emergency plan covers this incident (type, level, org unit): the minimum for a team without a plan applies, ${d.steps} step(s) listed as tasks`;
     default:

@@ -98,13 +98,16 @@ export function IncidentBlocks({ incidentId, reloadKey, act, may }: { incidentId
         pagination={items.length > 10 ? { pageSize: 10 } : false}
         dataSource={items}
         columns={[
-          { title: t('type'), dataIndex: 'kind', width: 80, render: (k: string) => t(`blockKind_${k}` as WordKey) },
           {
             title: t('blockValue'),
             dataIndex: 'value',
             render: (v: string, b) => (
               <Space direction="vertical" size={0}>
-                <Typography.Text code style={{ wordBreak: 'break-all' }} data-testid="block-value-text">{v}</Typography.Text>
+                <span>
+                  <Tag>{t(`blockKind_${b.kind}` as WordKey)}</Tag>
+                  <Typography.Text code style={{ wordBreak: 'break-all' }} data-testid="block-value-text">{v}</Typography.Text>
+                  {b.list !== 'default' && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{` · ${t('blockList')} ${b.list}`}</Typography.Text>}
+                </span>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>{b.reason}</Typography.Text>
                 {b.status === 'pending' && b.approvalReason && <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="block-approval-reason">{lang === 'en' ? b.approvalReason.en : b.approvalReason.zh}</Typography.Text>}
                 {b.endReason && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{`${t('reason')}: ${b.endReason}`}</Typography.Text>}
@@ -114,7 +117,7 @@ export function IncidentBlocks({ incidentId, reloadKey, act, may }: { incidentId
           {
             title: t('status'),
             key: 'status',
-            width: 220,
+            width: 170,
             render: (_: unknown, b) => (
               <Space direction="vertical" size={2}>
                 <Tag color={STATUS_COLORS[b.status]} data-testid="block-status">{t(`blockStatus_${b.status}` as WordKey)}</Tag>
@@ -123,11 +126,10 @@ export function IncidentBlocks({ incidentId, reloadKey, act, may }: { incidentId
               </Space>
             ),
           },
-          { title: t('blockList'), dataIndex: 'list', width: 90 },
           {
             title: '',
             key: 'actions',
-            width: 150,
+            width: 130,
             render: (_: unknown, b) => (
               <Space size={4} wrap>
                 {b.status === 'pending' && may.approve && (

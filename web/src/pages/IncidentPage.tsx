@@ -388,7 +388,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                         color: e!.kind === 'alert' ? 'red' : e!.kind.startsWith('phase') ? 'blue' : e!.source === 'system' ? 'gray' : 'purple',
                         children: (
                           <span>
-                            <Typography.Text type="secondary">{fmt(at)}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName)}
+                            <Typography.Text type="secondary">{fmt(at)}</Typography.Text> {timelineText(e as { kind: string; text: string; data: unknown }, lang, titleIn(lang, inc as { title: string; titleEn: string | null }), ref.typeName, (iso) => fmt(iso))}
                             {/* who did it: every person's action (phase moves, regrades, merges too); the product's own entries name no one */}
                             {(e!.kind !== 'alert' || e!.source === 'manual') && !String(e!.actor).startsWith('system:') && <Typography.Text type="secondary" data-testid="timeline-actor"> — {e!.actor}</Typography.Text>}
                           </span>

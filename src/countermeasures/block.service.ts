@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { DateTime } from 'luxon';
 import { hashSecret, randomSecret } from '../account/password.js';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
@@ -107,10 +106,8 @@ export class BlockService {
   ) {}
 
   /** a time as the timeline's text says it: local to the organisation, to the minute */
-  private async local(db: Kysely<DB>, iso: string): Promise<string> {
-    if (!this.zones) return iso;
-    await this.zones.refresh(db);
-    return DateTime.fromISO(iso, { zone: 'utc' }).setZone(this.zones.zone).toFormat('yyyy-MM-dd HH:mm');
+  private local(db: Kysely<DB>, iso: string): Promise<string> {
+    return this.zones ? this.zones.localMinute(db, iso) : Promise.resolve(iso);
   }
 
   // ------------------------------------------------------------ the allow-list

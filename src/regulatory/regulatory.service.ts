@@ -5,7 +5,6 @@
  * the report to the regulator recorded as sent, and the deadline escalated like an internal SLA.
  */
 import type { Kysely } from 'kysely';
-import { DateTime } from 'luxon';
 import { writeAudit } from '../audit/audit.repository.js';
 import { type Actor, actorLabel, requirePermission } from '../domain/account/roles.js';
 import { DomainError, notFound, validationError } from '../domain/errors.js';
@@ -43,10 +42,8 @@ export class RegulatoryService {
   ) {}
 
   /** a time as the timeline's text says it: local to the organisation, to the minute */
-  private async local(db: Kysely<DB>, iso: string): Promise<string> {
-    if (!this.zones) return iso;
-    await this.zones.refresh(db);
-    return DateTime.fromISO(iso, { zone: 'utc' }).setZone(this.zones.zone).toFormat('yyyy-MM-dd HH:mm');
+  private local(db: Kysely<DB>, iso: string): Promise<string> {
+    return this.zones ? this.zones.localMinute(db, iso) : Promise.resolve(iso);
   }
 
   async settings(db: Kysely<DB> = this.db): Promise<RegulatorySettings & { reportHours: number; reportTo: { zh: string; en: string } }> {

@@ -4,6 +4,7 @@
  * cache generation moved (a change saved by any process or node).
  */
 import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import { type RecordSource, zoneResolver } from '../domain/alert/time-zone.js';
 import { cacheGeneration } from '../store/cache-generation.js';
 import type { DB } from '../store/schema.js';
@@ -46,5 +47,11 @@ export class OrgTimeZone {
     this.inForce = await this.settings.timeZoneInForce(db);
     this.resolve = zoneResolver(this.inForce.setting);
     this.generation = now;
+  }
+
+  /** An instant as a person reads it in text the product writes (timeline entries): local, to the minute — read on `db`, which may be a transaction. */
+  async localMinute(db: Kysely<DB>, iso: string): Promise<string> {
+    await this.refresh(db);
+    return DateTime.fromISO(iso, { zone: 'utc' }).setZone(this.zone).toFormat('yyyy-MM-dd HH:mm');
   }
 }

@@ -486,9 +486,7 @@ function BlockLists({ canWrite }: { canWrite: boolean }) {
   const { message } = AntApp.useApp();
   const errText = useErrorText();
   const [allow, reloadAllow] = useLoad('/api/block-allowlist');
-  const [tokens, reloadTokens] = useLoad(canWrite ? '/api/list-tokens' : '/api/block-allowlist');
   const [text, setText] = useState<string>();
-  const [shown, setShown] = useState<string>();
   const lines = text ?? (allow ?? []).map((a) => (a.note ? `${a.value} ${a.note}` : a.value)).join('\n');
   const save = () => {
     const entries = lines.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
@@ -497,7 +495,6 @@ function BlockLists({ canWrite }: { canWrite: boolean }) {
     });
     void api('PUT', '/api/block-allowlist', entries).then(() => { setText(undefined); reloadAllow(); void message.success(t('saved')); }, (e: unknown) => void message.error(errText(e)));
   };
-  const base = `${location.origin}/edl/default`;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
       <div>
@@ -506,36 +503,47 @@ function BlockLists({ canWrite }: { canWrite: boolean }) {
         <Input.TextArea rows={6} value={lines} disabled={!canWrite} onChange={(e) => setText(e.target.value)} placeholder={'10.1.1.53 核心 DNS\n10.1.2.0/24 核心网关\nexample.cn 本单位域名'} data-testid="allowlist-text" style={{ maxWidth: 640 }} />
         {canWrite && <div style={{ marginTop: 8 }}><Button type="primary" onClick={save} data-testid="allowlist-save">{t('save')}</Button></div>}
       </div>
-      {canWrite && (
-        <div>
-          <Typography.Title level={5}>{t('listTokens')}</Typography.Title>
-          <Typography.Paragraph type="secondary">{t('listTokensHelp', { url: `${base}/ip.txt` })}</Typography.Paragraph>
-          <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/list-tokens', { name: v.name }).then((r) => { setShown(r.token); reloadTokens(); }, (e: unknown) => void message.error(errText(e)))}>
-            <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('listTokenName')} maxLength={100} data-testid="list-token-name" /></Form.Item>
-            <Button htmlType="submit" data-testid="list-token-create">{t('newToken')}</Button>
-          </Form>
-          {shown && (
-            <Typography.Paragraph copyable={{ text: shown }} data-testid="list-token-shown" style={{ marginTop: 8 }}>
-              {t('tokenOnce')} <code>{shown}</code>
-              <br />
-              {(['ip', 'domain', 'url', 'hash'] as const).map((k) => <code key={k} style={{ display: 'block' }}>{`${base}/${k}.txt`}</code>)}
-            </Typography.Paragraph>
-          )}
-          <Table
-            rowKey="id"
-            size="small"
-            pagination={false}
-            dataSource={(tokens ?? []) as Json[]}
-            columns={[
-              { title: t('name'), dataIndex: 'name' },
-              { title: 'prefix', dataIndex: 'prefix' },
-              { title: t('lastUsed'), dataIndex: 'lastUsedAt' },
-              { title: '', key: 'x', render: (_: unknown, r: Json) => (r.revokedAt ? <Tag>{t('revoked')}</Tag> : <Popconfirm title={t('revokeConfirm')} onConfirm={() => void api('DELETE', `/api/list-tokens/${Number(r.id)}`).then(reloadTokens, (e: unknown) => void message.error(errText(e)))}><Button size="small" danger>{t('revoke')}</Button></Popconfirm>) },
-            ]}
-          />
-        </div>
-      )}
+      {canWrite && <ListTokens />}
     </Space>
+  );
+}
+
+/** The devices' read-only tokens for the block lists, each shown once with the addresses a firewall is given (admins). */
+function ListTokens() {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const errText = useErrorText();
+  const [tokens, reloadTokens] = useLoad('/api/list-tokens');
+  const [shown, setShown] = useState<string>();
+  const base = `${location.origin}/edl/default`;
+  return (
+    <div>
+      <Typography.Title level={5}>{t('listTokens')}</Typography.Title>
+      <Typography.Paragraph type="secondary">{t('listTokensHelp', { url: `${base}/ip.txt` })}</Typography.Paragraph>
+      <Form layout="inline" onFinish={(v: Json) => void api('POST', '/api/list-tokens', { name: v.name }).then((r) => { setShown(r.token); reloadTokens(); }, (e: unknown) => void message.error(errText(e)))}>
+        <Form.Item name="name" rules={[{ required: true }]}><Input placeholder={t('listTokenName')} maxLength={100} data-testid="list-token-name" /></Form.Item>
+        <Button htmlType="submit" data-testid="list-token-create">{t('newToken')}</Button>
+      </Form>
+      {shown && (
+        <Typography.Paragraph copyable={{ text: shown }} data-testid="list-token-shown" style={{ marginTop: 8 }}>
+          {t('tokenOnce')} <code>{shown}</code>
+          <br />
+          {(['ip', 'domain', 'url', 'hash'] as const).map((k) => <code key={k} style={{ display: 'block' }}>{`${base}/${k}.txt`}</code>)}
+        </Typography.Paragraph>
+      )}
+      <Table
+        rowKey="id"
+        size="small"
+        pagination={false}
+        dataSource={(tokens ?? []) as Json[]}
+        columns={[
+          { title: t('name'), dataIndex: 'name' },
+          { title: 'prefix', dataIndex: 'prefix' },
+          { title: t('lastUsed'), dataIndex: 'lastUsedAt' },
+          { title: '', key: 'x', render: (_: unknown, r: Json) => (r.revokedAt ? <Tag>{t('revoked')}</Tag> : <Popconfirm title={t('revokeConfirm')} onConfirm={() => void api('DELETE', `/api/list-tokens/${Number(r.id)}`).then(reloadTokens, (e: unknown) => void message.error(errText(e)))}><Button size="small" danger>{t('revoke')}</Button></Popconfirm>) },
+        ]}
+      />
+    </div>
   );
 }
 

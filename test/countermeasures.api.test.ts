@@ -239,7 +239,7 @@ for (const dialect of DIALECTS) {
       const r = await h.req({ method: 'POST', url: `/api/incidents/${incident.id}/blocks/from-alerts`, payload: { alerts: ids, reason: '告警中的扫描来源' }, as: 'handler' });
       expect(r.statusCode, r.body).toBe(201);
       expect(r.json().blocked.map((b: Json) => b.value)).toEqual(['198.18.0.5']);
-      expect(r.json().skipped).toEqual([{ value: '192.0.2.11', reason: expect.stringContaining('is already on list default') }]);
+      expect(r.json().skipped).toEqual([{ value: '192.0.2.11', reason: expect.stringContaining('is already on list default'), error: { code: 'conflict', details: expect.objectContaining({ reason: 'blockExists', value: '192.0.2.11' }) } }]);
       expect((await edl('ip.txt')).body).toContain('198.18.0.5\n');
     });
 

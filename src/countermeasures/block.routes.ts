@@ -121,7 +121,7 @@ export const blockRoutes: FastifyPluginAsyncTypebox<{ blocks: BlockService }> = 
         summary: 'Block the outside addresses the chosen alerts came from, for this incident: each once; those refused (on the list already, internal) are named and the others go in',
         params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
         body: Type.Object({ alerts: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500 }), reason: Type.String({ minLength: 1, maxLength: 2000 }), list: Type.Optional(Type.String({ maxLength: 40 })), expiresAt: Type.Optional(DateTime()) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ blocked: Type.Array(BlockBody), skipped: Type.Array(Type.Object({ value: Type.String(), reason: Type.String() })) }), ...errorResponses },
+        response: { 201: Type.Object({ blocked: Type.Array(BlockBody), skipped: Type.Array(Type.Object({ value: Type.String(), reason: Type.String(), error: Type.Object({ code: Type.String(), details: Type.Unknown() }, { description: 'the refusal as the API answers it, for the console to word' }) })) }), ...errorResponses },
       },
     },
     async (req, reply) => reply.code(201).send(await blocks.fromAlerts(requireActor(req), req.params.id, req.body, { branch: branchOf(req.actor) })),

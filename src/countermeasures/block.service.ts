@@ -205,7 +205,7 @@ export class BlockService {
    * Blocks the outside addresses the chosen alerts came from, for an incident: each address once,
    * each entry on its own (one refused — on the list already, too wide — is named and the others go in).
    */
-  async fromAlerts(actor: Actor, incidentId: string, input: { alerts: readonly number[]; reason: string; list?: string; expiresAt?: string }, opts: { branch?: string } = {}): Promise<{ blocked: Block[]; skipped: Array<{ value: string; reason: string }> }> {
+  async fromAlerts(actor: Actor, incidentId: string, input: { alerts: readonly number[]; reason: string; list?: string; expiresAt?: string }, opts: { branch?: string } = {}): Promise<{ blocked: Block[]; skipped: Array<{ value: string; reason: string; error: { code: string; details: unknown } }> }> {
     requirePermission(actor, 'blocks.manage', 'block addresses');
     if (!input.alerts.length || input.alerts.length > 500) throw validationError('alerts', 'between 1 and 500 alerts', 'maxItems', { limit: 500 });
     let q = this.db.selectFrom('alerts').select(['id', 'source_ip', 'source_internal']).where('id', 'in', [...input.alerts]);
@@ -213,14 +213,17 @@ export class BlockService {
     const rows = await q.execute();
     if (!rows.length) throw notFound('alerts', input.alerts.slice(0, 5).join(', '));
     const outside = [...new Set(rows.filter((r) => r.source_ip && r.source_internal === 0).map((r) => r.source_ip!))];
-    const skipped: Array<{ value: string; reason: string }> = rows.filter((r) => r.source_ip && r.source_internal !== 0).map((r) => ({ value: r.source_ip!, reason: 'an internal address: isolate the host instead' }));
+    // each refusal as the API would answer it (code and details), for the console to word
+    const refusal = (value: string, e: DomainError) => ({ value, reason: e.message, error: { code: e.code, details: e.details } });
+    const internal = new DomainError('conflict', 'an internal address: isolate the host instead', { reason: 'internalSource' });
+    const skipped = rows.filter((r) => r.source_ip && r.source_internal !== 0).map((r) => refusal(r.source_ip!, internal));
     const blocked: Block[] = [];
     for (const value of outside) {
       try {
         blocked.push(await this.create(actor, { kind: 'ip', value, incidentId, reason: input.reason, list: input.list, expiresAt: input.expiresAt }));
       } catch (e) {
         if (!(e instanceof DomainError) || e.code === 'not_found' || e.code === 'forbidden') throw e;
-        skipped.push({ value, reason: e.message });
+        skipped.push(refusal(value, e));
       }
     }
     return { blocked, skipped: [...new Map(skipped.map((x) => [x.value, x])).values()] };

@@ -5656,6 +5656,11 @@ export interface paths {
                                 } | null;
                             }[];
                             skipped: {
+                                /** @description the refusal as the API answers it, for the console to word */
+                                error: {
+                                    code: string;
+                                    details: unknown;
+                                };
                                 reason: string;
                                 value: string;
                             }[];

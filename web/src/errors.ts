@@ -53,6 +53,7 @@ const REASONS: Record<string, Words> = {
   blockNotPending: { zh: '该封禁不在待审批状态（{status}）', en: 'This block is not waiting for approval ({status})' },
   approveOwnBlock: { zh: '封禁须由另一人审批：这是您本人提出的申请', en: 'A second person approves a block: you asked for this one' },
   blockEnded: { zh: '该封禁已结束（{status}）', en: 'This block has ended already ({status})' },
+  internalSource: { zh: '内部地址不在边界封禁：请隔离该主机', en: 'An internal address is not blocked at the edge: isolate the host instead' },
   taskExists: { zh: '已有任务 #{taskId} 在修补该漏洞', en: 'Task #{taskId} patches this finding already' },
   nationalMissing: { zh: '该事件尚未确定国家分级：请先确认', en: 'This incident has no national level yet: confirm it first' },
   blockNotActive: { zh: '只有生效中的封禁可以续期（当前为 {status}），已结束的请重新封禁', en: 'Only a block in force is renewed (this one is {status}): block it again' },

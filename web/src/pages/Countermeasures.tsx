@@ -8,7 +8,7 @@
 import { App as AntApp, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useContext, useEffect, useState } from 'react';
-import { type Answer, api } from '../api';
+import { type Answer, ApiError, api } from '../api';
 import { useErrorText } from '../errors';
 import { LangContext, type WordKey, useT } from '../i18n';
 import { useTime } from '../time';
@@ -173,7 +173,7 @@ export function BlockAlertsButton({ alerts, done }: { alerts: Array<Record<strin
       onSubmit={async (v) => {
         try {
           const r = await api('POST', `/api/incidents/${encodeURIComponent(String(v.incident))}/blocks/from-alerts`, { alerts: alerts.map((a) => Number(a.id)), reason: v.reason });
-          if (r.skipped.length) modal.warning({ title: t('blockedN', { n: r.blocked.length }), content: <ul data-testid="block-skipped">{r.skipped.map((x) => <li key={x.value}>{`${x.value}: ${x.reason}`}</li>)}</ul> });
+          if (r.skipped.length) modal.warning({ title: t('blockedN', { n: r.blocked.length }), content: <ul data-testid="block-skipped">{r.skipped.map((x) => <li key={x.value}>{`${x.value}: ${errText(new ApiError(x.error.code === 'validation' ? 400 : 409, { code: x.error.code, message: x.reason, details: x.error.details }))}`}</li>)}</ul> });
           else void message.success(t('blockedN', { n: r.blocked.length }));
           done();
           return true;

@@ -1,9 +1,10 @@
 /**
  * A Sigma rule's `detection` compiled into a matcher, once, when the rule is loaded: every
  * value becomes a ready test (modifiers applied, wildcards turned into string operations or
- * one RegExp), every selection a closure, the condition a tree of closures over them. Also
- * derived here: the "index atoms" — field values at least one of which any matching event must
- * have — by which the rule set sends an event only to rules it could match.
+ * one RegExp), every selection a closure, the condition a tree of closures over them; a field
+ * test written the same way in several rules is one shared test, evaluated once per event. Also
+ * derived here: what any matching event must have (exact values, file names, literals in a
+ * field), by which the rule set sends an event only to rules it could match.
  */
 import ipaddr from 'ipaddr.js';
 import { DateTime } from 'luxon';
@@ -24,28 +25,42 @@ export class RuleError extends Error {
 export interface CompileOptions {
   /** values for `|expand` placeholders, by name without the percent signs */
   placeholders?: Record<string, readonly string[]>;
+  /** false: every field test is the rule's own, evaluated each time (the plain engine the shared one is checked against) */
+  shareTests?: boolean;
 }
 
-/** An event satisfies the atom when a value of `field` equals `key` (mode eq) or its file name after the last backslash is `key` (mode basename); lower-case. */
+/**
+ * A cheap fact about one field of an event, lower-case: a value equals `key` (eq), has the file
+ * name `key` after its last backslash (basename), or contains `key` (contains). `field` null: any
+ * string anywhere in the event (what keywords search).
+ */
 export interface IndexAtom {
-  field: string;
-  mode: 'eq' | 'basename';
+  field: string | null;
+  mode: 'eq' | 'basename' | 'contains';
   key: string;
 }
+
+/**
+ * What any event the rule matches must have, as clauses: each clause is a list of atoms one of
+ * which holds. Every clause holds for a matching event (so an event failing one need not be
+ * tried); an empty list says nothing (the rule is tried on every event of its logsource).
+ */
+export type Requirement = readonly (readonly IndexAtom[])[];
 
 type Test = (event: SigmaEvent) => boolean;
 
 interface Compiled {
   test: Test;
-  /** undefined: no cheap necessary condition */
-  atoms?: IndexAtom[];
+  /** necessary clauses, the most selective first */
+  need: IndexAtom[][];
 }
 
 export interface CompiledDetection {
   matches: Test;
   /** the search identifiers (of those the condition uses) that the event satisfies */
   explain(event: SigmaEvent): string[];
-  atoms?: IndexAtom[];
+  /** clauses a matching event satisfies (at most three, the most selective first), for the rule set's prefilter */
+  requires: Requirement;
   /** every field name the rule reads */
   fields: string[];
   condition: Condition;
@@ -91,7 +106,7 @@ export function compileDetection(detection: unknown, options: CompileOptions = {
   return {
     matches: tree.test,
     explain: (event) => used.filter((name) => selections.get(name)!.test(event)),
-    atoms: tree.atoms,
+    requires: bestClauses(tree.need, MAX_RULE_CLAUSES),
     fields: [...fields],
     condition,
   };
@@ -103,7 +118,7 @@ function compileCondition(c: Condition, selections: Map<string, Compiled>): Comp
       return selections.get(c.name)!;
     case 'not': {
       const inner = compileCondition(c.arg, selections).test;
-      return { test: (e) => !inner(e) };
+      return { test: (e) => !inner(e), need: [] };
     }
     case 'and':
     case 'or':
@@ -114,25 +129,123 @@ function compileCondition(c: Condition, selections: Map<string, Compiled>): Comp
 }
 
 function combine(op: 'and' | 'or', parts: Compiled[]): Compiled {
+  if (parts.length === 1) return parts[0]!;
   const tests = parts.map((p) => p.test);
-  const test: Test =
-    tests.length === 1 ? tests[0]! : op === 'and' ? (e) => tests.every((t) => t(e)) : (e) => tests.some((t) => t(e));
-  return { test, atoms: op === 'and' ? bestAtoms(parts.map((p) => p.atoms)) : unionAtoms(parts.map((p) => p.atoms)) };
+  const test: Test = op === 'and' ? (e) => tests.every((t) => t(e)) : (e) => tests.some((t) => t(e));
+  return { test, need: op === 'and' ? allOf(parts.map((p) => p.need)) : oneOf(parts.map((p) => p.need)) };
 }
 
-function atomCost(atoms: IndexAtom[]): number {
-  return atoms.reduce((sum, a) => sum + (LOW_CARDINALITY.has(a.field.toLowerCase()) ? 100 : 1), 0);
+/** clauses kept per sub-expression while compiling, and per rule at the end */
+const MAX_CLAUSES = 4;
+export const MAX_RULE_CLAUSES = 3;
+
+/** How often an event is likely to satisfy the atom (lower is more selective), roughly. */
+function atomCost(a: IndexAtom): number {
+  if (a.field !== null && LOW_CARDINALITY.has(a.field.toLowerCase())) return 100;
+  // a short literal is found in many values
+  return a.mode === 'contains' ? 2 + 3 * Math.max(0, 6 - a.key.length) : 1;
 }
 
-function bestAtoms(options: Array<IndexAtom[] | undefined>): IndexAtom[] | undefined {
-  let best: IndexAtom[] | undefined;
-  for (const o of options) if (o && (!best || atomCost(o) < atomCost(best))) best = o;
-  return best;
+function clauseCost(clause: readonly IndexAtom[]): number {
+  let sum = 0;
+  for (const a of clause) sum += atomCost(a);
+  return sum;
 }
 
-function unionAtoms(options: Array<IndexAtom[] | undefined>): IndexAtom[] | undefined {
-  if (options.some((o) => !o)) return undefined;
-  return options.flatMap((o) => o!);
+const atomKey = (a: IndexAtom) => `${a.mode}\u0000${a.field ?? ''}\u0000${a.field === null ? 'k' : 'f'}\u0000${a.key}`;
+
+/** The same atoms once each. */
+function distinctAtoms(atoms: IndexAtom[]): IndexAtom[] {
+  const seen = new Set<string>();
+  return atoms.filter((a) => {
+    const k = atomKey(a);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The most selective clauses first, each once, at most `max`. */
+function bestClauses(clauses: IndexAtom[][], max = MAX_CLAUSES): IndexAtom[][] {
+  const seen = new Set<string>();
+  return clauses
+    .map((c) => ({ c, cost: clauseCost(c) }))
+    .sort((x, y) => x.cost - y.cost)
+    .filter(({ c }) => {
+      const k = c.map(atomKey).sort().join('\u0001');
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .slice(0, max)
+    .map(({ c }) => c);
+}
+
+/** a and b: every clause of either holds */
+function allOf(needs: IndexAtom[][][]): IndexAtom[][] {
+  return bestClauses(needs.flat());
+}
+
+/**
+ * a or b: one of them holds, so a clause of a or a clause of b does — their atoms together
+ * make a clause. The k-th most selective clauses of every part are joined into the k-th clause.
+ */
+function oneOf(needs: IndexAtom[][][]): IndexAtom[][] {
+  const depth = Math.min(...needs.map((n) => n.length));
+  const out: IndexAtom[][] = [];
+  for (let k = 0; k < depth; k++) out.push(distinctAtoms(needs.flatMap((n) => n[k]!)));
+  return bestClauses(out);
+}
+
+/**
+ * The atom a value matching the pattern must satisfy: the exact value or file name where the
+ * pattern is one, else the longest literal run in it (every matching value contains it).
+ */
+function patternAtom(field: string | null, parts: Part[], cased: boolean): IndexAtom | undefined {
+  const exact = field === null ? undefined : indexKey(parts, cased);
+  if (exact) return { field, ...exact };
+  let longest = '';
+  for (const p of parts) if ('lit' in p && p.lit.length > longest.length) longest = p.lit;
+  if (longest === '') return undefined;
+  // a cased test compares as written; lower-cased, a capital sigma depends on its neighbours
+  // (σ or final ς), so inside a longer value it may not lower-case as it does alone
+  if (cased && longest.includes('\u03a3')) return undefined;
+  return { field, mode: 'contains', key: longest.toLowerCase() };
+}
+
+/** The clauses of a list of patterns: one of them matches (one clause), or all do (a clause each). */
+function patternNeeds(field: string | null, patterns: Part[][], cased: boolean, all: boolean): IndexAtom[][] {
+  const atoms = patterns.map((p) => patternAtom(field, p, cased));
+  if (all) return bestClauses(atoms.filter((a) => a !== undefined).map((a) => [a]));
+  return atoms.every((a) => a !== undefined) ? [distinctAtoms(atoms)] : [];
+}
+
+/**
+ * Field tests shared by every rule loaded in the process: the same field, modifiers and values
+ * (e.g. Image|endswith '\\powershell.exe', in a hundred rules) compiled once and evaluated
+ * once per event, its result kept by the event's serial number. A generation holds up to 65,536
+ * tests; a full one is left to the rules that use it and a new one begun.
+ */
+const SHARED_CAPACITY = 1 << 16;
+const newGeneration = () => ({ tests: new Map<string, Test>(), serials: new Float64Array(SHARED_CAPACITY), results: new Uint8Array(SHARED_CAPACITY) });
+let generation = newGeneration();
+
+function sharedTest(key: string, test: Test, options: CompileOptions): Test {
+  if (options.shareTests === false) return test;
+  let shared = generation.tests.get(key);
+  if (shared) return shared;
+  if (generation.tests.size >= SHARED_CAPACITY) generation = newGeneration();
+  const { serials, results, tests } = generation;
+  const id = tests.size;
+  shared = (e) => {
+    if (serials[id] === e.serial) return results[id] === 1;
+    const r = test(e);
+    serials[id] = e.serial;
+    results[id] = r ? 1 : 0;
+    return r;
+  };
+  tests.set(key, shared);
+  return shared;
 }
 
 function compileSelection(value: unknown, path: (string | number)[], options: CompileOptions, fields: Set<string>): Compiled {
@@ -140,10 +253,10 @@ function compileSelection(value: unknown, path: (string | number)[], options: Co
   if (Array.isArray(value)) {
     if (value.length === 0) throw new RuleError('a search identifier cannot be an empty list', path);
     if (value.every(isMap)) return combine('or', value.map((m, i) => compileMap(m, [...path, i], options, fields)));
-    if (value.every((v) => typeof v === 'string' || typeof v === 'number')) return compileKeywords(value as Array<string | number>, [], path);
+    if (value.every((v) => typeof v === 'string' || typeof v === 'number')) return compileKeywords(value as Array<string | number>, [], path, options);
     throw new RuleError('a list mixes maps of fields with plain keywords', path);
   }
-  if (typeof value === 'string' || typeof value === 'number') return compileKeywords([value], [], path);
+  if (typeof value === 'string' || typeof value === 'number') return compileKeywords([value], [], path, options);
   throw new RuleError(`a search identifier must be a map of fields, a list of maps or a list of keywords, not ${value === null ? 'null' : typeof value}`, path);
 }
 
@@ -158,7 +271,7 @@ function compileMap(map: Record<string, unknown>, path: (string | number)[], opt
         // `'|all': [...]` and friends: keywords with modifiers
         const list = Array.isArray(v) ? v : [v];
         if (!list.every((x) => typeof x === 'string' || typeof x === 'number')) throw new RuleError('keywords must be strings or numbers', [...path, key]);
-        return compileKeywords(list as Array<string | number>, mods, [...path, key]);
+        return compileKeywords(list as Array<string | number>, mods, [...path, key], options);
       }
       fields.add(field);
       return compileField(field, mods, v, [...path, key], options, fields);
@@ -167,28 +280,28 @@ function compileMap(map: Record<string, unknown>, path: (string | number)[], opt
 }
 
 /** Keywords: matched anywhere in the event's text (a plain keyword is a substring search). */
-function compileKeywords(values: Array<string | number>, mods: string[], path: (string | number)[]): Compiled {
+function compileKeywords(values: Array<string | number>, mods: string[], path: (string | number)[], options: CompileOptions): Compiled {
   for (const m of mods) {
     if (!MODIFIERS.has(m)) throw new RuleError(`unknown modifier "${m}"`, path);
     if (!['all', 'cased', 'contains', 'windash', 'startswith', 'endswith'].includes(m)) throw new RuleError(`modifier "${m}" cannot apply to keywords`, path);
   }
   const cased = mods.includes('cased');
-  const tests = values.map((v) => {
+  const patterns = values.map((v) => {
     let parts = typeof v === 'number' ? literal(String(v)) : parseSigmaString(v);
     if (mods.includes('windash')) parts = windash(parts);
-    return compilePattern(withPosition(parts, 'contains'), cased);
+    return withPosition(parts, 'contains');
   });
+  const tests = patterns.map((p) => compilePattern(p, cased));
   const all = mods.includes('all');
-  return {
-    test: (e) => {
-      const { raw, lowers } = e.keywords();
-      const one = (t: StringTest) => {
-        for (let i = 0; i < raw.length; i++) if (t(raw[i]!, lowers[i]!)) return true;
-        return false;
-      };
-      return all ? tests.every(one) : tests.some(one);
-    },
+  const test: Test = (e) => {
+    const { raw, lowers } = e.keywords();
+    const one = (t: StringTest) => {
+      for (let i = 0; i < raw.length; i++) if (t(raw[i]!, lowers[i]!)) return true;
+      return false;
+    };
+    return all ? tests.every(one) : tests.some(one);
   };
+  return { test: sharedTest(`k|${cased}|${all}|${JSON.stringify(patterns)}`, test, options), need: patternNeeds(null, patterns, cased, all) };
 }
 
 type ValueTest = (slot: FieldSlot, event: SigmaEvent) => boolean;
@@ -212,7 +325,11 @@ function compileField(field: string, mods: string[], raw: unknown, path: (string
   const cased = has('cased');
 
   const field$ = (e: SigmaEvent) => e.field(field);
-  const finish = (test: ValueTest, atoms?: IndexAtom[]): Compiled => ({ test: (e) => test(field$(e), e), atoms });
+  // the same field, modifiers and values in any rule: one shared test (values as written, or as patterns below)
+  const finish = (test: ValueTest, need: IndexAtom[][] = [], key = JSON.stringify(raw)): Compiled => ({
+    test: sharedTest(`f|${field}|${mods.join('|')}|${key}`, (e) => test(field$(e), e), options),
+    need,
+  });
 
   // exists: presence only
   if (has('exists')) {
@@ -346,15 +463,7 @@ function compileField(field: string, mods: string[], raw: unknown, path: (string
         return false;
       },
   );
-  let atoms: IndexAtom[] | undefined;
-  if (!neq) {
-    const keys = patterns.map((p) => indexKey(p, cased));
-    if (keys.every((k) => k)) {
-      const all = keys.map((k) => ({ field, mode: k!.mode, key: k!.key }));
-      atoms = has('all') ? all.slice(0, 1) : all;
-    }
-  }
-  return finish(combineValues(tests), atoms);
+  return finish(combineValues(tests), neq ? [] : patternNeeds(field, patterns, cased, has('all')), JSON.stringify(patterns));
 }
 
 function expandPlaceholders(text: string, options: CompileOptions, fail: (m: string) => never): string[] {

@@ -55,7 +55,12 @@ export function valueAt(doc: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
+/** serial numbers of events, by which a shared test knows it has seen this event already */
+let lastSerial = 0;
+
 export class SigmaEvent {
+  /** unique in the process: tests shared by many rules keep their result for the event by it */
+  readonly serial = ++lastSerial;
   private readonly slots = new Map<string, FieldSlot>();
   private keywordText?: { raw: string[]; lowers: string[] };
 

@@ -58,8 +58,11 @@ interface GroupState {
   values: Record<string, string>;
   first: number;
   last: number;
-  /** the latest hits (at most MAX_MEMBERS): the members a firing names */
+  /** the latest hits (from `hitsHead` on, at most 2 × MAX_MEMBERS): the members a firing names */
   hits: RuleHit[];
+  hitsHead: number;
+  /** every hit came no earlier than the one before it */
+  hitsInOrder: boolean;
   /** a fixed window's hits (a sliding window counts its `times`) */
   count: number;
   /**
@@ -93,15 +96,27 @@ interface Compiled {
   groups: Map<string, GroupState>;
 }
 
-function keysOf(rule: SigmaRule | CorrelationRule): string[] {
-  return [rule.id, rule.name].filter((k): k is string => !!k);
+/** a rule's id and name, once per rule (this is asked for every match) */
+const ruleKeys = new WeakMap<SigmaRule | CorrelationRule, readonly string[]>();
+function keysOf(rule: SigmaRule | CorrelationRule): readonly string[] {
+  let keys = ruleKeys.get(rule);
+  if (!keys) ruleKeys.set(rule, (keys = [rule.id, rule.name].filter((k): k is string => !!k)));
+  return keys;
+}
+
+function hitValue(hit: RuleHit, field: string, fallback?: string): string | undefined {
+  return hit.event ? hit.event.field(field).strings[0] : (hit.group?.[field] ?? (fallback === undefined ? undefined : hit.group?.[fallback]));
 }
 
 /** The value of a correlation's `field` (several joined) in a hit, if it has every one. */
 function fieldValue(rule: CorrelationRule, hit: RuleHit): string | undefined {
-  const parts = (rule.field ?? []).map((f) => (hit.event ? hit.event.field(f).strings[0] : hit.group?.[f]));
+  const fields = rule.field ?? [];
+  if (fields.length === 1) return hitValue(hit, fields[0]!);
+  const parts = fields.map((f) => hitValue(hit, f));
   return parts.some((p) => p === undefined) ? undefined : parts.join('\u0000');
 }
+
+const NO_HITS: readonly CorrelationHit[] = Object.freeze([]);
 
 export function compare(op: CountOperator, actual: number, wanted: number): boolean {
   switch (op) {
@@ -170,28 +185,40 @@ export class CorrelationEngine {
 
   /** Whether any correlation listens to this rule. */
   listensTo(rule: SigmaRule | CorrelationRule): boolean {
-    return keysOf(rule).some((k) => this.byReference.has(k));
+    const keys = keysOf(rule);
+    for (let k = 0; k < keys.length; k++) if (this.byReference.has(keys[k]!)) return true;
+    return false;
   }
 
   /** Feeds one rule match; returns the correlations it completes (chains included). */
-  feed(hit: RuleHit): CorrelationHit[] {
-    const out: CorrelationHit[] = [];
-    const queue: RuleHit[] = [hit];
-    while (queue.length) {
-      const h = queue.shift()!;
-      const seen = new Set<Compiled>();
-      for (const key of keysOf(h.rule)) {
-        for (const c of this.byReference.get(key) ?? []) {
-          if (seen.has(c)) continue;
-          seen.add(c);
-          for (const fired of this.apply(c, h, key)) {
-            out.push(fired);
-            queue.push(fired);
+  feed(hit: RuleHit): readonly CorrelationHit[] {
+    let out: CorrelationHit[] | undefined;
+    // a queue only once a correlation fires (its hit feeds the correlations over it)
+    let queue: RuleHit[] | undefined;
+    for (let h: RuleHit | undefined = hit; h; h = queue?.shift()) {
+      const keys = keysOf(h.rule);
+      for (let k = 0; k < keys.length; k++) {
+        const list = this.byReference.get(keys[k]!);
+        if (!list) continue;
+        for (const c of list) {
+          // a correlation naming the rule by both id and name is fed once
+          if (k > 0 && this.namedEarlier(keys, k, c)) continue;
+          const fired = this.apply(c, h, keys[k]!);
+          if (fired) {
+            for (const f of fired) {
+              (out ??= []).push(f);
+              (queue ??= []).push(f);
+            }
           }
         }
       }
     }
-    return out;
+    return out ?? NO_HITS;
+  }
+
+  private namedEarlier(keys: readonly string[], k: number, c: Compiled): boolean {
+    for (let j = 0; j < k; j++) if (this.byReference.get(keys[j]!)?.includes(c)) return true;
+    return false;
   }
 
   /**
@@ -217,33 +244,43 @@ export class CorrelationEngine {
     return out;
   }
 
+  /** The field a hit's rule holds a group-by value in (an alias names it per rule). */
+  private groupField(c: Compiled, hit: RuleHit, g: string): string {
+    const alias = c.rule.aliases[g];
+    return (alias && (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id ?? ''])) ?? g;
+  }
+
   private groupValues(c: Compiled, hit: RuleHit): Record<string, string> | undefined {
     const values: Record<string, string> = {};
     for (const g of c.rule.groupBy) {
-      const alias = c.rule.aliases[g];
-      const field = (alias && (alias[hit.rule.name ?? ''] ?? alias[hit.rule.id ?? ''])) ?? g;
-      let v: string | undefined;
-      if (hit.event) v = hit.event.field(field).strings[0];
-      else v = hit.group?.[field] ?? hit.group?.[g];
       // an event without the group-by field cannot be grouped with anything
+      const v = hitValue(hit, this.groupField(c, hit, g), g);
       if (v === undefined) return undefined;
       values[g] = v;
     }
     return values;
   }
 
-  private apply(c: Compiled, hit: RuleHit, reference: string): CorrelationHit[] {
+  /** The group's key: its values, lower-cased (one value as it is; several as a JSON list). */
+  private groupKey(c: Compiled, hit: RuleHit): string | undefined {
+    const by = c.rule.groupBy;
+    if (by.length === 1) return hitValue(hit, this.groupField(c, hit, by[0]!), by[0])?.toLowerCase();
     const group = this.groupValues(c, hit);
-    if (!group) return [];
-    const key = JSON.stringify(c.rule.groupBy.map((g) => group[g]!.toLowerCase()));
+    return group && JSON.stringify(by.map((g) => group[g]!.toLowerCase()));
+  }
+
+  /** Applies a hit to one correlation; returns what fired (undefined: nothing, the common case). */
+  private apply(c: Compiled, hit: RuleHit, reference: string): CorrelationHit[] | undefined {
+    const key = this.groupKey(c, hit);
+    if (key === undefined) return undefined;
     const span = c.rule.timespanMs;
-    const out: CorrelationHit[] = [];
+    let out: CorrelationHit[] | undefined;
     let g = c.groups.get(key);
     if (g && !c.eager && hit.time >= g.first + span) {
       // the fixed window of an upper-bound condition has ended: judge it, start a new one
       c.groups.delete(key);
       const fired = this.judge(c, g);
-      if (fired) out.push(fired);
+      if (fired) (out ??= []).push(fired);
       g = undefined;
     }
     if (!g) {
@@ -251,7 +288,7 @@ export class CorrelationEngine {
         // drop the oldest group (Map keeps insertion order)
         c.groups.delete(c.groups.keys().next().value!);
       }
-      g = { values: group, first: hit.time, last: hit.time, hits: [], count: 0, times: [], head: 0, latest: undefined, latestTail: -Infinity, disordered: false, sum: 0, numbered: 0 };
+      g = { values: this.groupValues(c, hit)!, first: hit.time, last: hit.time, hits: [], hitsHead: 0, hitsInOrder: true, count: 0, times: [], head: 0, latest: undefined, latestTail: -Infinity, disordered: false, sum: 0, numbered: 0 };
       c.groups.set(key, g);
     }
     g.last = Math.max(g.last, hit.time);
@@ -262,17 +299,33 @@ export class CorrelationEngine {
       g.first = this.oldest(g) ?? hit.time;
     } else g.first = Math.min(g.first, hit.time);
     // a window keeps the caller's reference, not the event, where it has one
-    g.hits.push(hit.ref !== undefined ? { rule: hit.rule, time: hit.time, ref: hit.ref } : hit);
-    if (g.hits.length > 2 * MAX_MEMBERS) g.hits = g.hits.slice(-MAX_MEMBERS);
+    const hits = g.hits;
+    if (hits.length > g.hitsHead && hits[hits.length - 1]!.time > hit.time) g.hitsInOrder = false;
+    hits.push(hit.ref !== undefined ? { rule: hit.rule, time: hit.time, ref: hit.ref } : hit);
+    if (hits.length - g.hitsHead > 2 * MAX_MEMBERS) this.keepHits(g, hits.length - MAX_MEMBERS);
     if (c.rule.type === 'temporal_ordered') this.advanceChain(c, g, hit, reference);
     if (c.eager) {
       const fired = this.judge(c, g);
       if (fired) {
         c.groups.delete(key);
-        out.push(fired);
+        (out ??= []).push(fired);
       }
     }
     return out;
+  }
+
+  /** Keeps a group's hits from index `from` on (the ones before it are let go, not copied each time). */
+  private keepHits(g: GroupState, from: number): void {
+    g.hitsHead = from;
+    if (g.hitsHead > MAX_MEMBERS) {
+      g.hits = g.hits.slice(g.hitsHead);
+      g.hitsHead = 0;
+    }
+  }
+
+  /** The hits a group holds, oldest first. */
+  private heldHits(g: GroupState): RuleHit[] {
+    return g.hitsHead === 0 ? g.hits : g.hits.slice(g.hitsHead);
   }
 
   /** Adds a hit to its group's running aggregate: O(1) for a hit in time order, however full the window. */
@@ -365,7 +418,19 @@ export class CorrelationEngine {
       if (g.nums) g.nums = g.nums.slice(g.head);
       g.head = 0;
     }
-    if (g.hits.length && g.hits[0]!.time < from) g.hits = g.hits.filter((h) => h.time >= from);
+    // hits in time order: the old ones are those before the first recent one
+    const hits = g.hits;
+    if (hits.length > g.hitsHead && hits[g.hitsHead]!.time < from) {
+      if (g.hitsInOrder) {
+        let k = g.hitsHead;
+        while (k < hits.length && hits[k]!.time < from) k++;
+        this.keepHits(g, k);
+      } else {
+        g.hits = hits.slice(g.hitsHead).filter((h) => h.time >= from);
+        g.hitsHead = 0;
+        g.hitsInOrder = g.hits.every((h, i) => i === 0 || g.hits[i - 1]!.time <= h.time);
+      }
+    }
   }
 
   private advanceChain(c: Compiled, g: GroupState, hit: RuleHit, reference: string): void {
@@ -406,7 +471,8 @@ export class CorrelationEngine {
     if (!c.rule.condition.every((x) => compare(x.op, value, x.value))) return undefined;
     // an ordered chain is made of the hits from its start on (earlier ones were out of order)
     const start = c.rule.type === 'temporal_ordered' ? g.chain?.[c.rule.rules.length - 1] : undefined;
-    const members = start === undefined ? g.hits : g.hits.filter((h) => h.time >= start);
+    const held = this.heldHits(g);
+    const members = start === undefined ? held : held.filter((h) => h.time >= start);
     return {
       rule: c.rule,
       time: g.last,

@@ -5,28 +5,30 @@
  * the alert is (Windows channel and event id, authentication, IDS, DNS, …).
  */
 import type { Alert } from '../domain/alert/alert.js';
-import { type EventLogSource, type FieldMapping, SigmaEvent } from '../domain/detection/sigma/event.js';
-import { flattenWindowsRecord, windowsLogsource } from '../domain/detection/sigma/windows.js';
+import { type EventLogSource, type FieldMapping, SigmaEvent, internLogsource } from '../domain/detection/sigma/event.js';
+import { WindowsEvent, windowsLogsource } from '../domain/detection/sigma/windows.js';
 
 export function alertLogsource(alert: Alert, format: string): EventLogSource {
   if (alert.winlog) {
     // Sigma's Windows logsource (service by channel, category by event id), and what the event
     // means in ECS (a 4625 is `authentication`): rules over any authentication log see Windows too
     const windows = windowsLogsource(alert.winlog.channel, alert.winlog.event_id, alert.winlog.event_data?.EventType);
-    return { ...windows, categories: [...(windows.categories ?? []), ...alert.event.category] };
+    return internLogsource(windows.product, windows.service, [...(windows.categories ?? []), ...alert.event.category]);
   }
   const categories = [...alert.event.category];
   if (alert.dns) categories.push('dns');
   if (alert.observer?.type === 'firewall') categories.push('firewall');
   if (alert.observer?.type === 'honeypot') categories.push('honeypot');
-  if (format === 'sshd') return { product: 'linux', service: 'sshd', categories };
-  return { product: alert.observer?.product?.toLowerCase(), categories };
+  if (format === 'sshd') return internLogsource('linux', 'sshd', categories);
+  return internLogsource(alert.observer?.product?.toLowerCase(), undefined, categories);
 }
+
+const JSON_OBJECT = /^\s*\{/;
 
 export function alertEvent(alert: Alert, format: string, original: string | undefined, mapping: FieldMapping): SigmaEvent {
   // the original record under the normalized one, parsed only when a rule looks for a field the normalized one lacks
   const underlay =
-    original && original.trimStart().startsWith('{')
+    original && JSON_OBJECT.test(original)
       ? () => {
           try {
             const raw = JSON.parse(original) as unknown;
@@ -36,12 +38,13 @@ export function alertEvent(alert: Alert, format: string, original: string | unde
           }
         }
       : undefined;
-  let doc = alert as unknown as Record<string, unknown>;
-  if (alert.winlog) doc = flattenWindowsRecord(doc);
+  const doc = alert as unknown as Record<string, unknown>;
   const time = Date.parse(alert['@timestamp']);
   // a JSON record holds a field only if its first name is written as a key ("dns… for dns.question.name)
   const mayHold = underlay ? (path: string) => original!.includes(quotedFirstName(path)) : undefined;
-  return new SigmaEvent(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping, underlay, mayHold);
+  // a Windows alert's event data under Sigma's flat names, read in place
+  const View = alert.winlog ? WindowsEvent : SigmaEvent;
+  return new View(doc, alertLogsource(alert, format), Number.isNaN(time) ? 0 : time, mapping, underlay, mayHold);
 }
 
 /** `"dns` for dns.question.name: how a JSON record starts the key that could hold the field */

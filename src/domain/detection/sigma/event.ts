@@ -19,21 +19,54 @@ export interface EventLogSource {
   categories?: readonly string[];
 }
 
+/** interned logsources, by product, then service, then each category in turn */
+interface SourceNode {
+  source?: EventLogSource;
+  next: Map<string | undefined, SourceNode>;
+}
+const sourceRoot: SourceNode = { next: new Map() };
+let sourceNodes = 0;
+
+/**
+ * The one logsource object of its product, service and categories (frozen): events of the same
+ * kind share it, so a rule set finds its rules for them without building a key per event (nor
+ * does this: it walks a tree of maps by the values themselves). At most 10,000 tree nodes are
+ * kept; beyond, a new object each time.
+ */
+export function internLogsource(product: string | undefined, service: string | undefined, categories: readonly string[]): EventLogSource {
+  let node: SourceNode | undefined = sourceStep(sourceStep(sourceRoot, product), service);
+  for (let i = 0; node && i < categories.length; i++) node = sourceStep(node, categories[i]);
+  if (!node) return Object.freeze({ product, service, categories: Object.freeze([...categories]) });
+  return (node.source ??= Object.freeze({ product, service, categories: Object.freeze([...categories]) }));
+}
+
+function sourceStep(node: SourceNode | undefined, key: string | undefined): SourceNode | undefined {
+  if (!node) return undefined;
+  let next = node.next.get(key);
+  if (!next) {
+    if (sourceNodes >= 10_000) return undefined;
+    sourceNodes++;
+    node.next.set(key, (next = { next: new Map() }));
+  }
+  return next;
+}
+
 /** Sigma field name → further places to look, in order, when the event has no field of that name. */
 export type FieldMapping = Record<string, readonly string[]>;
 
+/** A field's values in an event; shared and never changed (one array may serve as two of these). */
 export interface FieldSlot {
-  present: boolean;
+  readonly present: boolean;
   /** the scalar values (an array field gives each element); objects are left out */
-  values: unknown[];
-  strings: string[];
-  lowers: string[];
+  readonly values: readonly unknown[];
+  readonly strings: readonly string[];
+  readonly lowers: readonly string[];
 }
 
 const ABSENT: FieldSlot = Object.freeze({ present: false, values: [], strings: [], lowers: [] }) as FieldSlot;
 
 const pathCache = new Map<string, string[]>();
-function splitPath(path: string): string[] {
+export function splitPath(path: string): string[] {
   let parts = pathCache.get(path);
   if (!parts) {
     parts = path.split('.');
@@ -92,8 +125,18 @@ export class SigmaEvent {
     return this.resolvedUnderlay ?? undefined;
   }
 
+  /** The value at a path of the event's own document (before the field mapping and the underlay). */
+  protected own(path: string): unknown {
+    return valueAt(this.doc, path);
+  }
+
+  /** Puts every string and number of the event's own document into `out` (what keywords search). */
+  protected ownText(out: string[]): void {
+    collectText(this.doc, out, 0);
+  }
+
   private lookup(path: string): unknown {
-    const v = valueAt(this.doc, path);
+    const v = this.own(path);
     if (v !== undefined || !this.underlaySource || (this.underlayMayHold && !this.underlayMayHold(path))) return v;
     const under = this.underlay;
     return under ? valueAt(under, path) : undefined;
@@ -127,7 +170,7 @@ export class SigmaEvent {
   keywords(): { raw: string[]; lowers: string[] } {
     if (!this.keywordText) {
       const raw: string[] = [];
-      collectText(this.doc, raw, 0);
+      this.ownText(raw);
       const under = this.underlay;
       if (under) collectText(under, raw, 0);
       this.keywordText = { raw, lowers: raw.map((s) => s.toLowerCase()) };
@@ -136,13 +179,25 @@ export class SigmaEvent {
   }
 }
 
+const NOTHING: readonly never[] = Object.freeze([]);
+const OBJECT_SLOT: FieldSlot = Object.freeze({ present: true, values: NOTHING, strings: NOTHING, lowers: NOTHING });
+const NULL_SLOT: FieldSlot = Object.freeze({ present: true, values: Object.freeze([null]), strings: NOTHING, lowers: NOTHING });
+
 function makeSlot(value: unknown): FieldSlot {
-  // the common case, one scalar: no intermediate arrays (this runs for every field every rule reads)
+  // the common case, one scalar: as few arrays as can be (this runs for every field every rule
+  // reads); a string already in lower case is its own lower case. Slots are read, never changed.
   if (!Array.isArray(value)) {
-    if (value !== null && typeof value === 'object') return { present: true, values: [], strings: [], lowers: [] };
-    if (value === null) return { present: true, values: [null], strings: [], lowers: [] };
-    const str = typeof value === 'string' ? value : String(value);
-    return { present: true, values: [value], strings: [str], lowers: [str.toLowerCase()] };
+    if (value !== null && typeof value === 'object') return OBJECT_SLOT;
+    if (value === null) return NULL_SLOT;
+    if (typeof value === 'string') {
+      const strings = [value];
+      const lower = value.toLowerCase();
+      return { present: true, values: strings, strings, lowers: lower === value ? strings : [lower] };
+    }
+    const str = String(value);
+    const strings = [str];
+    const lower = str.toLowerCase();
+    return { present: true, values: [value], strings, lowers: lower === str ? strings : [lower] };
   }
   const values: unknown[] = [];
   const strings: string[] = [];

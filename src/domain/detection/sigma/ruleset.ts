@@ -59,6 +59,8 @@ const NO_RULES: readonly SigmaRule[] = Object.freeze([]);
 
 export class RuleSet {
   private readonly buckets = new Map<string, Bucket>();
+  /** buckets by logsource object, for the shared (frozen) ones events of a kind carry */
+  private readonly bySource = new WeakMap<EventLogSource, Bucket>();
   /** per rule: the clauses it is indexed by (bits), all of which an event must meet */
   private readonly fullMask: Uint8Array;
   /** per rule: the stamp its clause marks belong to, and the clauses met so far at that stamp */
@@ -176,9 +178,16 @@ export class RuleSet {
   }
 
   private bucket(source: EventLogSource): Bucket {
-    const key = `${source.product ?? ''}|${source.service ?? ''}|${(source.categories ?? []).join(',')}`;
-    const known = this.buckets.get(key);
-    if (known) return known;
+    const shared = this.bySource.get(source);
+    if (shared) return shared;
+    const key = JSON.stringify([source.product, source.service, source.categories ?? []]);
+    const known = this.buckets.get(key) ?? this.build(source, key);
+    // a frozen logsource is one many events share (internLogsource): remembered by the object
+    if (Object.isFrozen(source)) this.bySource.set(source, known);
+    return known;
+  }
+
+  private build(source: EventLogSource, key: string): Bucket {
     const always: number[] = [];
     const byField = new Map<string | null, { eq: Map<string, number[]>; basename: Map<string, number[]>; literals: Map<string, number[]> }>();
     this.rules.forEach((rule, i) => {

@@ -5,7 +5,7 @@
  * Hostname, event data at the top), Winlogbeat (winlog.event_id, winlog.event_data.*) or the
  * XML of an EVTX export as intake parses it.
  */
-import type { EventLogSource, FieldMapping } from './event.js';
+import { type EventLogSource, type FieldMapping, SigmaEvent, internLogsource, splitPath } from './event.js';
 
 /** Channel (lower case) → Sigma service, from the taxonomy appendix. */
 const SERVICES: Record<string, string> = {
@@ -120,7 +120,7 @@ export function windowsLogsource(channel: string | undefined, eventId: number | 
     const c = ({ 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' } as Record<number, string>)[eventId ?? -1];
     if (c) categories = [c];
   }
-  return { product: 'windows', service, categories };
+  return internLogsource('windows', service, categories);
 }
 
 /**
@@ -183,4 +183,62 @@ export function flattenWindowsRecord(record: Record<string, unknown>): Record<st
   };
   for (const [k, v] of Object.entries(system)) if (v !== undefined && !(k in flat)) flat[k] = v;
   return flat;
+}
+
+const SYSTEM_FIELDS = new Set(['EventID', 'Channel', 'Computer', 'Provider_Name']);
+
+/** `flattenWindowsRecord(record)[key]`, read from the record as it is. */
+function flatKey(record: Record<string, unknown>, key: string): unknown {
+  if (key in record) return record[key];
+  const winlog = record.winlog as Record<string, unknown> | undefined;
+  if (!winlog || typeof winlog !== 'object') return undefined;
+  const data = winlog.event_data as Record<string, unknown> | undefined;
+  if (data && typeof data === 'object' && Object.hasOwn(data, key)) return data[key];
+  if (!SYSTEM_FIELDS.has(key)) return undefined;
+  switch (key) {
+    case 'EventID':
+      return winlog.event_id === undefined ? undefined : Number(winlog.event_id);
+    case 'Channel':
+      return winlog.channel;
+    case 'Computer':
+      return winlog.computer_name;
+    default:
+      return winlog.provider_name;
+  }
+}
+
+/** `valueAt(flattenWindowsRecord(record), path)` without building the flat copy. */
+export function windowsValueAt(record: Record<string, unknown>, path: string): unknown {
+  const flat = flatKey(record, path);
+  if (flat !== undefined || !path.includes('.')) return flat;
+  const parts = splitPath(path);
+  let cur = flatKey(record, parts[0]!);
+  for (let i = 1; i < parts.length; i++) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[parts[i]!];
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}
+
+/**
+ * A Winlogbeat-layout record as Sigma sees it — event data and system fields under their Sigma
+ * names, as `flattenWindowsRecord` lays them out — read in place: the copy flattening makes costs
+ * more than the rules' matching of a live alert.
+ */
+export class WindowsEvent extends SigmaEvent {
+  protected override own(path: string): unknown {
+    return windowsValueAt(this.doc, path);
+  }
+
+  protected override ownText(out: string[]): void {
+    // the record holds every value the flat layout does (event data nested), but for an event id
+    // the flat layout turns into a number
+    super.ownText(out);
+    const winlog = this.doc.winlog as Record<string, unknown> | undefined;
+    if (!('EventID' in this.doc) && winlog && typeof winlog === 'object' && winlog.event_id !== undefined) {
+      const data = winlog.event_data as Record<string, unknown> | undefined;
+      if (!(data && typeof data === 'object' && Object.hasOwn(data, 'EventID'))) out.push(String(Number(winlog.event_id)));
+    }
+  }
 }

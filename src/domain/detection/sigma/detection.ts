@@ -10,6 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { DateTime } from 'luxon';
 import { type Condition, conditionIdentifiers, parseCondition } from './condition.js';
 import type { FieldSlot, SigmaEvent } from './event.js';
+import { requiredLiterals } from './regex-literals.js';
 import { type Part, type StringTest, compilePattern, indexKey, literal, parseSigmaString, windash, withPosition } from './pattern.js';
 
 /** A problem in a rule, with where in the rule it is (the path of keys down to the value). */
@@ -399,6 +400,7 @@ function compileField(field: string, mods: string[], raw: unknown, path: (string
   if (has('re')) {
     const extra = mods.filter((m) => !['re', 'i', 'm', 's', 'all', 'neq', 'cased'].includes(m));
     if (extra.length) fail(`"re" cannot be combined with ${extra.join(', ')}`);
+    const literals: Array<string[] | undefined> = [];
     const tests = values.map((v) => {
       let source = String(v);
       let flags = (has('i') ? 'i' : '') + (has('m') ? 'm' : '') + (has('s') ? 's' : '');
@@ -415,9 +417,13 @@ function compileField(field: string, mods: string[], raw: unknown, path: (string
       } catch (e) {
         return fail(`invalid regular expression /${String(v)}/: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
       }
+      literals.push(requiredLiterals(source, flags));
       return ((slot: FieldSlot) => slot.strings.some((s) => re.test(s))) as ValueTest;
     });
-    return finish(combineValues(tests));
+    // what a match must contain, as literals the rule set's literal search finds
+    const atoms = literals.map((set) => set?.map((key): IndexAtom => ({ field, mode: 'contains', key })));
+    const need = neq ? [] : has('all') ? bestClauses(atoms.filter((a) => a !== undefined)) : atoms.every((a) => a !== undefined) ? [distinctAtoms(atoms.flat())] : [];
+    return finish(combineValues(tests), need);
   }
 
   if (has('fieldref')) {

@@ -47,7 +47,7 @@ function randomSelection(): string {
     const field = pick(FIELDS);
     const mod = pick(MODIFIERS);
     if (mod === '|exists') return `${field}${mod}: ${rand(2) ? 'true' : 'false'}`;
-    if (mod === '|re') return `${field}${mod}: ${yamlString(pick(['(?i)cmd.*exe', 'power.?shell', '^[a-z]+\\\\', 'ab|Σ', 'x{2,}']))}`;
+    if (mod === '|re') return `${field}${mod}: ${yamlString(pick(['(?i)cmd.*exe', 'power.?shell', '^[a-z]+\\\\', 'ab|Σ', 'x{2,}', '(?i)temp\\\\', '\\.EXE$', 'Mimi(katz)+', '(?:b|X)a']))}`;
     const values = Array.from({ length: 1 + rand(3) }, () => yamlString(randomValue()));
     return `${field}${mod}: [${values.join(', ')}]`;
   });

@@ -81,8 +81,11 @@ function ofElement(element: AST.Element): string[] | undefined {
       return element.min >= 1 ? ofElement(element.element) : undefined;
     case 'Character':
       return element.value < 128 ? [String.fromCharCode(element.value)] : undefined;
-    default:
-      // classes, sets (., \d, \w), assertions, lookarounds, back-references
+    case 'CharacterClass':
+    case 'ExpressionCharacterClass':
+    case 'CharacterSet': // ., \d, \w …
+    case 'Assertion': // ^, $, \b, lookarounds
+    case 'Backreference':
       return undefined;
   }
 }

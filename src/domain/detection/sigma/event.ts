@@ -19,6 +19,8 @@ export interface EventLogSource {
   categories?: readonly string[];
 }
 
+const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
 /** interned logsources, by product, then service, then each category in turn */
 interface SourceNode {
   source?: EventLogSource;
@@ -28,16 +30,19 @@ const sourceRoot: SourceNode = { next: new Map() };
 let sourceNodes = 0;
 
 /**
- * The one logsource object of its product, service and categories (frozen): events of the same
+ * The one logsource object of its product, service and categories (`categories`, then `more`;
+ * frozen): events of the same
  * kind share it, so a rule set finds its rules for them without building a key per event (nor
  * does this: it walks a tree of maps by the values themselves). At most 10,000 tree nodes are
  * kept; beyond, a new object each time.
  */
-export function internLogsource(product: string | undefined, service: string | undefined, categories: readonly string[]): EventLogSource {
+export function internLogsource(product: string | undefined, service: string | undefined, categories: readonly string[], more: readonly string[] = NO_CATEGORIES): EventLogSource {
   let node: SourceNode | undefined = sourceStep(sourceStep(sourceRoot, product), service);
   for (let i = 0; node && i < categories.length; i++) node = sourceStep(node, categories[i]);
-  if (!node) return Object.freeze({ product, service, categories: Object.freeze([...categories]) });
-  return (node.source ??= Object.freeze({ product, service, categories: Object.freeze([...categories]) }));
+  for (let i = 0; node && i < more.length; i++) node = sourceStep(node, more[i]);
+  const fresh = () => Object.freeze({ product, service, categories: Object.freeze([...categories, ...more]) });
+  if (!node) return fresh();
+  return (node.source ??= fresh());
 }
 
 function sourceStep(node: SourceNode | undefined, key: string | undefined): SourceNode | undefined {
@@ -118,11 +123,23 @@ export class SigmaEvent {
   private resolvedUnderlay?: Record<string, unknown> | null;
 
   get underlay(): Record<string, unknown> | undefined {
-    if (this.resolvedUnderlay === undefined) {
-      const u = typeof this.underlaySource === 'function' ? this.underlaySource() : this.underlaySource;
-      this.resolvedUnderlay = u ?? null;
-    }
+    if (this.resolvedUnderlay === undefined) this.resolvedUnderlay = this.readUnderlay() ?? null;
     return this.resolvedUnderlay ?? undefined;
+  }
+
+  /** Whether the event has an underlay at all (a subclass may keep its own, without closures). */
+  protected hasUnderlay(): boolean {
+    return this.underlaySource !== undefined;
+  }
+
+  /** The underlay, read the first time a field is not in `doc`. */
+  protected readUnderlay(): Record<string, unknown> | undefined {
+    return typeof this.underlaySource === 'function' ? this.underlaySource() : this.underlaySource;
+  }
+
+  /** false: the underlay cannot hold the field, so it is not read for it. */
+  protected underlayMayHoldField(path: string): boolean {
+    return !this.underlayMayHold || this.underlayMayHold(path);
   }
 
   /** The value at a path of the event's own document (before the field mapping and the underlay). */
@@ -137,7 +154,7 @@ export class SigmaEvent {
 
   private lookup(path: string): unknown {
     const v = this.own(path);
-    if (v !== undefined || !this.underlaySource || (this.underlayMayHold && !this.underlayMayHold(path))) return v;
+    if (v !== undefined || !this.hasUnderlay() || !this.underlayMayHoldField(path)) return v;
     const under = this.underlay;
     return under ? valueAt(under, path) : undefined;
   }

@@ -232,13 +232,19 @@ export class WindowsEvent extends SigmaEvent {
   }
 
   protected override ownText(out: string[]): void {
-    // the record holds every value the flat layout does (event data nested), but for an event id
-    // the flat layout turns into a number
     super.ownText(out);
-    const winlog = this.doc.winlog as Record<string, unknown> | undefined;
-    if (!('EventID' in this.doc) && winlog && typeof winlog === 'object' && winlog.event_id !== undefined) {
-      const data = winlog.event_data as Record<string, unknown> | undefined;
-      if (!(data && typeof data === 'object' && Object.hasOwn(data, 'EventID'))) out.push(String(Number(winlog.event_id)));
-    }
+    windowsExtraText(this.doc, out);
+  }
+}
+
+/**
+ * What the flat layout's text holds beyond the record's own strings: the record holds every value
+ * it does (event data nested), but for an event id the flat layout turns into a number.
+ */
+export function windowsExtraText(record: Record<string, unknown>, out: string[]): void {
+  const winlog = record.winlog as Record<string, unknown> | undefined;
+  if (!('EventID' in record) && winlog && typeof winlog === 'object' && winlog.event_id !== undefined) {
+    const data = winlog.event_data as Record<string, unknown> | undefined;
+    if (!(data && typeof data === 'object' && Object.hasOwn(data, 'EventID'))) out.push(String(Number(winlog.event_id)));
   }
 }

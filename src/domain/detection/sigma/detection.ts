@@ -10,7 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { DateTime } from 'luxon';
 import { type Condition, conditionIdentifiers, parseCondition } from './condition.js';
 import type { FieldSlot, SigmaEvent } from './event.js';
-import { requiredLiterals } from './regex-literals.js';
+import { literalCost, requiredLiterals } from './regex-literals.js';
 import { type Part, type StringTest, compilePattern, indexKey, literal, parseSigmaString, windash, withPosition } from './pattern.js';
 
 /** A problem in a rule, with where in the rule it is (the path of keys down to the value). */
@@ -143,8 +143,7 @@ export const MAX_RULE_CLAUSES = 3;
 /** How often an event is likely to satisfy the atom (lower is more selective), roughly. */
 function atomCost(a: IndexAtom): number {
   if (a.field !== null && LOW_CARDINALITY.has(a.field.toLowerCase())) return 100;
-  // a short literal is found in many values
-  return a.mode === 'contains' ? 2 + 3 * Math.max(0, 6 - a.key.length) : 1;
+  return a.mode === 'contains' ? literalCost(a.key) : 1;
 }
 
 function clauseCost(clause: readonly IndexAtom[]): number {
@@ -216,9 +215,22 @@ function patternAtom(field: string | null, parts: Part[], cased: boolean): Index
 
 /** The clauses of a list of patterns: one of them matches (one clause), or all do (a clause each). */
 function patternNeeds(field: string | null, patterns: Part[][], cased: boolean, all: boolean): IndexAtom[][] {
-  const atoms = patterns.map((p) => patternAtom(field, p, cased));
-  if (all) return bestClauses(atoms.filter((a) => a !== undefined).map((a) => [a]));
-  return atoms.every((a) => a !== undefined) ? [distinctAtoms(atoms)] : [];
+  return valueNeeds(
+    patterns.map((p) => {
+      const atom = patternAtom(field, p, cased);
+      return atom && [atom];
+    }),
+    all,
+  );
+}
+
+/**
+ * The clauses of a field's values, given the atoms each value requires (one of them; undefined:
+ * nothing known): one of the values matches (one clause of all their atoms), or all do (a clause each).
+ */
+function valueNeeds(perValue: Array<IndexAtom[] | undefined>, all: boolean): IndexAtom[][] {
+  if (all) return bestClauses(perValue.filter((a) => a !== undefined));
+  return perValue.every((a) => a !== undefined) ? [distinctAtoms(perValue.flat())] : [];
 }
 
 /**
@@ -422,8 +434,7 @@ function compileField(field: string, mods: string[], raw: unknown, path: (string
     });
     // what a match must contain, as literals the rule set's literal search finds
     const atoms = literals.map((set) => set?.map((key): IndexAtom => ({ field, mode: 'contains', key })));
-    const need = neq ? [] : has('all') ? bestClauses(atoms.filter((a) => a !== undefined)) : atoms.every((a) => a !== undefined) ? [distinctAtoms(atoms.flat())] : [];
-    return finish(combineValues(tests), need);
+    return finish(combineValues(tests), neq ? [] : valueNeeds(atoms, has('all')));
   }
 
   if (has('fieldref')) {

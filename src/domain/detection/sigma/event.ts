@@ -31,18 +31,20 @@ let sourceNodes = 0;
 
 /**
  * The one logsource object of its product, service and categories (`categories`, then `more`;
- * frozen): events of the same
- * kind share it, so a rule set finds its rules for them without building a key per event (nor
- * does this: it walks a tree of maps by the values themselves). At most 10,000 tree nodes are
+ * frozen): events of the same kind share it, so a rule set finds its rules for them without
+ * building a key per event (nor does this: it walks a tree of maps by the values themselves). At most 10,000 tree nodes are
  * kept; beyond, a new object each time.
  */
 export function internLogsource(product: string | undefined, service: string | undefined, categories: readonly string[], more: readonly string[] = NO_CATEGORIES): EventLogSource {
   let node: SourceNode | undefined = sourceStep(sourceStep(sourceRoot, product), service);
   for (let i = 0; node && i < categories.length; i++) node = sourceStep(node, categories[i]);
   for (let i = 0; node && i < more.length; i++) node = sourceStep(node, more[i]);
-  const fresh = () => Object.freeze({ product, service, categories: Object.freeze([...categories, ...more]) });
-  if (!node) return fresh();
-  return (node.source ??= fresh());
+  if (!node) return newLogsource(product, service, categories, more);
+  return (node.source ??= newLogsource(product, service, categories, more));
+}
+
+function newLogsource(product: string | undefined, service: string | undefined, categories: readonly string[], more: readonly string[]): EventLogSource {
+  return Object.freeze({ product, service, categories: Object.freeze([...categories, ...more]) });
 }
 
 function sourceStep(node: SourceNode | undefined, key: string | undefined): SourceNode | undefined {
@@ -109,15 +111,6 @@ export class SigmaEvent {
     /** epoch milliseconds */
     readonly time: number,
     private readonly mapping: FieldMapping = {},
-    /**
-     * fields looked at where `doc` has none (the device's original record under a normalized
-     * alert): a lookup through two layers, where merging them into one object would cost more
-     * than every rule's matching. A function is called the first time a field is not in `doc`
-     * (most events never need it, and parsing the original costs more than their matching).
-     */
-    private readonly underlaySource?: Record<string, unknown> | (() => Record<string, unknown> | undefined),
-    /** a cheap test that the underlay may hold a field at all (false: it is not parsed for that field) */
-    private readonly underlayMayHold?: (path: string) => boolean,
   ) {}
 
   private resolvedUnderlay?: Record<string, unknown> | null;
@@ -127,19 +120,24 @@ export class SigmaEvent {
     return this.resolvedUnderlay ?? undefined;
   }
 
-  /** Whether the event has an underlay at all (a subclass may keep its own, without closures). */
+  /**
+   * Whether the event has an underlay: fields looked at where `doc` has none (the device's
+   * original record under a normalized alert, `AlertEvent`) — a lookup through two layers, where
+   * merging them into one object would cost more than every rule's matching. None here.
+   */
   protected hasUnderlay(): boolean {
-    return this.underlaySource !== undefined;
+    return false;
   }
 
-  /** The underlay, read the first time a field is not in `doc`. */
+  /** The underlay, read the first time a field is not in `doc` (most events never need it). */
   protected readUnderlay(): Record<string, unknown> | undefined {
-    return typeof this.underlaySource === 'function' ? this.underlaySource() : this.underlaySource;
+    return undefined;
   }
 
   /** false: the underlay cannot hold the field, so it is not read for it. */
   protected underlayMayHoldField(path: string): boolean {
-    return !this.underlayMayHold || this.underlayMayHold(path);
+    void path;
+    return true;
   }
 
   /** The value at a path of the event's own document (before the field mapping and the underlay). */

@@ -14,8 +14,8 @@
  */
 import { type AST, RegExpParser } from '@eslint-community/regexpp';
 
-/** how likely a literal is to be found (lower: more selective); a few short ones are common */
-const literalCost = (s: string) => 2 + 3 * Math.max(0, 6 - s.length);
+/** How likely a literal is to be found in a value (lower: more selective): a short one is found in many. */
+export const literalCost = (s: string) => 2 + 3 * Math.max(0, 6 - s.length);
 const setCost = (set: readonly string[]) => set.reduce((sum, s) => sum + literalCost(s), 0);
 
 const parser = new RegExpParser({ ecmaVersion: 2024 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SigmaEvent, internLogsource, valueAt } from './event.js';
-import { WindowsEvent, flattenWindowsRecord, windowsLogsource, windowsValueAt } from './windows.js';
+import { flattenWindowsRecord, windowsExtraText, windowsLogsource, windowsValueAt } from './windows.js';
 
 /** Winlogbeat-layout records, with the collisions flattening has rules for */
 const RECORDS: Array<Record<string, unknown>> = [
@@ -20,6 +20,18 @@ const PATHS = [
   'TargetUserName', 'IpAddress', 'LogonType', 'EventID', 'Channel', 'Computer', 'Provider_Name', 'message', 'winlog.event_id', 'winlog.event_data.TargetUserName',
   'dotted.name', 'nested.a', 'nested.b', 'constructor', 'toString', 'list', 'winlog', 'missing', 'missing.deeper', 'nxlog', '@timestamp',
 ];
+
+/** a record read in place the way AlertEvent reads a Winlogbeat alert */
+class WindowsEvent extends SigmaEvent {
+  protected override own(path: string): unknown {
+    return windowsValueAt(this.doc, path);
+  }
+
+  protected override ownText(out: string[]): void {
+    super.ownText(out);
+    windowsExtraText(this.doc, out);
+  }
+}
 
 describe('a Windows record read in place', () => {
   it('gives every field the flattened copy gives', () => {

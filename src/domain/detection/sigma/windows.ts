@@ -5,7 +5,7 @@
  * Hostname, event data at the top), Winlogbeat (winlog.event_id, winlog.event_data.*) or the
  * XML of an EVTX export as intake parses it.
  */
-import { type EventLogSource, type FieldMapping, SigmaEvent, internLogsource, splitPath } from './event.js';
+import { type EventLogSource, type FieldMapping, internLogsource, splitPath } from './event.js';
 
 /** Channel (lower case) → Sigma service, from the taxonomy appendix. */
 const SERVICES: Record<string, string> = {
@@ -207,7 +207,10 @@ function flatKey(record: Record<string, unknown>, key: string): unknown {
   }
 }
 
-/** `valueAt(flattenWindowsRecord(record), path)` without building the flat copy. */
+/**
+ * `valueAt(flattenWindowsRecord(record), path)` without building the flat copy: a Winlogbeat
+ * alert is read in place (the copy costs more than the rules' matching of a live alert).
+ */
 export function windowsValueAt(record: Record<string, unknown>, path: string): unknown {
   const flat = flatKey(record, path);
   if (flat !== undefined || !path.includes('.')) return flat;
@@ -219,22 +222,6 @@ export function windowsValueAt(record: Record<string, unknown>, path: string): u
     if (cur === undefined) return undefined;
   }
   return cur;
-}
-
-/**
- * A Winlogbeat-layout record as Sigma sees it — event data and system fields under their Sigma
- * names, as `flattenWindowsRecord` lays them out — read in place: the copy flattening makes costs
- * more than the rules' matching of a live alert.
- */
-export class WindowsEvent extends SigmaEvent {
-  protected override own(path: string): unknown {
-    return windowsValueAt(this.doc, path);
-  }
-
-  protected override ownText(out: string[]): void {
-    super.ownText(out);
-    windowsExtraText(this.doc, out);
-  }
 }
 
 /**
